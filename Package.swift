@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// Reel: a terminal trainer for video action recognition.
+// Dependency direction: reel → TUI → Engine → Config (Config imports none of our targets).
+import PackageDescription
+
+let package = Package(
+    name: "Reel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "reel", targets: ["reel"]),
+        .library(name: "Config", targets: ["Config"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "TUI", targets: ["TUI"]),
+    ],
+    dependencies: [
+        // `reel`'s command line (subcommands, options, help, completion).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; apt names for `swift build`'s hints.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+
+        .target(name: "Config", path: "Sources/Config"),
+        .target(name: "Engine", dependencies: ["Config", "COpenBLAS", "CTurboJPEG"], path: "Sources/Engine"),
+        .target(name: "TUI", dependencies: ["Engine", "Config", "CNcursesw"], path: "Sources/TUI"),
+        .executableTarget(
+            name: "reel",
+            dependencies: ["Config", "Engine", "TUI",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/reel"),
+
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReelCLITests", dependencies: ["Config"], path: "Tests/ReelCLITests"),
+    ]
+)

@@ -1,0 +1,312 @@
+import Foundation
+
+/// Python's operators and conversions on config values: int/float/bool arithmetic with Python's floor division
+/// and modulo, string and sequence concatenation and repetition, comparisons and equality. Errors go through
+/// `fail`, which adds the location.
+enum Arithmetic {
+    typealias Fail = (String) -> ConfigError
+
+    private enum Number { case int(Int), float(Double) }
+
+    private static func number(_ v: ConfigValue) -> Number? {
+        switch v.content {
+        case .int(let i): return .int(i)
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .float(let f): return .float(f)
+        default: return nil
+        }
+    }
+
+    static func binary(_ op: String, _ l: ConfigValue, _ r: ConfigValue, at o: Origin,
+                       fail: Fail) throws -> ConfigValue {
+        if let a = number(l), let b = number(r) {
+            return ConfigValue(try numeric(op, a, b, fail: fail), origin: o)
+        }
+        switch (op, l.content, r.content) {
+        case ("+", .string(let a), .string(let b)): return ConfigValue(.string(a + b), origin: o)
+        case ("+", .list(let a), .list(let b)): return ConfigValue(.list(a + b), origin: o)
+        case ("+", .tuple(let a), .tuple(let b)): return ConfigValue(.tuple(a + b), origin: o)
+        case ("*", _, _):
+            var seq = l, times = r
+            if number(l) != nil { swap(&seq, &times) }
+            guard case .int(let n)? = number(times) else { break }
+            let count = max(0, n)
+            switch seq.content {
+            case .string(let s):
+                guard s.utf8.count * count <= 100_000_000 else { throw fail("repeated string is too long") }
+                return ConfigValue(.string(String(repeating: s, count: count)), origin: o)
+            case .list(let a):
+                guard a.count * count <= 10_000_000 else { throw fail("repeated list is too long") }
+                return ConfigValue(.list(Array(repeatElement(a, count: count).joined())), origin: o)
+            case .tuple(let a):
+                guard a.count * count <= 10_000_000 else { throw fail("repeated tuple is too long") }
+                return ConfigValue(.tuple(Array(repeatElement(a, count: count).joined())), origin: o)
+            default: break
+            }
+        case ("%", .string, _):
+            throw fail("'%' string formatting is not supported in a config; use an f-string")
+        default: break
+        }
+        throw fail("unsupported operand type(s) for \(op): '\(l.typeName)' and '\(r.typeName)'")
+    }
+
+    private static func numeric(_ op: String, _ a: Number, _ b: Number, fail: Fail) throws -> ConfigValue.Content {
+        if case .int(let x) = a, case .int(let y) = b {
+            func checked(_ r: (partialValue: Int, overflow: Bool)) throws -> ConfigValue.Content {
+                if r.overflow { throw fail("integer overflow") }
+                return .int(r.partialValue)
+            }
+            switch op {
+            case "+": return try checked(x.addingReportingOverflow(y))
+            case "-": return try checked(x.subtractingReportingOverflow(y))
+            case "*": return try checked(x.multipliedReportingOverflow(by: y))
+            case "/":
+                guard y != 0 else { throw fail("division by zero") }
+                return .float(Double(x) / Double(y))
+            case "//", "%":
+                guard y != 0 else { throw fail("integer division or modulo by zero") }
+                guard !(x == Int.min && y == -1) else { throw fail("integer overflow") }
+                var q = x / y, m = x % y
+                if m != 0 && ((m < 0) != (y < 0)) { q -= 1; m += y }   // Python floors toward -inf
+                return .int(op == "//" ? q : m)
+            case "**":
+                if y < 0 {
+                    guard x != 0 else { throw fail("0 cannot be raised to a negative power") }
+                    return .float(pow(Double(x), Double(y)))
+                }
+                var result = 1, base = x, e = y
+                while e > 0 {
+                    if e & 1 == 1 { result = try checkedInt(result.multipliedReportingOverflow(by: base), fail) }
+                    e >>= 1
+                    if e > 0 { base = try checkedInt(base.multipliedReportingOverflow(by: base), fail) }
+                }
+                return .int(result)
+            default: throw fail("unsupported operator \(op)")
+            }
+        }
+        let x = double(a), y = double(b)
+        switch op {
+        case "+": return .float(x + y)
+        case "-": return .float(x - y)
+        case "*": return .float(x * y)
+        case "/":
+            guard y != 0 else { throw fail("float division by zero") }
+            return .float(x / y)
+        case "//", "%":
+            guard y != 0 else { throw fail("float divmod by zero") }
+            var m = fmod(x, y)
+            if m != 0 && ((m < 0) != (y < 0)) { m += y }
+            if op == "%" { return .float(m) }
+            return .float(((x - m) / y).rounded())
+        case "**":
+            if x == 0 && y < 0 { throw fail("0.0 cannot be raised to a negative power") }
+            if x < 0 && y != y.rounded() { throw fail("negative number raised to a fractional power is complex") }
+            return .float(pow(x, y))
+        default: throw fail("unsupported operator \(op)")
+        }
+    }
+
+    private static func checkedInt(_ r: (partialValue: Int, overflow: Bool), _ fail: Fail) throws -> Int {
+        if r.overflow { throw fail("integer overflow") }
+        return r.partialValue
+    }
+
+    private static func double(_ n: Number) -> Double {
+        switch n {
+        case .int(let i): return Double(i)
+        case .float(let f): return f
+        }
+    }
+
+    /// Python `==` (1 == 1.0 == True; a list never equals a tuple; dicts compare without order).
+    static func equal(_ l: ConfigValue, _ r: ConfigValue) -> Bool {
+        if let a = number(l), let b = number(r) {
+            if case .int(let x) = a, case .int(let y) = b { return x == y }
+            return double(a) == double(b)
+        }
+        switch (l.content, r.content) {
+        case (.none, .none): return true
+        case (.string(let a), .string(let b)): return a == b
+        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { equal($0, $1) }
+        case (.dict(let a), .dict(let b)):
+            return a.count == b.count && a.allSatisfy { e in b[e.key].map { equal(e.value, $0) } ?? false }
+        default: return false
+        }
+    }
+
+    static func compare(_ op: String, _ l: ConfigValue, _ r: ConfigValue, fail: Fail) throws -> Bool {
+        switch op {
+        case "==": return equal(l, r)
+        case "!=": return !equal(l, r)
+        case "in", "not in":
+            let found: Bool
+            switch r.content {
+            case .string(let s):
+                guard case .string(let sub) = l.content else {
+                    throw fail("'in <string>' requires string as left operand, not \(l.typeName)")
+                }
+                found = sub.isEmpty || s.contains(sub)
+            case .list(let a), .tuple(let a): found = a.contains { equal(l, $0) }
+            case .dict(let d):
+                switch l.content {
+                case .string(let s): found = d.contains(.string(s))
+                case .int(let i): found = d.contains(.int(i))
+                default: found = false
+                }
+            default: throw fail("argument of type '\(r.typeName)' is not iterable")
+            }
+            return op == "in" ? found : !found
+        case "is", "is not":
+            let same: Bool
+            switch (l.content, r.content) {
+            case (.none, .none): same = true
+            case (.bool(let a), .bool(let b)): same = a == b
+            case (.none, _), (_, .none), (.bool, _), (_, .bool): same = false
+            default: throw fail("'\(op)' is only supported with None, True or False in a config")
+            }
+            return op == "is" ? same : !same
+        default:
+            let order = try ordering(l, r, op: op, fail: fail)
+            switch op {
+            case "<": return order < 0
+            case "<=": return order <= 0
+            case ">": return order > 0
+            default: return order >= 0
+            }
+        }
+    }
+
+    private static func ordering(_ l: ConfigValue, _ r: ConfigValue, op: String, fail: Fail) throws -> Int {
+        if let a = number(l), let b = number(r) {
+            if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : (x == y ? 0 : 1) }
+            let x = double(a), y = double(b)
+            return x < y ? -1 : (x == y ? 0 : 1)
+        }
+        switch (l.content, r.content) {
+        case (.string(let a), .string(let b)):
+            // Python compares code points.
+            let x = Array(a.unicodeScalars.map(\.value)), y = Array(b.unicodeScalars.map(\.value))
+            return x.lexicographicallyPrecedes(y) ? -1 : (x == y ? 0 : 1)
+        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
+            for (x, y) in zip(a, b) where !equal(x, y) { return try ordering(x, y, op: op, fail: fail) }
+            return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
+        default:
+            throw fail("'\(op)' not supported between instances of '\(l.typeName)' and '\(r.typeName)'")
+        }
+    }
+
+    static func convert(_ name: String, _ v: ConfigValue, at o: Origin, fail: Fail) throws -> ConfigValue {
+        switch name {
+        case "int":
+            switch v.content {
+            case .int(let i): return ConfigValue(.int(i), origin: o)
+            case .bool(let b): return ConfigValue(.int(b ? 1 : 0), origin: o)
+            case .float(let f):
+                guard f.isFinite, let i = Int(exactly: f.rounded(.towardZero)) else {
+                    throw fail("cannot convert float \(PythonText.float(f)) to integer")
+                }
+                return ConfigValue(.int(i), origin: o)
+            case .string(let s):
+                let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+                guard let i = Int(t) else { throw fail("invalid literal for int() with base 10: \(PythonText.string(s))") }
+                return ConfigValue(.int(i), origin: o)
+            default: throw fail("int() argument must be a string or a number, not '\(v.typeName)'")
+            }
+        case "float":
+            switch v.content {
+            case .int(let i): return ConfigValue(.float(Double(i)), origin: o)
+            case .bool(let b): return ConfigValue(.float(b ? 1 : 0), origin: o)
+            case .float(let f): return ConfigValue(.float(f), origin: o)
+            case .string(let s):
+                let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+                let special: [String: Double] = ["inf": .infinity, "+inf": .infinity, "-inf": -.infinity,
+                                                 "infinity": .infinity, "-infinity": -.infinity, "nan": .nan]
+                guard let f = special[t] ?? Double(t.replacingOccurrences(of: "_", with: "")) else {
+                    throw fail("could not convert string to float: \(PythonText.string(s))")
+                }
+                return ConfigValue(.float(f), origin: o)
+            default: throw fail("float() argument must be a string or a number, not '\(v.typeName)'")
+            }
+        case "str": return ConfigValue(.string(PythonText.str(v)), origin: o)
+        default: return ConfigValue(.bool(v.isTruthy), origin: o)
+        }
+    }
+
+    /// `round(x)` → int with ties to even; `round(x, n)` → same type as x.
+    static func round(_ v: ConfigValue, _ digits: ConfigValue?, at o: Origin, fail: Fail) throws -> ConfigValue {
+        var n: Int? = nil
+        if let digits, !digits.isNone {
+            guard case .int(let d) = digits.content else { throw fail("round() ndigits must be an integer") }
+            n = d
+        }
+        switch v.content {
+        case .int, .bool:
+            let i = v.int ?? (v.bool == true ? 1 : 0)
+            guard let n, n < 0 else { return ConfigValue(.int(i), origin: o) }
+            let p = Double(pow(10, Double(-n)))
+            return ConfigValue(.int(Int((Double(i) / p).rounded(.toNearestOrEven) * p)), origin: o)
+        case .float(let f):
+            guard let n else {
+                guard f.isFinite, let i = Int(exactly: f.rounded(.toNearestOrEven)) else {
+                    throw fail("cannot round \(PythonText.float(f)) to an integer")
+                }
+                return ConfigValue(.int(i), origin: o)
+            }
+            let p = pow(10, Double(n))
+            return ConfigValue(.float((f * p).rounded(.toNearestOrEven) / p), origin: o)
+        default:
+            throw fail("type \(v.typeName) doesn't define __round__")
+        }
+    }
+
+    /// A small part of Python's format-spec mini-language: `[[fill]align][0][width][.precision][type]` with
+    /// types d, s, f, e, g, %. Returns nil for anything else.
+    static func format(_ v: ConfigValue, spec: String) -> String? {
+        var chars = Array(spec)
+        var fill: Character = " ", align: Character? = nil
+        if chars.count >= 2, "<>^".contains(chars[1]) { fill = chars[0]; align = chars[1]; chars.removeFirst(2) }
+        else if let c = chars.first, "<>^".contains(c) { align = c; chars.removeFirst() }
+        var zero = false
+        if chars.first == "0" { zero = true; chars.removeFirst() }
+        var width = 0
+        while let c = chars.first, let d = c.wholeNumberValue { width = width * 10 + d; chars.removeFirst() }
+        var precision: Int? = nil
+        if chars.first == "." {
+            chars.removeFirst()
+            var p = 0
+            while let c = chars.first, let d = c.wholeNumberValue { p = p * 10 + d; chars.removeFirst() }
+            precision = p
+        }
+        let type = chars.first
+        if chars.count > 1 { return nil }
+        var body: String
+        switch (type, v.content) {
+        case (nil, _), ("s"?, .string): body = PythonText.str(v)
+        case ("d"?, .int(let i)): body = String(i)
+        case ("f"?, _), ("e"?, _), ("g"?, _), ("%"?, _):
+            guard let x = v.number else { return nil }
+            let p = precision ?? 6
+            switch type! {
+            case "f": body = String(format: "%.\(p)f", x)
+            case "e": body = String(format: "%.\(p)e", x)
+            case "g": body = String(format: "%.\(p)g", x)
+            default: body = String(format: "%.\(p)f", x * 100) + "%"
+            }
+        default: return nil
+        }
+        if type == nil, let p = precision, case .string = v.content { body = String(body.prefix(p)) }
+        guard body.count < width else { return body }
+        let padCount = width - body.count
+        if zero && align == nil { return (body.hasPrefix("-") ? "-" : "") + String(repeating: "0", count: padCount)
+            + (body.hasPrefix("-") ? String(body.dropFirst()) : body) }
+        let isNumber = v.number != nil
+        switch align ?? (isNumber ? ">" : "<") {
+        case "<": return body + String(repeating: fill, count: padCount)
+        case "^":
+            let left = padCount / 2
+            return String(repeating: fill, count: left) + body + String(repeating: fill, count: padCount - left)
+        default: return String(repeating: fill, count: padCount) + body
+        }
+    }
+}
