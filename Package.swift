@@ -34,8 +34,6 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/reel"),
 
-        .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests",
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReelCLITests", dependencies: ["Config"], path: "Tests/ReelCLITests"),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
     ]
 )

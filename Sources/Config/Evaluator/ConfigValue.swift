@@ -108,6 +108,15 @@ public struct ConfigValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The type with an article, for sentences: "an int", "a str", "None".
+    public var typeDescription: String {
+        switch content {
+        case .none: return "None"
+        case .int: return "an int"
+        default: return "a " + typeName
+        }
+    }
+
     public var dict: ConfigDict? { if case .dict(let d) = content { d } else { nil } }
     public var string: String? { if case .string(let s) = content { s } else { nil } }
     public var int: Int? { if case .int(let i) = content { i } else { nil } }

@@ -403,7 +403,7 @@ struct Evaluator {
                 self.error($0, span)
             }
         case "min", "max", "sum":
-            try arity(1...2)
+            try arity(name == "sum" ? 1...2 : 1...Int.max)
             var items = positional
             if name == "sum" || positional.count == 1 { items = try iterate(positional[0], spans[0]) }
             if name == "sum" {

@@ -15,6 +15,7 @@ struct Lexer {
     private var i = 0
     private var depth = 0          // bracket nesting: newlines inside brackets are not statement ends
     private var baseDepth = 0      // 1 for an f-string field, which behaves as if inside brackets
+    private var openBrackets: [(byte: UInt8, offset: Int)] = []   // for "'[' was never closed" 
     private var atLineStart = true
     private var lineHasTokens = false
 
@@ -65,7 +66,8 @@ struct Lexer {
                 while i < end, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0C { i += 1 }
                 if i < end, b[i] != 0x0A, b[i] != 0x0D, b[i] != UInt8(ascii: "#"), i > start {
                     if !(b[i] == UInt8(ascii: "\\") && (peek(1) == 0x0A || peek(1) == 0x0D)) {
-                        throw error("unexpected indent (a config is a flat list of assignments)", start..<i)
+                        atLineStart = false
+                        return Token(kind: .indent, span: start..<i)
                     }
                 }
                 atLineStart = false
@@ -75,7 +77,9 @@ struct Lexer {
                     lineHasTokens = false
                     return Token(kind: .newline, span: i..<i)
                 }
-                if depth > baseDepth { throw error("unexpected end of file: a bracket is still open", max(0, i - 1)..<i) }
+                if depth > baseDepth, let open = openBrackets.last {
+                    throw error("'\(Character(Unicode.Scalar(open.byte)))' was never closed", open.offset..<(open.offset + 1))
+                }
                 return Token(kind: .eof, span: i..<i)
             }
             let c = b[i]
@@ -140,27 +144,30 @@ struct Lexer {
         if c == UInt8(ascii: "{"), peek(1) == UInt8(ascii: "{") {
             if let t = try placeholder() { return t }
         }
-        // Operators, longest first.
-        let three = ["**=", "//=", ">>=", "<<=", "..."]
-        let two = ["**", "//", "==", "!=", "<=", ">=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<",
-                   ">>", ":=", "@="]
-        for set in [three, two] {
-            for op in set {
-                let ob = Array(op.utf8)
-                if i + ob.count <= end, Array(b[i..<(i + ob.count)]) == ob {
-                    i += ob.count
-                    return Token(kind: .op(op), span: start..<i)
-                }
+        // Operators, longest first. Compared byte by byte: this runs for every punctuation token.
+        for op in Self.multiCharOperators where i + op.count <= end {
+            var match = true
+            for k in 0..<op.count where b[i + k] != op[k] { match = false; break }
+            if match {
+                i += op.count
+                return Token(kind: .op(String(decoding: op, as: UTF8.self)), span: start..<i)
             }
         }
         let single = "()[]{},:.;=+-*/%<>~&|^@"
         if let ch = Unicode.Scalar(UInt32(c)), c < 0x80, single.unicodeScalars.contains(ch) {
             i += 1
             switch c {
-            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
+            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                openBrackets.append((c, start))
             case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
                 if depth == baseDepth { throw error("unmatched '\(Character(ch))'", start..<i) }
+                let expected: UInt8 = c == UInt8(ascii: ")") ? UInt8(ascii: "(") : (c == UInt8(ascii: "]") ? UInt8(ascii: "[") : UInt8(ascii: "{"))
+                if let open = openBrackets.last, open.byte != expected {
+                    throw error("closing '\(Character(ch))' does not match '\(Character(Unicode.Scalar(open.byte)))'", start..<i)
+                }
                 depth -= 1
+                openBrackets.removeLast()
             default: break
             }
             return Token(kind: .op(String(Character(ch))), span: start..<i)
@@ -197,6 +204,11 @@ struct Lexer {
         }
         return nil
     }
+
+    private static let multiCharOperators: [[UInt8]] = [
+        "**=", "//=", ">>=", "<<=", "...", "**", "//", "==", "!=", "<=", ">=", "->", "+=", "-=", "*=", "/=", "%=",
+        "&=", "|=", "^=", "<<", ">>", ":=", "@=",
+    ].map { Array($0.utf8) }
 
     static let predefinedNames: Set<String> = ["fileDirname", "fileBasename", "fileBasenameNoExtension", "fileExtname"]
 

@@ -9,6 +9,9 @@ struct Token: Equatable {
         case op(String)
         /// `{{ _base_.a.b }}` outside a string: mmcv 1.7.2's reference to a value of the combined base config.
         case baseRef([String])
+        /// Leading whitespace at the start of a statement: refused by the parser ("unexpected indent"), which
+        /// reports it only if nothing earlier in the file is wrong.
+        case indent
         case newline
         case eof
     }

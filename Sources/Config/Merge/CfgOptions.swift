@@ -146,7 +146,7 @@ public enum CfgOptions {
             }
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             do {
-                root = try merge(path: path[...], value: value, keyOrigin: keyOrigin, into: root)
+                root = try merge(path: path[...], value: value, keyOrigin: keyOrigin, into: root, fullKey: key)
             } catch let p as CfgOptionsProblem {
                 throw file.error("cannot apply '\(key)': \(p.message)", at: tokenRange.lowerBound..<(valueStart - 1))
             }
@@ -156,7 +156,7 @@ public enum CfgOptions {
 
     /// `merge_from_dict(allow_list_keys=True)` for one dotted key.
     private static func merge(path: ArraySlice<String>, value: ConfigValue, keyOrigin: Origin,
-                              into node: ConfigValue) throws -> ConfigValue {
+                              into node: ConfigValue, fullKey: String) throws -> ConfigValue {
         guard let segment = path.first else { return value }
         let rest = path.dropFirst()
         var node = node
@@ -167,9 +167,9 @@ public enum CfgOptions {
             }
             guard !rest.isEmpty else {
                 throw CfgOptionsProblem("a whole list element cannot be replaced (set one of its keys, "
-                                        + "e.g. \(path.joined(separator: ".")).type=…); mmcv refuses this too")
+                                        + "e.g. \(fullKey).type=…); mmcv refuses this too")
             }
-            items[i] = try merge(path: rest, value: value, keyOrigin: keyOrigin, into: items[i])
+            items[i] = try merge(path: rest, value: value, keyOrigin: keyOrigin, into: items[i], fullKey: fullKey)
             node.content = .list(items)
             return node
         case .dict(var d):
@@ -179,14 +179,14 @@ public enum CfgOptions {
             } else if let existing = d[key] {
                 switch existing.content {
                 case .dict, .list:
-                    d.set(key, try merge(path: rest, value: value, keyOrigin: keyOrigin, into: existing),
+                    d.set(key, try merge(path: rest, value: value, keyOrigin: keyOrigin, into: existing, fullKey: fullKey),
                           keyOrigin: keyOrigin)
                 default:
-                    throw CfgOptionsProblem("'\(segment)' is a \(existing.typeName), not a dict or list")
+                    throw CfgOptionsProblem("'\(segment)' is \(existing.typeDescription), not a dict or list")
                 }
             } else {
                 let created = try merge(path: rest, value: value, keyOrigin: keyOrigin,
-                                        into: ConfigValue(.dict(ConfigDict()), origin: keyOrigin))
+                                        into: ConfigValue(.dict(ConfigDict()), origin: keyOrigin), fullKey: fullKey)
                 d.set(key, created, keyOrigin: keyOrigin)
             }
             node.content = .dict(d)
@@ -194,7 +194,7 @@ public enum CfgOptions {
         case .list:
             throw CfgOptionsProblem("'\(segment)' is not an index into the list")
         default:
-            throw CfgOptionsProblem("a \(node.typeName) has no key '\(segment)'")
+            throw CfgOptionsProblem("\(node.typeDescription) has no key '\(segment)'")
         }
     }
 }

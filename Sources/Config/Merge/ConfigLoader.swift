@@ -30,11 +30,14 @@ public struct ConfigLoader {
     /// Reads a file's text; nil when it does not exist. Tests pass an in-memory table.
     public typealias Reader = @Sendable (String) -> String?
 
-    let read: Reader
+    public let read: Reader
 
-    public init(read: @escaping Reader = { path in
+    /// Reads UTF-8 files from disk.
+    public static let diskReader: Reader = { path in
         FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
-    }) {
+    }
+
+    public init(read: @escaping Reader = ConfigLoader.diskReader) {
         self.read = read
     }
 

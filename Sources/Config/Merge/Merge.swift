@@ -36,7 +36,7 @@ enum Merge {
 
     private static func typeError(_ path: [String], child: ConfigDict.Entry, base: ConfigValue,
                                   files: SourceFiles) -> ConfigError {
-        let message = "'\(path.joined(separator: "."))' is a dict here but a \(base.typeName) in the base config; "
+        let message = "'\(path.joined(separator: "."))' is a dict here but \(base.typeDescription) in the base config; "
             + "add _delete_=True to this dict to replace the base value"
         return files.error(message, at: child.keyOrigin)
     }

@@ -5,6 +5,9 @@ struct Parser {
     let file: SourceFile
     private var tokens: [Token]
     private var p = 0
+    /// Nesting depth of `expression()`: bounded so a hostile file is an error, not a stack overflow.
+    private var depth = 0
+    static let maxDepth = 200
 
     init(file: SourceFile, predefined: [String: String] = [:]) throws {
         self.file = file
@@ -57,6 +60,7 @@ struct Parser {
         case .string: return "string"
         case .op(let o): return "'\(o)'"
         case .baseRef: return "base reference"
+        case .indent: return "indentation"
         case .newline: return "end of line"
         case .eof: return "end of file"
         }
@@ -103,6 +107,9 @@ struct Parser {
     ]
 
     private mutating func statement() throws -> Statement {
+        if case .indent = current.kind {
+            throw error("unexpected indent (a config is a flat list of assignments)", current.span)
+        }
         let start = current.span.lowerBound
         if case .name(let n) = current.kind, let why = Self.refusedStatements[n] {
             throw error(why, current.span)
@@ -167,6 +174,11 @@ struct Parser {
     }
 
     mutating func expression() throws -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maxDepth {
+            throw error("expression nested too deeply (more than \(Self.maxDepth) levels)", current.span)
+        }
         if current.isName("lambda") { throw error("lambdas are not allowed in a config", current.span) }
         let body = try orTest()
         if current.isName("if") {

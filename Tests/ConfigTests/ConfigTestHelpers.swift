@@ -1,0 +1,41 @@
+import XCTest
+@testable import Config
+
+/// In-memory config files for loader tests: absolute paths → text.
+struct Files {
+    var table: [String: String]
+    init(_ table: [String: String]) { self.table = table }
+
+    func load(_ path: String, _ options: [String] = []) throws -> ResolvedConfig {
+        let t = table
+        return try ConfigLoader(read: { t[$0] }).load(path, cfgOptions: options)
+    }
+}
+
+/// Loads one file's text as `/cfg/t.py`.
+func load(_ text: String, options: [String] = []) throws -> ResolvedConfig {
+    try Files(["/cfg/t.py": text]).load("/cfg/t.py", options)
+}
+
+/// The JSON of a config's root, compact.
+func json(_ text: String) throws -> String {
+    JSONText.render(try load(text).root, indent: nil)
+}
+
+/// Asserts that loading `text` fails with exactly `expected` (the full printed error).
+func assertConfigError(_ text: String, _ expected: String, options: [String] = [],
+                       file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertThrowsError(try load(text, options: options), file: file, line: line) { error in
+        XCTAssertEqual("\(error)", expected, file: file, line: line)
+    }
+}
+
+/// Asserts the first line of the error: `t.py`-relative `LINE:COL: error: MESSAGE`.
+func assertErrorAt(_ text: String, _ lineCol: String, _ messagePrefix: String,
+                   file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertThrowsError(try load(text), file: file, line: line) { error in
+        guard let e = error as? ConfigError else { return XCTFail("not a ConfigError: \(error)", file: file, line: line) }
+        XCTAssertEqual("\(e.location.line):\(e.location.column)", lineCol, "\(e)", file: file, line: line)
+        XCTAssertTrue(e.message.hasPrefix(messagePrefix), "message was: \(e.message)", file: file, line: line)
+    }
+}
