@@ -35,5 +35,6 @@ let package = Package(
             path: "Sources/reel"),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests"),
     ]
 )

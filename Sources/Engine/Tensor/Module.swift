@@ -62,12 +62,27 @@ public protocol Module: AnyObject {
     var children: [(String, any Module)] { get }
     /// Train or eval mode of this module alone; use `setTraining` to set a whole tree.
     var isTraining: Bool { get set }
+    /// What kind of layer this is, for optimizer constructors (`paramwise_cfg`, TSM's groups) that treat
+    /// convolutions, norms and linear layers differently.
+    var kind: ModuleKind { get }
+}
+
+/// The layer families optimizer constructors distinguish (mmcv DefaultOptimizerConstructor, TSMOptimizerConstructor).
+public enum ModuleKind: Equatable, Sendable {
+    /// A convolution with `dims` spatial(+temporal) dimensions (2 or 3).
+    case convolution(dims: Int, inChannels: Int, groups: Int)
+    case linear
+    /// BatchNorm (any dimensionality), GroupNorm, LayerNorm, InstanceNorm.
+    case normalization
+    /// A container or a layer without parameters.
+    case container
 }
 
 extension Module {
     public var parameters: [(String, Parameter)] { [] }
     public var buffers: [(String, Buffer)] { [] }
     public var children: [(String, any Module)] { [] }
+    public var kind: ModuleKind { .container }
 
     /// Every parameter of the tree with its dotted name, depth-first in registration order.
     public func namedParameters(prefix: String = "") -> [(String, Parameter)] {
