@@ -36,5 +36,7 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests"),
+        // Drives the built `reel` binary (and, for the dashboard, tmux).
+        .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests"),
     ]
 )
