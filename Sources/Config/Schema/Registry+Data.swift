@@ -1,0 +1,120 @@
+private typealias A = ArgSchema
+
+extension Registry {
+    static let datasets: [ComponentSchema] = [
+        ComponentSchema("RawframeDataset", .dataset, "Videos stored as frame images; annotation lines `frame_dir total_frames label`.", args: [
+            A("ann_file", .string, nil, "Annotation file (one video per line)."),
+            A("pipeline", .components(.pipelineStep), nil, "The transforms applied to every sample."),
+            A("data_prefix", .optional(.string), "None", "Directory joined to every frame_dir."),
+            A("test_mode", .bool, "False", "Build for testing (samplers use their test_mode too)."),
+            A("filename_tmpl", .string, "'img_{:05}.jpg'", "Frame file names; formatted with the 1-based (start_index) frame number."),
+            A("with_offset", .bool, "False", "Lines are `frame_dir offset total_frames label`."),
+            A("multi_class", .bool, "False", "Several labels per line (multi-hot targets)."),
+            A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
+            A("start_index", .int, "1", "Added to every sampled index (rawframes start at img_00001)."),
+            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
+            A("sample_by_class", .bool, "False", "Sample videos class-balanced."),
+            A("power", .float, "0", "Class-balancing exponent."),
+            A("dynamic_length", .bool, "False", "Videos of varying length in a batch."),
+            A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt frame and resample instead of failing the run."),
+        ]),
+    ] + ["VideoDataset", "RawVideoDataset", "AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",
+         "ImageDataset", "HVUDataset", "ConcatDataset", "RepeatDataset", "BaseDataset"].map {
+        ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("only RawframeDataset is implemented (video files come after the first milestone)"))
+    }
+
+    static let lazyArg = ArgSchema("lazy", .bool, "False", "Record the geometry only and apply it in a later Fuse step.")
+
+    static let pipelineSteps: [ComponentSchema] = [
+        ComponentSchema("SampleFrames", .pipelineStep, "Choose frame indices: num_clips clips of clip_len frames, frame_interval apart.", args: samplerArgs,
+                        tips: ["1x1x8 (clip_len × frame_interval × num_clips) is TSN/TSM sampling: one frame from each of 8 segments.",
+                               "test_mode=True takes each clip at the centre of its segment (no randomness).",
+                               "16x4x10 with test_mode=True is the usual '10 views' test sampling for 3-D models."]),
+        ComponentSchema("DenseSampleFrames", .pipelineStep, "SampleFrames within a window of sample_range frames.", args: samplerArgs + [
+            A("sample_range", .int, "64", "Window length the clips are taken from."),
+            A("num_sample_positions", .int, "10", "Window positions in test mode (num_clips clips each)."),
+        ]),
+        ComponentSchema("RawFrameDecode", .pipelineStep, "Read and decode the sampled frames (RGB, uint8).", args: [
+            A("io_backend", .string, "'disk'", "Storage backend."),
+            A("decoding_backend", .choice(["cv2", "turbojpeg", "pillow"]), "'cv2'", "JPEG decoder; Reel decodes with libjpeg-turbo for all three (the same pixels)."),
+        ], acceptsExtraArgs: true),
+        ComponentSchema("Resize", .pipelineStep, "Resize frames (OpenCV bilinear, pixel-centre aligned).", args: [
+            A("scale", .oneOf([.float, .tuple(.int)]), nil, "A factor, or (w, h); (-1, 256) means 'short side 256'. A list is rejected."),
+            A("keep_ratio", .bool, "True", "Keep the aspect ratio (scale is then a bound); False: scale is exactly (w, h)."),
+            A("interpolation", .choice(["bilinear", "nearest", "bicubic", "area", "lanczos"]), "'bilinear'", "Interpolation."),
+            lazyArg,
+        ]),
+        ComponentSchema("RandomRescale", .pipelineStep, "Resize so the short side is a random integer in scale_range (inclusive).", args: [
+            A("scale_range", .tuple(.int), nil, "(low, high) of the short side, low < high."),
+            A("interpolation", .choice(["bilinear", "nearest", "bicubic", "area", "lanczos"]), "'bilinear'", "Interpolation."),
+        ], tips: ["Usually followed by RandomCrop(size=224) (an int)."]),
+        ComponentSchema("RandomResizedCrop", .pipelineStep, "Inception-style crop: random area fraction and aspect ratio (10 tries, else a centre square).", args: [
+            A("area_range", .tuple(.float), "(0.08, 1.0)", "Crop area as a fraction of the frame (floats: (0.08, 1) is rejected)."),
+            A("aspect_ratio_range", .tuple(.float), "(0.75, 1.3333333333333333)", "Width/height ratio range."),
+            lazyArg,
+        ], tips: ["Normally followed by Resize(scale=(224, 224), keep_ratio=False) and preceded by a short-side Resize(scale=(-1, 256))."]),
+        ComponentSchema("MultiScaleCrop", .pipelineStep, "Crop with sides from base·scales (base = short side), at fixed or random positions.", args: [
+            A("input_size", .oneOf([.int, .tuple(.int)]), nil, "Target size; crop sides within 2 px of it snap to it."),
+            A("scales", .tuple(.float), "(1,)", "Side scales of the short side (a tuple)."),
+            A("max_wh_scale_gap", .int, "1", "Largest index gap between the width and height scales."),
+            A("random_crop", .bool, "False", "Random offsets instead of the fixed grid."),
+            A("num_fixed_crops", .int, "5", "Fixed positions: 5 (corners + centre) or 13."),
+            lazyArg,
+        ]),
+        ComponentSchema("RandomCrop", .pipelineStep, "Square crop at a random position (never flush with the bottom/right edge).", args: [
+            A("size", .int, nil, "Crop side (an int, not a tuple)."), lazyArg,
+        ]),
+        ComponentSchema("CenterCrop", .pipelineStep, "Centre crop (an odd surplus leaves the extra pixel right/bottom).", args: [
+            A("crop_size", .oneOf([.int, .tuple(.int)]), nil, "Side, or (w, h)."), lazyArg,
+        ]),
+        ComponentSchema("ThreeCrop", .pipelineStep, "Three crops along the long side: left, right, middle (test time).", args: [
+            A("crop_size", .oneOf([.int, .tuple(.int)]), nil, "Side, or (w, h); one side must equal the frame's."),
+        ], tips: ["Usually Resize(scale=(-1, 256)) then ThreeCrop(crop_size=256): test crops may be larger than training crops; the global pool makes that work."]),
+        ComponentSchema("TenCrop", .pipelineStep, "Five crops (4 corners on a 4-step grid + centre), each also flipped horizontally: 10 views.", args: [
+            A("crop_size", .oneOf([.int, .tuple(.int)]), nil, "Side, or (w, h)."),
+        ], tips: ["10× the test cost of a single crop."]),
+        ComponentSchema("Flip", .pipelineStep, "Flip all frames of the sample together with probability flip_ratio.", args: [
+            A("flip_ratio", .float, "0.5", "Probability of flipping."),
+            A("direction", .choice(["horizontal", "vertical"]), "'horizontal'", "Flip direction."),
+            A("flip_label_map", .optional(.dict), "None", "Label remapping when flipped (e.g. left/right classes)."),
+            A("left_kp", .optional(.sequence(.int)), "None", "Keypoints swapped on flip (pose)."),
+            A("right_kp", .optional(.sequence(.int)), "None", "Keypoints swapped on flip (pose)."),
+            lazyArg,
+        ]),
+        ComponentSchema("Normalize", .pipelineStep, "(x − mean) / std per channel, on 0–255 pixel values (no division by 255).", args: [
+            A("mean", .sequence(.float), nil, "Per-channel mean in output channel order, e.g. [123.675, 116.28, 103.53]."),
+            A("std", .sequence(.float), nil, "Per-channel std, e.g. [58.395, 57.12, 57.375]."),
+            A("to_bgr", .bool, "False", "Swap RGB to BGR before normalising (mean/std are then in BGR order)."),
+            A("adjust_magnitude", .bool, "False", "Flow only."),
+        ], tips: ["Frames are RGB after decoding; the ImageNet values above are in RGB order."]),
+        ComponentSchema("FormatShape", .pipelineStep, "Lay out the frames for the model: NCHW (2-D) or NCTHW (3-D).", args: [
+            A("input_format", .choice(["NCHW", "NCTHW", "NCHW_Flow", "NPTCHW"]), nil, "Target layout."),
+            A("collapse", .bool, "False", "Drop a leading dimension of 1 (num_clips must be 1)."),
+        ]),
+        ComponentSchema("Collect", .pipelineStep, "Keep only these keys of the sample.", args: [
+            A("keys", .sequence(.string), nil, "Keys to keep, e.g. ['imgs', 'label']."),
+            A("meta_keys", .sequence(.string), "('filename', 'label', 'original_shape', 'img_shape', 'pad_shape', 'flip_direction', 'img_norm_cfg')", "Metadata keys (configs pass [])."),
+            A("meta_name", .string, "'img_metas'", "Name of the metadata entry."),
+            A("nested", .bool, "False", "Wrap each value in a list."),
+        ]),
+        ComponentSchema("ToTensor", .pipelineStep, "Convert these keys to tensors.", args: [A("keys", .sequence(.string), nil, "Keys to convert.")]),
+    ] + ["DecordInit", "DecordDecode", "PyAVInit", "PyAVDecode", "PyAVDecodeMotionVector", "OpenCVInit", "OpenCVDecode",
+         "Fuse", "ColorJitter", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
+         "SampleProposalFrames", "PoseDecode", "AudioDecode", "AudioDecodeInit", "RandomScale", "EntityBoxRescale",
+         "PoseCompact", "GeneratePoseTarget", "ImageToTensor", "Transpose", "Rename", "FormatAudioShape", "FrameSelector",
+         "AudioAmplify", "MelSpectrogram", "LoadLocalizationFeature", "ArrayDecode", "ImageDecode", "BuildPseudoClip"].map {
+        ComponentSchema($0, .pipelineStep, "mmaction2 transform \($0).", support: .unsupported("not implemented in Reel"))
+    }
+
+    static let samplerArgs: [ArgSchema] = [
+        A("clip_len", .int, nil, "Frames per clip."),
+        A("frame_interval", .int, "1", "Step between sampled frames of a clip."),
+        A("num_clips", .int, "1", "Clips per video (TSN/TSM segments)."),
+        A("temporal_jitter", .bool, "False", "Add a random offset in [0, frame_interval) to every index."),
+        A("twice_sample", .bool, "False", "Test mode: also sample clips at the segment starts (doubles the clips)."),
+        A("out_of_bound_opt", .choice(["loop", "repeat_last"]), "'loop'", "Indices past the end: wrap around, or repeat the clip's last in-bound frame."),
+        A("test_mode", .bool, "False", "Deterministic centre-of-segment sampling."),
+        A("start_index", .any, "None", "Deprecated: set start_index on the dataset."),
+        A("keep_tail_frames", .bool, "False", "Let clips reach the last frames (uniform real offsets)."),
+    ]
+}
