@@ -26,7 +26,10 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
 
         .target(name: "Config", path: "Sources/Config"),
-        .target(name: "Engine", dependencies: ["Config", "COpenBLAS", "CTurboJPEG"], path: "Sources/Engine"),
+        .target(name: "Engine", dependencies: ["Config", "COpenBLAS", "CTurboJPEG"], path: "Sources/Engine",
+                // Kernels hand raw pointers to worker threads (disjoint slices, joined before return); Swift 6's
+                // Sendable checking cannot express that, so the engine compiles in the Swift 5 language mode.
+                swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "TUI", dependencies: ["Engine", "Config", "CNcursesw"], path: "Sources/TUI"),
         .executableTarget(
             name: "reel",
@@ -35,7 +38,8 @@ let package = Package(
             path: "Sources/reel"),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests",
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
         // Drives the built `reel` binary (and, for the dashboard, tmux).
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests"),
     ]

@@ -1,0 +1,155 @@
+import Foundation
+
+/// `nn.BatchNorm2d` / `nn.BatchNorm3d` on channel-major activations (C×N×H×W or C×N×T×H×W).
+///
+/// Train mode normalises with the batch statistics and updates the running ones PyTorch's way:
+/// `running = 0.9·running + 0.1·batch`, with the *unbiased* batch variance (×M/(M−1)), while normalising with the
+/// biased one; `num_batches_tracked` (int64, 0-dim) counts training forwards. Eval mode uses the running
+/// statistics. State-dict names: weight, bias, running_mean, running_var, num_batches_tracked.
+public final class BatchNorm: Layer {
+    public let weight: Parameter, bias: Parameter
+    public let runningMean: Buffer, runningVar: Buffer, numBatchesTracked: Buffer
+    public let channels: Int
+    public let eps: Float, momentum: Float
+    /// 2 or 3: the dimensionality it is registered as (BatchNorm2d / BatchNorm3d), for shape checks only.
+    public let dims: Int
+    public var isTraining = true
+
+    // Saved for backward.
+    private var xhat: Tensor?
+    private var invStd: [Float] = []
+    private var usedBatchStats = true
+
+    public init(_ channels: Int, dims: Int = 2, eps: Float = 1e-5, momentum: Float = 0.1) {
+        self.channels = channels
+        self.dims = dims
+        self.eps = eps
+        self.momentum = momentum
+        weight = Parameter(Tensor(shape: [channels], repeating: 1))
+        bias = Parameter(Tensor.zeros([channels]))
+        runningMean = Buffer(.float32(Tensor.zeros([channels])))
+        runningVar = Buffer(.float32(Tensor(shape: [channels], repeating: 1)))
+        numBatchesTracked = Buffer(.int64(shape: [], values: [0]))
+    }
+
+    public var parameters: [(String, Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var buffers: [(String, Buffer)] {
+        [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
+    }
+    public var kind: ModuleKind { .normalization }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(x.rank == dims + 2 && x.shape[0] == channels, "BatchNorm expects \(channels)×N×… input, got \(x.shape)")
+        let m = x.count / channels
+        var y = Tensor(uninitialized: x.shape)
+        var xh = Tensor(uninitialized: x.shape)
+        var inv = [Float](repeating: 0, count: channels)
+        let training = isTraining
+        usedBatchStats = training
+        var batchMean = [Double](repeating: 0, count: channels), batchVar = [Double](repeating: 0, count: channels)
+        var rm = runningMean.tensor, rv = runningVar.tensor
+        x.withData { xp in
+            y.withMutableData { yp in
+                xh.withMutableData { hp in
+                    weight.value.withData { w in
+                        bias.value.withData { b in
+                            rm.withData { rmp in
+                                rv.withData { rvp in
+                                    inv.withUnsafeMutableBufferPointer { invp in
+                                        batchMean.withUnsafeMutableBufferPointer { bm in
+                                            batchVar.withUnsafeMutableBufferPointer { bv in
+                                                Parallel.forChunks(channels) { range in
+                                                    for c in range {
+                                                        let src = xp + c * m, dst = yp + c * m, h = hp + c * m
+                                                        var mean: Float, istd: Float
+                                                        if training {
+                                                            var s = 0.0, s2 = 0.0
+                                                            for i in 0..<m { let v = Double(src[i]); s += v; s2 += v * v }
+                                                            let mu = s / Double(m)
+                                                            let variance = max(0, s2 / Double(m) - mu * mu)
+                                                            bm[c] = mu
+                                                            bv[c] = variance
+                                                            mean = Float(mu)
+                                                            istd = Float(1 / (variance + Double(eps)).squareRoot())
+                                                        } else {
+                                                            mean = rmp[c]
+                                                            istd = 1 / (rvp[c] + eps).squareRoot()
+                                                        }
+                                                        invp[c] = istd
+                                                        let g = w[c], beta = b[c]
+                                                        for i in 0..<m {
+                                                            let n = (src[i] - mean) * istd
+                                                            h[i] = n
+                                                            dst[i] = n * g + beta
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if training {
+            let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
+            let mom = Double(momentum)
+            rm.withMutableData { p in for c in 0..<channels { p[c] = Float((1 - mom) * Double(p[c]) + mom * batchMean[c]) } }
+            rv.withMutableData { p in
+                for c in 0..<channels { p[c] = Float((1 - mom) * Double(p[c]) + mom * batchVar[c] * unbias) }
+            }
+            runningMean.tensor = rm
+            runningVar.tensor = rv
+            if case .int64(let shape, let values) = numBatchesTracked.value {
+                numBatchesTracked.value = .int64(shape: shape, values: [values[0] + 1])
+            }
+        }
+        xhat = xh
+        invStd = inv
+        return y
+    }
+
+    /// Batch statistics: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)); running statistics: dx = γ·σ⁻¹·dy.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let xh = xhat else { preconditionFailure("BatchNorm.backward without forward") }
+        let m = dy.count / channels
+        var dx = Tensor(uninitialized: dy.shape)
+        let batch = usedBatchStats
+        let inv = invStd
+        let trainAffine = weight.requiresGrad
+        dy.withData { d in
+            xh.withData { h in
+                dx.withMutableData { dxp in
+                    weight.value.withData { w in
+                        weight.grad.withMutableData { dw in
+                            bias.grad.withMutableData { db in
+                                Parallel.forChunks(channels) { range in
+                                    for c in range {
+                                        let dc = d + c * m, hc = h + c * m, out = dxp + c * m
+                                        var sumDy = 0.0, sumDyH = 0.0
+                                        for i in 0..<m { sumDy += Double(dc[i]); sumDyH += Double(dc[i]) * Double(hc[i]) }
+                                        if trainAffine {
+                                            dw[c] += Float(sumDyH)
+                                            db[c] += Float(sumDy)
+                                        }
+                                        let scale = w[c] * inv[c]
+                                        if batch {
+                                            let meanDy = Float(sumDy / Double(m)), meanDyH = Float(sumDyH / Double(m))
+                                            for i in 0..<m { out[i] = scale * (dc[i] - meanDy - hc[i] * meanDyH) }
+                                        } else {
+                                            for i in 0..<m { out[i] = scale * dc[i] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}

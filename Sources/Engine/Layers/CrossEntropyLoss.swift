@@ -1,0 +1,56 @@
+import Foundation
+
+/// mmaction2's `CrossEntropyLoss` on logits: mean over the batch of −log softmax at the label, times
+/// `lossWeight`; with `labelSmoothing` ε the target is (1−ε)·onehot + ε/K (PyTorch's `label_smoothing`).
+/// `callAsFunction` returns the loss and ∂loss/∂logits (B×K).
+public struct CrossEntropyLoss: Sendable {
+    public var lossWeight: Float
+    public var labelSmoothing: Float
+    /// Optional per-class weights (weighted mean over the batch, as PyTorch).
+    public var classWeight: [Float]?
+
+    public init(lossWeight: Float = 1, labelSmoothing: Float = 0, classWeight: [Float]? = nil) {
+        self.lossWeight = lossWeight
+        self.labelSmoothing = labelSmoothing
+        self.classWeight = classWeight
+    }
+
+    public func callAsFunction(_ logits: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor) {
+        let b = logits.shape[0], k = logits.shape[1]
+        precondition(labels.count == b, "\(labels.count) labels for \(b) rows")
+        var grad = Tensor(uninitialized: logits.shape)
+        var total = 0.0
+        let eps = Double(labelSmoothing)
+        let weights = labels.map { label in classWeight.map { Double($0[label]) } ?? 1.0 }
+        let norm = weights.reduce(0, +)
+        logits.withData { lp in
+            grad.withMutableData { gp in
+                for i in 0..<b {
+                    let row = lp + i * k, g = gp + i * k
+                    var mx = -Double.infinity
+                    for j in 0..<k { mx = max(mx, Double(row[j])) }
+                    var sum = 0.0
+                    for j in 0..<k { sum += exp(Double(row[j]) - mx) }
+                    let logZ = mx + log(sum)
+                    let label = labels[i]
+                    precondition(label >= 0 && label < k, "label \(label) outside 0..<\(k)")
+                    var rowLoss = (1 - eps) * (logZ - Double(row[label]))
+                    if eps > 0 {
+                        var meanNeg = 0.0
+                        for j in 0..<k { meanNeg += logZ - Double(row[j]) }
+                        rowLoss += eps * meanNeg / Double(k)
+                    }
+                    let w = weights[i]
+                    total += w * rowLoss
+                    let scale = w / norm * Double(lossWeight)
+                    for j in 0..<k {
+                        let prob = exp(Double(row[j]) - logZ)
+                        let target = (j == label ? 1 - eps : 0) + eps / Double(k)
+                        g[j] = Float((prob - target) * scale)
+                    }
+                }
+            }
+        }
+        return (total / norm * Double(lossWeight), grad)
+    }
+}

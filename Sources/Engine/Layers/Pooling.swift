@@ -1,0 +1,230 @@
+/// `nn.MaxPool2d` / `nn.MaxPool3d` on channel-major activations; padding counts as −∞ (never the maximum).
+/// Each (channel, image) plane is independent, so planes are split over the cores; the argmax of every output is
+/// kept for backward.
+public final class MaxPool: Layer {
+    public let dims: Int
+    public let kernel: (t: Int, h: Int, w: Int), stride: (t: Int, h: Int, w: Int), padding: (t: Int, h: Int, w: Int)
+    public var isTraining = true
+    private var argmax: [Int32] = []
+    private var inputShape: [Int] = []
+
+    /// 2-D pooling (PyTorch MaxPool2d(kernel, stride, padding)).
+    public convenience init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
+        let s = stride ?? kernel
+        self.init(dims: 2, kernel: (1, kernel, kernel), stride: (1, s, s), padding: (0, padding, padding))
+    }
+
+    public init(dims: Int, kernel: (Int, Int, Int), stride: (Int, Int, Int), padding: (Int, Int, Int)) {
+        self.dims = dims
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+    }
+
+    func geometry(_ x: Tensor) -> ConvGeometry {
+        ConvGeometry(channels: x.shape[0], images: x.shape[1], depth: dims == 3 ? x.shape[2] : 1,
+                     height: x.shape[dims == 3 ? 3 : 2], width: x.shape[dims == 3 ? 4 : 3],
+                     kernel: kernel, stride: stride, padding: padding)
+    }
+
+    static func outputShape(_ x: Tensor, _ g: ConvGeometry, dims: Int) -> [Int] {
+        dims == 3 ? [x.shape[0], x.shape[1], g.outDepth, g.outHeight, g.outWidth]
+            : [x.shape[0], x.shape[1], g.outHeight, g.outWidth]
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        let g = geometry(x)
+        var y = Tensor(uninitialized: Self.outputShape(x, g, dims: dims))
+        let planes = g.channels * g.images
+        let (inP, outP) = (g.inPlane, g.outPlane)
+        var arg = [Int32](repeating: 0, count: planes * outP)
+        x.withData { xp in
+            y.withMutableData { yp in
+                arg.withUnsafeMutableBufferPointer { ap in
+                    Parallel.forChunks(planes) { range in
+                        for p in range {
+                            let src = xp + p * inP
+                            var o = p * outP
+                            for zo in 0..<g.outDepth {
+                                for yo in 0..<g.outHeight {
+                                    for xo in 0..<g.outWidth {
+                                        var best = -Float.infinity, at: Int32 = -1
+                                        for kt in 0..<g.kernel.t {
+                                            let zi = zo * g.stride.t - g.padding.t + kt
+                                            if zi < 0 || zi >= g.depth { continue }
+                                            for kh in 0..<g.kernel.h {
+                                                let yi = yo * g.stride.h - g.padding.h + kh
+                                                if yi < 0 || yi >= g.height { continue }
+                                                let row = (zi * g.height + yi) * g.width
+                                                for kw in 0..<g.kernel.w {
+                                                    let xi = xo * g.stride.w - g.padding.w + kw
+                                                    if xi < 0 || xi >= g.width { continue }
+                                                    let v = src[row + xi]
+                                                    if v > best || at < 0 { best = v; at = Int32(row + xi) }
+                                                }
+                                            }
+                                        }
+                                        yp[o] = best
+                                        ap[o] = at
+                                        o += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        argmax = arg
+        inputShape = x.shape
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        var dx = Tensor.zeros(inputShape)
+        let planes = inputShape[0] * inputShape[1]
+        let inP = dx.count / max(1, planes), outP = dy.count / max(1, planes)
+        dy.withData { d in
+            dx.withMutableData { out in
+                argmax.withUnsafeBufferPointer { ap in
+                    Parallel.forChunks(planes) { range in
+                        for p in range {
+                            let dst = out + p * inP
+                            for o in (p * outP)..<((p + 1) * outP) where ap[o] >= 0 { dst[Int(ap[o])] += d[o] }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// `nn.AvgPool2d` / `nn.AvgPool3d` with PyTorch's defaults (padding zeros counted in the average:
+/// count_include_pad=True). Channel-major activations.
+public final class AvgPool: Layer {
+    public let dims: Int
+    public let kernel: (t: Int, h: Int, w: Int), stride: (t: Int, h: Int, w: Int), padding: (t: Int, h: Int, w: Int)
+    public var isTraining = true
+    private var inputShape: [Int] = []
+
+    public init(dims: Int, kernel: (Int, Int, Int), stride: (Int, Int, Int), padding: (Int, Int, Int) = (0, 0, 0)) {
+        self.dims = dims
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+    }
+
+    func geometry(_ shape: [Int]) -> ConvGeometry {
+        ConvGeometry(channels: shape[0], images: shape[1], depth: dims == 3 ? shape[2] : 1,
+                     height: shape[dims == 3 ? 3 : 2], width: shape[dims == 3 ? 4 : 3],
+                     kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// Calls `body(outputIndex, inputIndex)` for every (window, element) pair of one plane.
+    @inline(__always)
+    func forEachTap(_ g: ConvGeometry, _ body: (Int, Int) -> Void) {
+        var o = 0
+        for zo in 0..<g.outDepth { for yo in 0..<g.outHeight { for xo in 0..<g.outWidth {
+            for kt in 0..<g.kernel.t {
+                let zi = zo * g.stride.t - g.padding.t + kt
+                if zi < 0 || zi >= g.depth { continue }
+                for kh in 0..<g.kernel.h {
+                    let yi = yo * g.stride.h - g.padding.h + kh
+                    if yi < 0 || yi >= g.height { continue }
+                    for kw in 0..<g.kernel.w {
+                        let xi = xo * g.stride.w - g.padding.w + kw
+                        if xi < 0 || xi >= g.width { continue }
+                        body(o, (zi * g.height + yi) * g.width + xi)
+                    }
+                }
+            }
+            o += 1
+        } } }
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        let g = geometry(x.shape)
+        var y = Tensor.zeros(MaxPool.outputShape(x, g, dims: dims))
+        let planes = g.channels * g.images, inP = g.inPlane, outP = g.outPlane
+        let scale = 1 / Float(g.kernelVolume)
+        x.withData { xp in
+            y.withMutableData { yp in
+                Parallel.forChunks(planes) { range in
+                    for p in range {
+                        let src = xp + p * inP, dst = yp + p * outP
+                        forEachTap(g) { o, i in dst[o] += src[i] * scale }
+                    }
+                }
+            }
+        }
+        inputShape = x.shape
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let g = geometry(inputShape)
+        var dx = Tensor.zeros(inputShape)
+        let planes = g.channels * g.images, inP = g.inPlane, outP = g.outPlane
+        let scale = 1 / Float(g.kernelVolume)
+        dy.withData { d in
+            dx.withMutableData { out in
+                Parallel.forChunks(planes) { range in
+                    for p in range {
+                        let src = d + p * outP, dst = out + p * inP
+                        forEachTap(g) { o, i in dst[i] += src[o] * scale }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Global average pooling (`nn.AdaptiveAvgPool2d(1)` + flatten): channel-major C×N×(spatial) in, N×C out, the
+/// layout the classifier takes.
+public final class GlobalAvgPool: Layer {
+    public var isTraining = true
+    private var inputShape: [Int] = []
+    public init() {}
+
+    public func forward(_ x: Tensor) -> Tensor {
+        let c = x.shape[0], n = x.shape[1], p = x.count / (c * n)
+        var y = Tensor(uninitialized: [n, c])
+        x.withData { xp in
+            y.withMutableData { yp in
+                Parallel.forChunks(c) { range in
+                    for ch in range {
+                        for img in 0..<n {
+                            let src = xp + (ch * n + img) * p
+                            var s: Float = 0
+                            for i in 0..<p { s += src[i] }
+                            yp[img * c + ch] = s / Float(p)
+                        }
+                    }
+                }
+            }
+        }
+        inputShape = x.shape
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let c = inputShape[0], n = inputShape[1]
+        let p = inputShape.dropFirst(2).reduce(1, *)
+        var dx = Tensor(uninitialized: inputShape)
+        dy.withData { d in
+            dx.withMutableData { out in
+                Parallel.forChunks(c) { range in
+                    for ch in range {
+                        for img in 0..<n {
+                            let v = d[img * c + ch] / Float(p)
+                            (out + (ch * n + img) * p).update(repeating: v, count: p)
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
