@@ -1,8 +1,9 @@
 /// `nn.MaxPool2d` / `nn.MaxPool3d` on channel-major activations; padding counts as −∞ (never the maximum).
 /// Each (channel, image) plane is independent, so planes are split over the cores; the argmax of every output is
 /// kept for backward.
-public final class MaxPool: Layer {
+public final class MaxPool: Layer, PiecewiseLinear {
     public let dims: Int
+    public var freezesPattern = false
     public let kernel: (t: Int, h: Int, w: Int), stride: (t: Int, h: Int, w: Int), padding: (t: Int, h: Int, w: Int)
     public var isTraining = true
     private var argmax: [Int32] = []
@@ -36,6 +37,13 @@ public final class MaxPool: Layer {
         let g = geometry(x)
         var y = Tensor(uninitialized: Self.outputShape(x, g, dims: dims))
         let planes = g.channels * g.images
+        if freezesPattern, inputShape == x.shape {
+            let (inP, outP) = (g.inPlane, g.outPlane)
+            x.withData { xp in y.withMutableData { yp in
+                for p in 0..<planes { for o in 0..<outP { yp[p * outP + o] = xp[p * inP + Int(argmax[p * outP + o])] } }
+            } }
+            return y
+        }
         let (inP, outP) = (g.inPlane, g.outPlane)
         var arg = [Int32](repeating: 0, count: planes * outP)
         x.withData { xp in

@@ -1,12 +1,18 @@
 /// `nn.ReLU`: y = max(x, 0); backward passes dy where the output is positive. Any shape.
-public final class ReLU: Layer {
+public final class ReLU: Layer, PiecewiseLinear {
     public var isTraining = true
+    public var freezesPattern = false
     private var output: Tensor?
     public init() {}
 
     public func forward(_ x: Tensor) -> Tensor {
         var y = Tensor(uninitialized: x.shape)
         let n = x.count
+        if freezesPattern, let mask = output, mask.count == n {
+            // Same active set as the last free forward (gradient checks stay on one linear piece).
+            x.withData { xp in mask.withData { mp in y.withMutableData { yp in for i in 0..<n { yp[i] = mp[i] > 0 ? xp[i] : 0 } } } }
+            return y
+        }
         x.withData { xp in
             y.withMutableData { yp in
                 Parallel.forChunks(n, grain: 1 << 16) { r in for i in r { yp[i] = max(xp[i], 0) } }

@@ -126,3 +126,10 @@ public protocol Layer: Module {
     func forward(_ x: Tensor) -> Tensor
     func backward(_ dy: Tensor) -> Tensor
 }
+
+/// A layer whose function is piecewise linear (ReLU, max-pooling). With `freezesPattern` set, forward keeps the
+/// active set (ReLU mask, max-pool argmax) of its last free forward: finite-difference gradient checks then stay
+/// on one linear piece instead of crossing kinks. Never set outside tests.
+public protocol PiecewiseLinear: AnyObject {
+    var freezesPattern: Bool { get set }
+}
