@@ -2,10 +2,10 @@ import COpenBLAS
 
 /// Matrix products through OpenBLAS's `cblas_sgemm` (the only caller of cblas in Reel).
 ///
-/// Why this shape: every convolution in Reel is one GEMM over all images of a batch (activations are kept
-/// channel-major, C×N×H×W, so `W[O×K] · col[K×N·P]` lands directly in the output layout), which gives OpenBLAS
-/// the large N it needs to use both cores well (bench/ANCHORS.md §1: the channel-major orientation splits
-/// better over 2 threads than the pixel-major one).
+/// Why this shape: activations are channel-major (C×N×H×W), so a convolution's `W[O×K] · col[K×n]` for a tile
+/// of images writes straight into the output rows (ldc = N·P), no transposes. The engine calls it from its own
+/// workers with OpenBLAS single-threaded, one tile per call (bench/ANCHORS.md §1: channel-major GEMMs are also
+/// the orientation that scales best here).
 public enum GEMM {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major with leading dimensions lda/ldb/ldc.
     /// op(A) is m×k (A is k×m when `transA`), op(B) is k×n (B is n×k when `transB`).
@@ -23,7 +23,8 @@ public enum GEMM {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// OpenBLAS worker threads (the machine has 2 cores; call with 1 inside our own parallel loops).
+    /// OpenBLAS's own threads: 1 for the engine (see `EngineRuntime`); `reel bench` raises it only for its
+    /// stand-alone sgemm figure.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(newValue)) }

@@ -29,107 +29,96 @@ public struct ConvGeometry: Sendable, Equatable {
     }
 }
 
-/// im2col / col2im on channel-major activations.
+/// im2col / col2im for a range of images of channel-major activations (C×N×(T×)H×W).
 ///
-/// Why this shape: activations are C×N×(T×)H×W, so row (c, kt, kh, kw) of `col` (K = C·kt·kh·kw rows,
-/// N·P columns, P = output plane) is one strided gather of channel c across all images; a single GEMM
-/// `W[O×K]·col` then yields the output already channel-major. Rows are independent, so both cores split them;
-/// col2im splits by channel so no two threads write the same input element.
+/// Why this shape: convolutions run tile by tile over images, each core taking its own tiles (single-threaded
+/// GEMMs, so OpenBLAS never competes with our workers for the two cores). A tile's col matrix — rows
+/// (c, kt, kh, kw), columns (image, output position) — is sized to stay in cache between im2col and its GEMM,
+/// and in backward is recomputed instead of stored. Different tiles touch different images, so col2im needs no
+/// locking.
 public enum Im2col {
-    /// Fills `col` (K×(N·P)) from `x` (channels `c0..<c0+cCount` of a C×N×plane tensor).
-    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, channelOffset c0: Int = 0,
-                              channelCount: Int? = nil, into col: UnsafeMutablePointer<Float>) {
-        let cCount = channelCount ?? g.channels
+    /// Fills `col` (rows C·kt·kh·kw, `images.count`·P columns, row stride `ld`) from `x`.
+    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                              into col: UnsafeMutablePointer<Float>, ld: Int) {
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
-        let cols = g.images * od * oh * ow
         let n = g.images, inPlane = g.inPlane
-        Parallel.forChunks(cCount * kv, grain: 4) { rows in
-            for row in rows {
-                let c = row / kv
-                var r = row % kv
-                let kw = r % g.kernel.w; r /= g.kernel.w
-                let kh = r % g.kernel.h
-                let kt = r / g.kernel.h
-                var dst = col + row * cols
-                let src = x + (c0 + c) * n * inPlane
-                for img in 0..<n {
-                    let plane = src + img * inPlane
-                    for zo in 0..<od {
-                        let zi = zo * g.stride.t - g.padding.t + kt * g.dilation.t
-                        if zi < 0 || zi >= g.depth {
-                            dst.update(repeating: 0, count: oh * ow); dst += oh * ow; continue
+        for row in 0..<(g.channels * kv) {
+            let c = row / kv
+            var r = row % kv
+            let kw = r % g.kernel.w; r /= g.kernel.w
+            let kh = r % g.kernel.h
+            let kt = r / g.kernel.h
+            var dst = col + row * ld
+            let src = x + c * n * inPlane
+            let x0 = kw * g.dilation.w - g.padding.w
+            let sw = g.stride.w
+            // Output columns whose source lies inside the row: [lo, hi).
+            let lo = min(ow, max(0, (-x0 + sw - 1) / sw))
+            let hi = max(lo, min(ow, (g.width - x0 + sw - 1) / sw))
+            for img in images {
+                let plane = src + img * inPlane
+                for zo in 0..<od {
+                    let zi = zo * g.stride.t - g.padding.t + kt * g.dilation.t
+                    if zi < 0 || zi >= g.depth { for i in 0..<(oh * ow) { dst[i] = 0 }; dst += oh * ow; continue }
+                    let slice = plane + zi * g.height * g.width
+                    for yo in 0..<oh {
+                        let yi = yo * g.stride.h - g.padding.h + kh * g.dilation.h
+                        if yi < 0 || yi >= g.height { for i in 0..<ow { dst[i] = 0 }; dst += ow; continue }
+                        let line = slice + yi * g.width
+                        // Zeros at the padded edges, a plain gather in between. Plain loops: rows are short
+                        // (2–64 floats), where a memcpy call costs more than the copy.
+                        var xo = 0
+                        while xo < lo { dst[xo] = 0; xo += 1 }
+                        let shifted = line + x0
+                        if sw == 1 {
+                            while xo < hi { dst[xo] = shifted[xo]; xo += 1 }
+                        } else {
+                            while xo < hi { dst[xo] = shifted[xo * sw]; xo += 1 }
                         }
-                        let slice = plane + zi * g.height * g.width
-                        for yo in 0..<oh {
-                            let yi = yo * g.stride.h - g.padding.h + kh * g.dilation.h
-                            if yi < 0 || yi >= g.height {
-                                dst.update(repeating: 0, count: ow); dst += ow; continue
-                            }
-                            let line = slice + yi * g.width
-                            let x0 = kw * g.dilation.w - g.padding.w
-                            if g.stride.w == 1 {
-                                // Contiguous run: zeros on the left/right edges, one copy in between.
-                                let lo = max(0, -x0), hi = min(ow, g.width - x0)
-                                if lo > 0 { dst.update(repeating: 0, count: min(lo, ow)) }
-                                if hi > lo { (dst + lo).update(from: line + x0 + lo, count: hi - lo) }
-                                if hi < ow { (dst + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
-                            } else {
-                                for xo in 0..<ow {
-                                    let xi = xo * g.stride.w + x0
-                                    dst[xo] = (xi >= 0 && xi < g.width) ? line[xi] : 0
-                                }
-                            }
-                            dst += ow
-                        }
+                        while xo < ow { dst[xo] = 0; xo += 1 }
+                        dst += ow
                     }
                 }
             }
         }
     }
 
-    /// Adds `col` (K×(N·P)) back into `dx` (C×N×plane): the adjoint of `im2col`. `dx` must be zeroed (or hold
-    /// what should be accumulated).
-    public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, channelOffset c0: Int = 0,
-                              channelCount: Int? = nil, into dx: UnsafeMutablePointer<Float>) {
-        let cCount = channelCount ?? g.channels
+    /// Adds `col` (the layout `im2col` writes) back into `dx` for those images: the adjoint of `im2col`.
+    public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                              ld: Int, into dx: UnsafeMutablePointer<Float>) {
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
-        let cols = g.images * od * oh * ow
         let n = g.images, inPlane = g.inPlane
-        Parallel.forChunks(cCount, grain: 1) { channels in
-            for c in channels {
-                let dstChannel = dx + (c0 + c) * n * inPlane
-                for r0 in 0..<kv {
-                    var r = r0
-                    let kw = r % g.kernel.w; r /= g.kernel.w
-                    let kh = r % g.kernel.h
-                    let kt = r / g.kernel.h
-                    var src = col + (c * kv + r0) * cols
-                    for img in 0..<n {
-                        let plane = dstChannel + img * inPlane
-                        for zo in 0..<od {
-                            let zi = zo * g.stride.t - g.padding.t + kt * g.dilation.t
-                            if zi < 0 || zi >= g.depth { src += oh * ow; continue }
-                            let slice = plane + zi * g.height * g.width
-                            for yo in 0..<oh {
-                                let yi = yo * g.stride.h - g.padding.h + kh * g.dilation.h
-                                if yi < 0 || yi >= g.height { src += ow; continue }
-                                let line = slice + yi * g.width
-                                let x0 = kw * g.dilation.w - g.padding.w
-                                let lo = max(0, (-x0 + g.stride.w - 1) / g.stride.w)
-                                let hi = min(ow, (g.width - x0 + g.stride.w - 1) / g.stride.w)
-                                if hi > lo {
-                                    if g.stride.w == 1 {
-                                        let d = line + x0
-                                        for xo in lo..<hi { d[xo] += src[xo] }
-                                    } else {
-                                        for xo in lo..<hi { line[xo * g.stride.w + x0] += src[xo] }
-                                    }
-                                }
-                                src += ow
+        for row in 0..<(g.channels * kv) {
+            let c = row / kv
+            var r = row % kv
+            let kw = r % g.kernel.w; r /= g.kernel.w
+            let kh = r % g.kernel.h
+            let kt = r / g.kernel.h
+            var src = col + row * ld
+            let dstChannel = dx + c * n * inPlane
+            let x0 = kw * g.dilation.w - g.padding.w
+            let lo = max(0, (-x0 + g.stride.w - 1) / g.stride.w)
+            let hi = min(ow, (g.width - x0 + g.stride.w - 1) / g.stride.w)
+            for img in images {
+                let plane = dstChannel + img * inPlane
+                for zo in 0..<od {
+                    let zi = zo * g.stride.t - g.padding.t + kt * g.dilation.t
+                    if zi < 0 || zi >= g.depth { src += oh * ow; continue }
+                    let slice = plane + zi * g.height * g.width
+                    for yo in 0..<oh {
+                        let yi = yo * g.stride.h - g.padding.h + kh * g.dilation.h
+                        if yi >= 0 && yi < g.height && hi > lo {
+                            let line = slice + yi * g.width
+                            if g.stride.w == 1 {
+                                let d = line + x0
+                                for xo in lo..<hi { d[xo] += src[xo] }
+                            } else {
+                                for xo in lo..<hi { line[xo * g.stride.w + x0] += src[xo] }
                             }
                         }
+                        src += ow
                     }
                 }
             }

@@ -1,9 +1,12 @@
+import Dispatch
+
 /// `nn.Conv2d` / `nn.Conv3d` (stride, padding, dilation, groups, optional bias) on channel-major activations.
 ///
 /// Shapes: input C×N×H×W (2-D) or C×N×T×H×W (3-D); output O×N×H'×W' / O×N×T'×H'×W'. Weight O×(C/groups)×kh×kw
 /// (3-D: O×(C/groups)×kt×kh×kw), PyTorch's layout and state-dict names `weight`, `bias`.
-/// Forward is im2col + one GEMM per group over all N images; backward gives dW (GEMM with the cached col),
-/// db and, unless `computesInputGradient` is false (the stem, as PyTorch), dX via GEMM + col2im.
+/// Forward runs tile by tile over images (im2col + one single-threaded GEMM per group, tiles split over the
+/// cores); in training the col matrix is kept for backward's dW, in eval a cache-sized tile buffer is reused.
+/// Unless `computesInputGradient` is false (the stem, as PyTorch), backward computes dX via GEMM + col2im.
 public class Convolution: Layer {
     public let weight: Parameter
     public let bias: Parameter?
@@ -16,9 +19,11 @@ public class Convolution: Layer {
     /// False skips dX in backward (nothing upstream needs it).
     public var computesInputGradient = true
 
+    private var cachedInput: Tensor?
     private var cachedCol: Tensor?
     private var cachedGeometry: ConvGeometry?
-    private var cachedInputShape: [Int] = []
+    /// The input shape of the last forward (for benchmarks).
+    public private(set) var lastInputShape: [Int]?
 
     init(dims: Int, inChannels: Int, outChannels: Int, kernel: (Int, Int, Int), stride: (Int, Int, Int),
          padding: (Int, Int, Int), dilation: (Int, Int, Int), groups: Int, bias: Bool) {
@@ -63,8 +68,15 @@ public class Convolution: Layer {
         kernel == (1, 1, 1) && stride == (1, 1, 1) && padding == (0, 0, 0)
     }
 
+    /// Images per tile: enough columns for an efficient GEMM, a col matrix small enough (~2 MB) to stay in cache.
+    func tileImages(_ g: ConvGeometry) -> Int {
+        let bytesPerImage = (inChannels * g.kernelVolume) * g.outPlane * 4
+        return max(1, min(g.images, (2 << 20) / max(1, bytesPerImage)))
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         let g = geometry(for: x)
+        lastInputShape = x.shape
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
@@ -72,19 +84,37 @@ public class Convolution: Layer {
         if dims == 3 { outShape.append(g.outDepth) }
         outShape += [g.outHeight, g.outWidth]
         var y = Tensor(uninitialized: outShape)
-        var col: Tensor
-        if isPointwise {
-            col = x.reshaped([inChannels, cols])
-        } else {
-            col = Tensor(uninitialized: [groups * k, cols])
-            x.withData { xp in col.withMutableData { Im2col.im2col(xp, g, into: $0) } }
-        }
-        weight.value.withData { w in
-            col.withData { c in
+        let pointwise = isPointwise, tile = tileImages(g), p = g.outPlane, groups = self.groups
+        // Training keeps the whole col matrix (K×N·P) for backward's dW; eval uses a small per-tile buffer.
+        var saved: Tensor? = isTraining && !pointwise ? Tensor(uninitialized: [groups * k, cols]) : nil
+        let savedPointer = saved?.withMutableData { $0 }
+        x.withData { xp in
+            weight.value.withData { w in
                 y.withMutableData { yp in
-                    for gi in 0..<groups {
-                        GEMM.sgemm(m: og, n: cols, k: k, a: w + gi * og * k, lda: k, b: c + gi * k * cols, ldb: cols,
-                                   c: yp + gi * og * cols, ldc: cols)
+                    Parallel.forChunks(g.images) { range in
+                        let buffer = pointwise || savedPointer != nil ? nil
+                            : UnsafeMutablePointer<Float>.allocate(capacity: groups * k * tile * p)
+                        defer { buffer?.deallocate() }
+                        for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: tile) {
+                            let imgs = start..<min(range.upperBound, start + tile)
+                            let n = imgs.count * p
+                            // The tile's col: the input itself for a pointwise conv, else an im2col into the saved
+                            // matrix's columns (training) or the tile buffer (eval).
+                            let (col, ldb): (UnsafePointer<Float>, Int)
+                            if pointwise {
+                                (col, ldb) = (xp + imgs.lowerBound * p, cols)
+                            } else if let savedPointer {
+                                Im2col.im2col(xp, g, images: imgs, into: savedPointer + imgs.lowerBound * p, ld: cols)
+                                (col, ldb) = (UnsafePointer(savedPointer + imgs.lowerBound * p), cols)
+                            } else {
+                                Im2col.im2col(xp, g, images: imgs, into: buffer!, ld: n)
+                                (col, ldb) = (UnsafePointer(buffer!), n)
+                            }
+                            for gi in 0..<groups {
+                                GEMM.sgemm(m: og, n: n, k: k, a: w + gi * og * k, lda: k, b: col + gi * k * ldb, ldb: ldb,
+                                           c: yp + gi * og * cols + imgs.lowerBound * p, ldc: cols)
+                            }
+                        }
                     }
                     if let b = bias?.value {
                         b.withData { bp in
@@ -96,71 +126,96 @@ public class Convolution: Layer {
                 }
             }
         }
-        if isTraining {
-            cachedCol = col
-            cachedGeometry = g
-            cachedInputShape = x.shape
-        } else {
-            cachedCol = nil
-        }
+        cachedInput = isTraining ? x : nil
+        cachedCol = saved
+        saved = nil
+        cachedGeometry = g
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let col = cachedCol, let g = cachedGeometry else {
+        guard let x = cachedInput, let g = cachedGeometry else {
             preconditionFailure("Convolution.backward without a training forward")
         }
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
         precondition(dy.count == outChannels * cols, "dy shape \(dy.shape) does not match the forward output")
-        dy.withData { d in
-            col.withData { c in
-                if weight.requiresGrad {
-                    weight.grad.withMutableData { dw in
-                        for gi in 0..<groups {
-                            GEMM.sgemm(transB: true, m: og, n: k, k: cols, a: d + gi * og * cols, lda: cols,
-                                       b: c + gi * k * cols, ldb: cols, beta: 1, c: dw + gi * og * k, ldc: k)
-                        }
-                    }
-                }
-                if let bias, bias.requiresGrad {
-                    bias.grad.withMutableData { db in
-                        Parallel.forChunks(outChannels) { rows in
-                            for o in rows {
-                                let row = d + o * cols
-                                var s: Float = 0
-                                for i in 0..<cols { s += row[i] }
-                                db[o] += s
+        let pointwise = isPointwise, tile = tileImages(g), p = g.outPlane, groups = self.groups
+        let wantsWeight = weight.requiresGrad, wantsInput = computesInputGradient
+        var dx = wantsInput ? Tensor.zeros(x.shape) : Tensor.zeros([0])
+        let workers = max(1, min(Parallel.workers, g.images))
+        // Each worker sums its tiles' weight gradients privately; they are added up at the end.
+        var partial = [Float](repeating: 0, count: wantsWeight ? workers * outChannels * k : 0)
+        let savedCol = cachedCol
+        let savedPointer = savedCol?.withData { $0 }
+        x.withData { xp in
+            dy.withData { d in
+                weight.value.withData { w in
+                    dx.withMutableData { dxp in
+                        partial.withUnsafeMutableBufferPointer { dwAll in
+                            let per = (g.images + workers - 1) / workers
+                            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                                let range = (worker * per)..<min(g.images, (worker + 1) * per)
+                                guard !range.isEmpty else { return }
+                                let dwLocal = wantsWeight ? dwAll.baseAddress! + worker * outChannels * k : nil
+                                let buffer = pointwise || savedPointer != nil ? nil
+                                    : UnsafeMutablePointer<Float>.allocate(capacity: groups * k * tile * p)
+                                let dcol = pointwise || !wantsInput ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * k * tile * p)
+                                defer { buffer?.deallocate(); dcol?.deallocate() }
+                                for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: tile) {
+                                    let imgs = start..<min(range.upperBound, start + tile)
+                                    let n = imgs.count * p
+                                    let (col, ldb): (UnsafePointer<Float>, Int)
+                                    if pointwise {
+                                        (col, ldb) = (xp + imgs.lowerBound * p, cols)
+                                    } else if let savedPointer {
+                                        (col, ldb) = (savedPointer + imgs.lowerBound * p, cols)
+                                    } else {
+                                        Im2col.im2col(xp, g, images: imgs, into: buffer!, ld: n)
+                                        (col, ldb) = (UnsafePointer(buffer!), n)
+                                    }
+                                    for gi in 0..<groups {
+                                        let dyTile = d + gi * og * cols + imgs.lowerBound * p
+                                        if let dwLocal {
+                                            GEMM.sgemm(transB: true, m: og, n: k, k: n, a: dyTile, lda: cols,
+                                                       b: col + gi * k * ldb, ldb: ldb, beta: 1, c: dwLocal + gi * og * k, ldc: k)
+                                        }
+                                        if wantsInput {
+                                            if pointwise {
+                                                GEMM.sgemm(transA: true, m: k, n: n, k: og, a: w + gi * og * k, lda: k, b: dyTile,
+                                                           ldb: cols, c: dxp + gi * k * cols + imgs.lowerBound * p, ldc: cols)
+                                            } else {
+                                                GEMM.sgemm(transA: true, m: k, n: n, k: og, a: w + gi * og * k, lda: k, b: dyTile,
+                                                           ldb: cols, c: dcol! + gi * k * n, ldc: n)
+                                            }
+                                        }
+                                    }
+                                    if wantsInput && !pointwise { Im2col.col2im(dcol!, g, images: imgs, ld: n, into: dxp) }
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        guard computesInputGradient else { return Tensor.zeros([0]) }
-        var dx = Tensor(uninitialized: cachedInputShape)
-        dy.withData { d in
-            weight.value.withData { w in
-                if isPointwise {
-                    dx.withMutableData { dxp in
-                        for gi in 0..<groups {
-                            GEMM.sgemm(transA: true, m: k, n: cols, k: og, a: w + gi * og * k, lda: k,
-                                       b: d + gi * og * cols, ldb: cols, c: dxp + gi * k * cols, ldc: cols)
+        if wantsWeight {
+            weight.grad.withMutableData { dw in
+                partial.withUnsafeBufferPointer { parts in
+                    for wk in 0..<workers { let src = parts.baseAddress! + wk * outChannels * k; for i in 0..<(outChannels * k) { dw[i] += src[i] } }
+                }
+            }
+        }
+        if let bias, bias.requiresGrad {
+            dy.withData { d in
+                bias.grad.withMutableData { db in
+                    Parallel.forChunks(outChannels) { rows in
+                        for o in rows {
+                            let row = d + o * cols
+                            var s: Float = 0
+                            for i in 0..<cols { s += row[i] }
+                            db[o] += s
                         }
-                    }
-                } else {
-                    var dcol = Tensor(uninitialized: [groups * k, cols])
-                    dcol.withMutableData { dc in
-                        for gi in 0..<groups {
-                            GEMM.sgemm(transA: true, m: k, n: cols, k: og, a: w + gi * og * k, lda: k,
-                                       b: d + gi * og * cols, ldb: cols, c: dc + gi * k * cols, ldc: cols)
-                        }
-                    }
-                    let total = dx.count
-                    dx.withMutableData { dxp in
-                        dxp.update(repeating: 0, count: total)
-                        dcol.withData { Im2col.col2im($0, g, into: dxp) }
                     }
                 }
             }

@@ -54,26 +54,33 @@ public final class MaxPool: Layer, PiecewiseLinear {
                             let src = xp + p * inP
                             var o = p * outP
                             for zo in 0..<g.outDepth {
+                                // The window clamped to the input once per output position: no per-tap bounds checks.
+                                let z0 = zo * g.stride.t - g.padding.t
+                                let zlo = max(0, z0), zhi = min(g.depth, z0 + g.kernel.t)
                                 for yo in 0..<g.outHeight {
+                                    let y0 = yo * g.stride.h - g.padding.h
+                                    let ylo = max(0, y0), yhi = min(g.height, y0 + g.kernel.h)
                                     for xo in 0..<g.outWidth {
-                                        var best = -Float.infinity, at: Int32 = -1
-                                        for kt in 0..<g.kernel.t {
-                                            let zi = zo * g.stride.t - g.padding.t + kt
-                                            if zi < 0 || zi >= g.depth { continue }
-                                            for kh in 0..<g.kernel.h {
-                                                let yi = yo * g.stride.h - g.padding.h + kh
-                                                if yi < 0 || yi >= g.height { continue }
+                                        let x0 = xo * g.stride.w - g.padding.w
+                                        let xlo = max(0, x0), xhi = min(g.width, x0 + g.kernel.w)
+                                        var best = -Float.infinity, at = -1
+                                        var zi = zlo
+                                        while zi < zhi {
+                                            var yi = ylo
+                                            while yi < yhi {
                                                 let row = (zi * g.height + yi) * g.width
-                                                for kw in 0..<g.kernel.w {
-                                                    let xi = xo * g.stride.w - g.padding.w + kw
-                                                    if xi < 0 || xi >= g.width { continue }
+                                                var xi = xlo
+                                                while xi < xhi {
                                                     let v = src[row + xi]
-                                                    if v > best || at < 0 { best = v; at = Int32(row + xi) }
+                                                    if v > best || at < 0 { best = v; at = row + xi }
+                                                    xi += 1
                                                 }
+                                                yi += 1
                                             }
+                                            zi += 1
                                         }
                                         yp[o] = best
-                                        ap[o] = at
+                                        ap[o] = Int32(at)
                                         o += 1
                                     }
                                 }

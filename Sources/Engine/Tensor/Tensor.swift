@@ -6,7 +6,7 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
 
     public init(count: Int) {
-        _ = MemoryTuning.configured
+        _ = EngineRuntime.configured
         self.count = count
         // 64-byte alignment: whole cache lines and AVX-512 loads for OpenBLAS and our loops.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.stride, alignment: 64)

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Config
+import Engine
+import Foundation
+
+/// `reel bench`: how fast Reel trains this machine's workload (sgemm, per-layer, train step, eval).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure sgemm, per-layer convolution, train-step and eval speed for a config's model.",
+        discussion: """
+            Uses random input shaped like the config's training batch. Only clean calls count (no run-queue wait \
+            during the call), as in ../shared/bench. Compare with bench/torch_ref.py run in the same time window.
+            """)
+
+    @Option(name: .long, help: "A config with model, optimizer and data.train.pipeline (e.g. configs/bench/tsm_r18w16_small.py).")
+    var config: String
+
+    @Option(help: "OpenBLAS and worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Clean train steps to time after warm-up.")
+    var steps = 20
+
+    @Flag(help: "Skip the per-layer table.")
+    var noLayers = false
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    func run() throws {
+        if let threads { Parallel.workers = threads }
+        let cfg = try ConfigLoader.load(config)
+        let w = try BenchWorkload(config: cfg)
+        // The sgemm reference uses OpenBLAS's own threads (one per worker); the engine itself runs it single-threaded.
+        GEMM.threads = Parallel.workers
+        let gemm = Benchmark.sgemm(size: 1024)
+        GEMM.threads = 1
+        let train = Benchmark.time(warmup: 3, clean: steps, budget: 60) { w.trainStep() }
+        let stepGFLOP = w.trainStepGFLOP()
+        w.model.applyMode(training: false)
+        let eval = Benchmark.time(warmup: 2, clean: steps, budget: 30) { _ = w.model.predict(w.input) }
+        w.model.applyMode(training: true)
+        let layers = noLayers ? [] : Benchmark.layers(of: w.model)
+        let convFLOP = layers.map { $0.forwardGFLOP + $0.backwardGFLOP }.reduce(0, +)
+        let convTime = layers.map { $0.forward.median + $0.backward.median }.reduce(0, +)
+        let convGFLOPS = convTime > 0 ? convFLOP / convTime : .nan
+        if json {
+            var o: [String: Any] = [
+                "config": config, "threads": Parallel.workers, "input_shape": w.input.shape,
+                "sgemm1024_gflops": gemm.gflops,
+                "train_step_ms_median": train.median * 1000, "train_step_ms_min": train.min * 1000,
+                "train_clean_n": train.clean.count, "train_runs_n": train.runs,
+                "train_step_gflop": stepGFLOP, "train_gflops_median": stepGFLOP / train.median,
+                "eval_clips_per_s_median": Double(w.clips) / eval.median, "eval_clips_per_s_max": Double(w.clips) / eval.min,
+            ]
+            if !layers.isEmpty {
+                o["conv_fwd_bwd_gflops"] = convGFLOPS
+                o["conv_fwd_bwd_fraction_of_sgemm"] = convGFLOPS / gemm.gflops
+                o["layers"] = layers.map { ["name": $0.name, "shape": $0.shape, "fwd_ms": $0.forward.median * 1000,
+                                            "bwd_ms": $0.backward.median * 1000, "fwd_gflops": $0.forwardGFLOPS,
+                                            "bwd_gflops": $0.backwardGFLOPS] as [String: Any] }
+            }
+            let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("config        \(config)  (input \(w.input.shape), \(Parallel.workers) threads)")
+        print(String(format: "sgemm 1024     %.1f GFLOP/s", gemm.gflops))
+        print(String(format: "train step     median %.1f ms, min %.1f ms  (%d clean of %d; %.2f GFLOP → %.1f GFLOP/s)",
+                     train.median * 1000, train.min * 1000, train.clean.count, train.runs, stepGFLOP, stepGFLOP / train.median))
+        print(String(format: "eval           %.1f clips/s (max %.1f)", Double(w.clips) / eval.median, Double(w.clips) / eval.min))
+        if !layers.isEmpty {
+            print(String(format: "convolutions   fwd+bwd %.1f GFLOP/s = %.0f%% of sgemm", convGFLOPS, 100 * convGFLOPS / gemm.gflops))
+            print("\nlayer                                        shape                               fwd ms  GFLOP/s   bwd ms  GFLOP/s")
+            for r in layers {
+                print(String(format: "%-44@ %-34@ %7.2f %8.1f %8.2f %8.1f", r.name as NSString, r.shape as NSString,
+                             r.forward.median * 1000, r.forwardGFLOPS, r.backward.median * 1000, r.backwardGFLOPS))
+            }
+        }
+    }
+}
