@@ -116,7 +116,11 @@ final class CheckpointTests: XCTestCase {
     func testInteroperatesWithPythonSafetensors() throws {
         let python = ProcessInfo.processInfo.environment["REEL_PYTHON"] ?? "/tmp/torchvenv/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no Python with safetensors") }
-        let reelFile = path("reel.safetensors"), pyFile = path("py.safetensors")
+        let reelFile = path("reel.safetensors"), pyFile = path("py.safetensors"), modelFile = path("model.safetensors")
+        let (model, opt) = try makeRun()
+        step(model, opt, 0)
+        try CheckpointStore.save(model: model, optimizer: opt, metadata: CheckpointMetadata(epoch: 1, iter: 1), to: modelFile)
+        let stateDict = model.stateDict()
         let file = SafeTensors.File(tensors: [("a.weight", .float32(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6.5]))),
                                               ("a.num_batches_tracked", .int64(shape: [], values: [7]))],
                                     metadata: ["format": "pt", "reel": "{}"])
@@ -131,18 +135,55 @@ final class CheckpointTests: XCTestCase {
             assert t['a.num_batches_tracked'].dtype == np.int64 and t['a.num_batches_tracked'].shape == () and int(t['a.num_batches_tracked']) == 7
             assert safe_open(sys.argv[1], 'np').metadata() == {'format': 'pt', 'reel': '{}'}
             save_file({'x': np.arange(6, dtype=np.float32).reshape(3, 2), 'n': np.array(3, dtype=np.int64)}, sys.argv[2], metadata={'k': 'v'})
+            try:
+                from safetensors.torch import load_file as torch_load
+                import torch
+                m = torch_load(sys.argv[3])
+                print(len([k for k in m if not k.startswith('optimizer.')]), m['backbone.conv1.bn.num_batches_tracked'].dtype,
+                      int(m['backbone.conv1.bn.num_batches_tracked']), tuple(m['backbone.layer1.0.conv1.conv.net.weight'].shape))
+            except ImportError:
+                print('no torch')
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", script, reelFile, pyFile]
-        let err = Pipe(); p.standardError = err
+        p.arguments = ["-c", script, reelFile, pyFile, modelFile]
+        let err = Pipe(), out = Pipe(); p.standardError = err; p.standardOutput = out
         try p.run(); p.waitUntilExit()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         if message.contains("No module named") { throw XCTSkip("Python lacks safetensors/numpy") }
         XCTAssertEqual(p.terminationStatus, 0, message)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if !printed.hasPrefix("no torch") {
+            // safetensors.torch.load_file reads the model checkpoint: every state-dict entry, int64 counters.
+            let shape = stateDict.first { $0.0 == "backbone.layer1.0.conv1.conv.net.weight" }!.1.shape.map(String.init).joined(separator: ", ")
+            XCTAssertEqual(printed, "\(stateDict.count) torch.int64 1 (\(shape))\n")
+        }
         let back = try SafeTensors.read(pyFile)
         XCTAssertEqual(back["x"], .float32(Tensor(shape: [3, 2], values: [0, 1, 2, 3, 4, 5])))
         XCTAssertEqual(back["n"], .int64(shape: [], values: [3]))
         XCTAssertEqual(back.metadata, ["k": "v"])
+    }
+}
+
+/// Seeded training is bit-for-bit repeatable: the parallel splits are fixed and every reduction has a fixed order.
+final class DeterminismTests: XCTestCase {
+    func testTwoSeededRunsGiveIdenticalWeights() throws {
+        func run() throws -> [Tensor] {
+            let text = """
+                model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, base_channels=8, num_segments=4),
+                             cls_head=dict(type='TSMHead', num_classes=5, in_channels=64, num_segments=4, dropout_ratio=0.5))
+                optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4)
+                """
+            let c = try ConfigLoader(read: { _ in text }).load("/d.py")
+            let model = try ModelBuilder.build(c.root["model"]!, files: c.files, seed: 11)
+            let opt = try OptimizerBuilder.build(c.root["optimizer"]!, model: model, files: c.files)
+            for k in 0..<3 {
+                opt.zeroGradients()
+                _ = model.trainStep(GradientCheck.random([4, 4, 3, 32, 32], seed: UInt64(k)), labels: [0, 1, 2, 3])
+                opt.step()
+            }
+            return model.namedParameters().map(\.1.value)
+        }
+        XCTAssertEqual(try run(), try run())
     }
 }
