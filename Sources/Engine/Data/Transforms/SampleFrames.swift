@@ -1,0 +1,125 @@
+import Config
+import Foundation
+
+/// mmaction2's `SampleFrames` and `DenseSampleFrames` frame-index sampling (SEMANTICS.md §5.2–5.3), as a pure
+/// function of the video length and an RNG: what the loader, `reel inspect frames` and the dashboard's timeline
+/// preview all call.
+///
+/// Notation: N = total frames, L = clip_len·frame_interval, C = num_clips. Indices are 0-based until
+/// `start_index` (the dataset's, 1 for rawframes) is added at the end, as mmaction2 does.
+public struct SampleFrames: Sendable, Equatable {
+    public enum OutOfBound: String, Sendable { case loop, repeatLast = "repeat_last" }
+
+    public var clipLen: Int
+    public var frameInterval = 1
+    public var numClips = 1
+    public var temporalJitter = false
+    public var twiceSample = false
+    public var outOfBound = OutOfBound.loop
+    public var testMode = false
+    public var keepTailFrames = false
+    /// DenseSampleFrames: clips come from a window of `sampleRange` frames (nil = plain SampleFrames).
+    public var dense: (sampleRange: Int, numSamplePositions: Int)? = nil
+
+    public init(clipLen: Int, frameInterval: Int = 1, numClips: Int = 1, testMode: Bool = false) {
+        self.clipLen = clipLen
+        self.frameInterval = frameInterval
+        self.numClips = numClips
+        self.testMode = testMode
+    }
+
+    public static func == (a: SampleFrames, b: SampleFrames) -> Bool {
+        a.clipLen == b.clipLen && a.frameInterval == b.frameInterval && a.numClips == b.numClips
+            && a.temporalJitter == b.temporalJitter && a.twiceSample == b.twiceSample && a.outOfBound == b.outOfBound
+            && a.testMode == b.testMode && a.keepTailFrames == b.keepTailFrames
+            && a.dense?.sampleRange == b.dense?.sampleRange && a.dense?.numSamplePositions == b.dense?.numSamplePositions
+    }
+
+    /// Reads a `dict(type='SampleFrames' | 'DenseSampleFrames', …)` step; `testMode` from the dataset overrides
+    /// nothing (mmaction2 configs set test_mode on the step itself).
+    public init(config value: ConfigValue, files: SourceFiles) throws {
+        let r = try ConfigReader(value, name: "SampleFrames", files: files)
+        let type = try r.require("type", in: ["SampleFrames", "DenseSampleFrames"], default: "SampleFrames")
+        self.init(clipLen: try r.int("clip_len"), frameInterval: try r.int("frame_interval", 1),
+                  numClips: try r.int("num_clips", 1), testMode: try r.bool("test_mode", false))
+        for (key, v) in [("clip_len", clipLen), ("frame_interval", frameInterval), ("num_clips", numClips)] where v < 1 {
+            throw r.error("\(key) must be at least 1, not \(v)", key: key)
+        }
+        temporalJitter = try r.bool("temporal_jitter", false)
+        twiceSample = try r.bool("twice_sample", false)
+        keepTailFrames = try r.bool("keep_tail_frames", false)
+        let oob = try r.require("out_of_bound_opt", in: ["loop", "repeat_last"], default: "loop")
+        outOfBound = oob == "loop" ? .loop : .repeatLast
+        if type == "DenseSampleFrames" {
+            dense = (try r.int("sample_range", 64), try r.int("num_sample_positions", 10))
+        }
+    }
+
+    /// The sampled frame indices (clip-major), start_index included.
+    public func indices(totalFrames n: Int, startIndex: Int = 1, rng: inout Philox) -> [Int] {
+        let offsets = dense == nil ? clipOffsets(n, rng: &rng) : denseOffsets(n, rng: &rng)
+        var out: [Int] = []
+        out.reserveCapacity(offsets.count * clipLen)
+        for offset in offsets {
+            var clip = (0..<clipLen).map { offset + $0 * frameInterval }
+            if temporalJitter { clip = clip.map { $0 + rng.nextInt(in: 0..<frameInterval) } }
+            switch outOfBound {
+            case .loop:
+                clip = clip.map { n > 0 ? $0 % n : 0 }
+            case .repeatLast:
+                let lastInBound = clip.filter { $0 < n }.max() ?? 0
+                clip = clip.map { $0 >= n ? lastInBound : $0 }
+            }
+            out += clip
+        }
+        return out.map { $0 + startIndex }
+    }
+
+    /// Start offsets of the clips (SEMANTICS.md §5.2).
+    func clipOffsets(_ n: Int, rng: inout Philox) -> [Int] {
+        let span = clipLen * frameInterval, c = numClips
+        if testMode {
+            let a = Double(n - span + 1) / Double(c)
+            guard n >= span else { return [Int](repeating: 0, count: c) }
+            var offsets = (0..<c).map { Int((Double($0) * a + a / 2).rounded(.towardZero)) }
+            if twiceSample { offsets += (0..<c).map { Int((Double($0) * a).rounded(.towardZero)) } }
+            return offsets
+        }
+        if keepTailFrames {
+            let a = Double(n - span + 1) / Double(c)
+            guard n > span - 1 else { return [Int](repeating: 0, count: c) }
+            return (0..<c).map { Int((Double($0) * a + rng.nextDouble() * a).rounded(.towardZero)) }
+        }
+        let a = Self.floorDiv(n - span + 1, c)
+        if a > 0 {
+            return (0..<c).map { $0 * a + rng.nextInt(in: 0..<a) }
+        } else if n > max(c, span) {
+            return (0..<c).map { _ in rng.nextInt(in: 0..<(n - span + 1)) }.sorted()
+        } else if a == 0 {
+            let ratio = Double(n - span + 1) / Double(c)
+            return (0..<c).map { Int((Double($0) * ratio).rounded(.toNearestOrEven)) }
+        }
+        return [Int](repeating: 0, count: c)
+    }
+
+    /// DenseSampleFrames' offsets (SEMANTICS.md §5.3).
+    func denseOffsets(_ n: Int, rng: inout Philox) -> [Int] {
+        guard let (range, positions) = dense else { return [] }
+        let p = max(1, 1 + n - range), step = range / numClips
+        if testMode {
+            var out: [Int] = []
+            for m in 0..<positions {
+                let s = positions == 1 ? 0 : Int((Double(p - 1) * Double(m) / Double(positions - 1)).rounded(.towardZero))
+                out += (0..<numClips).map { ($0 * step + s) % max(1, n) }
+            }
+            return out
+        }
+        let s = p == 1 ? 0 : rng.nextInt(in: 0..<(p - 1))
+        return (0..<numClips).map { ($0 * step + s) % max(1, n) }
+    }
+
+    static func floorDiv(_ a: Int, _ b: Int) -> Int {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+}
