@@ -50,38 +50,39 @@ public final class MaxPool: Layer, PiecewiseLinear {
             y.withMutableData { yp in
                 arg.withUnsafeMutableBufferPointer { ap in
                     Parallel.forChunks(planes) { range in
+                        let ow = g.outWidth
                         for p in range {
                             let src = xp + p * inP
-                            var o = p * outP
                             for zo in 0..<g.outDepth {
-                                // The window clamped to the input once per output position: no per-tap bounds checks.
                                 let z0 = zo * g.stride.t - g.padding.t
                                 let zlo = max(0, z0), zhi = min(g.depth, z0 + g.kernel.t)
                                 for yo in 0..<g.outHeight {
                                     let y0 = yo * g.stride.h - g.padding.h
                                     let ylo = max(0, y0), yhi = min(g.height, y0 + g.kernel.h)
-                                    for xo in 0..<g.outWidth {
-                                        let x0 = xo * g.stride.w - g.padding.w
-                                        let xlo = max(0, x0), xhi = min(g.width, x0 + g.kernel.w)
-                                        var best = -Float.infinity, at = -1
-                                        var zi = zlo
-                                        while zi < zhi {
-                                            var yi = ylo
-                                            while yi < yhi {
-                                                let row = (zi * g.height + yi) * g.width
-                                                var xi = xlo
-                                                while xi < xhi {
-                                                    let v = src[row + xi]
-                                                    if v > best || at < 0 { best = v; at = row + xi }
-                                                    xi += 1
+                                    // A whole output row at a time: taps in window order (t, y, x), each tap a pass
+                                    // over the row's outputs — independent across outputs, so the CPU overlaps them
+                                    // (one output at a time is a serial compare chain). Strict `>` keeps the first
+                                    // maximum, as PyTorch.
+                                    let o0 = p * outP + (zo * g.outHeight + yo) * ow
+                                    let best = yp + o0, at = ap.baseAddress! + o0
+                                    for xo in 0..<ow { best[xo] = -.infinity; at[xo] = -1 }
+                                    for zi in zlo..<zhi {
+                                        for yi in ylo..<yhi {
+                                            let row = (zi &* g.height &+ yi) &* g.width
+                                            for kw in 0..<g.kernel.w {
+                                                let x0 = kw &- g.padding.w
+                                                // Outputs whose tap xo·s + x0 lies inside the row.
+                                                let xlo = min(ow, max(0, (-x0 + g.stride.w - 1) / g.stride.w))
+                                                let xhi = max(xlo, min(ow, (g.width - x0 + g.stride.w - 1) / g.stride.w))
+                                                var xo = xlo
+                                                while xo < xhi {
+                                                    let idx = row &+ xo &* g.stride.w &+ x0
+                                                    let v = src[idx]
+                                                    if v > best[xo] || at[xo] < 0 { best[xo] = v; at[xo] = Int32(truncatingIfNeeded: idx) }
+                                                    xo &+= 1
                                                 }
-                                                yi += 1
                                             }
-                                            zi += 1
                                         }
-                                        yp[o] = best
-                                        ap[o] = Int32(at)
-                                        o += 1
                                     }
                                 }
                             }
