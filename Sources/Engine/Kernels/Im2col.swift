@@ -37,25 +37,33 @@ public struct ConvGeometry: Sendable, Equatable {
 /// and in backward is recomputed instead of stored. Different tiles touch different images, so col2im needs no
 /// locking.
 public enum Im2col {
+    /// What row `row` (channel c, kernel tap kt/kh/kw) of a col matrix reads: its channel, tap offsets, the
+    /// horizontal source offset x0 and the output columns [lo, hi) whose source lies inside an input row.
+    @inline(__always)
+    static func rowTap(_ row: Int, _ g: ConvGeometry) -> (c: Int, kt: Int, kh: Int, x0: Int, lo: Int, hi: Int) {
+        let kv = g.kernelVolume
+        var r = row % kv
+        let kw = r % g.kernel.w; r /= g.kernel.w
+        let kh = r % g.kernel.h
+        let kt = r / g.kernel.h
+        let x0 = kw * g.dilation.w - g.padding.w
+        let sw = g.stride.w, ow = g.outWidth
+        let lo = min(ow, max(0, (-x0 + sw - 1) / sw))
+        let hi = max(lo, min(ow, (g.width - x0 + sw - 1) / sw))
+        return (row / kv, kt, kh, x0, lo, hi)
+    }
+
     /// Fills `col` (rows C·kt·kh·kw, `images.count`·P columns, row stride `ld`) from `x`.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               into col: UnsafeMutablePointer<Float>, ld: Int) {
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
         let n = g.images, inPlane = g.inPlane
+        let sw = g.stride.w
         for row in 0..<(g.channels * kv) {
-            let c = row / kv
-            var r = row % kv
-            let kw = r % g.kernel.w; r /= g.kernel.w
-            let kh = r % g.kernel.h
-            let kt = r / g.kernel.h
+            let (c, kt, kh, x0, lo, hi) = rowTap(row, g)
             var dst = col + row * ld
             let src = x + c * n * inPlane
-            let x0 = kw * g.dilation.w - g.padding.w
-            let sw = g.stride.w
-            // Output columns whose source lies inside the row: [lo, hi).
-            let lo = min(ow, max(0, (-x0 + sw - 1) / sw))
-            let hi = max(lo, min(ow, (g.width - x0 + sw - 1) / sw))
             for img in images {
                 let plane = src + img * inPlane
                 for zo in 0..<od {
@@ -91,16 +99,9 @@ public enum Im2col {
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
         let n = g.images, inPlane = g.inPlane
         for row in 0..<(g.channels * kv) {
-            let c = row / kv
-            var r = row % kv
-            let kw = r % g.kernel.w; r /= g.kernel.w
-            let kh = r % g.kernel.h
-            let kt = r / g.kernel.h
+            let (c, kt, kh, x0, lo, hi) = rowTap(row, g)
             var src = col + row * ld
             let dstChannel = dx + c * n * inPlane
-            let x0 = kw * g.dilation.w - g.padding.w
-            let lo = max(0, (-x0 + g.stride.w - 1) / g.stride.w)
-            let hi = min(ow, (g.width - x0 + g.stride.w - 1) / g.stride.w)
             for img in images {
                 let plane = dstChannel + img * inPlane
                 for zo in 0..<od {

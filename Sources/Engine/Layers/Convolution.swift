@@ -98,18 +98,8 @@ public class Convolution: Layer {
                         for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: tile) {
                             let imgs = start..<min(range.upperBound, start + tile)
                             let n = imgs.count * p
-                            // The tile's col: the input itself for a pointwise conv, else an im2col into the saved
-                            // matrix's columns (training) or the tile buffer (eval).
-                            let (col, ldb): (UnsafePointer<Float>, Int)
-                            if pointwise {
-                                (col, ldb) = (xp + imgs.lowerBound * p, cols)
-                            } else if let savedPointer {
-                                Im2col.im2col(xp, g, images: imgs, into: savedPointer + imgs.lowerBound * p, ld: cols)
-                                (col, ldb) = (UnsafePointer(savedPointer + imgs.lowerBound * p), cols)
-                            } else {
-                                Im2col.im2col(xp, g, images: imgs, into: buffer!, ld: n)
-                                (col, ldb) = (UnsafePointer(buffer!), n)
-                            }
+                            let (col, ldb) = Self.tileCol(xp, g, imgs, pointwise: pointwise, saved: savedPointer,
+                                                          fillSaved: true, buffer: buffer)
                             for gi in 0..<groups {
                                 GEMM.sgemm(m: og, n: n, k: k, a: w + gi * og * k, lda: k, b: col + gi * k * ldb, ldb: ldb,
                                            c: yp + gi * og * cols + imgs.lowerBound * p, ldc: cols)
@@ -131,6 +121,23 @@ public class Convolution: Layer {
         saved = nil
         cachedGeometry = g
         return y
+    }
+
+    /// A tile's col matrix and its row stride: the input itself for a pointwise conv; else columns of the saved
+    /// training matrix (filled by im2col in forward, `fillSaved`, read as they are in backward) or, in eval, the
+    /// tile buffer.
+    @inline(__always)
+    static func tileCol(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, _ imgs: Range<Int>, pointwise: Bool,
+                        saved: UnsafeMutablePointer<Float>?, fillSaved: Bool,
+                        buffer: UnsafeMutablePointer<Float>?) -> (UnsafePointer<Float>, Int) {
+        let p = g.outPlane, cols = g.images * p
+        if pointwise { return (xp + imgs.lowerBound * p, cols) }
+        if let saved {
+            if fillSaved { Im2col.im2col(xp, g, images: imgs, into: saved + imgs.lowerBound * p, ld: cols) }
+            return (UnsafePointer(saved + imgs.lowerBound * p), cols)
+        }
+        Im2col.im2col(xp, g, images: imgs, into: buffer!, ld: imgs.count * p)
+        return (UnsafePointer(buffer!), imgs.count * p)
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -166,15 +173,9 @@ public class Convolution: Layer {
                                 for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: tile) {
                                     let imgs = start..<min(range.upperBound, start + tile)
                                     let n = imgs.count * p
-                                    let (col, ldb): (UnsafePointer<Float>, Int)
-                                    if pointwise {
-                                        (col, ldb) = (xp + imgs.lowerBound * p, cols)
-                                    } else if let savedPointer {
-                                        (col, ldb) = (savedPointer + imgs.lowerBound * p, cols)
-                                    } else {
-                                        Im2col.im2col(xp, g, images: imgs, into: buffer!, ld: n)
-                                        (col, ldb) = (UnsafePointer(buffer!), n)
-                                    }
+                                    let (col, ldb) = Self.tileCol(xp, g, imgs, pointwise: pointwise,
+                                                                  saved: savedPointer.map { UnsafeMutablePointer(mutating: $0) },
+                                                                  fillSaved: false, buffer: buffer)
                                     for gi in 0..<groups {
                                         let dyTile = d + gi * og * cols + imgs.lowerBound * p
                                         if let dwLocal {

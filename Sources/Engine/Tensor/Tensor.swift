@@ -57,15 +57,16 @@ public struct Tensor: @unchecked Sendable, Equatable, CustomStringConvertible {
     /// Uniform in `range`, drawn from `rng` in index order.
     public static func uniform(_ shape: [Int], in range: ClosedRange<Float>, rng: inout Philox) -> Tensor {
         var t = Tensor(uninitialized: shape)
-        let lo = range.lowerBound, width = range.upperBound - range.lowerBound
-        for i in 0..<t.count { t.storage.pointer[i] = lo + width * rng.nextFloat() }
+        let lo = range.lowerBound, width = range.upperBound - range.lowerBound, n = t.count
+        t.withMutableData { p in for i in 0..<n { p[i] = lo + width * rng.nextFloat() } }
         return t
     }
 
     /// Normal(mean, std), drawn from `rng` in index order.
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float, rng: inout Philox) -> Tensor {
         var t = Tensor(uninitialized: shape)
-        for i in 0..<t.count { t.storage.pointer[i] = mean + std * rng.nextNormal() }
+        let n = t.count
+        t.withMutableData { p in for i in 0..<n { p[i] = mean + std * rng.nextNormal() } }
         return t
     }
 
