@@ -53,7 +53,7 @@ public struct BenchWorkload {
         var total = 0.0
         for (_, m) in model.namedModules() {
             guard let conv = m as? Convolution, let shape = conv.lastInputShape else { continue }
-            let g = conv.geometry(for: Tensor(uninitialized: shape.map { _ in 0 }.enumerated().map { shape[$0.offset] }))
+            let g = conv.geometry(forShape: shape)
             let flops = 2 * Double(conv.outChannels) * Double(conv.inChannels / conv.groups) * Double(g.kernelVolume)
                 * Double(g.images * g.outPlane)
             total += flops * (conv.computesInputGradient ? 3 : 2)

@@ -55,11 +55,14 @@ public class Convolution: Layer {
         bias?.value.fill(0)
     }
 
-    func geometry(for x: Tensor) -> ConvGeometry {
-        precondition(x.rank == dims + 2 && x.shape[0] == inChannels,
-                     "Conv\(dims)d expects \(inChannels)×N×… input, got \(x.shape)")
-        return ConvGeometry(channels: inChannels, images: x.shape[1], depth: dims == 3 ? x.shape[2] : 1,
-                            height: x.shape[dims == 3 ? 3 : 2], width: x.shape[dims == 3 ? 4 : 3],
+    func geometry(for x: Tensor) -> ConvGeometry { geometry(forShape: x.shape) }
+
+    /// The geometry for an input of `shape` (C×N×H×W or C×N×T×H×W).
+    public func geometry(forShape shape: [Int]) -> ConvGeometry {
+        precondition(shape.count == dims + 2 && shape[0] == inChannels,
+                     "Conv\(dims)d expects \(inChannels)×N×… input, got \(shape)")
+        return ConvGeometry(channels: inChannels, images: shape[1], depth: dims == 3 ? shape[2] : 1,
+                            height: shape[dims == 3 ? 3 : 2], width: shape[dims == 3 ? 4 : 3],
                             kernel: kernel, stride: stride, padding: padding, dilation: dilation)
     }
 
