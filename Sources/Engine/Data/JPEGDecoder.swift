@@ -7,15 +7,6 @@ import Foundation
 /// sit on libjpeg-turbo, so Reel decodes them the same way (grayscale JPEGs come out as 3 equal channels, as
 /// cv2's IMREAD_COLOR does). A missing or undecodable file is a `DecodeError` naming it. One decoder per thread.
 public final class JPEGDecoder {
-    /// A decoded frame: `pixels` holds height·width·3 bytes, row-major RGB.
-    public struct Image: Sendable, Equatable {
-        public var width: Int, height: Int
-        public var pixels: [UInt8]
-        public init(width: Int, height: Int, pixels: [UInt8]) {
-            self.width = width; self.height = height; self.pixels = pixels
-        }
-    }
-
     public struct DecodeError: Error, CustomStringConvertible, Equatable {
         public var path: String
         public var reason: String
@@ -32,7 +23,7 @@ public final class JPEGDecoder {
     deinit { tjDestroy(handle) }
 
     /// Reads and decodes one file.
-    public func decode(file path: String) throws -> Image {
+    public func decode(file path: String) throws -> Frame {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DecodeError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the frame" : "frame file is missing")
         }
@@ -40,7 +31,7 @@ public final class JPEGDecoder {
     }
 
     /// Decodes JPEG bytes; `path` only names the source in errors.
-    public func decode(_ data: Data, path: String) throws -> Image {
+    public func decode(_ data: Data, path: String) throws -> Frame {
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let ok = data.withUnsafeBytes { raw -> Bool in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return false }
@@ -58,11 +49,11 @@ public final class JPEGDecoder {
         }
         // A warning (e.g. a truncated but partly decodable file) still fails: a silently grey frame is worse.
         guard status == 0 else { throw DecodeError(path: path, reason: "corrupt JPEG data (\(lastError))") }
-        return Image(width: Int(width), height: Int(height), pixels: pixels)
+        return Frame(width: Int(width), height: Int(height), pixels: pixels)
     }
 
     /// Encodes RGB pixels as a baseline JPEG (the demo dataset's frames).
-    public static func encode(_ image: Image, quality: Int = 90) throws -> Data {
+    public static func encode(_ image: Frame, quality: Int = 90) throws -> Data {
         guard let h = tjInitCompress() else { throw DecodeError(path: "<encoder>", reason: "libturbojpeg could not create a compressor") }
         defer { tjDestroy(h) }
         var buffer: UnsafeMutablePointer<UInt8>? = nil

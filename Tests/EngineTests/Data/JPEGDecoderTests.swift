@@ -2,14 +2,14 @@ import XCTest
 @testable import Engine
 
 final class JPEGDecoderTests: XCTestCase {
-    func gradient(_ w: Int, _ h: Int) -> JPEGDecoder.Image {
+    func gradient(_ w: Int, _ h: Int) -> Frame {
         var px = [UInt8](repeating: 0, count: w * h * 3)
         for y in 0..<h { for x in 0..<w {
             px[(y * w + x) * 3] = UInt8(x * 255 / (w - 1))
             px[(y * w + x) * 3 + 1] = UInt8(y * 255 / (h - 1))
             px[(y * w + x) * 3 + 2] = 128
         } }
-        return JPEGDecoder.Image(width: w, height: h, pixels: px)
+        return Frame(width: w, height: h, pixels: px)
     }
 
     func testRoundTripIsRGBAndClose() throws {
