@@ -3,10 +3,10 @@
 /// `lambda`, …) is a `ConfigError` at its exact location. Nothing is ever executed.
 struct Parser {
     let file: SourceFile
-    private var tokens: [Token]
-    private var p = 0
+    var tokens: [Token]
+    var p = 0
     /// Nesting depth of `expression()`: bounded so a hostile file is an error, not a stack overflow.
-    private var depth = 0
+    var depth = 0
     static let maxDepth = 200
 
     init(file: SourceFile, predefined: [String: String] = [:]) throws {
@@ -40,20 +40,20 @@ struct Parser {
 
     // MARK: - Token helpers
 
-    private var current: Token { tokens[p] }
-    private func lookahead(_ k: Int) -> Token { tokens[min(p + k, tokens.count - 1)] }
-    private mutating func advance() -> Token { let t = tokens[p]; if p < tokens.count - 1 { p += 1 }; return t }
+    var current: Token { tokens[p] }
+    func lookahead(_ k: Int) -> Token { tokens[min(p + k, tokens.count - 1)] }
+    mutating func advance() -> Token { let t = tokens[p]; if p < tokens.count - 1 { p += 1 }; return t }
 
-    private func error(_ message: String, _ span: Range<Int>) -> ConfigError { file.error(message, at: span) }
+    func error(_ message: String, _ span: Range<Int>) -> ConfigError { file.error(message, at: span) }
 
-    private mutating func expectOp(_ op: String, _ context: String) throws -> Token {
+    mutating func expectOp(_ op: String, _ context: String) throws -> Token {
         guard current.isOp(op) else {
             throw error("expected '\(op)' \(context), found \(describe(current))", current.span)
         }
         return advance()
     }
 
-    private func describe(_ t: Token) -> String {
+    func describe(_ t: Token) -> String {
         switch t.kind {
         case .name(let n): return "'\(n)'"
         case .int, .float: return "number \(file.slice(t.span))"
@@ -86,7 +86,7 @@ struct Parser {
         return statements
     }
 
-    private static let refusedStatements: [String: String] = [
+    static let refusedStatements: [String: String] = [
         "import": "imports are not allowed in a config (nothing in a config is executed)",
         "from": "imports are not allowed in a config (nothing in a config is executed)",
         "def": "function definitions are not allowed in a config",
@@ -157,348 +157,4 @@ struct Parser {
         }
     }
 
-    // MARK: - Expressions (Python precedence, lowest first)
-
-    /// `a, b` at statement level forms a tuple, as in Python (`x = 1, 2`).
-    private mutating func expressionList() throws -> Expr {
-        let first = try expression()
-        guard current.isOp(",") else { return first }
-        var items = [first]
-        while current.isOp(",") {
-            _ = advance()
-            if case .newline = current.kind { break }
-            if current.isEOF || current.isOp("=") || current.isOp(";") { break }
-            items.append(try expression())
-        }
-        return Expr(kind: .tuple(items), span: first.span.lowerBound..<items.last!.span.upperBound)
-    }
-
-    mutating func expression() throws -> Expr {
-        depth += 1
-        defer { depth -= 1 }
-        if depth > Self.maxDepth {
-            throw error("expression nested too deeply (more than \(Self.maxDepth) levels)", current.span)
-        }
-        if current.isName("lambda") { throw error("lambdas are not allowed in a config", current.span) }
-        let body = try orTest()
-        if current.isName("if") {
-            _ = advance()
-            let test = try orTest()
-            guard current.isName("else") else {
-                throw error("expected 'else' in conditional expression", current.span)
-            }
-            _ = advance()
-            let orElse = try expression()
-            return Expr(kind: .conditional(test: test, body: body, orElse: orElse),
-                        span: body.span.lowerBound..<orElse.span.upperBound)
-        }
-        if current.isOp(":=") { throw error("assignment expressions are not allowed in a config", current.span) }
-        return body
-    }
-
-    private mutating func orTest() throws -> Expr { try boolChain("or") { try $0.andTest() } }
-    private mutating func andTest() throws -> Expr { try boolChain("and") { try $0.notTest() } }
-
-    private mutating func boolChain(_ word: String, _ sub: (inout Parser) throws -> Expr) throws -> Expr {
-        let first = try sub(&self)
-        guard current.isName(word) else { return first }
-        var operands = [first]
-        while current.isName(word) {
-            _ = advance()
-            operands.append(try sub(&self))
-        }
-        return Expr(kind: .boolOp(op: word, operands: operands),
-                    span: first.span.lowerBound..<operands.last!.span.upperBound)
-    }
-
-    private mutating func notTest() throws -> Expr {
-        if current.isName("not") {
-            let t = advance()
-            let operand = try notTest()
-            return Expr(kind: .unary(op: "not", operand: operand), span: t.span.lowerBound..<operand.span.upperBound)
-        }
-        return try comparison()
-    }
-
-    private mutating func comparison() throws -> Expr {
-        let first = try bitOr()
-        var rest: [(op: String, rhs: Expr)] = []
-        while true {
-            var op: String? = nil
-            if case .op(let o) = current.kind, ["<", ">", "==", ">=", "<=", "!="].contains(o) {
-                op = o; _ = advance()
-            } else if current.isName("in") {
-                op = "in"; _ = advance()
-            } else if current.isName("not"), lookahead(1).isName("in") {
-                op = "not in"; _ = advance(); _ = advance()
-            } else if current.isName("is") {
-                _ = advance()
-                if current.isName("not") { _ = advance(); op = "is not" } else { op = "is" }
-            }
-            guard let o = op else { break }
-            rest.append((o, try bitOr()))
-        }
-        if rest.isEmpty { return first }
-        return Expr(kind: .compare(first: first, rest: rest), span: first.span.lowerBound..<rest.last!.rhs.span.upperBound)
-    }
-
-    private mutating func bitOr() throws -> Expr {
-        let e = try arith()
-        if case .op(let o) = current.kind, ["|", "&", "^", "<<", ">>"].contains(o) {
-            throw error("bitwise operator '\(o)' is not supported in a config", current.span)
-        }
-        return e
-    }
-
-    private mutating func arith() throws -> Expr {
-        var lhs = try term()
-        while case .op(let o) = current.kind, o == "+" || o == "-" {
-            _ = advance()
-            let rhs = try term()
-            lhs = Expr(kind: .binary(op: o, lhs: lhs, rhs: rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
-        }
-        return lhs
-    }
-
-    private mutating func term() throws -> Expr {
-        var lhs = try factor()
-        while case .op(let o) = current.kind, ["*", "/", "//", "%", "@"].contains(o) {
-            if o == "@" { throw error("matrix multiplication is not supported in a config", current.span) }
-            _ = advance()
-            let rhs = try factor()
-            lhs = Expr(kind: .binary(op: o, lhs: lhs, rhs: rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
-        }
-        return lhs
-    }
-
-    private mutating func factor() throws -> Expr {
-        if case .op(let o) = current.kind, o == "-" || o == "+" || o == "~" {
-            let t = advance()
-            if o == "~" { throw error("bitwise operator '~' is not supported in a config", t.span) }
-            let operand = try factor()
-            return Expr(kind: .unary(op: o, operand: operand), span: t.span.lowerBound..<operand.span.upperBound)
-        }
-        return try power()
-    }
-
-    private mutating func power() throws -> Expr {
-        let base = try postfix()
-        if current.isOp("**") {
-            _ = advance()
-            let exponent = try factor()
-            return Expr(kind: .binary(op: "**", lhs: base, rhs: exponent),
-                        span: base.span.lowerBound..<exponent.span.upperBound)
-        }
-        return base
-    }
-
-    private mutating func postfix() throws -> Expr {
-        var e = try atom()
-        while true {
-            if current.isOp("(") {
-                _ = advance()
-                let args = try arguments()
-                let close = try expectOp(")", "to close the call")
-                e = Expr(kind: .call(callee: e, args: args), span: e.span.lowerBound..<close.span.upperBound)
-            } else if current.isOp("[") {
-                _ = advance()
-                if current.isOp("]") { throw error("empty subscript", current.span) }
-                var index = try expression()
-                if current.isOp(":") { throw error("slices are not supported in a config", current.span) }
-                if current.isOp(",") {
-                    var items = [index]
-                    while current.isOp(",") {
-                        _ = advance()
-                        if current.isOp("]") { break }
-                        items.append(try expression())
-                    }
-                    index = Expr(kind: .tuple(items), span: items[0].span.lowerBound..<items.last!.span.upperBound)
-                }
-                let close = try expectOp("]", "to close the subscript")
-                e = Expr(kind: .item(base: e, index: index), span: e.span.lowerBound..<close.span.upperBound)
-            } else if current.isOp(".") {
-                _ = advance()
-                guard case .name(let n) = current.kind else {
-                    throw error("expected an attribute name after '.'", current.span)
-                }
-                let t = advance()
-                e = Expr(kind: .attribute(base: e, name: n), span: e.span.lowerBound..<t.span.upperBound)
-            } else {
-                return e
-            }
-        }
-    }
-
-    private mutating func arguments() throws -> [Argument] {
-        var args: [Argument] = []
-        var seenKeywords: Set<String> = []
-        while !current.isOp(")") {
-            if current.isOp("**") {
-                _ = advance()
-                args.append(.unpack(try expression()))
-            } else if current.isOp("*") {
-                _ = advance()
-                args.append(.star(try expression()))
-            } else if case .name(let n) = current.kind, lookahead(1).isOp("="), !Lexer.keywords.contains(n) {
-                let nameTok = advance()
-                _ = advance()
-                if !seenKeywords.insert(n).inserted {
-                    throw error("keyword argument repeated: '\(n)'", nameTok.span)
-                }
-                args.append(.keyword(name: n, nameSpan: nameTok.span, value: try expression()))
-            } else {
-                let e = try expression()
-                if current.isName("for") {
-                    throw error("generator expressions are not supported in a config", current.span)
-                }
-                if args.contains(where: { if case .keyword = $0 { true } else { false } }) {
-                    throw error("positional argument follows keyword argument", e.span)
-                }
-                args.append(.positional(e))
-            }
-            if current.isOp(",") { _ = advance() } else { break }
-        }
-        return args
-    }
-
-    private mutating func atom() throws -> Expr {
-        let t = current
-        switch t.kind {
-        case .name(let n):
-            switch n {
-            case "True": _ = advance(); return Expr(kind: .bool(true), span: t.span)
-            case "False": _ = advance(); return Expr(kind: .bool(false), span: t.span)
-            case "None": _ = advance(); return Expr(kind: .none, span: t.span)
-            default:
-                if let why = Self.refusedStatements[n], n != "else" {
-                    throw error(why, t.span)
-                }
-                if Lexer.keywords.contains(n) { throw error("unexpected keyword '\(n)'", t.span) }
-                _ = advance()
-                return Expr(kind: .name(n), span: t.span)
-            }
-        case .int(let v): _ = advance(); return Expr(kind: .int(v), span: t.span)
-        case .float(let v): _ = advance(); return Expr(kind: .float(v), span: t.span)
-        case .string(var lit):
-            _ = advance()
-            var end = t.span.upperBound
-            // Adjacent literals concatenate ('a' 'b'), including across lines inside brackets.
-            while case .string(let more) = current.kind {
-                lit.pieces += more.pieces
-                lit.isFormatted = lit.isFormatted || more.isFormatted
-                end = advance().span.upperBound
-            }
-            return Expr(kind: .string(lit), span: t.span.lowerBound..<end)
-        case .baseRef(let path): _ = advance(); return Expr(kind: .baseRef(path), span: t.span)
-        case .op("("): return try parenthesised()
-        case .op("["): return try listDisplay()
-        case .op("{"): return try dictDisplay()
-        case .op("..."): throw error("'...' is not supported in a config", t.span)
-        default:
-            throw error("expected a value, found \(describe(t))", t.span)
-        }
-    }
-
-    private mutating func parenthesised() throws -> Expr {
-        let open = advance()
-        if current.isOp(")") {
-            let close = advance()
-            return Expr(kind: .tuple([]), span: open.span.lowerBound..<close.span.upperBound)
-        }
-        let first = try expression()
-        if current.isName("for") { throw error("generator expressions are not supported in a config", current.span) }
-        if current.isOp(")") {
-            let close = advance()
-            // Parentheses only group: keep the inner node's kind but widen its span to the brackets, so an edit
-            // of the value replaces `(…)` whole.
-            return Expr(kind: first.kind, span: open.span.lowerBound..<close.span.upperBound)
-        }
-        var items = [first]
-        while current.isOp(",") {
-            _ = advance()
-            if current.isOp(")") { break }
-            items.append(try expression())
-        }
-        let close = try expectOp(")", "to close the tuple")
-        return Expr(kind: .tuple(items), span: open.span.lowerBound..<close.span.upperBound)
-    }
-
-    private mutating func listDisplay() throws -> Expr {
-        let open = advance()
-        var items: [Expr] = []
-        while !current.isOp("]") {
-            if current.isOp("*") { throw error("starred items are not supported in a config", current.span) }
-            let e = try expression()
-            if current.isName("for"), items.isEmpty {
-                let clauses = try comprehensionClauses()
-                let close = try expectOp("]", "to close the list comprehension")
-                return Expr(kind: .listComprehension(element: e, clauses: clauses),
-                            span: open.span.lowerBound..<close.span.upperBound)
-            }
-            items.append(e)
-            if current.isOp(",") { _ = advance() } else { break }
-        }
-        let close = try expectOp("]", "to close the list")
-        return Expr(kind: .list(items), span: open.span.lowerBound..<close.span.upperBound)
-    }
-
-    private mutating func dictDisplay() throws -> Expr {
-        let open = advance()
-        var items: [DictItem] = []
-        while !current.isOp("}") {
-            if current.isOp("**") {
-                _ = advance()
-                items.append(.unpack(try bitOr()))
-            } else {
-                let key = try expression()
-                guard current.isOp(":") else {
-                    if current.isOp(",") || current.isOp("}") || current.isName("for") {
-                        throw error("sets are not supported in a config", key.span)
-                    }
-                    throw error("expected ':' after the dict key, found \(describe(current))", current.span)
-                }
-                _ = advance()
-                let value = try expression()
-                if current.isName("for"), items.isEmpty {
-                    let clauses = try comprehensionClauses()
-                    let close = try expectOp("}", "to close the dict comprehension")
-                    return Expr(kind: .dictComprehension(key: key, value: value, clauses: clauses),
-                                span: open.span.lowerBound..<close.span.upperBound)
-                }
-                items.append(.pair(key: key, value: value))
-            }
-            if current.isOp(",") { _ = advance() } else { break }
-        }
-        let close = try expectOp("}", "to close the dict")
-        return Expr(kind: .dict(items), span: open.span.lowerBound..<close.span.upperBound)
-    }
-
-    private mutating func comprehensionClauses() throws -> [ComprehensionClause] {
-        var clauses: [ComprehensionClause] = []
-        while current.isName("for") {
-            _ = advance()
-            var names: [String] = []
-            let targetStart = current.span.lowerBound
-            var targetEnd = targetStart
-            repeat {
-                if current.isOp(",") { _ = advance() }
-                guard case .name(let n) = current.kind, !Lexer.keywords.contains(n) else {
-                    throw error("expected a loop variable name", current.span)
-                }
-                targetEnd = advance().span.upperBound
-                names.append(n)
-            } while current.isOp(",")
-            guard current.isName("in") else { throw error("expected 'in' in the comprehension", current.span) }
-            _ = advance()
-            let iterable = try orTest()
-            var conditions: [Expr] = []
-            while current.isName("if") {
-                _ = advance()
-                conditions.append(try orTest())
-            }
-            clauses.append(ComprehensionClause(target: names, targetSpan: targetStart..<targetEnd,
-                                               iterable: iterable, conditions: conditions))
-        }
-        return clauses
-    }
 }
