@@ -23,6 +23,10 @@ public enum GEMM {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// The OpenBLAS kernel family in use (e.g. "Cooperlake", "Haswell"): chosen at load time from the CPU, or forced
+    /// by the `OPENBLAS_CORETYPE` environment variable.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
     /// OpenBLAS's own threads: 1 for the engine (see `EngineRuntime`); `reel bench` raises it only for its
     /// stand-alone sgemm figure.
     public static var threads: Int {
