@@ -1,0 +1,172 @@
+import Foundation
+
+/// A batch of pipeline outputs stacked along a new first axis: `imgs` B×(sample shape), one label per video.
+public struct Batch: @unchecked Sendable {
+    public var imgs: Tensor
+    public var labels: [Int]
+    /// Dataset indices of the videos, in batch order.
+    public var indices: [Int]
+}
+
+/// mmaction2's data loader, in threads: batches of `videos_per_gpu`, `workers_per_gpu` worker threads that each
+/// build whole batches ahead of the consumer (`prefetch` per worker), seeded shuffling, `drop_last`.
+///
+/// Randomness is per sample, not per worker: item i of epoch e always draws from `Philox(seed, stream: e<<32 | i)`,
+/// so a run is repeatable whatever the worker count (mmaction2 seeds each worker, so its augmentations depend on
+/// the worker layout and repeat every epoch — see docs/differences.md).
+public final class Loader: @unchecked Sendable {
+    public let dataset: RawframeDataset
+    public let batchSize: Int
+    public let workers: Int
+    public let shuffle: Bool
+    public let dropLast: Bool
+    public let seed: UInt64
+    public let prefetch: Int
+
+    public init(dataset: RawframeDataset, batchSize: Int, workers: Int, shuffle: Bool, dropLast: Bool = false,
+                seed: UInt64, prefetch: Int = 2) {
+        precondition(batchSize > 0 && workers >= 0)
+        self.dataset = dataset; self.batchSize = batchSize; self.workers = workers; self.shuffle = shuffle
+        self.dropLast = dropLast; self.seed = seed; self.prefetch = max(1, prefetch)
+    }
+
+    /// `len(data_loader)`.
+    public var batchesPerEpoch: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The dataset order of epoch `epoch` (a seeded permutation when shuffling).
+    public func order(epoch: Int) -> [Int] {
+        var order = Array(0..<dataset.count)
+        if shuffle {
+            var rng = Philox(seed: seed, stream: 0xD47A_0000_0000 | UInt64(epoch))
+            rng.shuffle(&order)
+        }
+        return order
+    }
+
+    /// Starts producing the batches of one epoch; iterate with `next()`.
+    public func epoch(_ epoch: Int) -> LoaderEpoch { LoaderEpoch(loader: self, epoch: epoch) }
+
+    /// Builds batch `b` of an epoch (in the calling thread).
+    func makeBatch(_ indices: [Int], epoch: Int, workspace: PipelineWorkspace) throws -> Batch {
+        var samples: [Tensor] = []
+        var labels: [Int] = []
+        for i in indices {
+            var rng = Philox(seed: seed, stream: UInt64(epoch) << 32 | UInt64(i))
+            let s = try dataset.item(i, rng: &rng, workspace: workspace)
+            guard let imgs = s.imgs else { throw PipelineError(message: "the pipeline produced no imgs") }
+            if let first = samples.first, first.shape != imgs.shape {
+                throw PipelineError(message: "\(s.frameDir): sample shape \(imgs.shape) differs from \(first.shape) in the same batch")
+            }
+            samples.append(imgs)
+            labels.append(s.labels.first ?? 0)
+        }
+        var out = Tensor(uninitialized: [samples.count] + samples[0].shape)
+        let n = samples[0].count
+        out.withMutableData { dst in
+            for (k, t) in samples.enumerated() { t.withData { (dst + k * n).update(from: $0, count: n) } }
+        }
+        return Batch(imgs: out, labels: labels, indices: indices)
+    }
+}
+
+/// The batches of one epoch, produced by the loader's worker threads in order. `next()` blocks until the next
+/// batch is ready and rethrows a worker's error (e.g. a missing frame, naming the file) at that batch.
+public final class LoaderEpoch: @unchecked Sendable {
+    private let loader: Loader
+    private let epoch: Int
+    private let batches: [[Int]]
+    private let condition = NSCondition()
+    private var ready: [Int: Result<Batch, Error>] = [:]
+    private var consumed = 0
+    private var cancelled = false
+    private var running = 0
+    /// Seconds spent decoding, over all workers (for `reel bench`).
+    public private(set) var decodeSeconds = 0.0
+    public private(set) var decodedFrames = 0
+
+    init(loader: Loader, epoch: Int) {
+        self.loader = loader
+        self.epoch = epoch
+        let order = loader.order(epoch: epoch)
+        batches = (0..<loader.batchesPerEpoch).map { b in
+            Array(order[(b * loader.batchSize)..<min(order.count, (b + 1) * loader.batchSize)])
+        }
+        for w in 0..<loader.workers {
+            running += 1
+            let thread = Thread { [self] in work(worker: w) }
+            thread.name = "reel-loader-\(w)"
+            thread.stackSize = 1 << 22
+            thread.start()
+        }
+    }
+
+    deinit { cancel() }
+
+    public var count: Int { batches.count }
+
+    /// Stops the workers after their current batch.
+    public func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work(worker w: Int) {
+        let workspace = PipelineWorkspace()
+        var b = w
+        while b < batches.count {
+            condition.lock()
+            // Stay at most `prefetch` batches of this worker ahead of the consumer.
+            while !cancelled && b >= consumed + loader.prefetch * loader.workers { condition.wait() }
+            let stop = cancelled
+            condition.unlock()
+            if stop { break }
+            let result = Result { try loader.makeBatch(batches[b], epoch: epoch, workspace: workspace) }
+            condition.lock()
+            ready[b] = result
+            condition.broadcast()
+            condition.unlock()
+            b += loader.workers
+        }
+        condition.lock()
+        decodeSeconds += workspace.decodeSeconds
+        decodedFrames += workspace.decodedFrames
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private lazy var inlineWorkspace = PipelineWorkspace()
+
+    /// The next batch, or nil at the end of the epoch.
+    public func next() throws -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard consumed < batches.count, !cancelled else { return nil }
+        let b = consumed
+        if loader.workers == 0 {
+            condition.unlock()
+            let batch = try loader.makeBatch(batches[b], epoch: epoch, workspace: inlineWorkspace)
+            condition.lock()
+            consumed += 1
+            decodeSeconds = inlineWorkspace.decodeSeconds
+            decodedFrames = inlineWorkspace.decodedFrames
+            return batch
+        }
+        while ready[b] == nil && !cancelled { condition.wait() }
+        guard let result = ready.removeValue(forKey: b) else { return nil }
+        consumed += 1
+        condition.broadcast()
+        return try result.get()
+    }
+
+    /// Waits for the workers to exit (after the epoch or `cancel()`), so their decode counters are final.
+    public func join() {
+        condition.lock()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+}

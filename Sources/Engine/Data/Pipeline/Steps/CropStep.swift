@@ -1,0 +1,144 @@
+import Config
+
+/// mmaction2's crop transforms (SEMANTICS.md §5.7): where to cut comes from `CropGeometry`; this step cuts the
+/// frames. Single-view crops cut every frame at one box; ThreeCrop and TenCrop produce view-major frame lists
+/// (all frames of view 1, then view 2, …; TenCrop follows each position with its flipped copy).
+public struct CropStep: PipelineStep {
+    public enum Kind: Sendable {
+        case random(size: Int)
+        case randomResized(area: (Double, Double), aspectRatio: (Double, Double))
+        case multiScale(inputSize: (w: Int, h: Int), scales: [Double], maxGap: Int, randomCrop: Bool, fixedCrops: Int)
+        case center(width: Int, height: Int)
+        case three(width: Int, height: Int)
+        case ten(width: Int, height: Int)
+    }
+    public let typeName: String
+    public let kind: Kind
+
+    public init(typeName: String, kind: Kind) { self.typeName = typeName; self.kind = kind }
+
+    public init(config: ConfigValue, files: SourceFiles) throws {
+        let r = try ConfigReader(config, name: "crop", files: files)
+        let type = try r.string("type")
+        typeName = type
+        if try r.bool("lazy", false) { throw r.error("lazy=True (the Fuse path) is not supported by Reel", key: "lazy") }
+        func size(_ key: String) throws -> (Int, Int) {
+            let s = try r.ints(key, [])
+            guard (s.count == 1 || s.count == 2), s.allSatisfy({ $0 > 0 }) else {
+                throw r.error("\(type) needs '\(key)' as a positive int or (w, h)", key: key)
+            }
+            return s.count == 1 ? (s[0], s[0]) : (s[0], s[1])
+        }
+        func pair(_ key: String, _ fallback: (Double, Double)) throws -> (Double, Double) {
+            guard r.has(key) else { return fallback }
+            let v = r.value(key)!
+            guard case .tuple(let items) = v.content, items.count == 2, case .float(let a) = items[0].content,
+                  case .float(let b) = items[1].content, a <= b else {
+                throw files.error("'\(key)' must be a tuple of two floats (low, high)", at: v.origin,
+                                  note: "mmaction2 rejects ints here: write (0.08, 1.0), not (0.08, 1)")
+            }
+            return (a, b)
+        }
+        switch type {
+        case "RandomCrop":
+            guard let v = r.value("size"), let s = v.int, s > 0 else { throw r.error("RandomCrop needs 'size' as a positive int", key: "size") }
+            kind = .random(size: s)
+        case "RandomResizedCrop":
+            kind = .randomResized(area: try pair("area_range", (0.08, 1.0)), aspectRatio: try pair("aspect_ratio_range", (3.0 / 4, 4.0 / 3)))
+        case "MultiScaleCrop":
+            let (w, h) = try size("input_size")
+            if let v = r.value("scales"), !v.isNone, case .list = v.content {
+                throw files.error("'scales' must be a tuple", at: v.origin)
+            }
+            let fixed = try r.int("num_fixed_crops", 5)
+            guard fixed == 5 || fixed == 13 else { throw r.error("num_fixed_crops must be 5 or 13", key: "num_fixed_crops") }
+            kind = .multiScale(inputSize: (w, h), scales: try r.doubles("scales", [1]), maxGap: try r.int("max_wh_scale_gap", 1),
+                               randomCrop: try r.bool("random_crop", false), fixedCrops: fixed)
+        case "CenterCrop": let (w, h) = try size("crop_size"); kind = .center(width: w, height: h)
+        case "ThreeCrop": let (w, h) = try size("crop_size"); kind = .three(width: w, height: h)
+        case "TenCrop": let (w, h) = try size("crop_size"); kind = .ten(width: w, height: h)
+        default: throw r.error("'\(type)' is not a crop", key: "type")
+        }
+    }
+
+    /// The boxes this step cuts from a `width`×`height` frame (one per view), drawing from `rng` as mmaction2 does.
+    public func boxes(width w: Int, height h: Int, rng: inout Philox) -> [CropBox]? {
+        switch kind {
+        case .random(let size): return CropGeometry.random(width: w, height: h, size: size, rng: &rng).map { [$0] }
+        case .randomResized(let area, let ratio):
+            return [CropGeometry.randomResized(width: w, height: h, areaRange: area, aspectRange: ratio, rng: &rng)]
+        case .multiScale(let input, let scales, let gap, let random, let fixed):
+            return [CropGeometry.multiScale(width: w, height: h, inputSize: input, scales: scales, maxGap: gap,
+                                            randomCrop: random, fixedCrops: fixed, rng: &rng)]
+        case .center(let cw, let ch): return [CropGeometry.center(width: w, height: h, cropWidth: cw, cropHeight: ch)]
+        case .three(let cw, let ch): return CropGeometry.three(width: w, height: h, cropWidth: cw, cropHeight: ch)
+        case .ten(let cw, let ch): return CropGeometry.ten(width: w, height: h, cropWidth: cw, cropHeight: ch)
+        }
+    }
+
+    public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
+        guard let shape = sample.imageShape else { return }
+        guard let boxes = boxes(width: shape.width, height: shape.height, rng: &rng),
+              boxes.allSatisfy({ $0.x1 >= 0 && $0.y1 >= 0 && $0.x2 <= shape.width && $0.y2 <= shape.height }) else {
+            throw PipelineError(message: "\(typeName) does not fit in a \(shape.width)x\(shape.height) frame of \(sample.frameDir)")
+        }
+        var out: [Frame] = []
+        out.reserveCapacity(sample.frames.count * boxes.count * (isTen ? 2 : 1))
+        for box in boxes {
+            let cut = sample.frames.map { $0.cropped(box) }
+            out += cut
+            if isTen { out += cut.map { $0.flipped(horizontal: true) } }
+        }
+        sample.frames = out
+        sample.cropBoxes = boxes
+        sample.numCrops *= boxes.count * (isTen ? 2 : 1)
+    }
+
+    private var isTen: Bool { if case .ten = kind { true } else { false } }
+}
+
+/// A pipeline failure that is about the data rather than the config (the loader names the video).
+public struct PipelineError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension Frame {
+    /// The pixels inside `box` (x2, y2 exclusive).
+    public func cropped(_ box: CropBox) -> Frame {
+        if box.x1 == 0 && box.y1 == 0 && box.width == width && box.height == height { return self }
+        var out = [UInt8](repeating: 0, count: box.width * box.height * channels)
+        let rowBytes = box.width * channels
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<box.height {
+                    let from = src.baseAddress! + ((box.y1 + y) * width + box.x1) * channels
+                    (dst.baseAddress! + y * rowBytes).update(from: from, count: rowBytes)
+                }
+            }
+        }
+        return Frame(width: box.width, height: box.height, channels: channels, pixels: out)
+    }
+
+    /// Mirrored left-right (`horizontal`) or top-bottom.
+    public func flipped(horizontal: Bool) -> Frame {
+        var out = [UInt8](repeating: 0, count: pixels.count)
+        let rowBytes = width * channels
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    if horizontal {
+                        let s = src.baseAddress! + y * rowBytes, d = dst.baseAddress! + y * rowBytes
+                        for x in 0..<width {
+                            for c in 0..<channels { d[(width - 1 - x) * channels + c] = s[x * channels + c] }
+                        }
+                    } else {
+                        (dst.baseAddress! + (height - 1 - y) * rowBytes).update(from: src.baseAddress! + y * rowBytes, count: rowBytes)
+                    }
+                }
+            }
+        }
+        return Frame(width: width, height: height, channels: channels, pixels: out)
+    }
+}

@@ -1,0 +1,129 @@
+import Config
+
+/// mmaction2's `FormatShape`: writes the float32 model input from the M = views·clips·clip_len frames
+/// (SEMANTICS.md §5.10), applying a pending `Normalize` in the same pass.
+/// - `NCHW`: M×C×H×W.
+/// - `NCTHW`: (views·clips)×C×clip_len×H×W.
+/// `collapse=True` drops a leading dimension of 1.
+public struct FormatShape: PipelineStep {
+    public var typeName: String { "FormatShape" }
+    public var inputFormat: String
+    public var collapse = false
+
+    public init(inputFormat: String, collapse: Bool = false) { self.inputFormat = inputFormat; self.collapse = collapse }
+
+    public init(config: ConfigValue, files: SourceFiles) throws {
+        let r = try ConfigReader(config, name: "FormatShape", files: files)
+        inputFormat = try r.require("input_format", in: ["NCHW", "NCTHW"], default: "")
+        collapse = try r.bool("collapse", false)
+    }
+
+    public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
+        guard let first = sample.frames.first else { throw PipelineError(message: "FormatShape: no frames (is RawFrameDecode missing?)") }
+        let m = sample.frames.count, h = first.height, w = first.width, c = first.channels
+        let t = sample.clipLen
+        var shape: [Int]
+        if inputFormat == "NCHW" {
+            shape = [m, c, h, w]
+        } else {
+            guard t > 0, m % t == 0 else { throw PipelineError(message: "FormatShape: \(m) frames are not whole clips of \(t)") }
+            shape = [m / t, c, t, h, w]
+        }
+        if collapse {
+            guard shape[0] == 1 else { throw PipelineError(message: "FormatShape(collapse=True) needs a single clip, got \(shape[0])") }
+            shape.removeFirst()
+        }
+        var out = Tensor(uninitialized: shape)
+        out.withMutableData { dst in
+            for (i, frame) in sample.frames.enumerated() {
+                // Frame i is clip i / t, time i % t; its channel planes are `planeStride` apart in the output.
+                let base: Int, planeStride: Int
+                if inputFormat == "NCHW" {
+                    base = i * c * h * w; planeStride = h * w
+                } else {
+                    base = (i / t) * c * t * h * w + (i % t) * h * w; planeStride = t * h * w
+                }
+                PixelConversion.write(frame, normalization: sample.normalization, to: dst + base, planeStride: planeStride)
+            }
+        }
+        sample.imgs = out
+        sample.inputFormat = inputFormat
+    }
+}
+
+/// uint8 HWC → float32 planar, with Normalize's arithmetic: channel swap first when `to_bgr`, then
+/// `(x − mean_c) / std_c` in double precision from the float32 mean/std, rounded to float32 (SEMANTICS.md §5.9).
+enum PixelConversion {
+    static func write(_ frame: Frame, normalization: Normalization?, to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
+        let c = frame.channels, n = frame.width * frame.height
+        // A per-channel table of all 256 results: exact (the same double-precision formula) and cheaper than
+        // arithmetic per pixel.
+        var table = [Float](repeating: 0, count: 256 * c)
+        for ch in 0..<c {
+            for v in 0..<256 {
+                if let norm = normalization {
+                    table[ch * 256 + v] = Float((Double(v) - Double(norm.mean[ch])) / Double(norm.std[ch]))
+                } else {
+                    table[ch * 256 + v] = Float(v)
+                }
+            }
+        }
+        frame.pixels.withUnsafeBufferPointer { px in
+            table.withUnsafeBufferPointer { tab in
+                for ch in 0..<c {
+                    // Output channel ch reads input channel 2−ch when to_bgr swaps R and B.
+                    let srcChannel = normalization?.toBGR == true && c == 3 ? 2 - ch : ch
+                    let plane = dst + ch * planeStride
+                    let t = tab.baseAddress! + ch * 256
+                    var p = px.baseAddress! + srcChannel
+                    for i in 0..<n {
+                        plane[i] = t[Int(p.pointee)]
+                        p += c
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `Collect(keys, meta_keys)` and `ToTensor(keys)`: Reel's samples are already typed, so these only check that
+/// the keys they name exist (mmaction2 fails on a missing key too).
+public struct CollectStep: PipelineStep {
+    public let typeName: String
+    public var keys: [String]
+    static let known: Set<String> = ["imgs", "label", "frame_inds", "clip_len", "frame_interval", "num_clips", "frame_dir",
+                                     "total_frames", "filename_tmpl", "start_index", "modality", "original_shape",
+                                     "img_shape", "crop_bbox", "flip", "flip_direction", "img_norm_cfg", "input_shape",
+                                     "offset", "crop_quadruple", "scale_factor", "keep_ratio"]
+
+    public init(config: ConfigValue, files: SourceFiles) throws {
+        let r = try ConfigReader(config, name: "Collect", files: files)
+        typeName = try r.string("type")
+        guard let v = r.value("keys"), let items = v.elements ?? (v.string.map { [ConfigValue(.string($0))] }) else {
+            throw r.error("\(typeName) needs 'keys'")
+        }
+        keys = try items.map { item in
+            guard let s = item.string else { throw files.error("keys must be strings", at: item.origin) }
+            guard Self.known.contains(s) else {
+                throw files.error("'\(s)' is not a key Reel's pipeline produces (known: \(Self.known.sorted().joined(separator: ", ")))",
+                                  at: item.origin)
+            }
+            return s
+        }
+        if typeName == "Collect", let meta = r.value("meta_keys"), let list = meta.elements {
+            for item in list where !(item.string.map(Self.known.contains) ?? false) {
+                throw files.error("meta key '\(item.string ?? "?")' is never set by the pipeline (mmaction2 fails on it too; configs pass meta_keys=[])",
+                                  at: item.origin)
+            }
+        } else if typeName == "Collect", r.value("meta_keys") == nil {
+            throw r.error("Collect's default meta_keys include 'pad_shape', which no step sets: add meta_keys=[] (mmaction2 fails the same way)")
+        }
+    }
+
+    public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
+        if keys.contains("imgs") && sample.imgs == nil && sample.frames.isEmpty {
+            throw PipelineError(message: "\(typeName): no 'imgs' to collect")
+        }
+        if typeName == "Collect" { sample.collectedKeys = keys }
+    }
+}

@@ -1,0 +1,50 @@
+# Reel's demo: a small TSM/TSN trained on the synthetic motion dataset that `reel data demo data/demo` writes
+# (`make demo` makes it). Classes differ only by the direction of motion, so the order of frames matters:
+# TSM (temporal shift) learns them, an order-blind TSN cannot tell the pairs apart.
+# Shared settings; tsm_r18_demo.py and tsn_r18_demo.py add the model.
+dataset_type = 'RawframeDataset'
+data_root = 'data/demo/rawframes'
+ann_file_train = 'data/demo/train_list.txt'
+ann_file_val = 'data/demo/val_list.txt'
+img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
+# No Flip: mirroring a clip turns "moving left" into "moving right", i.e. it would change the label.
+train_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8),
+    dict(type='RawFrameDecode', decoding_backend='turbojpeg'),
+    dict(type='MultiScaleCrop', input_size=56, scales=(1, 0.875, 0.75), random_crop=False, max_wh_scale_gap=1),
+    dict(type='Resize', scale=(56, 56), keep_ratio=False),
+    dict(type='Normalize', **img_norm_cfg),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
+    dict(type='ToTensor', keys=['imgs', 'label'])
+]
+val_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
+    dict(type='RawFrameDecode', decoding_backend='turbojpeg'),
+    dict(type='CenterCrop', crop_size=56),
+    dict(type='Normalize', **img_norm_cfg),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
+    dict(type='ToTensor', keys=['imgs'])
+]
+test_pipeline = val_pipeline
+data = dict(
+    videos_per_gpu=8,
+    workers_per_gpu=1,
+    test_dataloader=dict(videos_per_gpu=1),
+    train=dict(type=dataset_type, ann_file=ann_file_train, data_prefix=data_root, pipeline=train_pipeline),
+    val=dict(type=dataset_type, ann_file=ann_file_val, data_prefix=data_root, pipeline=val_pipeline),
+    test=dict(type=dataset_type, ann_file=ann_file_val, data_prefix=data_root, pipeline=test_pipeline))
+evaluation = dict(interval=1, metrics=['top_k_accuracy', 'mean_class_accuracy'], save_best='auto')
+optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
+optimizer_config = dict(grad_clip=dict(max_norm=20, norm_type=2))
+lr_config = dict(policy='CosineAnnealing', min_lr=0, warmup='linear', warmup_iters=1, warmup_by_epoch=True,
+                 warmup_ratio=0.1)
+total_epochs = 12
+checkpoint_config = dict(interval=2, max_keep_ckpts=3)
+log_config = dict(interval=10, hooks=[dict(type='TextLoggerHook'), dict(type='TensorboardLoggerHook')])
+dist_params = dict(backend='nccl')
+log_level = 'INFO'
+load_from = None
+resume_from = None
+workflow = [('train', 1)]
