@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Preview frame sampling, the data pipeline and the LR schedule of a config.",
-        subcommands: [Frames.self, PipelineRun.self])
+        subcommands: [Frames.self, PipelineRun.self, LR.self])
 
     struct Frames: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -99,5 +99,34 @@ enum TerminalSize {
         var w = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 20 { return Int(w.ws_col) }
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
+    }
+}
+
+extension InspectCommand {
+    /// `reel inspect lr FILE --iters-per-epoch N`: the LR of every training iteration, from the config alone.
+    struct LR: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lr",
+            abstract: "The learning rate every training iteration will use (param group 0), from the config alone.")
+
+        @OptionGroup var source: ConfigCommand.Source
+        @Option(name: .customLong("iters-per-epoch"), help: "Batches per epoch (len(train loader)).") var itersPerEpoch: Int
+        @Flag(help: "Print {\"lr\": [...]}.") var json = false
+
+        func validate() throws {
+            guard itersPerEpoch > 0 else { throw ValidationError("--iters-per-epoch must be at least 1") }
+        }
+
+        func run() throws {
+            let config = try source.load()
+            let plan = try LRPlan(config: config, itersPerEpoch: itersPerEpoch)
+            if json {
+                let d = try JSONSerialization.data(withJSONObject: ["lr": plan.values])
+                print(String(decoding: d, as: UTF8.self))
+                return
+            }
+            print(plan.summary)
+            print(LRChart.render(plan.values, itersPerEpoch: itersPerEpoch, width: min(TerminalSize.columns, 120), height: 12))
+        }
     }
 }

@@ -46,7 +46,8 @@ public final class Loader: @unchecked Sendable {
     }
 
     /// Starts producing the batches of one epoch; iterate with `next()`.
-    public func epoch(_ epoch: Int) -> LoaderEpoch { LoaderEpoch(loader: self, epoch: epoch) }
+    /// `startingAt` skips the first batches (a resume in the middle of an epoch: the order is the same).
+    public func epoch(_ epoch: Int, startingAt first: Int = 0) -> LoaderEpoch { LoaderEpoch(loader: self, epoch: epoch, first: first) }
 
     /// Builds batch `b` of an epoch (in the calling thread).
     func makeBatch(_ indices: [Int], epoch: Int, workspace: PipelineWorkspace) throws -> Batch {
@@ -86,11 +87,11 @@ public final class LoaderEpoch: @unchecked Sendable {
     public private(set) var decodeSeconds = 0.0
     public private(set) var decodedFrames = 0
 
-    init(loader: Loader, epoch: Int) {
+    init(loader: Loader, epoch: Int, first: Int = 0) {
         self.loader = loader
         self.epoch = epoch
         let order = loader.order(epoch: epoch)
-        batches = (0..<loader.batchesPerEpoch).map { b in
+        batches = (min(first, loader.batchesPerEpoch)..<loader.batchesPerEpoch).map { b in
             Array(order[(b * loader.batchSize)..<min(order.count, (b + 1) * loader.batchSize)])
         }
         for w in 0..<loader.workers {

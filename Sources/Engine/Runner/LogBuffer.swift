@@ -1,0 +1,39 @@
+/// mmcv's `LogBuffer`: per key, the (value, count) history of the current epoch in first-update order, and an
+/// `output` of averages that the logger hooks write and clear (SEMANTICS.md §3.8).
+public final class LogBuffer {
+    private var history: [String: [(value: Double, count: Int)]] = [:]
+    private var order: [String] = []
+    public private(set) var output: [(key: String, value: Double)] = []
+    public private(set) var ready = false
+
+    public init() {}
+
+    public func update(_ values: [(String, Double)], count: Int = 1) {
+        for (key, value) in values {
+            if history[key] == nil { order.append(key); history[key] = [] }
+            history[key]!.append((value, count))
+        }
+    }
+
+    /// Count-weighted averages of the last `n` entries of every key (`n == 0`: all of them).
+    public func average(_ n: Int = 0) {
+        output = order.map { key in
+            let entries = n > 0 ? Array(history[key]!.suffix(n)) : history[key]!
+            let total = entries.reduce(0) { $0 + $1.count }
+            let sum = entries.reduce(0.0) { $0 + $1.value * Double($1.count) }
+            return (key, total > 0 ? sum / Double(total) : .nan)
+        }
+        ready = true
+    }
+
+    /// Puts values straight into the output (the EvalHook's metrics) and marks it ready.
+    public func setOutput(_ values: [(key: String, value: Double)]) {
+        for (k, v) in values {
+            if let i = output.firstIndex(where: { $0.key == k }) { output[i].value = v } else { output.append((k, v)) }
+        }
+        ready = true
+    }
+
+    public func clearOutput() { output = []; ready = false }
+    public func clear() { history = [:]; order = []; clearOutput() }
+}

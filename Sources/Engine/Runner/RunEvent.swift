@@ -1,0 +1,137 @@
+import Foundation
+
+/// Everything a run reports, in order: the one type the loggers, the dashboard and `reel tui --watch` consume.
+public enum RunEvent: Sendable {
+    case started(RunInfo)
+    case iteration(IterationRecord)
+    /// A logger's averaged record (mmcv's log line), train or val.
+    case logged(LogRecord)
+    case evaluated(EvalRecord)
+    case checkpointSaved(CheckpointRecord)
+    case epochFinished(epoch: Int, iter: Int)
+    case paused(iter: Int)
+    case resumed(iter: Int)
+    /// A line of the text log (what mmcv's logger prints), for log tails.
+    case message(String)
+    case finished(RunSummary)
+    case failed(RunFailure)
+}
+
+/// Static facts about a run, sent once at the start.
+public struct RunInfo: Sendable, Equatable {
+    public var workDir: String
+    public var configName: String
+    public var byEpoch: Bool
+    public var maxEpochs: Int
+    public var maxIters: Int
+    public var itersPerEpoch: Int
+    public var startEpoch: Int
+    public var startIter: Int
+    public var seed: UInt64
+    /// Hook names per stage, as mmcv's `get_hook_info()` prints them.
+    public var hookOrder: [String]
+    public init(workDir: String, configName: String, byEpoch: Bool, maxEpochs: Int, maxIters: Int, itersPerEpoch: Int,
+                startEpoch: Int, startIter: Int, seed: UInt64, hookOrder: [String]) {
+        self.workDir = workDir; self.configName = configName; self.byEpoch = byEpoch; self.maxEpochs = maxEpochs
+        self.maxIters = maxIters; self.itersPerEpoch = itersPerEpoch; self.startEpoch = startEpoch
+        self.startIter = startIter; self.seed = seed; self.hookOrder = hookOrder
+    }
+}
+
+/// One training iteration: counters are 0-based as in mmcv (`epoch`, `iter` = completed before this one).
+public struct IterationRecord: Sendable, Equatable {
+    public var epoch: Int
+    public var iter: Int
+    public var innerIter: Int
+    public var lr: Double
+    /// The model's log_vars (top1_acc, top5_acc, loss_cls, loss) and grad_norm, in mmcv's order.
+    public var values: [String: Double]
+    public var loss: Double
+    public var batchSize: Int
+    /// Seconds: whole iteration, and the part spent waiting for the batch.
+    public var time: Double
+    public var dataTime: Double
+    public init(epoch: Int, iter: Int, innerIter: Int, lr: Double = 0, values: [String: Double] = [:], loss: Double = .nan,
+                batchSize: Int = 0, time: Double = 0, dataTime: Double = 0) {
+        self.epoch = epoch; self.iter = iter; self.innerIter = innerIter; self.lr = lr; self.values = values
+        self.loss = loss; self.batchSize = batchSize; self.time = time; self.dataTime = dataTime
+    }
+}
+
+/// An mmcv logger record: `mode`, 1-based `epoch`, `iter`, `lr`, then the averaged values in order.
+public struct LogRecord: Sendable, Equatable {
+    public var mode: String
+    public var epoch: Int
+    public var iter: Int
+    public var lr: Double
+    public var memory: Int?
+    public var values: [(key: String, value: Double)]
+    /// TensorBoard's global step (iter+1).
+    public var step: Int
+    public init(mode: String, epoch: Int, iter: Int, lr: Double, memory: Int?, values: [(key: String, value: Double)], step: Int) {
+        self.mode = mode; self.epoch = epoch; self.iter = iter; self.lr = lr; self.memory = memory; self.values = values
+        self.step = step
+    }
+    public static func == (a: LogRecord, b: LogRecord) -> Bool {
+        a.mode == b.mode && a.epoch == b.epoch && a.iter == b.iter && a.lr == b.lr && a.memory == b.memory && a.step == b.step
+            && a.values.map(\.key) == b.values.map(\.key) && a.values.map(\.value) == b.values.map(\.value)
+    }
+    public func value(_ key: String) -> Double? { values.first { $0.key == key }?.value }
+}
+
+/// The metrics of one evaluation, in the dataset's key order, and the best so far.
+public struct EvalRecord: Sendable, Equatable {
+    /// 1-based epoch (or iteration) the evaluation belongs to.
+    public var epoch: Int
+    public var iter: Int
+    public var metrics: [(key: String, value: Double)]
+    public var bestKey: String?
+    public var bestScore: Double?
+    public var isNewBest: Bool
+    public init(epoch: Int, iter: Int, metrics: [(key: String, value: Double)], bestKey: String?, bestScore: Double?, isNewBest: Bool) {
+        self.epoch = epoch; self.iter = iter; self.metrics = metrics; self.bestKey = bestKey; self.bestScore = bestScore
+        self.isNewBest = isNewBest
+    }
+    public static func == (a: EvalRecord, b: EvalRecord) -> Bool {
+        a.epoch == b.epoch && a.iter == b.iter && a.metrics.map(\.key) == b.metrics.map(\.key)
+            && a.metrics.map(\.value) == b.metrics.map(\.value) && a.bestKey == b.bestKey && a.bestScore == b.bestScore
+            && a.isNewBest == b.isNewBest
+    }
+}
+
+public struct CheckpointRecord: Sendable, Equatable {
+    public enum Kind: String, Sendable { case regular, best, manual }
+    public var path: String
+    public var kind: Kind
+    public var epoch: Int
+    public var iter: Int
+}
+
+public struct RunSummary: Sendable, Equatable {
+    /// Why the run ended: it reached max epochs/iters, or was stopped by a command or a signal.
+    public enum Ending: String, Sendable { case completed, stopped }
+    public var ending: Ending
+    public var epoch: Int
+    public var iter: Int
+    public var seconds: Double
+    public var bestKey: String?
+    public var bestScore: Double?
+}
+
+public struct RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var iter: Int?
+    /// The newest checkpoint written before the failure (untouched by it).
+    public var lastCheckpoint: String?
+    public init(message: String, iter: Int? = nil, lastCheckpoint: String? = nil) {
+        self.message = message; self.iter = iter; self.lastCheckpoint = lastCheckpoint
+    }
+    public var description: String {
+        message + (lastCheckpoint.map { " (last good checkpoint: \($0))" } ?? "")
+    }
+}
+
+/// A consumer of run events. Called on the engine thread: keep it cheap (the dashboard's sink only appends).
+public protocol RunEventSink: AnyObject {
+    func receive(_ event: RunEvent)
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Config
+import Engine
+import Foundation
+
+/// `reel test FILE CKPT`: mmaction2's tools/test.py on the CPU — the test split through `test_pipeline`,
+/// views averaged per `test_cfg.average_clips`, metrics printed, scores optionally written.
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Evaluate a checkpoint on the test split.")
+
+    @OptionGroup var source: ConfigCommand.Source
+    @Argument(help: "A checkpoint (.safetensors).") var checkpoint: String
+    @Option(name: .customLong("eval"), parsing: .upToNextOption,
+            help: "Metrics: top_k_accuracy, mean_class_accuracy (default: the config's evaluation.metrics).")
+    var metrics: [String] = []
+    @Option(help: "Write one class-score list per video, in the test split's order, as JSON.") var out: String?
+    @Option(help: "Split to evaluate.") var split: DataConfig.Split = .test
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+
+    func run() throws {
+        if let threads { Parallel.workers = max(1, threads) }
+        let config = try source.load()
+        let problems = config.warnings + SchemaChecker.check(config)
+        if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
+        guard let modelConfig = config.root["model"] else { throw ValidationError("the config has no model") }
+        let model = try ModelBuilder.build(modelConfig, files: config.files, seed: 0)
+        let file = try SafeTensors.read(checkpoint)
+        let report = CheckpointStore.loadWeights(into: model, from: file)
+        if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
+            ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
+        }
+        model.applyMode(training: false)
+        let loader = try DataConfig(config).loader(split, seed: 0)
+        let start = Date()
+        let (scores, labels) = try Inference.scores(model: model, loader: loader) { done, total in
+            if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\rtesting \(done)/\(total)\u{1B}[K".utf8)) }
+        }
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        var names = metrics
+        var topk = [1, 5]
+        if names.isEmpty, let e = config.root["evaluation"] {
+            let r = try ConfigReader(e, name: "evaluation", files: config.files)
+            if let m = r.value("metrics") { names = m.string.map { [$0] } ?? (m.elements ?? []).compactMap(\.string) }
+            if let t = r.value("topk") { topk = t.int.map { [$0] } ?? (t.elements ?? []).compactMap(\.int) }
+        }
+        if names.isEmpty { names = ["top_k_accuracy"] }
+        let results = try Metrics.evaluate(scores: scores, labels: labels, metrics: names, topk: topk)
+        print(String(format: "tested %d videos of data.%@ in %.1f s", labels.count, split.rawValue, Date().timeIntervalSince(start)))
+        for (k, v) in results { print("\(k): \(String(format: "%.4f", v))") }
+        if let out {
+            let data = try JSONSerialization.data(withJSONObject: scores.map { $0.map(Double.init) })
+            try AtomicFile.write(data, to: out)
+            print("wrote \(out)")
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Config
+import Engine
+import Foundation
+
+/// `reel train FILE`: mmaction2's tools/train.py. Opens the dashboard unless `--no-tui` (or when standard output
+/// is not a terminal); headless runs print mmcv's log lines and a progress bar.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from a config.",
+        discussion: """
+            Ctrl-C (or SIGTERM) finishes the current iteration, saves latest.safetensors and exits with 130 (143). \
+            A second Ctrl-C exits at once.
+            """)
+
+    @OptionGroup var source: ConfigCommand.Source
+    @OptionGroup var runOptions: RunOptions
+    @Flag(name: .customLong("no-tui"), help: "Run headless: log lines and a progress bar instead of the dashboard.")
+    var noTUI = false
+
+    func run() throws {
+        let config = try source.load()
+        try runOptions.check(config)
+        if !noTUI && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 {
+            try Dashboard.open(configPath: source.file, cfgOptions: source.cfgOptions, startRun: runOptions.options)
+            return
+        }
+        try HeadlessRun(config: config, options: runOptions.options).execute()
+    }
+}
+
+/// The run options `reel train` and the dashboard share (tools/train.py's flags).
+struct RunOptions: ParsableArguments {
+    @Option(name: .customLong("work-dir"), help: "Where logs and checkpoints go (default: the config's work_dir, else ./work_dirs/<config name>).")
+    var workDir: String?
+    @Option(help: "Random seed (default: the config's seed, else a random one).") var seed: UInt64?
+    @Flag(help: "Bit-for-bit repeatable run (Reel is deterministic for a given seed and thread count; the flag is accepted for mmaction2 compatibility).")
+    var deterministic = false
+    @Flag(help: "Evaluate on the val split during training (EvalHook, per the config's evaluation=dict(...)).")
+    var validate = false
+    @Option(name: .customLong("resume-from"), help: "Resume weights, optimizer, counters from a checkpoint.") var resumeFrom: String?
+    @Option(name: .customLong("load-from"), help: "Start from these weights (counters at 0).") var loadFrom: String?
+    @Flag(name: .customLong("auto-resume"), help: "Resume from the work dir's latest.safetensors if there is one.") var autoResume = false
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+
+    var options: TrainOptions {
+        var o = TrainOptions()
+        o.workDir = workDir; o.seed = seed; o.deterministic = deterministic; o.validate = validate
+        o.resumeFrom = resumeFrom; o.loadFrom = loadFrom; o.autoResume = autoResume
+        return o
+    }
+
+    /// Schema errors stop before anything is built; warnings are printed.
+    func check(_ config: ResolvedConfig) throws {
+        if let threads { Parallel.workers = max(1, threads) }
+        let problems = config.warnings + SchemaChecker.check(config)
+        if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
+        for p in problems { ExitStatus.printError(p.description) }
+    }
+}
+
+/// A headless training run: console output, Ctrl-C/SIGTERM handling and exit statuses.
+struct HeadlessRun {
+    let config: ResolvedConfig
+    let options: TrainOptions
+
+    func execute() throws {
+        let control = RunControl()
+        let signals = SignalStop(control: control)
+        let console = ConsoleSink()
+        let runner = try TrainingSession.build(config, options: options, control: control, sinks: [console])
+        do {
+            let summary = try runner.run()
+            console.finish()
+            if let signal = signals.received {
+                ExitStatus.printError("reel: interrupted by \(signal == SIGINT ? "Ctrl-C" : "SIGTERM") at iteration \(summary.iter); saved \(runner.hookMessages.lastCheckpoint ?? "nothing")")
+                exit(signal == SIGINT ? ExitStatus.interrupted : ExitStatus.terminated)
+            }
+        } catch let failure as RunFailure {
+            console.finish()
+            ExitStatus.printError("reel: training failed: \(failure)")
+            exit(1)
+        }
+    }
+}
+
+/// Turns the first SIGINT/SIGTERM into a stop command (finish the iteration, save, exit); a second one exits now.
+final class SignalStop: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var _received: Int32?
+    var received: Int32? { lock.lock(); defer { lock.unlock() }; return _received }
+
+    init(control: RunControl) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in
+                lock.lock()
+                let first = _received == nil
+                if first { _received = sig }
+                lock.unlock()
+                if first {
+                    ExitStatus.printError("\nreel: stopping after this iteration (saving a checkpoint); press Ctrl-C again to quit now")
+                    control.send(.stop)
+                } else {
+                    exit(sig == SIGINT ? ExitStatus.interrupted : ExitStatus.terminated)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+/// Prints the run for a terminal or a log file: mmcv-style log lines and, on a terminal, a live progress bar of
+/// the epoch (iterations, ETA, loss, lr, clips/s).
+final class ConsoleSink: RunEventSink {
+    private let isTerminal = isatty(STDOUT_FILENO) == 1
+    private var info: RunInfo?
+    private var barShown = false
+    private var smoothLoss: Double?
+    private var recent: [(time: Double, clips: Int)] = []
+
+    func receive(_ event: RunEvent) {
+        switch event {
+        case .started(let i): info = i
+        case .message(let text): clearBar(); write(Self.stamp() + " - " + text + "\n")
+        case .iteration(let r): if isTerminal { drawBar(r) }
+        case .failed(let f): clearBar(); write(Self.stamp() + " - ERROR - \(f)\n")
+        case .finished(let s):
+            clearBar()
+            write(Self.stamp() + " - " + String(format: "%@ after %d iterations (%.0f s)", s.ending == .completed ? "Finished" : "Stopped",
+                                                s.iter, s.seconds)
+                  + (s.bestKey.map { k in String(format: ", best %@ %.4f", k, s.bestScore ?? .nan) } ?? "") + "\n")
+        default: break
+        }
+    }
+
+    func finish() { clearBar() }
+
+    private func drawBar(_ r: IterationRecord) {
+        guard let info else { return }
+        smoothLoss = smoothLoss.map { 0.9 * $0 + 0.1 * r.loss } ?? r.loss
+        recent.append((r.time, r.batchSize))
+        if recent.count > 20 { recent.removeFirst() }
+        let seconds = recent.reduce(0) { $0 + $1.time }, clips = recent.reduce(0) { $0 + $1.clips }
+        let perIter = seconds / Double(max(1, recent.count))
+        let done = info.byEpoch ? r.innerIter + 1 : r.iter + 1
+        let total = info.byEpoch ? info.itersPerEpoch : info.maxIters
+        let eta = Int(perIter * Double(info.maxIters - r.iter - 1))
+        let width = 30, filled = Int(Double(width) * Double(done) / Double(max(1, total)))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let head = info.byEpoch ? "epoch \(r.epoch + 1)/\(info.maxEpochs)" : "iter"
+        let line = String(format: "\r%@ %@ %d/%d  eta %@  loss %.4f  lr %.3e  %.1f clips/s", head, bar, done, total,
+                          Self.duration(eta), smoothLoss ?? r.loss, r.lr, seconds > 0 ? Double(clips) / seconds : 0)
+        write(line + "\u{1B}[K")
+        barShown = true
+    }
+
+    private func clearBar() {
+        if barShown { write("\r\u{1B}[K"); barShown = false }
+    }
+
+    /// Unbuffered, so the bar and the lines interleave correctly with standard error.
+    private func write(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
+
+    static func duration(_ s: Int) -> String {
+        s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    static func stamp() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: Date())
+    }
+}
