@@ -30,7 +30,10 @@ let package = Package(
                 // Kernels hand raw pointers to worker threads (disjoint slices, joined before return); Swift 6's
                 // Sendable checking cannot express that, so the engine compiles in the Swift 5 language mode.
                 swiftSettings: [.swiftLanguageMode(.v5)]),
-        .target(name: "TUI", dependencies: ["Engine", "Config", "CNcursesw"], path: "Sources/TUI"),
+        // ncurses exposes its state as C globals (stdscr, COLORS, LINES), which Swift 6 mode rejects; only
+        // Terminal.swift touches them, from the UI thread.
+        .target(name: "TUI", dependencies: ["Engine", "Config", "CNcursesw"], path: "Sources/TUI",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(
             name: "reel",
             dependencies: ["Config", "Engine", "TUI",
@@ -39,6 +42,8 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests",
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "Config"], path: "Tests/TUITests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         // Drives the built `reel` binary (and, for the dashboard, tmux).
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests"),

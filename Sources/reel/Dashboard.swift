@@ -1,11 +1,24 @@
+import ArgumentParser
 import Config
 import Engine
 import Foundation
+import TUI
 
-/// Entry point of the ncurses dashboard (the TUI target); until it lands, `reel train` runs headless.
+/// Opens the ncurses dashboard (the TUI target) and exits with its status.
 enum Dashboard {
-    static func open(configPath: String, cfgOptions: [String], startRun: TrainOptions?) throws {
-        let config = try ConfigLoader.load(configPath, cfgOptions: cfgOptions)
-        try HeadlessRun(config: config, options: startRun ?? TrainOptions()).execute()
+    static func open(configPath: String?, cfgOptions: [String], startRun: TrainOptions?, theme: String = "default",
+                     watch: String? = nil, options: TrainOptions = TrainOptions()) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw ValidationError("the dashboard needs a terminal (use reel train --no-tui for headless runs)")
+        }
+        var o = DashboardApp.Options()
+        o.configPath = configPath
+        o.cfgOptions = cfgOptions
+        o.theme = theme
+        o.watchDir = watch
+        o.train = startRun ?? options
+        o.startImmediately = startRun != nil
+        let status = DashboardApp(o).run()
+        exit(status)
     }
 }

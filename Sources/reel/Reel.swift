@@ -13,7 +13,7 @@ struct Reel: ParsableCommand {
             Exit status: 0 success, 2 a config or argument error, 130/143 interrupted by a signal.
             """,
         version: ReelVersion.string,
-        subcommands: [ConfigCommand.self, TrainCommand.self, TestCommand.self, InspectCommand.self, DataCommand.self, BenchCommand.self]
+        subcommands: [ConfigCommand.self, TUICommand.self, TrainCommand.self, TestCommand.self, InspectCommand.self, DataCommand.self, BenchCommand.self]
     )
 
     /// Runs the command and maps errors to Reel's exit statuses: argument errors (argument-parser's 64) and config

@@ -134,3 +134,33 @@ public struct FieldHelp: Sendable, Equatable {
     /// The type the value at this position must have.
     public var expected: ArgType
 }
+
+extension ArgType {
+    /// Whether `value` has this type, looking inside lists and tuples (not into component dicts): the editor's
+    /// validation as you type.
+    public func accepts(_ value: ConfigValue) -> Bool {
+        switch (self, value.content) {
+        case (.any, _), (.bool, .bool), (.int, .int), (.float, .int), (.float, .float), (.string, .string), (.none, .none),
+             (.dict, .dict), (.component, .dict), (.section, .dict):
+            return true
+        case (.optional(let inner), _): return value.isNone || inner.accepts(value)
+        case (.oneOf(let options), _): return options.contains { $0.accepts(value) }
+        case (.list(let inner), .list(let items)), (.tuple(let inner), .tuple(let items)), (.sequence(let inner), .list(let items)),
+             (.sequence(let inner), .tuple(let items)):
+            return items.allSatisfy(inner.accepts)
+        case (.components, .list(let items)), (.components, .tuple(let items)):
+            return items.allSatisfy { if case .dict = $0.content { true } else { false } }
+        case (.choice(let options), .string(let s)): return options.contains(s)
+        default: return false
+        }
+    }
+
+    /// The allowed strings of a choice (also inside an optional).
+    public var choices: [String]? {
+        switch self {
+        case .choice(let c): c
+        case .optional(let inner): inner.choices
+        default: nil
+        }
+    }
+}

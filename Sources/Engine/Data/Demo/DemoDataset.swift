@@ -116,7 +116,7 @@ struct Scene {
         case .movingLeft, .movingRight, .movingUp, .movingDown:
             let horizontal = motion == .movingLeft || motion == .movingRight
             let extent = Double(horizontal ? w : h)
-            let travel = min(u(1.2, 2.4) * n, extent - 2 * margin - 2)
+            let travel = min(u(2.0, 3.0) * n, extent - 2 * margin - 2)
             // Start so the whole path stays inside; mirrored classes cover the same positions.
             let lo = margin + u(0, max(0, extent - 2 * margin - travel))
             let forward = motion == .movingRight || motion == .movingDown
@@ -127,7 +127,7 @@ struct Scene {
                 scales.append(1); angles.append(angle0)
             }
         case .rotatingClockwise, .rotatingAnticlockwise:
-            let speed = u(0.12, 0.22) * (motion == .rotatingClockwise ? 1 : -1)   // radians per frame; +y is down
+            let speed = u(0.15, 0.25) * (motion == .rotatingClockwise ? 1 : -1)   // radians per frame; +y is down
             let centre = (u(margin, Double(w) - margin), u(margin, Double(h) - margin))
             for t in 0..<frames { centres.append(centre); scales.append(1); angles.append(angle0 + speed * Double(t)) }
         case .zoomingIn, .zoomingOut:
@@ -146,7 +146,7 @@ struct Scene {
             blobs.append((u(0, Double(spec.width)), u(0, Double(spec.height)), cos(a) * v, sin(a) * v, u(0.05, 0.09) * side, colour()))
         }
         self.blobs = blobs
-        noise = u(4, 9)
+        noise = u(3, 6)
     }
 
     static func distance(_ a: (Double, Double, Double), _ b: (Double, Double, Double)) -> Double {
@@ -174,7 +174,7 @@ struct Scene {
                 let fx = Double(x) + 0.5, fy = Double(y) + 0.5
                 var v = 0.0
                 for g in gratings { v += sin((fx + ox) * g.fx * 2 * .pi + (fy + oy) * g.fy * 2 * .pi + g.phase) }
-                let m = 0.5 + v / 6
+                let m = 0.5 + v / 12   // a mild texture: the moving object must stand out
                 var r = bg0.0 + (bg1.0 - bg0.0) * m, gg = bg0.1 + (bg1.1 - bg0.1) * m, b = bg0.2 + (bg1.2 - bg0.2) * m
                 for blob in blobs {
                     let bx = blob.x + blob.vx * Double(t), by = blob.y + blob.vy * Double(t)

@@ -1,0 +1,184 @@
+import Config
+import Engine
+import Foundation
+
+/// The dashboard's loop: keys → `AppState.handle` → effects; engine events → `RunView`; at most ~20 frames a
+/// second rendered by `Renderer` and written by `Terminal`. Training runs on a background thread; the only
+/// objects shared with it are the `RunControl` (commands in) and the `EventInbox` (events out).
+public final class DashboardApp {
+    public struct Options {
+        public var configPath: String?
+        public var cfgOptions: [String] = []
+        public var theme = "default"
+        public var watchDir: String?
+        public var train = TrainOptions()
+        /// Start training as soon as the dashboard opens (`reel train FILE`).
+        public var startImmediately = false
+        public init() {}
+    }
+
+    var state = AppState()
+    let options: Options
+    var theme: Theme
+    let inbox = EventInbox()
+    var control: RunControl?
+    var runThread: Thread?
+    var tail: LogTail?
+    var quitRequested = false
+    nonisolated(unsafe) static var terminateRequested = false
+    static let themeNames = ["default", "light", "high-contrast"]
+
+    public init(_ options: Options) {
+        self.options = options
+        theme = Theme.fallback
+        state.themeName = options.theme
+        do { theme = try Theme.load(name: options.theme, searchPaths: Theme.searchPaths) } catch {
+            state.message = "\(error) — using the built-in theme"
+        }
+        if let path = options.configPath { load(path) }
+        if let dir = options.watchDir {
+            state.watchMode = true
+            state.workDir = dir
+            state.screen = .run
+            tail = LogTail(workDir: dir)
+        }
+        rescanCheckpoints()
+    }
+
+    func load(_ path: String) {
+        do {
+            let doc = try ConfigDocument(path: path, cfgOptions: options.cfgOptions)
+            state.document = doc
+            state.workDir = try TrainingSession.workDirectory(for: doc.config, override: options.train.workDir)
+            if let v = doc.config.root["lr_config"] { _ = v; state.expanded.insert(["lr_config"]) }
+            state.expanded.insert(["optimizer"])
+            state.itersPerEpoch = Self.itersPerEpoch(doc.config)
+        } catch {
+            state.loadError = "\(error)"
+        }
+    }
+
+    /// len(train loader) from the annotation file, for the LR preview (100 when it cannot be read).
+    static func itersPerEpoch(_ config: ResolvedConfig) -> Int {
+        guard let data = try? DataConfig(config), let s = try? data.loaderSettings(.train),
+              let c = try? data.datasetConfig(.train), case .dict(let d) = c.content, let ann = d["ann_file"]?.string,
+              let text = try? String(contentsOfFile: ann, encoding: .utf8) else { return 100 }
+        let n = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        return max(1, s.dropLast ? n / s.batchSize : (n + s.batchSize - 1) / s.batchSize)
+    }
+
+    /// Runs until the user quits; returns the process exit status.
+    public func run() -> Int32 {
+        let terminal = Terminal()
+        defer { terminal.restore() }
+        signal(SIGTERM) { _ in DashboardApp.terminateRequested = true }
+        signal(SIGINT, SIG_IGN)   // raw mode delivers Ctrl-C as a key
+        theme = theme.degraded(to: terminal.depth)
+        if options.startImmediately { perform(state.startRun()) }
+        var lastFrame: ScreenBuffer?
+        while !quitRequested {
+            if let key = terminal.readKey() { perform(state.handle(key)) }
+            if DashboardApp.terminateRequested { perform([.send(.stop), .quit]) }
+            absorbEvents()
+            let frame = Renderer.render(state, width: terminal.width, height: terminal.height, theme: theme)
+            if frame != lastFrame { terminal.draw(frame); lastFrame = frame }
+        }
+        // Let an active run finish its iteration and save before leaving.
+        while let t = runThread, !t.isFinished { absorbEvents(); usleep(20_000) }
+        terminal.restore()
+        if DashboardApp.terminateRequested { return 143 }
+        if case .failed(let m) = state.run.status { FileHandle.standardError.write(Data("reel: the run failed: \(m)\n".utf8)) }
+        return 0
+    }
+
+    func absorbEvents() {
+        var rescan = false
+        for e in inbox.drain() + (tail?.poll() ?? []) {
+            state.run.apply(e)
+            if case .checkpointSaved = e { rescan = true }
+            if case .finished = e { rescan = true }
+        }
+        if rescan || (tail != nil && Int(Date().timeIntervalSince1970) % 2 == 0 && state.screen == .checkpoints) { rescanCheckpoints() }
+    }
+
+    func rescanCheckpoints() {
+        guard let dir = state.workDir else { return }
+        state.checkpoints = CheckpointEntry.scan(dir)
+        state.checkpointSelected = min(state.checkpointSelected, max(0, state.checkpoints.count - 1))
+    }
+
+    func perform(_ effects: [AppEffect]) {
+        for e in effects {
+            switch e {
+            case .startRun(let resume): startRun(resumeFrom: resume)
+            case .send(let c):
+                control?.send(c)
+                if c == .stop, state.run.status.isActive { state.run.status = .stopping }
+            case .evaluateCheckpoint(let path): evaluate(path)
+            case .deleteCheckpoint(let path):
+                do { try FileManager.default.removeItem(atPath: path); state.message = "deleted \((path as NSString).lastPathComponent)" }
+                catch { state.message = "cannot delete: \(error)" }
+                rescanCheckpoints()
+            case .cycleTheme:
+                let i = ((Self.themeNames.firstIndex(of: state.themeName) ?? -1) + 1) % Self.themeNames.count
+                do {
+                    theme = try Theme.load(name: Self.themeNames[i], searchPaths: Theme.searchPaths)
+                    state.themeName = Self.themeNames[i]
+                    state.message = "theme: \(state.themeName)"
+                } catch { state.message = "\(error)" }
+            case .quit: quitRequested = true
+            }
+        }
+    }
+
+    func startRun(resumeFrom: String?) {
+        guard let doc = state.document else { state.message = "no config loaded"; return }
+        var options = self.options.train
+        if let resumeFrom { options.resumeFrom = resumeFrom }
+        let control = RunControl()
+        self.control = control
+        state.run = RunView()
+        state.run.status = .starting
+        let config = doc.config
+        let inbox = self.inbox
+        let runOptions = options
+        let thread = Thread {
+            let runner: Runner
+            do {
+                let problems = SchemaChecker.check(config).filter { $0.severity == .error }
+                if !problems.isEmpty { throw RunFailure(message: problems.map(\.description).joined(separator: "\n")) }
+                runner = try TrainingSession.build(config, options: runOptions, control: control, sinks: [inbox])
+            } catch {
+                inbox.receive(.failed(RunFailure(message: "\(error)")))
+                return
+            }
+            // A failure inside the run has already been sent as a .failed event by the runner.
+            _ = try? runner.run()
+        }
+        thread.name = "reel-engine"
+        thread.stackSize = 16 << 20
+        runThread = thread
+        thread.start()
+    }
+
+    func evaluate(_ path: String) {
+        guard let doc = state.document else { return }
+        let config = doc.config
+        let inbox = self.inbox
+        Thread {
+            do {
+                guard let m = config.root["model"] else { return }
+                let model = try ModelBuilder.build(m, files: config.files, seed: 0)
+                CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
+                model.applyMode(training: false)
+                let (scores, labels) = try Inference.scores(model: model, loader: try DataConfig(config).loader(.val, seed: 0))
+                let r = try Metrics.evaluate(scores: scores, labels: labels, metrics: Metrics.supported)
+                inbox.receive(.message("evaluated \((path as NSString).lastPathComponent) on val: "
+                                       + r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")))
+            } catch {
+                inbox.receive(.message("ERROR: evaluating \((path as NSString).lastPathComponent): \(error)"))
+            }
+        }.start()
+    }
+}
+

@@ -1,0 +1,67 @@
+import Engine
+
+/// The dashboard's picture of a run, folded from `RunEvent`s (live, or replayed from a `.log.json` in watch mode).
+public struct RunView: Sendable {
+    public enum Status: Equatable, Sendable {
+        case idle, starting, running, paused, stopping, finished, stopped, failed(String)
+        public var label: String {
+            switch self {
+            case .idle: "idle"; case .starting: "starting"; case .running: "running"; case .paused: "paused"
+            case .stopping: "stopping"; case .finished: "finished"; case .stopped: "stopped"; case .failed: "failed"
+            }
+        }
+        public var isActive: Bool { self == .running || self == .paused || self == .starting || self == .stopping }
+    }
+    public var status = Status.idle
+    public var info: RunInfo?
+    public var epoch = 0, iter = 0, innerIter = 0
+    public var losses: [Double] = []
+    public var lrs: [Double] = []
+    public var evals: [EvalRecord] = []
+    public var checkpoints: [CheckpointRecord] = []
+    public var time = 0.0, dataTime = 0.0, clipsPerSecond = 0.0
+    public var memory: Int?
+    public var log: [String] = []
+    private var recent: [(Double, Int)] = []
+
+    public init() {}
+
+    public var smoothedLosses: [Double] {
+        var out: [Double] = [], s: Double?
+        for l in losses { s = s.map { 0.9 * $0 + 0.1 * l } ?? l; out.append(s!) }
+        return out
+    }
+
+    public mutating func apply(_ event: RunEvent) {
+        switch event {
+        case .started(let i):
+            info = i; status = .running; epoch = i.startEpoch; iter = i.startIter
+        case .iteration(let r):
+            epoch = r.epoch; iter = r.iter + 1; innerIter = r.innerIter + 1
+            losses.append(r.loss); lrs.append(r.lr)
+            time = r.time; dataTime = r.dataTime
+            recent.append((r.time, r.batchSize))
+            if recent.count > 20 { recent.removeFirst() }
+            let t = recent.reduce(0) { $0 + $1.0 }
+            clipsPerSecond = t > 0 ? Double(recent.reduce(0) { $0 + $1.1 }) / t : 0
+        case .logged(let r): if r.memory != nil { memory = r.memory }
+        case .evaluated(let e): evals.append(e)
+        case .checkpointSaved(let c): checkpoints.append(c)
+        case .epochFinished(let e, let i): epoch = e; iter = i; innerIter = 0
+        case .paused: status = .paused
+        case .resumed: status = .running
+        case .message(let m): log.append(contentsOf: m.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        case .finished(let s): status = s.ending == .completed ? .finished : .stopped
+        case .failed(let f): status = .failed(f.description); log.append("ERROR: \(f)")
+        }
+        if log.count > 5000 { log.removeFirst(log.count - 5000) }
+    }
+
+    public var bestEval: (index: Int, record: EvalRecord)? {
+        guard let key = evals.last?.bestKey else { return nil }
+        var best: (Int, EvalRecord)?
+        for (i, e) in evals.enumerated() where e.isNewBest { best = (i, e) }
+        _ = key
+        return best.map { (index: $0.0, record: $0.1) }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Config
+import Engine
+import Foundation
+import TUI
+
+/// `reel tui [FILE]`: the dashboard — edit the config, train, watch, browse checkpoints.
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "Open the dashboard on a config (or follow a run with --watch).",
+        discussion: "Keys: Tab / 1-4 switch screens, ? lists every key of the screen, q quits.")
+
+    @Argument(help: "A config file (.py).") var file: String?
+    @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Override settings: KEY=VALUE ...") var cfgOptions: [String] = []
+    @Option(help: "Theme: default, light, high-contrast (themes/NAME.toml).") var theme = "default"
+    @Option(help: "Follow a run started elsewhere by tailing WORK_DIR's .log.json (steering disabled).") var watch: String?
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        if file == nil && watch == nil { throw ValidationError("give a config FILE or --watch WORK_DIR") }
+    }
+
+    func run() throws {
+        if let file { _ = try ConfigLoader.load(file, cfgOptions: cfgOptions) }   // config errors before the screen opens
+        try Dashboard.open(configPath: file, cfgOptions: cfgOptions, startRun: nil, theme: theme, watch: watch,
+                           options: runOptions.options)
+    }
+}
