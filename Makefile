@@ -20,8 +20,10 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
+# The demo data is made once (data/ is not in git); the dashboard opens on the TSM demo config.
 demo: build
-	@$(REEL) --help
+	@[ -f data/demo/train_list.txt ] || $(REEL) data demo data/demo
+	$(REEL) tui configs/demo/tsm_r18_demo.py
 
 test: deps
 	@bash scripts/run-tests.sh

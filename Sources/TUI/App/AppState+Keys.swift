@@ -210,7 +210,11 @@ extension AppState {
 enum EditValidation {
     static func problem(_ text: String, path: [String], document: ConfigDocument?) -> String? {
         let value: ConfigValue
-        do { value = try SourceEdit.parseExpression(text) } catch { return "not a value: \(error)" }
+        do { value = try SourceEdit.parseExpression(text) } catch {
+            // The parser's message without its location in the scratch text.
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+            return "not a value: " + (first.components(separatedBy: "error: ").last ?? first)
+        }
         guard let d = document, let help = Registry.help(at: path, in: d.config.root) else { return nil }
         if let choices = help.expected.choices, let s = value.string, !choices.contains(s) {
             return "choose one of: \(choices.joined(separator: ", "))"

@@ -1,0 +1,92 @@
+import Foundation
+import XCTest
+
+/// End to end: the real `reel tui` under tmux (send-keys, capture-pane) on a small demo dataset.
+final class DashboardTmuxTests: XCTestCase {
+    var session = "reel-e2e-\(getpid())"
+
+    /// Runs tmux with popen/pclose (which wait with waitpid); the server tmux may start gets /dev/null, not a pipe
+    /// of ours, so nothing waits on it.
+    @discardableResult
+    func tmux(_ args: [String]) -> String {
+        let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        guard let f = popen("tmux \(quoted) 2>/dev/null </dev/null", "r") else { return "" }
+        var out = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        pclose(f)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func screen() -> String { tmux(["capture-pane", "-t", session, "-p"]) }
+    func keys(_ k: String...) { tmux(["send-keys", "-t", session] + k); usleep(150_000) }
+
+    /// Polls the pane until `predicate` holds (or fails after `timeout` seconds with the last screen).
+    @discardableResult
+    func waitFor(_ what: String, timeout: Double = 30, _ predicate: (String) -> Bool) -> String {
+        let end = Date().addingTimeInterval(timeout)
+        var s = screen()
+        while !predicate(s) && Date() < end { usleep(200_000); s = screen() }
+        XCTAssertTrue(predicate(s), "waiting for \(what); screen:\n\(s)")
+        return s
+    }
+
+    func testEditRunPauseResumeCheckpointAndQuit() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed (make deps installs it)") }
+        let dir = try ReelProcess.tempDir(self)
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("configs"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repo.appendingPathComponent("configs/demo"), to: dir.appendingPathComponent("configs/demo"))
+        try FileManager.default.copyItem(at: repo.appendingPathComponent("themes"), to: dir.appendingPathComponent("themes"))
+        let made = try ReelProcess.run(["data", "demo", "data/demo", "--videos-per-class", "4", "--frames", "8"], cwd: dir)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let base = dir.appendingPathComponent("configs/demo/_demo_base.py")
+        let before = try String(contentsOf: base, encoding: .utf8)
+
+        addTeardownBlock { [self] in tmux(["kill-session", "-t", session]) }
+        let command = "cd \(dir.path) && \(ReelProcess.binary.path) tui configs/demo/tsm_r18_demo.py --cfg-options total_epochs=1000; echo REEL_EXIT=$?; sleep 60"
+        // The server must not inherit popen's pipe: start the session with its output sent to /dev/null.
+        let quotedCommand = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        _ = system("tmux new-session -d -s \(session) -x 120 -y 36 \(quotedCommand) >/dev/null 2>&1 </dev/null")
+        waitFor("the Config screen") { $0.contains("1 Config") && $0.contains("lr_config") }
+
+        // Edit optimizer.lr and write it: the file changes in that one value only.
+        keys("/"); for c in "optimizer.lr" { keys(String(c)) }; keys("Enter")
+        keys("Enter"); keys("C-u"); for c in "0.005" { keys(String(c)) }; keys("Enter")
+        waitFor("the edit") { $0.contains("optimizer.lr = 0.005") }
+        keys("w")
+        waitFor("the write") { $0.contains("wrote _demo_base.py") }
+        let after = try String(contentsOf: base, encoding: .utf8)
+        XCTAssertEqual(after, before.replacingOccurrences(of: "lr=0.02,", with: "lr=0.005,"))
+
+        // Start a run: the Run screen shows a progress bar and the loss chart.
+        keys("r")
+        waitFor("training") { $0.contains("RUNNING") && $0.contains("┌─ loss") && $0.contains("total") && $0.contains("┤") }
+        // Pause: the iteration count stops.
+        keys("p")
+        let paused = waitFor("pause") { $0.contains("PAUSED") }
+        func progress(_ s: String) -> String? { s.split(separator: "\n").first { $0.contains("total") }.map(String.init) }
+        sleep(2)
+        XCTAssertEqual(progress(screen()), progress(paused), "iterations continued while paused")
+        keys("p")
+        waitFor("resume") { $0.contains("RUNNING") && progress($0) != progress(paused) }
+        // A checkpoint appears on the Checkpoints screen.
+        keys("3")
+        waitFor("a checkpoint") { $0.contains("epoch_") && $0.contains(".safetensors") }
+        // Quit: asks, stops the run with a checkpoint, restores the terminal.
+        keys("q")
+        waitFor("the question") { $0.contains("stop it (saving a checkpoint) and quit? (y/n)") }
+        keys("y")
+        let end = waitFor("exit") { $0.contains("REEL_EXIT=") }
+        XCTAssertTrue(end.contains("REEL_EXIT=0"), end)
+        XCTAssertFalse(end.contains("1 Config"), "the dashboard is gone after quitting (alternate screen restored)")
+        let work = dir.appendingPathComponent("work_dirs/tsm_r18_demo")
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.path)
+        XCTAssertTrue(files.contains { $0.hasPrefix("iter_") }, "stop saved a checkpoint: \(files)")
+        XCTAssertTrue(files.contains("latest.safetensors"))
+    }
+}
