@@ -36,7 +36,8 @@ struct BenchCommand: ParsableCommand {
         GEMM.threads = Parallel.workers
         let gemm = Benchmark.sgemm(size: 1024)
         GEMM.threads = 1
-        let train = Benchmark.time(warmup: 3, clean: steps, budget: 60) { w.trainStep() }
+        var losses: [Double] = []
+        let train = Benchmark.time(warmup: 3, clean: steps, budget: 60) { losses.append(w.trainStep()) }
         let stepGFLOP = w.trainStepGFLOP()
         w.model.applyMode(training: false)
         let eval = Benchmark.time(warmup: 2, clean: steps, budget: 30) { _ = w.model.predict(w.input) }
@@ -52,6 +53,7 @@ struct BenchCommand: ParsableCommand {
                 "train_step_ms_median": train.median * 1000, "train_step_ms_min": train.min * 1000,
                 "train_clean_n": train.clean.count, "train_runs_n": train.runs,
                 "train_step_gflop": stepGFLOP, "train_gflops_median": stepGFLOP / train.median,
+                "loss_first": losses.first ?? .nan, "loss_last": losses.last ?? .nan,
                 "eval_clips_per_s_median": Double(w.clips) / eval.median, "eval_clips_per_s_max": Double(w.clips) / eval.min,
             ]
             if !layers.isEmpty {
@@ -69,6 +71,7 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "sgemm 1024     %.1f GFLOP/s", gemm.gflops))
         print(String(format: "train step     median %.1f ms, min %.1f ms  (%d clean of %d; %.2f GFLOP → %.1f GFLOP/s)",
                      train.median * 1000, train.min * 1000, train.clean.count, train.runs, stepGFLOP, stepGFLOP / train.median))
+        print(String(format: "loss           %.4f → %.4f over %d steps on the fixed batch", losses.first ?? .nan, losses.last ?? .nan, losses.count))
         print(String(format: "eval           %.1f clips/s (max %.1f)", Double(w.clips) / eval.median, Double(w.clips) / eval.min))
         if !layers.isEmpty {
             print(String(format: "convolutions   fwd+bwd %.1f GFLOP/s = %.0f%% of sgemm", convGFLOPS, 100 * convGFLOPS / gemm.gflops))

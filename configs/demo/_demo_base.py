@@ -40,8 +40,8 @@ optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
 optimizer_config = dict(grad_clip=dict(max_norm=20, norm_type=2))
 lr_config = dict(policy='CosineAnnealing', min_lr=0, warmup='linear', warmup_iters=1, warmup_by_epoch=True,
                  warmup_ratio=0.1)
-total_epochs = 12
-checkpoint_config = dict(interval=2, max_keep_ckpts=3)
+total_epochs = 30
+checkpoint_config = dict(interval=5, max_keep_ckpts=3)
 log_config = dict(interval=10, hooks=[dict(type='TextLoggerHook'), dict(type='TensorboardLoggerHook')])
 dist_params = dict(backend='nccl')
 log_level = 'INFO'

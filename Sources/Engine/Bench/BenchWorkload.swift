@@ -40,11 +40,14 @@ public struct BenchWorkload {
         labels = (0..<batch).map { _ in rng.nextInt(in: 0..<classes) }
     }
 
-    /// zero_grad + forward + loss + backward + optimizer step.
-    public func trainStep() {
+    /// zero_grad + forward + loss + backward + optimizer step; returns the loss (on this fixed batch it must fall
+    /// fast, as torch_ref.py's `loss_first`/`loss_last` do: a cheap check that the step really learns).
+    @discardableResult
+    public func trainStep() -> Double {
         optimizer.zeroGradients()
-        _ = model.trainStep(input, labels: labels)
+        let out = model.trainStep(input, labels: labels)
         optimizer.step()
+        return out.loss
     }
 
     /// Analytic GFLOP of one training step: forward MACs ×2 for every conv and the fc, backward twice that (once
