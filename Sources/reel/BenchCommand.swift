@@ -22,6 +22,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Clean train steps to time after warm-up.")
     var steps = 20
 
+    @Flag(help: "Measure the data pipeline instead (one thread): clips/s of the train pipeline on the config's own frames, and decode frames/s, as ../shared/bench/pipeline_ref.py does for mmaction2.")
+    var pipeline = false
+
+    @Option(help: "With --pipeline: the split whose pipeline to run.")
+    var split: DataConfig.Split = .train
+
     @Flag(help: "Skip the per-layer table.")
     var noLayers = false
 
@@ -31,6 +37,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if let threads { Parallel.workers = threads }
         let cfg = try ConfigLoader.load(config)
+        if pipeline { return try runPipeline(cfg) }
         let w = try BenchWorkload(config: cfg)
         // The sgemm reference uses OpenBLAS's own threads (one per worker); the engine itself runs it single-threaded.
         GEMM.threads = Parallel.workers
@@ -81,5 +88,29 @@ struct BenchCommand: ParsableCommand {
                              r.forward.median * 1000, r.forwardGFLOPS, r.backward.median * 1000, r.backwardGFLOPS))
             }
         }
+    }
+
+    func runPipeline(_ cfg: ResolvedConfig) throws {
+        let dataset = try DataConfig(cfg).dataset(split)
+        let r = try PipelineBench.run(dataset)
+        if json {
+            let o: [String: Any] = [
+                "config": config, "split": split.rawValue, "clips_per_s": r.clipsPerSecond,
+                "frames_per_s": r.clipsPerSecond * Double(r.framesPerClip), "frames_per_clip": r.framesPerClip,
+                "ms_per_clip_median": r.clip.median * 1000, "ms_per_clip_min": r.clip.min * 1000,
+                "clean_clips": r.clip.clean.count, "all_clips": r.clip.runs, "decode_share": r.decodeShare,
+                "read_decode_frames_per_s": r.readDecodeFramesPerSecond,
+                "memory_decode_frames_per_s": r.memoryDecodeFramesPerSecond,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("config        \(config)  (\(split.rawValue) pipeline, one thread, \(dataset.count) videos)")
+        print(String(format: "pipeline      %.1f clips/s = %.0f frames/s  (ms/clip median %.3f, min %.3f; %d clean of %d; decode %.0f %%)",
+                     r.clipsPerSecond, r.clipsPerSecond * Double(r.framesPerClip), r.clip.median * 1000, r.clip.min * 1000,
+                     r.clip.clean.count, r.clip.runs, r.decodeShare * 100))
+        print(String(format: "decode        %.0f frames/s read + decode, %.0f frames/s from memory",
+                     r.readDecodeFramesPerSecond, r.memoryDecodeFramesPerSecond))
     }
 }

@@ -53,9 +53,29 @@ public enum Im2col {
         return (row / kv, kt, kh, x0, lo, hi)
     }
 
+    /// True for a 2-D stride-1, dilation-1 convolution whose output plane has the input's size ("same" padding,
+    /// e.g. every 3×3 pad-1 conv of a ResNet but the downsampling ones). Then a col row is the whole input plane
+    /// shifted by (kh − pad, kw − pad): one contiguous copy per image plus zeroed borders, instead of a short
+    /// copy per output row (rows are 2–32 floats in the later stages, where the per-row bookkeeping dominated).
+    @inline(__always)
+    static func isSamePlaneShift(_ g: ConvGeometry) -> Bool {
+        g.kernel.t == 1 && g.depth == 1 && g.stride == (1, 1, 1) && g.dilation == (1, 1, 1)
+            && g.outHeight == g.height && g.outWidth == g.width
+    }
+
+    /// The valid part of a shifted plane: output rows [y0, y1), and the span [i0, i1) of plane offsets whose
+    /// source `i + dy·W + dx` lies inside the plane (border columns included; the caller handles them).
+    @inline(__always)
+    static func shiftSpan(_ g: ConvGeometry, dy: Int, dx: Int) -> (y0: Int, y1: Int, i0: Int, i1: Int) {
+        let w = g.width, h = g.height
+        let y0 = min(h, max(0, -dy)), y1 = max(y0, min(h, h - dy))
+        return (y0, y1, y0 * w + max(0, -dx), max(y0 * w + max(0, -dx), y1 * w - max(0, dx)))
+    }
+
     /// Fills `col` (rows C·kt·kh·kw, `images.count`·P columns, row stride `ld`) from `x`.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               into col: UnsafeMutablePointer<Float>, ld: Int) {
+        if isSamePlaneShift(g) { return im2colShift(x, g, images: images, into: col, ld: ld) }
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
         let n = g.images, inPlane = g.inPlane
@@ -92,9 +112,59 @@ public enum Im2col {
         }
     }
 
+    static func im2colShift(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                            into col: UnsafeMutablePointer<Float>, ld: Int) {
+        let kv = g.kernelVolume, w = g.width, plane = g.inPlane, n = g.images
+        for row in 0..<(g.channels * kv) {
+            let c = row / kv, kh = (row % kv) / g.kernel.w, kw = row % g.kernel.w
+            let dy = kh - g.padding.h, dx = kw - g.padding.w
+            let (y0, y1, i0, i1) = shiftSpan(g, dy: dy, dx: dx)
+            var dst = col + row * ld
+            let src = x + c * n * plane
+            for img in images {
+                let s = src + img * plane + dy * w + dx
+                if i0 > 0 { dst.update(repeating: 0, count: i0) }
+                if i1 > i0 { (dst + i0).update(from: s + i0, count: i1 - i0) }
+                if plane > i1 { (dst + i1).update(repeating: 0, count: plane - i1) }
+                // Columns whose source wrapped into the neighbouring row are padding.
+                if dx != 0 {
+                    let (c0, c1) = dx < 0 ? (0, min(w, -dx)) : (max(0, w - dx), w)
+                    for y in y0..<y1 { for xo in c0..<c1 { dst[y * w + xo] = 0 } }
+                }
+                dst += plane
+            }
+        }
+    }
+
+    /// The adjoint of `im2colShift`: each col row added into its input plane shifted back.
+    static func col2imShift(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                            ld: Int, into dx: UnsafeMutablePointer<Float>) {
+        let kv = g.kernelVolume, w = g.width, plane = g.inPlane, n = g.images
+        for row in 0..<(g.channels * kv) {
+            let c = row / kv, kh = (row % kv) / g.kernel.w, kw = row % g.kernel.w
+            let dy = kh - g.padding.h, sx = kw - g.padding.w
+            let (y0, y1, _, _) = shiftSpan(g, dy: dy, dx: sx)
+            var src = col + row * ld
+            let dstChannel = dx + c * n * plane
+            for img in images {
+                let d = dstChannel + img * plane + dy * w + sx
+                // Per output row, the columns whose source stays in that input row (exact: no add-and-undo).
+                let lo = max(0, -sx), hi = w - max(0, sx)
+                if hi > lo {
+                    for y in y0..<y1 {
+                        let r = y * w
+                        for i in (r + lo)..<(r + hi) { d[i] += src[i] }
+                    }
+                }
+                src += plane
+            }
+        }
+    }
+
     /// Adds `col` (the layout `im2col` writes) back into `dx` for those images: the adjoint of `im2col`.
     public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               ld: Int, into dx: UnsafeMutablePointer<Float>) {
+        if isSamePlaneShift(g) { return col2imShift(col, g, images: images, ld: ld, into: dx) }
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
         let n = g.images, inPlane = g.inPlane

@@ -21,6 +21,21 @@ final class ResizeTests: XCTestCase {
         XCTAssertEqual(Resize.bilinear(row, width: 4, height: 1).pixels, [10, 13, 18, 20])
     }
 
+    /// Upscaling, OpenCV keeps the vertical weights of the edge rows (row −1 and 0 both read row 0) where it clamps
+    /// the horizontal ones, so the top row is not the 1-row resize of the top source row: 134, not 135, at x = 3
+    /// (the values cv2.resize(INTER_LINEAR) gives for this 3×2 image at 5×5).
+    func testUpscaleEdgeRowsKeepOpenCVsVerticalWeights() {
+        let f = Frame(width: 3, height: 2, channels: 1, pixels: [210, 242, 63, 79, 222, 108])
+        XCTAssertEqual(Resize.bilinear(f, width: 5, height: 5).pixels, [
+            210, 223, 242, 134, 63,
+            197, 214, 240, 136, 67,
+            145, 179, 232, 144, 86,
+            92, 145, 224, 151, 103,
+            79, 136, 222, 154, 108])
+        let top = Frame(width: 3, height: 1, channels: 1, pixels: [210, 242, 63])
+        XCTAssertEqual(Resize.bilinear(top, width: 5, height: 1).pixels, [210, 223, 242, 135, 63])
+    }
+
     func testSameSizeIsACopyAndHalvingAverages() {
         let f = Frame(width: 4, height: 2, channels: 1, pixels: [0, 10, 20, 30, 40, 50, 60, 70])
         XCTAssertEqual(Resize.bilinear(f, width: 4, height: 2), f)
