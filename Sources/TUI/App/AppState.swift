@@ -83,6 +83,8 @@ public struct AppState: Sendable {
     public var workDir: String?
     /// Batches per training epoch (from the annotation file), for the LR preview.
     public var itersPerEpoch = 100
+    /// The crop/flip preview of the selected pipeline step, when the app has made one (see `FramePreview`).
+    public var framePreview: FramePreview?
 
     // Checkpoints and logs.
     public var checkpoints: [CheckpointEntry] = []

@@ -80,6 +80,7 @@ public final class DashboardApp {
             if let key = terminal.readKey() { perform(state.handle(key)) }
             if DashboardApp.terminateRequested { perform([.send(.stop), .quit]) }
             absorbEvents()
+            refreshFramePreview()
             let frame = Renderer.render(state, width: terminal.width, height: terminal.height, theme: theme)
             if frame != lastFrame { terminal.draw(frame); lastFrame = frame }
         }
@@ -99,6 +100,14 @@ public final class DashboardApp {
             if case .finished = e { rescan = true }
         }
         if rescan || (tail != nil && Int(Date().timeIntervalSince1970) % 2 == 0 && state.screen == .checkpoints) { rescanCheckpoints() }
+    }
+
+    /// Makes the crop/flip preview when the Config screen's selection lands on a spatial pipeline step whose
+    /// arguments differ from the one shown (decoding one video's frames: a few milliseconds).
+    func refreshFramePreview() {
+        guard state.screen == .config, let doc = state.document, let row = state.selectedRow,
+              let key = FramePreview.key(for: row.path, in: doc.config) else { return }
+        if state.framePreview?.key != key { state.framePreview = FramePreview.make(for: row.path, in: doc.config) }
     }
 
     func rescanCheckpoints() {

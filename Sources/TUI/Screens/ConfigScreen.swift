@@ -78,6 +78,10 @@ enum ConfigScreen {
         y += 1
         let previewRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
         guard previewRect.height >= 4 else { return }
+        if let fp = state.framePreview, fp.key == FramePreview.key(for: row.path, in: doc.config) {
+            drawFramePreview(fp, in: previewRect, on: &s, theme: theme)
+            return
+        }
         if let p = preview(for: row.path, doc: doc, itersPerEpoch: state.itersPerEpoch) {
             switch p {
             case .lr(let plan):
@@ -92,6 +96,27 @@ enum ConfigScreen {
                 s.put(message, x: previewRect.x, y: previewRect.y, style: theme.bad, clip: previewRect)
             }
         }
+    }
+
+    /// Item 0's first frame before the step, its crop boxes outlined, and after it, side by side.
+    static func drawFramePreview(_ fp: FramePreview, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
+        if let problem = fp.problem {
+            for (i, line) in wrap("no preview: " + problem, width: r.width).enumerated() where r.y + i < r.maxY {
+                s.put(line, x: r.x, y: r.y + i, style: theme.bad, clip: r)
+            }
+            return
+        }
+        let crops = fp.boxes.isEmpty ? "" : " crop " + fp.boxes.map(\.description).joined(separator: " ")
+        s.put("\(fp.stepName) on item 0, frame 1:\(crops)\(fp.flipped ? " flipped" : "")", x: r.x, y: r.y, style: theme.title, clip: r)
+        let half = (r.width - 2) / 2
+        let area = Rect(x: r.x, y: r.y + 2, width: half, height: r.height - 2)
+        guard area.height >= 2, half >= 4 else { return }
+        let before = HalfBlockImage(frame: fp.before, boxes: fp.boxes)
+        let after = HalfBlockImage(frame: fp.after)
+        s.put("before \(fp.before.width)x\(fp.before.height)", x: area.x, y: r.y + 1, style: theme.dim, clip: r)
+        s.put("after \(fp.after.width)x\(fp.after.height)", x: area.x + half + 2, y: r.y + 1, style: theme.dim, clip: r)
+        before.draw(in: area, on: &s)
+        after.draw(in: Rect(x: area.x + half + 2, y: area.y, width: half, height: area.height), on: &s)
     }
 
     enum Preview { case lr(LRPlan), frames([String]), error(String) }
