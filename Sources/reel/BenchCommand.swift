@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Engine
 import Foundation
+import TUI
 
 /// `reel bench`: how fast Reel trains this machine's workload (sgemm, per-layer, train step, eval).
 struct BenchCommand: ParsableCommand {
@@ -25,6 +26,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure the data pipeline instead (one thread): clips/s of the train pipeline on the config's own frames, and decode frames/s, as ../shared/bench/pipeline_ref.py does for mmaction2.")
     var pipeline = false
 
+    @Flag(help: "Measure the dashboard instead: milliseconds to render one 200x60 frame of each screen (a long run behind it).")
+    var ui = false
+
     @Option(help: "With --pipeline: the split whose pipeline to run.")
     var split: DataConfig.Split = .train
 
@@ -36,6 +40,12 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.workers = threads }
+        if ui {
+            for r in try RenderBench.run(configPath: config) {
+                print(String(format: "render %-12@ median %.3f ms, max %.3f ms per 200x60 frame", r.screen as NSString, r.medianMs, r.maxMs))
+            }
+            return
+        }
         let cfg = try ConfigLoader.load(config)
         if pipeline { return try runPipeline(cfg) }
         let w = try BenchWorkload(config: cfg)
