@@ -9,7 +9,7 @@ struct TUICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
         abstract: "Open the dashboard on a config (or follow a run with --watch).",
-        discussion: "Keys: Tab / 1-4 switch screens, ? lists every key of the screen, q quits.")
+        discussion: "Keys: Tab / 1-4 switch screens, ? lists every key of the screen, q quits. A run started with r evaluates as the config's evaluation says (--validate is implied).")
 
     @Argument(help: "A config file (.py).") var file: String?
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Override settings: KEY=VALUE ...") var cfgOptions: [String] = []
@@ -23,7 +23,10 @@ struct TUICommand: ParsableCommand {
 
     func run() throws {
         if let file { _ = try ConfigLoader.load(file, cfgOptions: cfgOptions) }   // config errors before the screen opens
-        try Dashboard.open(configPath: file, cfgOptions: cfgOptions, startRun: nil, theme: theme, watch: watch,
-                           options: runOptions.options)
+        // A run started from the dashboard evaluates as the config's `evaluation` says (as `--validate`): the Run
+        // screen's metrics table and best marker are half of what it is for.
+        var options = runOptions.options
+        options.validate = true
+        try Dashboard.open(configPath: file, cfgOptions: cfgOptions, startRun: nil, theme: theme, watch: watch, options: options)
     }
 }
