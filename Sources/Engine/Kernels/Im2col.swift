@@ -63,19 +63,28 @@ public enum Im2col {
             && g.outHeight == g.height && g.outWidth == g.width
     }
 
-    /// The valid part of a shifted plane: output rows [y0, y1), and the span [i0, i1) of plane offsets whose
-    /// source `i + dy·W + dx` lies inside the plane (border columns included; the caller handles them).
+    /// What col row `row` (channel c, tap kh/kw) of a same-size conv reads: its channel and shift (dy, dx), the
+    /// output rows [y0, y1) whose source row exists, and the span [i0, i1) of plane offsets whose source
+    /// `i + dy·W + dx` lies inside the plane (border columns included; the callers handle them).
     @inline(__always)
-    static func shiftSpan(_ g: ConvGeometry, dy: Int, dx: Int) -> (y0: Int, y1: Int, i0: Int, i1: Int) {
-        let w = g.width, h = g.height
+    static func shiftRow(_ row: Int, _ g: ConvGeometry) -> (c: Int, dy: Int, dx: Int, y0: Int, y1: Int, i0: Int, i1: Int) {
+        let kv = g.kernelVolume, w = g.width, h = g.height
+        let dy = (row % kv) / g.kernel.w - g.padding.h, dx = row % g.kernel.w - g.padding.w
         let y0 = min(h, max(0, -dy)), y1 = max(y0, min(h, h - dy))
-        return (y0, y1, y0 * w + max(0, -dx), max(y0 * w + max(0, -dx), y1 * w - max(0, dx)))
+        let i0 = y0 * w + max(0, -dx)
+        return (row / kv, dy, dx, y0, y1, i0, max(i0, y1 * w - max(0, dx)))
     }
 
     /// Fills `col` (rows C·kt·kh·kw, `images.count`·P columns, row stride `ld`) from `x`.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               into col: UnsafeMutablePointer<Float>, ld: Int) {
         if isSamePlaneShift(g) { return im2colShift(x, g, images: images, into: col, ld: ld) }
+        im2colGeneric(x, g, images: images, into: col, ld: ld)
+    }
+
+    /// `im2col` for any geometry, one output row at a time.
+    static func im2colGeneric(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                              into col: UnsafeMutablePointer<Float>, ld: Int) {
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
         let n = g.images, inPlane = g.inPlane
@@ -114,11 +123,9 @@ public enum Im2col {
 
     static func im2colShift(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                             into col: UnsafeMutablePointer<Float>, ld: Int) {
-        let kv = g.kernelVolume, w = g.width, plane = g.inPlane, n = g.images
-        for row in 0..<(g.channels * kv) {
-            let c = row / kv, kh = (row % kv) / g.kernel.w, kw = row % g.kernel.w
-            let dy = kh - g.padding.h, dx = kw - g.padding.w
-            let (y0, y1, i0, i1) = shiftSpan(g, dy: dy, dx: dx)
+        let w = g.width, plane = g.inPlane, n = g.images
+        for row in 0..<(g.channels * g.kernelVolume) {
+            let (c, dy, dx, y0, y1, i0, i1) = shiftRow(row, g)
             var dst = col + row * ld
             let src = x + c * n * plane
             for img in images {
@@ -139,11 +146,9 @@ public enum Im2col {
     /// The adjoint of `im2colShift`: each col row added into its input plane shifted back.
     static func col2imShift(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                             ld: Int, into dx: UnsafeMutablePointer<Float>) {
-        let kv = g.kernelVolume, w = g.width, plane = g.inPlane, n = g.images
-        for row in 0..<(g.channels * kv) {
-            let c = row / kv, kh = (row % kv) / g.kernel.w, kw = row % g.kernel.w
-            let dy = kh - g.padding.h, sx = kw - g.padding.w
-            let (y0, y1, _, _) = shiftSpan(g, dy: dy, dx: sx)
+        let w = g.width, plane = g.inPlane, n = g.images
+        for row in 0..<(g.channels * g.kernelVolume) {
+            let (c, dy, sx, y0, y1, _, _) = shiftRow(row, g)
             var src = col + row * ld
             let dstChannel = dx + c * n * plane
             for img in images {
@@ -165,6 +170,12 @@ public enum Im2col {
     public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               ld: Int, into dx: UnsafeMutablePointer<Float>) {
         if isSamePlaneShift(g) { return col2imShift(col, g, images: images, ld: ld, into: dx) }
+        col2imGeneric(col, g, images: images, ld: ld, into: dx)
+    }
+
+    /// `col2im` for any geometry, one output row at a time.
+    static func col2imGeneric(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                              ld: Int, into dx: UnsafeMutablePointer<Float>) {
         let kv = g.kernelVolume
         let (od, oh, ow) = (g.outDepth, g.outHeight, g.outWidth)
         let n = g.images, inPlane = g.inPlane

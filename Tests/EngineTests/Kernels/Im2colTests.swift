@@ -1,0 +1,37 @@
+import XCTest
+@testable import Engine
+
+/// The same-size stride-1 fast path of im2col/col2im (one shifted plane copy per row) against the generic
+/// row-by-row code, exactly, on geometries that take it (3×3 pad 1, 5×5 pad 2, 1×3 pad (0, 1), 1×1) and over a
+/// sub-range of images, as the convolution's tiles use it.
+final class Im2colTests: XCTestCase {
+    func testShiftPathEqualsTheGenericPath() {
+        var rng = Philox(seed: 7)
+        let cases: [(c: Int, n: Int, h: Int, w: Int, k: (Int, Int), p: (Int, Int))] = [
+            (3, 4, 5, 6, (3, 3), (1, 1)), (2, 3, 7, 4, (5, 5), (2, 2)), (2, 2, 4, 5, (1, 3), (0, 1)), (3, 2, 3, 3, (1, 1), (0, 0)),
+            (1, 2, 2, 2, (3, 3), (1, 1)),
+        ]
+        for t in cases {
+            let g = ConvGeometry(channels: t.c, images: t.n, height: t.h, width: t.w, kernel: (1, t.k.0, t.k.1),
+                                 stride: (1, 1, 1), padding: (0, t.p.0, t.p.1))
+            XCTAssertTrue(Im2col.isSamePlaneShift(g), "\(t)")
+            let x = Tensor.uniform([t.c, t.n, t.h, t.w], in: -1...1, rng: &rng)
+            let images = 1..<t.n, rows = t.c * g.kernelVolume, cols = images.count * g.outPlane
+            var fast = [Float](repeating: .nan, count: rows * cols), slow = fast
+            x.withData { xp in
+                fast.withUnsafeMutableBufferPointer { Im2col.im2col(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
+                slow.withUnsafeMutableBufferPointer { Im2col.im2colGeneric(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
+            }
+            XCTAssertEqual(fast, slow, "im2col \(t)")
+            // col2im: the adjoint, added into a non-zero dx.
+            let colT = Tensor.uniform([rows, cols], in: -1...1, rng: &rng)
+            var dxFast = Tensor.uniform(x.shape, in: -1...1, rng: &rng), dxSlow = dxFast
+            colT.withData { cp in
+                dxFast.withMutableData { Im2col.col2im(cp, g, images: images, ld: cols, into: $0) }
+                dxSlow.withMutableData { Im2col.col2imGeneric(cp, g, images: images, ld: cols, into: $0) }
+            }
+            XCTAssertEqual(dxFast.withData { Array(UnsafeBufferPointer(start: $0, count: x.count)) },
+                           dxSlow.withData { Array(UnsafeBufferPointer(start: $0, count: x.count)) }, "col2im \(t)")
+        }
+    }
+}
