@@ -8,7 +8,7 @@ import TUI
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure sgemm, per-layer convolution, train-step and eval speed for a config's model.",
+        abstract: "Measure sgemm, per-layer convolution, train-step and eval speed for a config's model (--pipeline: its data pipeline; --ui: the dashboard).",
         discussion: """
             Uses random input shaped like the config's training batch. Only clean calls count (no run-queue wait \
             during the call), as in ../shared/bench. Compare with bench/torch_ref.py run in the same time window.
