@@ -144,6 +144,10 @@ final class SchemaTests: XCTestCase {
         let h = try XCTUnwrap(Registry.help(at: ["data", "train", "pipeline", "0", "num_clips"], in: c.root))
         XCTAssertEqual(h.component?.name, "SampleFrames")
         XCTAssertEqual(h.arg?.name, "num_clips")
+        // The helper variable a pipeline is written in gets the same help as data.train.pipeline.
+        let t = try XCTUnwrap(Registry.help(at: ["train_pipeline", "0", "num_clips"], in: c.root))
+        XCTAssertEqual([t.component?.name, t.arg?.name], ["SampleFrames", "num_clips"])
+        XCTAssertNil(Registry.help(at: ["img_norm_cfg", "mean"], in: c.root), "other helper variables have no schema")
         XCTAssertEqual(Registry.help(at: ["lr_config", "step"], in: c.root)?.component?.name, "Step")
         XCTAssertEqual(Registry.help(at: ["model", "backbone", "shift_div"], in: c.root)?.arg?.defaultText, "8")
         XCTAssertEqual(Registry.help(at: ["evaluation", "save_best"], in: c.root)?.component?.name, "evaluation")

@@ -73,7 +73,11 @@ public enum Registry {
 
     /// Help for the value at `path` of a resolved config: the enclosing component or section and the argument.
     public static func help(at path: [String], in root: ConfigDict) -> FieldHelp? {
-        guard let first = path.first, let top = topLevel.first(where: { $0.name == first }) else { return nil }
+        guard let first = path.first else { return nil }
+        // A pipeline helper variable (`train_pipeline = [...]`) gets the help of the data.*.pipeline it feeds.
+        let helper = first.hasSuffix("_pipeline") && root[first]?.elements != nil
+            ? ArgSchema(first, .components(.pipelineStep), nil, "A pipeline: the steps each item goes through, in order.") : nil
+        guard let top = helper ?? topLevel.first(where: { $0.name == first }) else { return nil }
         var expected = top.type
         var help = FieldHelp(component: nil, arg: top, expected: top.type)
         var node: ConfigValue? = root[first]
