@@ -38,6 +38,40 @@ public final class BatchNorm: Layer {
     }
     public var kind: ModuleKind { .normalization }
 
+    /// Σx and Σx² of a channel in double precision, over eight interleaved partial sums (a single running sum is
+    /// one long dependency chain the CPU cannot overlap; this order is fixed, so results stay bit-for-bit repeatable).
+    @inline(__always)
+    static func sums(_ p: UnsafePointer<Float>, count m: Int) -> (Double, Double) {
+        var a = SIMD4<Double>(), b = SIMD4<Double>(), qa = SIMD4<Double>(), qb = SIMD4<Double>()
+        var i = 0
+        while i + 8 <= m {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            let lo = SIMD4<Double>(v.lowHalf), hi = SIMD4<Double>(v.highHalf)
+            a += lo; b += hi; qa += lo * lo; qb += hi * hi
+            i += 8
+        }
+        var s = (a + b).sum(), s2 = (qa + qb).sum()
+        while i < m { let v = Double(p[i]); s += v; s2 += v * v; i += 1 }
+        return (s, s2)
+    }
+
+    /// Σd and Σd·h in double precision, with the same fixed interleaving as `sums(_:count:)`.
+    @inline(__always)
+    static func sums(_ d: UnsafePointer<Float>, times h: UnsafePointer<Float>, count m: Int) -> (Double, Double) {
+        var a = SIMD4<Double>(), b = SIMD4<Double>(), qa = SIMD4<Double>(), qb = SIMD4<Double>()
+        var i = 0
+        while i + 8 <= m {
+            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
+            let hv = UnsafeRawPointer(h + i).loadUnaligned(as: SIMD8<Float>.self)
+            let dl = SIMD4<Double>(dv.lowHalf), dh = SIMD4<Double>(dv.highHalf)
+            a += dl; b += dh; qa += dl * SIMD4<Double>(hv.lowHalf); qb += dh * SIMD4<Double>(hv.highHalf)
+            i += 8
+        }
+        var s = (a + b).sum(), s2 = (qa + qb).sum()
+        while i < m { s += Double(d[i]); s2 += Double(d[i]) * Double(h[i]); i += 1 }
+        return (s, s2)
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == dims + 2 && x.shape[0] == channels, "BatchNorm expects \(channels)×N×… input, got \(x.shape)")
         let m = x.count / channels
@@ -63,8 +97,7 @@ public final class BatchNorm: Layer {
                                                         let src = xp + c * m, dst = yp + c * m, h = hp + c * m
                                                         var mean: Float, istd: Float
                                                         if training {
-                                                            var s = 0.0, s2 = 0.0
-                                                            for i in 0..<m { let v = Double(src[i]); s += v; s2 += v * v }
+                                                            let (s, s2) = Self.sums(src, count: m)
                                                             let mu = s / Double(m)
                                                             let variance = max(0, s2 / Double(m) - mu * mu)
                                                             bm[c] = mu
@@ -129,8 +162,7 @@ public final class BatchNorm: Layer {
                                 Parallel.forChunks(channels) { range in
                                     for c in range {
                                         let dc = d + c * m, hc = h + c * m, out = dxp + c * m
-                                        var sumDy = 0.0, sumDyH = 0.0
-                                        for i in 0..<m { sumDy += Double(dc[i]); sumDyH += Double(dc[i]) * Double(hc[i]) }
+                                        let (sumDy, sumDyH) = Self.sums(dc, times: hc, count: m)
                                         if trainAffine {
                                             dw[c] += Float(sumDyH)
                                             db[c] += Float(sumDy)
