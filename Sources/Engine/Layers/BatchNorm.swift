@@ -72,6 +72,38 @@ public final class BatchNorm: Layer {
         return (s, s2)
     }
 
+    /// x̂ = (x − mean)·istd and y = x̂·g + β, eight lanes at a time: the same float operations per element as the
+    /// scalar loop (so the same bits), which the compiler did not vectorise (the pointers may alias).
+    @inline(__always)
+    static func normalize(_ x: UnsafePointer<Float>, mean: Float, istd: Float, g: Float, beta: Float,
+                          xhat h: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, count m: Int) {
+        var i = 0
+        let mv = SIMD8<Float>(repeating: mean), iv = SIMD8<Float>(repeating: istd)
+        let gv = SIMD8<Float>(repeating: g), bv = SIMD8<Float>(repeating: beta)
+        while i + 8 <= m {
+            let n = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
+            UnsafeMutableRawPointer(h + i).storeBytes(of: n, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: n * gv + bv, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < m { let n = (x[i] - mean) * istd; h[i] = n; y[i] = n * g + beta; i += 1 }
+    }
+
+    /// dx = scale·(dy − mean(dy) − x̂·mean(dy·x̂)), eight lanes at a time (same operations as the scalar form).
+    @inline(__always)
+    static func inputGradient(_ d: UnsafePointer<Float>, _ h: UnsafePointer<Float>, meanDy: Float, meanDyH: Float, scale: Float,
+                              into out: UnsafeMutablePointer<Float>, count m: Int) {
+        var i = 0
+        let md = SIMD8<Float>(repeating: meanDy), mh = SIMD8<Float>(repeating: meanDyH), sv = SIMD8<Float>(repeating: scale)
+        while i + 8 <= m {
+            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
+            let hv = UnsafeRawPointer(h + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: sv * (dv - md - hv * mh), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < m { out[i] = scale * (d[i] - meanDy - h[i] * meanDyH); i += 1 }
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == dims + 2 && x.shape[0] == channels, "BatchNorm expects \(channels)×N×… input, got \(x.shape)")
         let m = x.count / channels
@@ -110,11 +142,7 @@ public final class BatchNorm: Layer {
                                                         }
                                                         invp[c] = istd
                                                         let g = w[c], beta = b[c]
-                                                        for i in 0..<m {
-                                                            let n = (src[i] - mean) * istd
-                                                            h[i] = n
-                                                            dst[i] = n * g + beta
-                                                        }
+                                                        Self.normalize(src, mean: mean, istd: istd, g: g, beta: beta, xhat: h, into: dst, count: m)
                                                     }
                                                 }
                                             }
@@ -170,7 +198,7 @@ public final class BatchNorm: Layer {
                                         let scale = w[c] * inv[c]
                                         if batch {
                                             let meanDy = Float(sumDy / Double(m)), meanDyH = Float(sumDyH / Double(m))
-                                            for i in 0..<m { out[i] = scale * (dc[i] - meanDy - hc[i] * meanDyH) }
+                                            Self.inputGradient(dc, hc, meanDy: meanDy, meanDyH: meanDyH, scale: scale, into: out, count: m)
                                         } else {
                                             for i in 0..<m { out[i] = scale * dc[i] }
                                         }
