@@ -38,24 +38,9 @@ public final class BatchNorm: Layer {
     }
     public var kind: ModuleKind { .normalization }
 
-    /// Σx and Σx² of a channel in double precision, over eight interleaved partial sums (a single running sum is
-    /// one long dependency chain the CPU cannot overlap; this order is fixed, so results stay bit-for-bit repeatable).
-    @inline(__always)
-    static func sums(_ p: UnsafePointer<Float>, count m: Int) -> (Double, Double) {
-        var a = SIMD4<Double>(), b = SIMD4<Double>(), qa = SIMD4<Double>(), qb = SIMD4<Double>()
-        var i = 0
-        while i + 8 <= m {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-            let lo = SIMD4<Double>(v.lowHalf), hi = SIMD4<Double>(v.highHalf)
-            a += lo; b += hi; qa += lo * lo; qb += hi * hi
-            i += 8
-        }
-        var s = (a + b).sum(), s2 = (qa + qb).sum()
-        while i < m { let v = Double(p[i]); s += v; s2 += v * v; i += 1 }
-        return (s, s2)
-    }
-
-    /// Σd and Σd·h in double precision, with the same fixed interleaving as `sums(_:count:)`.
+    /// Σd and Σd·h of a channel in double precision (Σx and Σx² with h = d), over eight interleaved partial sums: a
+    /// single running sum is one long dependency chain the CPU cannot overlap; this order is fixed, so results stay
+    /// bit-for-bit repeatable.
     @inline(__always)
     static func sums(_ d: UnsafePointer<Float>, times h: UnsafePointer<Float>, count m: Int) -> (Double, Double) {
         var a = SIMD4<Double>(), b = SIMD4<Double>(), qa = SIMD4<Double>(), qb = SIMD4<Double>()
@@ -129,7 +114,7 @@ public final class BatchNorm: Layer {
                                                         let src = xp + c * m, dst = yp + c * m, h = hp + c * m
                                                         var mean: Float, istd: Float
                                                         if training {
-                                                            let (s, s2) = Self.sums(src, count: m)
+                                                            let (s, s2) = Self.sums(src, times: src, count: m)
                                                             let mu = s / Double(m)
                                                             let variance = max(0, s2 / Double(m) - mu * mu)
                                                             bm[c] = mu

@@ -10,8 +10,8 @@ import Glibc
 /// - Freed activation buffers stay in the process heap instead of going back to the kernel: a training step
 ///   allocates and frees hundreds of MB, and with glibc's defaults every large block is a fresh mmap whose pages
 ///   fault in (zeroed) again on every step. (Blocks above glibc's 32 MiB limit are still mapped afresh; the
-///   convolution keeps its biggest buffer, the training col matrix, from step to step itself.) `mallopt` is looked up dynamically (malloc.h is not in Swift's Glibc
-///   module); on other C libraries this part does nothing.
+///   convolution keeps its biggest buffer, the training col matrix, from step to step itself.) `mallopt` is
+///   looked up dynamically (malloc.h is not in Swift's Glibc module); on other C libraries this part does nothing.
 enum EngineRuntime {
     static let configured: Bool = {
         openblas_set_num_threads(1)

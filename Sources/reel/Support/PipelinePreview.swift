@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TUI
 
 /// `reel inspect pipeline` without --json: each step's effect in words, and the frames drawn in the terminal with
 /// half blocks (two pixel rows per text row, 24-bit colour), the crop boxes outlined on the frame they cut.
@@ -36,31 +37,22 @@ enum PipelinePreview {
         return out.joined(separator: "\n")
     }
 
-    /// The frame scaled (nearest) to at most `maxWidth` columns; box edges drawn in yellow.
+    /// The frame scaled (nearest) to at most `maxWidth` columns, box edges in yellow: the dashboard's
+    /// `HalfBlockImage` drawn into a buffer, written out with 24-bit colour escapes.
     static func halfBlocks(_ f: Frame, boxes: [CropBox], maxWidth: Int) -> String {
-        let cols = min(maxWidth, f.width), scale = Double(f.width) / Double(cols)
-        let rows = max(1, Int(Double(f.height) / scale / 2))
-        // Box edges in display coordinates (column x, pixel row y).
-        let edges = boxes.map { b in
-            (x1: Int(Double(b.x1) / scale), x2: Int(Double(b.x2 - 1) / scale), y1: Int(Double(b.y1) / scale), y2: Int(Double(b.y2 - 1) / scale))
+        let image = HalfBlockImage(frame: f, boxes: boxes)
+        let (cols, rows) = image.size(fitting: Rect(x: 0, y: 0, width: maxWidth, height: f.height))
+        var buffer = ScreenBuffer(width: cols, height: rows)
+        image.draw(in: buffer.bounds, on: &buffer)
+        func rgb(_ c: Color) -> String {
+            if case .rgb(let r, let g, let b) = c { return "\(r);\(g);\(b)" }
+            return "0;0;0"
         }
-        func pixel(_ x: Int, _ y: Int) -> (Int, Int, Int) {
-            for e in edges {
-                let inX = x >= e.x1 && x <= e.x2, inY = y >= e.y1 && y <= e.y2
-                if (inY && (x == e.x1 || x == e.x2)) || (inX && (y == e.y1 || y == e.y2)) { return (255, 220, 0) }
-            }
-            let sx = min(f.width - 1, Int(Double(x) * scale)), sy = min(f.height - 1, Int(Double(y) * scale))
-            return (Int(f[sx, sy, 0]), Int(f[sx, sy, 1 % f.channels]), Int(f[sx, sy, 2 % f.channels]))
-        }
-        var lines: [String] = []
-        for r in 0..<rows {
-            var line = ""
-            for x in 0..<cols {
-                let (a, b, c) = pixel(x, 2 * r), (d, e, g) = pixel(x, 2 * r + 1)
-                line += "\u{1B}[38;2;\(a);\(b);\(c)m\u{1B}[48;2;\(d);\(e);\(g)m▀"
-            }
-            lines.append(line + "\u{1B}[0m")
-        }
-        return lines.joined(separator: "\n")
+        return (0..<rows).map { y in
+            (0..<cols).map { x in
+                let st = buffer[x, y].style
+                return "\u{1B}[38;2;\(rgb(st.fg))m\u{1B}[48;2;\(rgb(st.bg))m▀"
+            }.joined() + "\u{1B}[0m"
+        }.joined(separator: "\n")
     }
 }
