@@ -76,7 +76,7 @@ struct BenchCommand: ParsableCommand {
             if !layers.isEmpty {
                 o["conv_fwd_bwd_gflops"] = convGFLOPS
                 o["conv_fwd_bwd_fraction_of_sgemm"] = convGFLOPS / gemm.gflops
-                o["layers"] = layers.map { ["name": $0.name, "shape": $0.shape, "fwd_ms": $0.forward.median * 1000,
+                o["layers"] = layers.map { ["name": $0.name, "shape": $0.shape, "algorithm": $0.algorithm, "fwd_ms": $0.forward.median * 1000,
                                             "bwd_ms": $0.backward.median * 1000, "fwd_gflops": $0.forwardGFLOPS,
                                             "bwd_gflops": $0.backwardGFLOPS] as [String: Any] }
             }
@@ -91,11 +91,13 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "loss           %.4f → %.4f over %d steps on the fixed batch", losses.first ?? .nan, losses.last ?? .nan, losses.count))
         print(String(format: "eval           %.1f clips/s (max %.1f)", Double(w.clips) / eval.median, Double(w.clips) / eval.min))
         if !layers.isEmpty {
-            print(String(format: "convolutions   fwd+bwd %.1f GFLOP/s = %.0f%% of sgemm", convGFLOPS, 100 * convGFLOPS / gemm.gflops))
-            print("\nlayer                                        shape                               fwd ms  GFLOP/s   bwd ms  GFLOP/s")
+            print(String(format: "convolutions   fwd+bwd %.1f GFLOP/s = %.0f%% of sgemm", convGFLOPS, 100 * convGFLOPS / gemm.gflops)
+                  + "  (direct-convolution FLOPs; Winograd layers do fewer)")
+            print("\nlayer                              shape                                       algo      fwd ms  GFLOP/s   bwd ms  GFLOP/s")
             for r in layers {
-                print(String(format: "%-44@ %-34@ %7.2f %8.1f %8.2f %8.1f", r.name as NSString, r.shape as NSString,
-                             r.forward.median * 1000, r.forwardGFLOPS, r.backward.median * 1000, r.backwardGFLOPS))
+                print(String(format: "%-34@ %-43@ %-8@ %7.2f %8.1f %8.2f %8.1f", r.name as NSString, r.shape as NSString,
+                             r.algorithm as NSString, r.forward.median * 1000, r.forwardGFLOPS, r.backward.median * 1000,
+                             r.backwardGFLOPS))
             }
         }
     }

@@ -7,6 +7,7 @@ import Dispatch
 /// Forward runs tile by tile over images (im2col + one single-threaded GEMM per group, tiles split over the
 /// cores); in training the col matrix is kept for backward's dW, in eval a cache-sized tile buffer is reused.
 /// Unless `computesInputGradient` is false (the stem, as PyTorch), backward computes dX via GEMM + col2im.
+/// 3×3 stride-1 convolutions run as Winograd F(2×2, 3×3) instead (`algorithm`, Convolution+Winograd.swift).
 public class Convolution: Layer {
     public let weight: Parameter
     public let bias: Parameter?
@@ -18,10 +19,15 @@ public class Convolution: Layer {
     public var isTraining = true
     /// False skips dX in backward (nothing upstream needs it).
     public var computesInputGradient = true
+    /// How forward and backward compute (Convolution+Winograd.swift); may change between steps.
+    public var algorithm = Convolution.defaultAlgorithm
 
-    private var cachedInput: Tensor?
-    private var cachedCol: Tensor?
-    private var cachedGeometry: ConvGeometry?
+    /// Saved by a training forward for backward: the input, its col matrix (im2col) or transformed tiles V
+    /// (Winograd), the transformed weights U (Winograd only) and the geometry.
+    var cachedInput: Tensor?
+    var cachedCol: Tensor?
+    var cachedU: Tensor?
+    var cachedGeometry: ConvGeometry?
     /// The input shape of the last forward (for benchmarks).
     public private(set) var lastInputShape: [Int]?
 
@@ -80,6 +86,8 @@ public class Convolution: Layer {
     public func forward(_ x: Tensor) -> Tensor {
         let g = geometry(for: x)
         lastInputShape = x.shape
+        if usesWinograd(g) { return winogradForward(x, g) }
+        cachedU = nil
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
@@ -118,21 +126,27 @@ public class Convolution: Layer {
                             }
                         }
                     }
-                    if let b = bias?.value {
-                        b.withData { bp in
-                            Parallel.forChunks(outChannels) { rows in
-                                for o in rows { let row = yp + o * cols; let v = bp[o]; for i in 0..<cols { row[i] += v } }
-                            }
-                        }
-                    }
                 }
             }
         }
+        addBias(to: &y, cols: cols)
         cachedInput = isTraining ? x : nil
         cachedCol = saved
         saved = nil
         cachedGeometry = g
         return y
+    }
+
+    /// y[o, ·] += bias[o] (rows of `cols` values).
+    func addBias(to y: inout Tensor, cols: Int) {
+        guard let b = bias?.value else { return }
+        y.withMutableData { yp in
+            b.withData { bp in
+                Parallel.forChunks(outChannels) { rows in
+                    for o in rows { let row = yp + o * cols; let v = bp[o]; for i in 0..<cols { row[i] += v } }
+                }
+            }
+        }
     }
 
     /// A tile's col matrix and its row stride: the input itself for a pointwise conv; else columns of the saved
@@ -157,9 +171,14 @@ public class Convolution: Layer {
             preconditionFailure("Convolution.backward without a training forward")
         }
         let cols = g.images * g.outPlane
+        precondition(dy.count == outChannels * cols, "dy shape \(dy.shape) does not match the forward output")
+        if cachedU != nil {
+            let dx = winogradBackward(dy, x, g)
+            accumulateBiasGradient(dy, cols: cols)
+            return dx
+        }
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
-        precondition(dy.count == outChannels * cols, "dy shape \(dy.shape) does not match the forward output")
         let pointwise = isPointwise, tile = tileImages(g), p = g.outPlane, groups = self.groups
         let wantsWeight = weight.requiresGrad, wantsInput = computesInputGradient
         var dx = wantsInput ? Tensor.zeros(x.shape) : Tensor.zeros([0])
@@ -219,6 +238,12 @@ public class Convolution: Layer {
                 }
             }
         }
+        accumulateBiasGradient(dy, cols: cols)
+        return dx
+    }
+
+    /// db[o] += Σ dy[o, ·].
+    func accumulateBiasGradient(_ dy: Tensor, cols: Int) {
         if let bias, bias.requiresGrad {
             dy.withData { d in
                 bias.grad.withMutableData { db in
@@ -233,7 +258,6 @@ public class Convolution: Layer {
                 }
             }
         }
-        return dx
     }
 }
 

@@ -34,4 +34,35 @@ final class Im2colTests: XCTestCase {
                            dxSlow.withData { Array(UnsafeBufferPointer(start: $0, count: x.count)) }, "col2im \(t)")
         }
     }
+
+    /// The horizontal-stride-2 path (rows split into even and odd columns) against the generic code: im2col exactly,
+    /// col2im exactly from a zero dx (as a convolution's backward starts) — 7×7/2 and 5×5/2 with and without
+    /// padding, on odd and even widths, a vertical stride of 1 and a vertical dilation.
+    func testStride2PathEqualsTheGenericPath() {
+        var rng = Philox(seed: 8)
+        let cases: [(c: Int, n: Int, h: Int, w: Int, k: Int, p: Int, sh: Int, dh: Int)] = [
+            (3, 3, 13, 12, 7, 3, 2, 1), (2, 2, 9, 11, 7, 3, 2, 1), (3, 3, 8, 8, 5, 2, 2, 1), (2, 2, 7, 9, 5, 0, 2, 1),
+            (2, 2, 6, 7, 5, 2, 1, 2), (1, 2, 1, 2, 5, 2, 2, 1),
+        ]
+        for t in cases {
+            let g = ConvGeometry(channels: t.c, images: t.n, height: t.h, width: t.w, kernel: (1, t.k, t.k),
+                                 stride: (1, t.sh, 2), padding: (0, t.p, t.p), dilation: (1, t.dh, 1))
+            XCTAssertTrue(Im2col.isStride2(g), "\(t)")
+            let x = Tensor.uniform([t.c, t.n, t.h, t.w], in: -1...1, rng: &rng)
+            let images = 1..<t.n, rows = t.c * g.kernelVolume, cols = images.count * g.outPlane
+            var fast = [Float](repeating: .nan, count: rows * cols), slow = fast
+            x.withData { xp in
+                fast.withUnsafeMutableBufferPointer { Im2col.im2col(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
+                slow.withUnsafeMutableBufferPointer { Im2col.im2colGeneric(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
+            }
+            XCTAssertEqual(fast, slow, "im2col \(t)")
+            let colT = Tensor.uniform([rows, cols], in: -1...1, rng: &rng)
+            var dxFast = Tensor.zeros(x.shape), dxSlow = dxFast
+            colT.withData { cp in
+                dxFast.withMutableData { Im2col.col2im(cp, g, images: images, ld: cols, into: $0) }
+                dxSlow.withMutableData { Im2col.col2imGeneric(cp, g, images: images, ld: cols, into: $0) }
+            }
+            XCTAssertEqual(dxFast.scalars, dxSlow.scalars, "col2im \(t)")
+        }
+    }
 }
