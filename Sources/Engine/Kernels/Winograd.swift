@@ -152,45 +152,62 @@ enum Winograd {
     }
 
     /// Y = Aᵀ M A for the tiles of `planes`: M (rows (ξ, o), stride `ld`, readable 8 floats past its last tile)
-    /// to the output planes of `y`. `rows` holds 2·`Shape.paddedWidth` floats.
+    /// to the output planes of `y`. A tile row's two output rows are written 16 columns (eight tiles) at a time,
+    /// the two columns of each tile interleaved in registers; the ragged end goes lane by lane.
     static func transformOutput(_ m: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
-                                into y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
-        let (tw, th, wp, o) = (s.tileCols, s.tileRows, s.paddedWidth, s.outChannels)
+                                into y: UnsafeMutablePointer<Float>) {
+        let (tw, th, o, w, h) = (s.tileCols, s.tileRows, s.outChannels, s.width, s.height)
         let rowStride = o * ld
-        let row0 = rows, row1 = rows + wp
         for oc in 0..<o {
             for p in planes {
                 let dst = y + (oc * s.planes + p) * s.plane
                 var src = m + oc * ld + (p - planes.lowerBound) * s.tilesPerPlane
                 for i in 0..<th {
+                    let top = dst + 2 * i * w, bottom = top + w, hasBottom = 2 * i + 1 < h
                     var j0 = 0
                     while j0 < tw {
                         let q = src + j0
                         // s_a = (M_a0 + M_a1 + M_a2, M_a1 − M_a2 − M_a3) for each row a, then Y = Aᵀ·s.
-                        var s0 = (load8(q), load8(q + rowStride), load8(q + 2 * rowStride), load8(q + 3 * rowStride))
-                        let a0 = s0.0 + s0.1 + s0.2, b0 = s0.1 - s0.2 - s0.3
-                        s0 = (load8(q + 4 * rowStride), load8(q + 5 * rowStride), load8(q + 6 * rowStride), load8(q + 7 * rowStride))
-                        let a1 = s0.0 + s0.1 + s0.2, b1 = s0.1 - s0.2 - s0.3
-                        s0 = (load8(q + 8 * rowStride), load8(q + 9 * rowStride), load8(q + 10 * rowStride), load8(q + 11 * rowStride))
-                        let a2 = s0.0 + s0.1 + s0.2, b2 = s0.1 - s0.2 - s0.3
-                        s0 = (load8(q + 12 * rowStride), load8(q + 13 * rowStride), load8(q + 14 * rowStride), load8(q + 15 * rowStride))
-                        let a3 = s0.0 + s0.1 + s0.2, b3 = s0.1 - s0.2 - s0.3
+                        let (a0, b0) = rowA(q, rowStride), (a1, b1) = rowA(q + 4 * rowStride, rowStride)
+                        let (a2, b2) = rowA(q + 8 * rowStride, rowStride), (a3, b3) = rowA(q + 12 * rowStride, rowStride)
                         let y00 = a0 + a1 + a2, y01 = b0 + b1 + b2
                         let y10 = a1 - a2 - a3, y11 = b1 - b2 - b3
-                        let n = min(8, tw - j0)
-                        let o0 = row0 + 2 * j0, o1 = row1 + 2 * j0
-                        for l in 0..<n {
-                            o0[2 * l] = y00[l]; o0[2 * l + 1] = y01[l]
-                            o1[2 * l] = y10[l]; o1[2 * l + 1] = y11[l]
+                        if 2 * j0 + 16 <= w {
+                            store(interleave(y00, y01), top + 2 * j0)
+                            if hasBottom { store(interleave(y10, y11), bottom + 2 * j0) }
+                        } else {
+                            for l in 0..<min(8, tw - j0) {
+                                let c = 2 * (j0 + l)
+                                top[c] = y00[l]
+                                if hasBottom { bottom[c] = y10[l] }
+                                if c + 1 < w { top[c + 1] = y01[l]; if hasBottom { bottom[c + 1] = y11[l] } }
+                            }
                         }
                         j0 += 8
                     }
-                    (dst + 2 * i * s.width).update(from: row0, count: s.width)
-                    if 2 * i + 1 < s.height { (dst + (2 * i + 1) * s.width).update(from: row1, count: s.width) }
                     src += tw
                 }
             }
         }
+    }
+
+    /// (M0 + M1 + M2, M1 − M2 − M3) for the four ξ rows starting at `q` (stride `stride`): one row of M·A.
+    @inline(__always)
+    static func rowA(_ q: UnsafePointer<Float>, _ stride: Int) -> (V8, V8) {
+        let m0 = load8(q), m1 = load8(q + stride), m2 = load8(q + 2 * stride), m3 = load8(q + 3 * stride)
+        return (m0 + m1 + m2, m1 - m2 - m3)
+    }
+
+    /// (a0, b0, a1, b1, …): two lanes' columns side by side.
+    @inline(__always) static func interleave(_ a: V8, _ b: V8) -> SIMD16<Float> {
+        var r = SIMD16<Float>()
+        r.evenHalf = a
+        r.oddHalf = b
+        return r
+    }
+
+    @inline(__always) static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 
     /// dM = A·dY·Aᵀ for the tiles of `planes` (the transpose of `transformOutput`), written to `dm` (rows (ξ, o),
@@ -210,7 +227,8 @@ enum Winograd {
                         let top = load16(scratch + 2 * i * wp + 2 * j0), bottom = load16(scratch + (2 * i + 1) * wp + 2 * j0)
                         // u = dY·Aᵀ per row: (y0, y0 + y1, y0 − y1, −y1); dM = A·u down the two rows.
                         let e0 = top.evenHalf, o0 = top.oddHalf, e1 = bottom.evenHalf, o1 = bottom.oddHalf
-                        let u0 = (e0, e0 + o0, e0 - o0, -o0), u1 = (e1, e1 + o1, e1 - o1, -o1)
+                        let zero = V8()
+                        let u0 = (e0, e0 + o0, e0 - o0, zero - o0), u1 = (e1, e1 + o1, e1 - o1, zero - o1)
                         let q = out + j0
                         store(u0.0, q, n); store(u0.1, q + rowStride, n)
                         store(u0.2, q + 2 * rowStride, n); store(u0.3, q + 3 * rowStride, n)
@@ -218,8 +236,8 @@ enum Winograd {
                         store(u0.2 + u1.2, q + 6 * rowStride, n); store(u0.3 + u1.3, q + 7 * rowStride, n)
                         store(u0.0 - u1.0, q + 8 * rowStride, n); store(u0.1 - u1.1, q + 9 * rowStride, n)
                         store(u0.2 - u1.2, q + 10 * rowStride, n); store(u0.3 - u1.3, q + 11 * rowStride, n)
-                        store(-u1.0, q + 12 * rowStride, n); store(-u1.1, q + 13 * rowStride, n)
-                        store(-u1.2, q + 14 * rowStride, n); store(-u1.3, q + 15 * rowStride, n)
+                        store(zero - u1.0, q + 12 * rowStride, n); store(zero - u1.1, q + 13 * rowStride, n)
+                        store(zero - u1.2, q + 14 * rowStride, n); store(zero - u1.3, q + 15 * rowStride, n)
                         j0 += 8
                     }
                     out += tw
@@ -231,9 +249,14 @@ enum Winograd {
     /// dx = Σ B·dV·Bᵀ over the (overlapping) input windows of the tiles of `planes` (the transpose of
     /// `transformInput`); dV has rows (ξ, c), stride `ld`, readable 8 floats past its last tile. Overwrites those
     /// planes of `dx`. `scratch` holds `Shape.scratchCount` floats.
+    ///
+    /// The padded plane is accumulated with its even and odd columns apart (each row: evens, then odds, each half
+    /// `paddedWidth / 2` long): a window's columns 2j…2j+3 are then evens j, j+1 and odds j, j+1, so eight
+    /// neighbouring windows add as four contiguous vectors; the halves are interleaved into `dx` at the end.
     static func transformInputGradient(_ dv: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
                                        into dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let (tw, th, wp, c) = (s.tileCols, s.tileRows, s.paddedWidth, s.channels)
+        let (tw, th, wp, c, w) = (s.tileCols, s.tileRows, s.paddedWidth, s.channels, s.width)
+        let half = wp / 2
         let rowStride = c * ld
         for ch in 0..<c {
             for p in planes {
@@ -246,21 +269,32 @@ enum Winograd {
                         // w = dV·Bᵀ per row a: (v0, v1 − v2 + v3, −v0 + v1 + v2, −v3); patch = B·w down the rows.
                         let w0 = colBT(q, rowStride), w1 = colBT(q + 4 * rowStride, rowStride)
                         let w2 = colBT(q + 8 * rowStride, rowStride), w3 = colBT(q + 12 * rowStride, rowStride)
-                        let p0 = w0, p3 = (-w3.0, -w3.1, -w3.2, -w3.3)
+                        let zero = V8()
+                        let p3 = (zero - w3.0, zero - w3.1, zero - w3.2, zero - w3.3)
                         let p1 = (w1.0 - w2.0 + w3.0, w1.1 - w2.1 + w3.1, w1.2 - w2.2 + w3.2, w1.3 - w2.3 + w3.3)
                         let p2 = (w1.0 + w2.0 - w0.0, w1.1 + w2.1 - w0.1, w1.2 + w2.2 - w0.2, w1.3 + w2.3 - w0.3)
                         let n = min(8, tw - j0)
-                        let r = scratch + 2 * i * wp + 2 * j0
-                        addWindowRow(p0, into: r, n)
-                        addWindowRow(p1, into: r + wp, n)
-                        addWindowRow(p2, into: r + 2 * wp, n)
-                        addWindowRow(p3, into: r + 3 * wp, n)
+                        let r = scratch + 2 * i * wp + j0
+                        addWindowRow(w0, into: r, half: half, n)
+                        addWindowRow(p1, into: r + wp, half: half, n)
+                        addWindowRow(p2, into: r + 2 * wp, half: half, n)
+                        addWindowRow(p3, into: r + 3 * wp, half: half, n)
                         j0 += 8
                     }
                     src += tw
                 }
+                // dx[r][x] is padded (r + 1, x + 1): x = 2k reads odds k, x = 2k + 1 reads evens k + 1.
                 let dst = dx + (ch * s.planes + p) * s.plane
-                for r in 0..<s.height { (dst + r * s.width).update(from: scratch + (r + 1) * wp + 1, count: s.width) }
+                for r in 0..<s.height {
+                    let evens = scratch + (r + 1) * wp, odds = evens + half, out = dst + r * w
+                    var k = 0
+                    while 2 * k + 16 <= w { store(interleave(load8(odds + k), load8(evens + k + 1)), out + 2 * k); k += 8 }
+                    while 2 * k < w {
+                        out[2 * k] = odds[k]
+                        if 2 * k + 1 < w { out[2 * k + 1] = evens[k + 1] }
+                        k += 1
+                    }
+                }
             }
         }
     }
@@ -269,16 +303,23 @@ enum Winograd {
     @inline(__always)
     static func colBT(_ q: UnsafePointer<Float>, _ stride: Int) -> (V8, V8, V8, V8) {
         let v0 = load8(q), v1 = load8(q + stride), v2 = load8(q + 2 * stride), v3 = load8(q + 3 * stride)
-        return (v0, v1 - v2 + v3, v1 + v2 - v0, -v3)
+        return (v0, v1 - v2 + v3, v1 + v2 - v0, V8() - v3)
     }
 
-    /// Adds one window row of eight tiles (columns 2j…2j+3 of lane j) to a padded row; neighbouring windows
-    /// overlap by two columns, so lanes are added one after the other.
+    /// Adds one window row of eight tiles (columns 2j…2j+3 of lane j) to a split padded row (`row` points at
+    /// evens j0, `row + half` at odds j0): evens j += c0, odds j += c1, evens j+1 += c2, odds j+1 += c3.
     @inline(__always)
-    static func addWindowRow(_ r: (V8, V8, V8, V8), into row: UnsafeMutablePointer<Float>, _ n: Int) {
-        for l in 0..<n {
-            let at = row + 2 * l
-            at[0] += r.0[l]; at[1] += r.1[l]; at[2] += r.2[l]; at[3] += r.3[l]
+    static func addWindowRow(_ r: (V8, V8, V8, V8), into row: UnsafeMutablePointer<Float>, half: Int, _ n: Int) {
+        let odd = row + half
+        if n == 8 {
+            addStore(r.0, row); addStore(r.1, odd); addStore(r.2, row + 1); addStore(r.3, odd + 1)
+        } else {
+            for l in 0..<n { row[l] += r.0[l]; odd[l] += r.1[l] }
+            for l in 0..<n { row[l + 1] += r.2[l]; odd[l + 1] += r.3[l] }
         }
+    }
+
+    @inline(__always) static func addStore(_ v: V8, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: load8(p) + v, as: V8.self)
     }
 }

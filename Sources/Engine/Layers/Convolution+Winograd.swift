@@ -60,12 +60,11 @@ extension Convolution {
                     Parallel.forChunks(s.planes) { range in
                         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: s.scratchCount)
                         scratch.initialize(repeating: 0, count: s.scratchCount)
-                        let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * s.paddedWidth)
                         // 8 floats of slack: the output transform reads whole SIMD rows past the last tile.
                         let mBuffer = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * block * tpp + 8)
                         (mBuffer + 16 * o * block * tpp).initialize(repeating: 0, count: 8)
                         let vBuffer = savedPointer == nil ? UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * block * tpp) : nil
-                        defer { scratch.deallocate(); rows.deallocate(); mBuffer.deallocate(); vBuffer?.deallocate() }
+                        defer { scratch.deallocate(); mBuffer.deallocate(); vBuffer?.deallocate() }
                         for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: block) {
                             let planes = start..<min(range.upperBound, start + block)
                             let n = planes.count * tpp
@@ -75,7 +74,7 @@ extension Convolution {
                                 GEMM.sgemm(m: o, n: n, k: c, a: up + xi * o * c, lda: c, b: v + xi * c * ldv, ldb: ldv,
                                            c: mBuffer + xi * o * n, ldc: n)
                             }
-                            Winograd.transformOutput(mBuffer, ld: n, s, planes: planes, into: yp, rows: rows)
+                            Winograd.transformOutput(mBuffer, ld: n, s, planes: planes, into: yp)
                         }
                     }
                 }

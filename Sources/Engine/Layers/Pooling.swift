@@ -50,6 +50,9 @@ public final class MaxPool: Layer, PiecewiseLinear {
             y.withMutableData { yp in
                 arg.withUnsafeMutableBufferPointer { ap in
                     Parallel.forChunks(planes) { range in
+                        if Self.isStride2(g) {
+                            return Self.forwardStride2(xp, g, planes: range, into: yp, argmax: ap.baseAddress!)
+                        }
                         let ow = g.outWidth
                         for p in range {
                             let src = xp + p * inP
@@ -94,6 +97,66 @@ public final class MaxPool: Layer, PiecewiseLinear {
         argmax = arg
         inputShape = x.shape
         return y
+    }
+
+    /// 2-D windows with horizontal stride 2 (the stem's 3×3/2 pool).
+    static func isStride2(_ g: ConvGeometry) -> Bool { g.depth == 1 && g.kernel.t == 1 && g.stride.w == 2 }
+
+    /// `forward` for `isStride2` geometries, eight outputs at a time: each plane is split once into its even and odd
+    /// columns (as the stem's im2col), so a tap's sources for consecutive outputs are contiguous. Same taps, same
+    /// order and the same comparison as the general loop, so the same maxima and argmax.
+    static func forwardStride2(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, planes: Range<Int>,
+                               into yp: UnsafeMutablePointer<Float>, argmax ap: UnsafeMutablePointer<Int32>) {
+        let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
+        let half = (w + 1) / 2, splitWidth = 2 * half
+        let split = UnsafeMutablePointer<Float>.allocate(capacity: h * splitWidth)
+        defer { split.deallocate() }
+        let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        for p in planes {
+            let src = xp + p * g.inPlane
+            for yi in 0..<h {
+                let s = src + yi * w, d = split + yi * splitWidth
+                var j = 0
+                while 2 * j + 1 < w { d[j] = s[2 * j]; d[half + j] = s[2 * j + 1]; j += 1 }
+                if 2 * j < w { d[j] = s[2 * j] }
+            }
+            for yo in 0..<oh {
+                let y0 = yo * g.stride.h - g.padding.h
+                let ylo = max(0, y0), yhi = min(h, y0 + g.kernel.h)
+                let o0 = p * g.outPlane + yo * ow
+                let best = yp + o0, at = ap + o0
+                for xo in 0..<ow { best[xo] = -.infinity; at[xo] = -1 }
+                for yi in ylo..<yhi {
+                    for kw in 0..<g.kernel.w {
+                        let x0 = kw - g.padding.w
+                        let xlo = min(ow, max(0, (-x0 + 1) / 2)), xhi = max(xlo, min(ow, (w - x0 + 1) / 2))
+                        let row = split + yi * splitWidth + Im2col.splitOffset(x0, half: half)
+                        let index0 = yi * w + x0   // flat source index of output 0's tap
+                        var xo = xlo
+                        while xo + 8 <= xhi {
+                            let v = UnsafeRawPointer(row + xo).loadUnaligned(as: SIMD8<Float>.self)
+                            let b = UnsafeRawPointer(best + xo).loadUnaligned(as: SIMD8<Float>.self)
+                            let a = UnsafeRawPointer(at + xo).loadUnaligned(as: SIMD8<Int32>.self)
+                            // take = v > best || at < 0 as an all-ones lane mask, applied with bit operations: the
+                            // generic `a .< 0` on integer lanes compiled to a per-lane loop through memory.
+                            let take = unsafeBitCast(v .> b, to: SIMD8<Int32>.self) | (a &>> 31)
+                            let keep = ~take
+                            let vb = unsafeBitCast(v, to: SIMD8<Int32>.self), bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
+                            let newBest = unsafeBitCast((vb & take) | (bb & keep), to: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(best + xo).storeBytes(of: newBest, as: SIMD8<Float>.self)
+                            let idx = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: index0 + 2 * xo)) &+ lanes
+                            UnsafeMutableRawPointer(at + xo).storeBytes(of: (idx & take) | (a & keep), as: SIMD8<Int32>.self)
+                            xo += 8
+                        }
+                        while xo < xhi {
+                            let v = row[xo]
+                            if v > best[xo] || at[xo] < 0 { best[xo] = v; at[xo] = Int32(truncatingIfNeeded: index0 + 2 * xo) }
+                            xo += 1
+                        }
+                    }
+                }
+            }
+        }
     }
 
     public func backward(_ dy: Tensor) -> Tensor {

@@ -1,0 +1,43 @@
+import XCTest
+@testable import Engine
+
+/// MaxPool's stride-2 SIMD path against a direct definition: the maximum of each window and, for backward, the
+/// gradient routed to the first maximum in window order (PyTorch's rule), on inputs full of ties.
+final class MaxPoolTests: XCTestCase {
+    /// Direct max pooling of one 2-D plane layout C×N×H×W: outputs and the flat input index each takes.
+    static func naive(_ x: Tensor, kernel: Int, stride: Int, padding: Int) -> (y: [Float], index: [Int]) {
+        let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1
+        var y: [Float] = [], index: [Int] = []
+        for p in 0..<planes { for yo in 0..<oh { for xo in 0..<ow {
+            var best = -Float.infinity, at = -1
+            for kh in 0..<kernel { for kw in 0..<kernel {
+                let yi = yo * stride - padding + kh, xi = xo * stride - padding + kw
+                guard yi >= 0, yi < h, xi >= 0, xi < w else { continue }
+                let v = x[(p * h + yi) * w + xi]
+                if at < 0 || v > best { best = v; at = (p * h + yi) * w + xi }
+            } }
+            y.append(best); index.append(at)
+        } } }
+        return (y, index)
+    }
+
+    func testStride2PathMatchesTheDefinitionWithTies() {
+        var rng = Philox(seed: 3)
+        for (h, w) in [(5, 6), (9, 17), (12, 40), (3, 33)] {
+            // Values on a coarse grid: many equal maxima inside a window.
+            var x = Tensor.uniform([2, 3, h, w], in: -2...2, rng: &rng)
+            let count = x.count
+            x.withMutableData { p in for i in 0..<count { p[i] = (p[i] * 2).rounded() } }
+            let pool = MaxPool(kernel: 3, stride: 2, padding: 1)
+            XCTAssertTrue(MaxPool.isStride2(pool.geometry(x)))
+            let y = pool.forward(x)
+            let ref = Self.naive(x, kernel: 3, stride: 2, padding: 1)
+            XCTAssertEqual(y.scalars, ref.y, "\(h)x\(w) forward")
+            let dy = Tensor.uniform(y.shape, in: -1...1, rng: &rng)
+            var expected = [Float](repeating: 0, count: x.count)
+            for (o, i) in ref.index.enumerated() { expected[i] += dy[o] }
+            XCTAssertEqual(pool.backward(dy).scalars, expected, "\(h)x\(w) backward to the first maximum")
+        }
+    }
+}
