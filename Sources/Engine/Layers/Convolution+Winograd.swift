@@ -4,9 +4,10 @@ import Foundation
 /// How convolutions are computed.
 public enum ConvAlgorithm: String, Sendable {
     /// Winograd F(2×2, 3×3) where it applies (3×3, stride 1, pad 1, no dilation or groups) and pays (planes of at
-    /// least 4×4), im2col + GEMM elsewhere.
+    /// least 4×4); planes the kernel covers whole from every output (≤ 2×2 for 3×3) as one GEMM over stacked
+    /// positions (Convolution+WholePlane.swift); im2col + GEMM elsewhere.
     case auto
-    /// Winograd wherever it applies, whatever the plane size (for tests of the small-plane edges).
+    /// Winograd wherever it applies, whatever the plane size (for tests of the small-plane edges); im2col elsewhere.
     case winograd
     /// im2col + GEMM everywhere: the plain definition, for comparisons.
     case im2col
@@ -85,6 +86,7 @@ extension Convolution {
         cachedCol = saved
         saved = nil
         cachedU = isTraining ? u : nil
+        cachedPath = isTraining ? .winograd : nil
         cachedGeometry = g
         return y
     }

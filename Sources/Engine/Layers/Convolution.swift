@@ -7,7 +7,8 @@ import Dispatch
 /// Forward runs tile by tile over images (im2col + one single-threaded GEMM per group, tiles split over the
 /// cores); in training the col matrix is kept for backward's dW, in eval a cache-sized tile buffer is reused.
 /// Unless `computesInputGradient` is false (the stem, as PyTorch), backward computes dX via GEMM + col2im.
-/// 3×3 stride-1 convolutions run as Winograd F(2×2, 3×3) instead (`algorithm`, Convolution+Winograd.swift).
+/// 3×3 stride-1 convolutions run as Winograd F(2×2, 3×3) instead, and those on planes of at most 2×2 as one GEMM
+/// over stacked positions (`algorithm`; Convolution+Winograd.swift, Convolution+WholePlane.swift).
 public class Convolution: Layer {
     public let weight: Parameter
     public let bias: Parameter?
@@ -22,8 +23,13 @@ public class Convolution: Layer {
     /// How forward and backward compute (Convolution+Winograd.swift); may change between steps.
     public var algorithm = Convolution.defaultAlgorithm
 
-    /// Saved by a training forward for backward: the input, its col matrix (im2col) or transformed tiles V
-    /// (Winograd), the transformed weights U (Winograd only) and the geometry.
+    /// How a training forward computed, so backward takes the same path.
+    enum Path { case im2col, winograd, wholePlane }
+
+    /// Saved by a training forward for backward: the path, the input, its col matrix (im2col), transformed tiles V
+    /// (Winograd) or stacked positions (whole plane), the transformed weights (Winograd's U, whole plane's Wbig)
+    /// and the geometry.
+    var cachedPath: Path?
     var cachedInput: Tensor?
     var cachedCol: Tensor?
     var cachedU: Tensor?
@@ -86,8 +92,10 @@ public class Convolution: Layer {
     public func forward(_ x: Tensor) -> Tensor {
         let g = geometry(for: x)
         lastInputShape = x.shape
+        if usesWholePlane(g) { return wholePlaneForward(x, g) }
         if usesWinograd(g) { return winogradForward(x, g) }
         cachedU = nil
+        cachedPath = isTraining ? .im2col : nil
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
@@ -172,8 +180,8 @@ public class Convolution: Layer {
         }
         let cols = g.images * g.outPlane
         precondition(dy.count == outChannels * cols, "dy shape \(dy.shape) does not match the forward output")
-        if cachedU != nil {
-            let dx = winogradBackward(dy, x, g)
+        if cachedPath == .winograd || cachedPath == .wholePlane {
+            let dx = cachedPath == .winograd ? winogradBackward(dy, x, g) : wholePlaneBackward(dy, x, g)
             accumulateBiasGradient(dy, cols: cols)
             return dx
         }

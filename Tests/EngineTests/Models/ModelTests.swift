@@ -181,6 +181,35 @@ final class ModelTests: XCTestCase {
         XCTAssertThrowsError(try Self.build("model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=19))\n"))
     }
 
+    /// Every parameter gradient of a TSM model whose convolutions take the Winograd and whole-plane paths (auto)
+    /// equals the plain im2col model's, up to float rounding (these layers are 16×16 → 4×4, 2×2 and 1×1 planes).
+    func testConvolutionAlgorithmsGiveTheSameModelGradients() throws {
+        func gradients(_ algorithm: ConvAlgorithm) throws -> [(String, Tensor)] {
+            let model = try Self.build("""
+                model = dict(type='Recognizer2D',
+                             backbone=dict(type='ResNetTSM', depth=18, base_channels=8, num_segments=2, shift_div=4),
+                             cls_head=dict(type='TSMHead', num_classes=3, in_channels=64, num_segments=2, dropout_ratio=0,
+                                           init_std=0.5))
+                """, seed: 3)
+            let convs = model.namedModules().compactMap { $0.1 as? Convolution }
+            convs.forEach { $0.algorithm = algorithm }
+            model.zeroGradients()
+            _ = model.trainStep(GradientCheck.random([2, 2, 3, 16, 16], seed: 4), labels: [0, 2])
+            if algorithm == .auto {
+                let paths = Set(convs.compactMap { $0.cachedPath })
+                XCTAssertEqual(paths, [.im2col, .winograd, .wholePlane], "the model exercises every path")
+            }
+            return model.namedParameters().map { ($0.0, $0.1.grad) }
+        }
+        let fast = try gradients(.auto), plain = try gradients(.im2col)
+        XCTAssertEqual(fast.map(\.0), plain.map(\.0))
+        for ((name, a), (_, b)) in zip(fast, plain) {
+            let scale = max(1e-6, b.scalars.map(abs).max() ?? 0)
+            let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst / scale, 1e-3, "\(name): worst difference / max |gradient|")
+        }
+    }
+
     /// The whole recognizer (TSM, train-mode BN, shift, head average, cross entropy) against finite differences.
     func testRecognizerGradientsMatchFiniteDifferences() throws {
         let model = try Self.build("""
@@ -206,7 +235,12 @@ final class ModelTests: XCTestCase {
                      "backbone.layer4.1.conv2.conv.weight", "cls_head.fc_cls.weight", "cls_head.fc_cls.bias"] {
             guard let p = params.first(where: { $0.0 == name })?.1 else { return XCTFail("no \(name)") }
             let saved = p.value
-            GradientCheck.assertMatches(p.grad, at: saved, h: 1e-3, atol: 2e-3, rtol: 3e-2, maxChecks: 24, name) { w in
+            // atol 3e-3: the float32 whole-model loss gives finite differences a noise floor of ~2e-3 at h = 1e-3
+            // (layer2.0.downsample.bn.weight[5] on the im2col path: analytic 0.00218, numeric 0.00387 at h = 1e-3,
+            // 0.00234 at 1e-2, 0.00123 at 1e-4), and a larger h meets BatchNorm's curvature (the stem weight fails at
+            // 3e-3). The per-layer checks are the tight ones; `testConvolutionAlgorithmsGiveTheSameModelGradients`
+            // pins the fast paths to the plain one.
+            GradientCheck.assertMatches(p.grad, at: saved, h: 1e-3, atol: 3e-3, rtol: 3e-2, maxChecks: 24, name) { w in
                 p.value = w
                 defer { p.value = saved }
                 return loss()
