@@ -70,7 +70,7 @@ extension Convolution {
         let (o, c, p, n) = (outChannels, inChannels, g.inPlane, g.images)
         let big = wholePlaneWeights(g)
         var xs = Tensor(uninitialized: [p * c, n]), ys = Tensor(uninitialized: [p * o, n])
-        var y = Tensor(uninitialized: [o] + Array(x.shape.dropFirst()))
+        var y = Tensor(uninitialized: outputShape(g))
         x.withData { xp in xs.withMutableData { Self.stackPositions(xp, channels: c, images: n, plane: p, into: $0) } }
         xs.withData { xsp in
             big.withData { bp in

@@ -40,7 +40,7 @@ extension Convolution {
     /// Y = Aᵀ M A. Training keeps all of V (16·C rows × tiles, reused across steps like the col matrix) and U.
     func winogradForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
         let s = Winograd.Shape(g, outChannels: outChannels)
-        var y = Tensor(uninitialized: [outChannels] + Array(x.shape.dropFirst()))
+        var y = Tensor(uninitialized: outputShape(g))
         var u = Tensor(uninitialized: [16, outChannels, inChannels])
         weight.value.withData { w in
             u.withMutableData { Winograd.transformWeights(w, outChannels: outChannels, channels: inChannels, into: $0) }

@@ -99,10 +99,7 @@ public class Convolution: Layer {
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
-        var outShape = [outChannels, g.images]
-        if dims == 3 { outShape.append(g.outDepth) }
-        outShape += [g.outHeight, g.outWidth]
-        var y = Tensor(uninitialized: outShape)
+        var y = Tensor(uninitialized: outputShape(g))
         let pointwise = isPointwise, tile = tileImages(g), p = g.outPlane, groups = self.groups
         // Training keeps the whole col matrix (K×N·P) for backward's dW; eval uses a small per-tile buffer.
         // The previous step's col matrix is reused when its shape fits: it is the largest buffer of a step (the stem's
@@ -143,6 +140,11 @@ public class Convolution: Layer {
         saved = nil
         cachedGeometry = g
         return y
+    }
+
+    /// O×N(×T')×H'×W' for input geometry `g`.
+    func outputShape(_ g: ConvGeometry) -> [Int] {
+        [outChannels, g.images] + (dims == 3 ? [g.outDepth] : []) + [g.outHeight, g.outWidth]
     }
 
     /// y[o, ·] += bias[o] (rows of `cols` values).
