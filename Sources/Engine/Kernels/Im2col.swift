@@ -226,6 +226,18 @@ public enum Im2col {
         return phase * half + (x0 - phase) / 2
     }
 
+    /// Copies a rows×width plane into `split` with each row's even columns first, then its odd ones (rows of
+    /// 2·⌈width/2⌉ floats, the odd half starting at ⌈width/2⌉).
+    static func splitColumns(_ plane: UnsafePointer<Float>, rows: Int, width w: Int, into split: UnsafeMutablePointer<Float>) {
+        let half = (w + 1) / 2
+        for yi in 0..<rows {
+            let src = plane + yi * w, dst = split + yi * 2 * half
+            var j = 0
+            while 2 * j + 1 < w { dst[j] = src[2 * j]; dst[half + j] = src[2 * j + 1]; j += 1 }
+            if 2 * j < w { dst[j] = src[2 * j] }
+        }
+    }
+
     /// `im2col` for `isStride2` geometries (same values as `im2colGeneric`).
     static func im2colStride2(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               into col: UnsafeMutablePointer<Float>, ld: Int) {
@@ -235,13 +247,7 @@ public enum Im2col {
         defer { split.deallocate() }
         for c in 0..<g.channels {
             for img in images {
-                let plane = x + (c * g.images + img) * g.inPlane
-                for yi in 0..<h {
-                    let src = plane + yi * w, dst = split + yi * splitWidth
-                    var j = 0
-                    while 2 * j + 1 < w { dst[j] = src[2 * j]; dst[half + j] = src[2 * j + 1]; j += 1 }
-                    if 2 * j < w { dst[j] = src[2 * j] }
-                }
+                splitColumns(x + (c * g.images + img) * g.inPlane, rows: h, width: w, into: split)
                 for tap in 0..<kv {
                     let (_, _, kh, x0, lo, hi) = rowTap(c * kv + tap, g)
                     let offset = splitOffset(x0, half: half)

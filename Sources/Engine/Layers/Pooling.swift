@@ -113,13 +113,7 @@ public final class MaxPool: Layer, PiecewiseLinear {
         defer { split.deallocate() }
         let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
         for p in planes {
-            let src = xp + p * g.inPlane
-            for yi in 0..<h {
-                let s = src + yi * w, d = split + yi * splitWidth
-                var j = 0
-                while 2 * j + 1 < w { d[j] = s[2 * j]; d[half + j] = s[2 * j + 1]; j += 1 }
-                if 2 * j < w { d[j] = s[2 * j] }
-            }
+            Im2col.splitColumns(xp + p * g.inPlane, rows: h, width: w, into: split)
             for yo in 0..<oh {
                 let y0 = yo * g.stride.h - g.padding.h
                 let ylo = max(0, y0), yhi = min(h, y0 + g.kernel.h)
