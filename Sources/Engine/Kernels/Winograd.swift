@@ -111,37 +111,73 @@ enum Winograd {
         for ch in 0..<c {
             for p in planes {
                 copy(x + (ch * s.planes + p) * s.plane, rows: s.height, cols: s.width, into: scratch + wp + 1, ld: wp)
-                var out = v + ch * ld + (p - planes.lowerBound) * s.tilesPerPlane
+                let out = v + ch * ld + (p - planes.lowerBound) * s.tilesPerPlane
+                if let per = rowsPerVector(tw) {
+                    // Narrow planes: `per` tile rows side by side in the lanes (rows past the plane read its last
+                    // tile row and are not stored).
+                    var i0 = 0
+                    while i0 < th {
+                        func windowRow(_ r: Int) -> (V8, V8, V8, V8) {
+                            func at(_ t: Int, _ column: Int) -> UnsafePointer<Float> {
+                                UnsafePointer(scratch + (2 * min(i0 + t, th - 1) + r) * wp + column)
+                            }
+                            return rowB(gather(at, tw: tw, column: 0), gather(at, tw: tw, column: 2))
+                        }
+                        storeV(windowRow(0), windowRow(1), windowRow(2), windowRow(3), out + i0 * tw, rowStride,
+                               min(per, th - i0) * tw)
+                        i0 += per
+                    }
+                    continue
+                }
                 for i in 0..<th {
                     let base = scratch + 2 * i * wp
                     var j0 = 0
                     while j0 < tw {
-                        let n = min(8, tw - j0)
                         // t = d·B for each window row, then V = Bᵀ·t down the rows.
-                        let r0 = rowB(base + 2 * j0), r1 = rowB(base + wp + 2 * j0)
-                        let r2 = rowB(base + 2 * wp + 2 * j0), r3 = rowB(base + 3 * wp + 2 * j0)
-                        let o = out + j0
-                        store(r0.0 - r2.0, o, n); store(r0.1 - r2.1, o + rowStride, n)
-                        store(r0.2 - r2.2, o + 2 * rowStride, n); store(r0.3 - r2.3, o + 3 * rowStride, n)
-                        store(r1.0 + r2.0, o + 4 * rowStride, n); store(r1.1 + r2.1, o + 5 * rowStride, n)
-                        store(r1.2 + r2.2, o + 6 * rowStride, n); store(r1.3 + r2.3, o + 7 * rowStride, n)
-                        store(r2.0 - r1.0, o + 8 * rowStride, n); store(r2.1 - r1.1, o + 9 * rowStride, n)
-                        store(r2.2 - r1.2, o + 10 * rowStride, n); store(r2.3 - r1.3, o + 11 * rowStride, n)
-                        store(r1.0 - r3.0, o + 12 * rowStride, n); store(r1.1 - r3.1, o + 13 * rowStride, n)
-                        store(r1.2 - r3.2, o + 14 * rowStride, n); store(r1.3 - r3.3, o + 15 * rowStride, n)
+                        storeV(rowB(base + 2 * j0), rowB(base + wp + 2 * j0), rowB(base + 2 * wp + 2 * j0),
+                               rowB(base + 3 * wp + 2 * j0), out + i * tw + j0, rowStride, min(8, tw - j0))
                         j0 += 8
                     }
-                    out += tw
                 }
             }
         }
     }
 
+    /// Tile rows per SIMD row for planes narrower than eight tiles (2 or 4 tiles wide), nil otherwise.
+    @inline(__always)
+    static func rowsPerVector(_ tileCols: Int) -> Int? { tileCols == 4 || tileCols == 2 ? 8 / tileCols : nil }
+
+    /// Sixteen floats from `8 / tw` tile rows: 2·tw consecutive floats from `at(t, column)` for each.
+    @inline(__always)
+    static func gather(_ at: (Int, Int) -> UnsafePointer<Float>, tw: Int, column: Int) -> SIMD16<Float> {
+        if tw == 4 { return SIMD16(lowHalf: load8(at(0, column)), highHalf: load8(at(1, column))) }
+        func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+        return SIMD16(lowHalf: SIMD8(lowHalf: load4(at(0, column)), highHalf: load4(at(1, column))),
+                      highHalf: SIMD8(lowHalf: load4(at(2, column)), highHalf: load4(at(3, column))))
+    }
+
+    /// V = Bᵀ·t down the four window rows (each t = d·B), stored as the 16 ξ rows of `n` tiles.
+    @inline(__always)
+    static func storeV(_ r0: (V8, V8, V8, V8), _ r1: (V8, V8, V8, V8), _ r2: (V8, V8, V8, V8), _ r3: (V8, V8, V8, V8),
+                       _ o: UnsafeMutablePointer<Float>, _ rowStride: Int, _ n: Int) {
+        store(r0.0 - r2.0, o, n); store(r0.1 - r2.1, o + rowStride, n)
+        store(r0.2 - r2.2, o + 2 * rowStride, n); store(r0.3 - r2.3, o + 3 * rowStride, n)
+        store(r1.0 + r2.0, o + 4 * rowStride, n); store(r1.1 + r2.1, o + 5 * rowStride, n)
+        store(r1.2 + r2.2, o + 6 * rowStride, n); store(r1.3 + r2.3, o + 7 * rowStride, n)
+        store(r2.0 - r1.0, o + 8 * rowStride, n); store(r2.1 - r1.1, o + 9 * rowStride, n)
+        store(r2.2 - r1.2, o + 10 * rowStride, n); store(r2.3 - r1.3, o + 11 * rowStride, n)
+        store(r1.0 - r3.0, o + 12 * rowStride, n); store(r1.1 - r3.1, o + 13 * rowStride, n)
+        store(r1.2 - r3.2, o + 14 * rowStride, n); store(r1.3 - r3.3, o + 15 * rowStride, n)
+    }
+
     /// One window row times B for eight horizontally adjacent tiles: (d0 − d2, d1 + d2, d2 − d1, d1 − d3), where dk
     /// is column 2j+k of the padded row.
     @inline(__always)
-    static func rowB(_ p: UnsafePointer<Float>) -> (V8, V8, V8, V8) {
-        let a = load16(p), b = load16(p + 2)
+    static func rowB(_ p: UnsafePointer<Float>) -> (V8, V8, V8, V8) { rowB(load16(p), load16(p + 2)) }
+
+    /// `rowB` from the row's columns 2j, 2j+1 (`a`) and 2j+2, 2j+3 (`b`) already loaded.
+    @inline(__always)
+    static func rowB(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (V8, V8, V8, V8) {
         let d0 = a.evenHalf, d1 = a.oddHalf, d2 = b.evenHalf, d3 = b.oddHalf
         return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
     }
@@ -154,34 +190,46 @@ enum Winograd {
 
     /// Y = Aᵀ M A for the tiles of `planes`: M (rows (ξ, o), stride `ld`, readable 8 floats past its last tile)
     /// to the output planes of `y`. A tile row's two output rows are written 16 columns (eight tiles) at a time,
-    /// the two columns of each tile interleaved in registers; the ragged end goes lane by lane.
+    /// the two columns of each tile interleaved in registers; the ragged end goes lane by lane. Planes 2 or 4 tiles
+    /// wide put 4 or 2 tile rows in one SIMD row.
     static func transformOutput(_ m: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
                                 into y: UnsafeMutablePointer<Float>) {
         let (tw, th, o, w, h) = (s.tileCols, s.tileRows, s.outChannels, s.width, s.height)
         let rowStride = o * ld
+        let lanes = UnsafeMutablePointer<Float>.allocate(capacity: 32)
+        defer { lanes.deallocate() }
         for oc in 0..<o {
             for p in planes {
                 let dst = y + (oc * s.planes + p) * s.plane
                 var src = m + oc * ld + (p - planes.lowerBound) * s.tilesPerPlane
+                if let per = rowsPerVector(tw) {
+                    // Narrow planes: `per` tile rows per SIMD row; each tile row's 2·tw columns are a segment.
+                    var i0 = 0
+                    while i0 < th {
+                        let (top, bottom) = outputRows(src + i0 * tw, rowStride)
+                        store(top, lanes)
+                        store(bottom, lanes + 16)
+                        for t in 0..<min(per, th - i0) {
+                            let r = 2 * (i0 + t)
+                            (dst + r * w).update(from: lanes + t * 2 * tw, count: w)
+                            if r + 1 < h { (dst + (r + 1) * w).update(from: lanes + 16 + t * 2 * tw, count: w) }
+                        }
+                        i0 += per
+                    }
+                    continue
+                }
                 for i in 0..<th {
                     let top = dst + 2 * i * w, bottom = top + w, hasBottom = 2 * i + 1 < h
                     var j0 = 0
                     while j0 < tw {
-                        let q = src + j0
-                        // s_a = (M_a0 + M_a1 + M_a2, M_a1 − M_a2 − M_a3) for each row a, then Y = Aᵀ·s.
-                        let (a0, b0) = rowA(q, rowStride), (a1, b1) = rowA(q + 4 * rowStride, rowStride)
-                        let (a2, b2) = rowA(q + 8 * rowStride, rowStride), (a3, b3) = rowA(q + 12 * rowStride, rowStride)
-                        let y00 = a0 + a1 + a2, y01 = b0 + b1 + b2
-                        let y10 = a1 - a2 - a3, y11 = b1 - b2 - b3
+                        let (upper, lower) = outputRows(src + j0, rowStride)
                         if 2 * j0 + 16 <= w {
-                            store(interleave(y00, y01), top + 2 * j0)
-                            if hasBottom { store(interleave(y10, y11), bottom + 2 * j0) }
+                            store(upper, top + 2 * j0)
+                            if hasBottom { store(lower, bottom + 2 * j0) }
                         } else {
-                            for l in 0..<min(8, tw - j0) {
-                                let c = 2 * (j0 + l)
-                                top[c] = y00[l]
-                                if hasBottom { bottom[c] = y10[l] }
-                                if c + 1 < w { top[c + 1] = y01[l]; if hasBottom { bottom[c + 1] = y11[l] } }
+                            for c in (2 * j0)..<w {
+                                top[c] = upper[c - 2 * j0]
+                                if hasBottom { bottom[c] = lower[c - 2 * j0] }
                             }
                         }
                         j0 += 8
@@ -190,6 +238,15 @@ enum Winograd {
                 }
             }
         }
+    }
+
+    /// The two output rows of eight tiles (tile columns interleaved) from their M columns at `q`: s_a = (M_a0 + M_a1 +
+    /// M_a2, M_a1 − M_a2 − M_a3) for each row a, then Y = Aᵀ·s.
+    @inline(__always)
+    static func outputRows(_ q: UnsafePointer<Float>, _ rowStride: Int) -> (SIMD16<Float>, SIMD16<Float>) {
+        let (a0, b0) = rowA(q, rowStride), (a1, b1) = rowA(q + 4 * rowStride, rowStride)
+        let (a2, b2) = rowA(q + 8 * rowStride, rowStride), (a3, b3) = rowA(q + 12 * rowStride, rowStride)
+        return (interleave(a0 + a1 + a2, b0 + b1 + b2), interleave(a1 - a2 - a3, b1 - b2 - b3))
     }
 
     /// (M0 + M1 + M2, M1 − M2 − M3) for the four ξ rows starting at `q` (stride `stride`): one row of M·A.

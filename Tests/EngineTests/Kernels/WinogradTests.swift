@@ -2,9 +2,10 @@ import XCTest
 @testable import Engine
 
 /// Winograd F(2×2, 3×3) against the direct definition (forward) and the im2col path (backward), on plane sizes
-/// that exercise odd edges, single tiles and more than eight tiles per row (the SIMD remainder).
+/// that exercise odd edges, single tiles, planes 2 or 4 tiles wide (several tile rows per SIMD row, the last group
+/// partial) and more than eight tiles per row (the SIMD remainder).
 final class WinogradTests: XCTestCase {
-    static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 3), (4, 4), (7, 7), (5, 18), (17, 9)]
+    static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 3), (4, 4), (7, 7), (9, 8), (5, 3), (5, 18), (17, 9)]
 
     func make(_ cin: Int, _ cout: Int, bias: Bool, seed: UInt64, algorithm: ConvAlgorithm = .winograd) -> Conv2d {
         let conv = Conv2d(cin, cout, kernel: 3, stride: 1, padding: 1, bias: bias)
