@@ -85,11 +85,7 @@ extension Convolution {
         }
         ys.withData { ysp in y.withMutableData { Self.unstackPositions(ysp, channels: o, images: n, plane: p, into: $0) } }
         addBias(to: &y, cols: n * p)
-        cachedInput = isTraining ? x : nil
-        cachedCol = isTraining ? xs : nil
-        cachedU = isTraining ? big : nil
-        cachedPath = isTraining ? .wholePlane : nil
-        cachedGeometry = g
+        keepForBackward(.wholePlane, input: x, col: xs, weights: big, g)
         return y
     }
 

@@ -82,12 +82,7 @@ extension Convolution {
             }
         }
         addBias(to: &y, cols: s.planes * s.plane)
-        cachedInput = isTraining ? x : nil
-        cachedCol = saved
-        saved = nil
-        cachedU = isTraining ? u : nil
-        cachedPath = isTraining ? .winograd : nil
-        cachedGeometry = g
+        keepForBackward(.winograd, input: x, col: saved, weights: u, g)
         return y
     }
 

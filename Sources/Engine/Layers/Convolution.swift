@@ -94,8 +94,6 @@ public class Convolution: Layer {
         lastInputShape = x.shape
         if usesWholePlane(g) { return wholePlaneForward(x, g) }
         if usesWinograd(g) { return winogradForward(x, g) }
-        cachedU = nil
-        cachedPath = isTraining ? .im2col : nil
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
@@ -135,11 +133,19 @@ public class Convolution: Layer {
             }
         }
         addBias(to: &y, cols: cols)
-        cachedInput = isTraining ? x : nil
-        cachedCol = saved
-        saved = nil
-        cachedGeometry = g
+        keepForBackward(.im2col, input: x, col: saved, weights: nil, g)
         return y
+    }
+
+    /// After a forward: what backward needs in training (the path, input, col-like matrix, transformed weights),
+    /// nothing in eval. The caller's own reference to the col matrix ends with its forward, so the next step finds
+    /// it uniquely held and reuses it without a copy.
+    func keepForBackward(_ path: Path, input: Tensor, col: Tensor?, weights: Tensor?, _ g: ConvGeometry) {
+        cachedPath = isTraining ? path : nil
+        cachedInput = isTraining ? input : nil
+        cachedCol = isTraining ? col : nil
+        cachedU = isTraining ? weights : nil
+        cachedGeometry = g
     }
 
     /// O×N(×T')×H'×W' for input geometry `g`.

@@ -15,24 +15,30 @@ final class Im2colTests: XCTestCase {
             let g = ConvGeometry(channels: t.c, images: t.n, height: t.h, width: t.w, kernel: (1, t.k.0, t.k.1),
                                  stride: (1, 1, 1), padding: (0, t.p.0, t.p.1))
             XCTAssertTrue(Im2col.isSamePlaneShift(g), "\(t)")
-            let x = Tensor.uniform([t.c, t.n, t.h, t.w], in: -1...1, rng: &rng)
-            let images = 1..<t.n, rows = t.c * g.kernelVolume, cols = images.count * g.outPlane
-            var fast = [Float](repeating: .nan, count: rows * cols), slow = fast
-            x.withData { xp in
-                fast.withUnsafeMutableBufferPointer { Im2col.im2col(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
-                slow.withUnsafeMutableBufferPointer { Im2col.im2colGeneric(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
-            }
-            XCTAssertEqual(fast, slow, "im2col \(t)")
-            // col2im: the adjoint, added into a non-zero dx.
-            let colT = Tensor.uniform([rows, cols], in: -1...1, rng: &rng)
-            var dxFast = Tensor.uniform(x.shape, in: -1...1, rng: &rng), dxSlow = dxFast
-            colT.withData { cp in
-                dxFast.withMutableData { Im2col.col2im(cp, g, images: images, ld: cols, into: $0) }
-                dxSlow.withMutableData { Im2col.col2imGeneric(cp, g, images: images, ld: cols, into: $0) }
-            }
-            XCTAssertEqual(dxFast.withData { Array(UnsafeBufferPointer(start: $0, count: x.count)) },
-                           dxSlow.withData { Array(UnsafeBufferPointer(start: $0, count: x.count)) }, "col2im \(t)")
+            // col2im adds into a non-zero dx here: the shift path adds in the generic order.
+            assertFastPathEqualsGeneric(g, rng: &rng, dxStartsAtZero: false, "\(t)")
         }
+    }
+
+    /// im2col and col2im (as dispatched) against the generic code on images 1..<N, exactly.
+    func assertFastPathEqualsGeneric(_ g: ConvGeometry, rng: inout Philox, dxStartsAtZero: Bool, _ what: String,
+                                     file: StaticString = #filePath, line: UInt = #line) {
+        let x = Tensor.uniform([g.channels, g.images, g.height, g.width], in: -1...1, rng: &rng)
+        let images = 1..<g.images, rows = g.channels * g.kernelVolume, cols = images.count * g.outPlane
+        var fast = [Float](repeating: .nan, count: rows * cols), slow = fast
+        x.withData { xp in
+            fast.withUnsafeMutableBufferPointer { Im2col.im2col(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
+            slow.withUnsafeMutableBufferPointer { Im2col.im2colGeneric(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
+        }
+        XCTAssertEqual(fast, slow, "im2col \(what)", file: file, line: line)
+        let colT = Tensor.uniform([rows, cols], in: -1...1, rng: &rng)
+        var dxFast = dxStartsAtZero ? Tensor.zeros(x.shape) : Tensor.uniform(x.shape, in: -1...1, rng: &rng)
+        var dxSlow = dxFast
+        colT.withData { cp in
+            dxFast.withMutableData { Im2col.col2im(cp, g, images: images, ld: cols, into: $0) }
+            dxSlow.withMutableData { Im2col.col2imGeneric(cp, g, images: images, ld: cols, into: $0) }
+        }
+        XCTAssertEqual(dxFast.scalars, dxSlow.scalars, "col2im \(what)", file: file, line: line)
     }
 
     /// The horizontal-stride-2 path (rows split into even and odd columns) against the generic code: im2col exactly,
@@ -48,21 +54,7 @@ final class Im2colTests: XCTestCase {
             let g = ConvGeometry(channels: t.c, images: t.n, height: t.h, width: t.w, kernel: (1, t.k, t.k),
                                  stride: (1, t.sh, 2), padding: (0, t.p, t.p), dilation: (1, t.dh, 1))
             XCTAssertTrue(Im2col.isStride2(g), "\(t)")
-            let x = Tensor.uniform([t.c, t.n, t.h, t.w], in: -1...1, rng: &rng)
-            let images = 1..<t.n, rows = t.c * g.kernelVolume, cols = images.count * g.outPlane
-            var fast = [Float](repeating: .nan, count: rows * cols), slow = fast
-            x.withData { xp in
-                fast.withUnsafeMutableBufferPointer { Im2col.im2col(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
-                slow.withUnsafeMutableBufferPointer { Im2col.im2colGeneric(xp, g, images: images, into: $0.baseAddress!, ld: cols) }
-            }
-            XCTAssertEqual(fast, slow, "im2col \(t)")
-            let colT = Tensor.uniform([rows, cols], in: -1...1, rng: &rng)
-            var dxFast = Tensor.zeros(x.shape), dxSlow = dxFast
-            colT.withData { cp in
-                dxFast.withMutableData { Im2col.col2im(cp, g, images: images, ld: cols, into: $0) }
-                dxSlow.withMutableData { Im2col.col2imGeneric(cp, g, images: images, ld: cols, into: $0) }
-            }
-            XCTAssertEqual(dxFast.scalars, dxSlow.scalars, "col2im \(t)")
+            assertFastPathEqualsGeneric(g, rng: &rng, dxStartsAtZero: true, "\(t)")
         }
     }
 }
