@@ -22,6 +22,15 @@ public struct ConvGeometry: Sendable, Equatable {
     public var outPlane: Int { outDepth * outHeight * outWidth }
     public var kernelVolume: Int { kernel.t * kernel.h * kernel.w }
 
+    /// The outputs [lo, hi) of a row whose tap at column offset `x0` (source column xo·stride + x0) lies inside the
+    /// input row; the others read padding.
+    @inline(__always)
+    func outputColumns(tapOffset x0: Int) -> (lo: Int, hi: Int) {
+        let sw = stride.w, ow = outWidth
+        let lo = min(ow, max(0, (-x0 + sw - 1) / sw))
+        return (lo, max(lo, min(ow, (width - x0 + sw - 1) / sw)))
+    }
+
     public static func == (a: ConvGeometry, b: ConvGeometry) -> Bool {
         a.channels == b.channels && a.images == b.images && a.depth == b.depth && a.height == b.height
             && a.width == b.width && a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding
@@ -47,9 +56,7 @@ public enum Im2col {
         let kh = r % g.kernel.h
         let kt = r / g.kernel.h
         let x0 = kw * g.dilation.w - g.padding.w
-        let sw = g.stride.w, ow = g.outWidth
-        let lo = min(ow, max(0, (-x0 + sw - 1) / sw))
-        let hi = max(lo, min(ow, (g.width - x0 + sw - 1) / sw))
+        let (lo, hi) = g.outputColumns(tapOffset: x0)
         return (row / kv, kt, kh, x0, lo, hi)
     }
 

@@ -21,4 +21,20 @@ public enum Parallel {
             if lo < hi { body(lo..<hi) }
         }
     }
+
+    /// How many chunks `forWorkers` splits `count` items into: one per worker, at most one per item.
+    public static func workerCount(_ count: Int) -> Int { max(1, min(workers, count)) }
+
+    /// Calls `body(worker, range)` on `workerCount(count)` contiguous chunks of `0..<count`, in parallel, with each
+    /// chunk's index: for per-worker scratch and partial sums, added up afterwards in worker order (a fixed order,
+    /// so results stay bit-for-bit repeatable). The same chunks as `forChunks` with grain 1; `forChunks` keeps its
+    /// own loop: routing it through an indexed closure slowed the small bench's train step by ~9 % (measured).
+    public static func forWorkers(_ count: Int, _ body: (Int, Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = workerCount(count), per = (count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            let lo = i * per, hi = min(count, lo + per)
+            if lo < hi { body(i, lo..<hi) }
+        }
+    }
 }

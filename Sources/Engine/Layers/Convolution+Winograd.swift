@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// How convolutions are computed.
@@ -94,7 +93,7 @@ extension Convolution {
         let (o, c, tpp) = (outChannels, inChannels, s.tilesPerPlane)
         let wantsWeight = weight.requiresGrad, wantsInput = computesInputGradient
         var dx = Tensor(uninitialized: wantsInput ? x.shape : [0])
-        let workers = max(1, min(Parallel.workers, s.planes))
+        let workers = Parallel.workerCount(s.planes)
         var partial = [Float](repeating: 0, count: wantsWeight ? workers * 16 * o * c : 0)
         let block = winogradBlockPlanes(s)
         dy.withData { d in
@@ -102,10 +101,7 @@ extension Convolution {
                 vSaved.withData { vp in
                     dx.withMutableData { dxp in
                         partial.withUnsafeMutableBufferPointer { duAll in
-                            let per = (s.planes + workers - 1) / workers
-                            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                                let range = (worker * per)..<min(s.planes, (worker + 1) * per)
-                                guard !range.isEmpty else { return }
+                            Parallel.forWorkers(s.planes) { worker, range in
                                 let du = wantsWeight ? duAll.baseAddress! + worker * 16 * o * c : nil
                                 // The dY scratch stays zero outside the plane; the dx one is cleared per plane.
                                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * s.scratchCount)

@@ -1,4 +1,3 @@
-import Dispatch
 
 /// `nn.Conv2d` / `nn.Conv3d` (stride, padding, dilation, groups, optional bias) on channel-major activations.
 ///
@@ -198,7 +197,7 @@ public class Convolution: Layer {
         let pointwise = isPointwise, tile = tileImages(g), p = g.outPlane, groups = self.groups
         let wantsWeight = weight.requiresGrad, wantsInput = computesInputGradient
         var dx = wantsInput ? Tensor.zeros(x.shape) : Tensor.zeros([0])
-        let workers = max(1, min(Parallel.workers, g.images))
+        let workers = Parallel.workerCount(g.images)
         // Each worker sums its tiles' weight gradients privately; they are added up at the end.
         var partial = [Float](repeating: 0, count: wantsWeight ? workers * outChannels * k : 0)
         let savedCol = cachedCol
@@ -208,10 +207,7 @@ public class Convolution: Layer {
                 weight.value.withData { w in
                     dx.withMutableData { dxp in
                         partial.withUnsafeMutableBufferPointer { dwAll in
-                            let per = (g.images + workers - 1) / workers
-                            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                                let range = (worker * per)..<min(g.images, (worker + 1) * per)
-                                guard !range.isEmpty else { return }
+                            Parallel.forWorkers(g.images) { worker, range in
                                 let dwLocal = wantsWeight ? dwAll.baseAddress! + worker * outChannels * k : nil
                                 let buffer = pointwise || savedPointer != nil ? nil
                                     : UnsafeMutablePointer<Float>.allocate(capacity: groups * k * tile * p)

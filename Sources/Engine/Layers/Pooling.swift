@@ -74,9 +74,7 @@ public final class MaxPool: Layer, PiecewiseLinear {
                                             let row = (zi &* g.height &+ yi) &* g.width
                                             for kw in 0..<g.kernel.w {
                                                 let x0 = kw &- g.padding.w
-                                                // Outputs whose tap xo·s + x0 lies inside the row.
-                                                let xlo = min(ow, max(0, (-x0 + g.stride.w - 1) / g.stride.w))
-                                                let xhi = max(xlo, min(ow, (g.width - x0 + g.stride.w - 1) / g.stride.w))
+                                                let (xlo, xhi) = g.outputColumns(tapOffset: x0)
                                                 var xo = xlo
                                                 while xo < xhi {
                                                     let idx = row &+ xo &* g.stride.w &+ x0
@@ -123,7 +121,7 @@ public final class MaxPool: Layer, PiecewiseLinear {
                 for yi in ylo..<yhi {
                     for kw in 0..<g.kernel.w {
                         let x0 = kw - g.padding.w
-                        let xlo = min(ow, max(0, (-x0 + 1) / 2)), xhi = max(xlo, min(ow, (w - x0 + 1) / 2))
+                        let (xlo, xhi) = g.outputColumns(tapOffset: x0)
                         let row = split + yi * splitWidth + Im2col.splitOffset(x0, half: half)
                         let index0 = yi * w + x0   // flat source index of output 0's tap
                         var xo = xlo
