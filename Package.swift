@@ -45,6 +45,10 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "Config"], path: "Tests/TUITests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The fuzz targets for every reader of untrusted input (scripts/fuzz.sh builds it with libFuzzer; a plain build
+        // replays a corpus). Under Tests/ because it is a test tool, not part of Reel.
+        .executableTarget(name: "reel-fuzz", dependencies: ["Config", "Engine"], path: "Tests/Fuzz",
+                          exclude: ["Corpus"]),
         // Drives the built `reel` binary (and, for the dashboard, tmux).
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests"),
     ]

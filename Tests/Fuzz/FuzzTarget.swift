@@ -1,0 +1,79 @@
+import Config
+import Engine
+import Foundation
+
+/// One reader of untrusted input, driven by the fuzzer with arbitrary bytes.
+///
+/// Each target feeds the bytes to the same public entry points `reel` uses on user files, in memory (no file is read
+/// or written), and then renders what it got back, so a crash in the printers counts too. A thrown error is the
+/// expected outcome for most inputs; only a trap, a signal, a hang or runaway memory is a finding.
+enum FuzzTarget: String, CaseIterable {
+    case config
+    case cfgOptions = "cfg-options"
+    case safetensors
+    case jpeg
+    case annotations
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .config: Self.config(bytes)
+        case .cfgOptions: Self.cfgOptions(bytes)
+        case .safetensors: Self.safetensors(bytes)
+        case .jpeg: Self.jpeg(bytes)
+        case .annotations: Self.annotations(bytes)
+        }
+    }
+
+    /// The base config every fuzzed config may inherit from (`_base_ = 'base.py'`), kept in memory.
+    static let baseConfig = """
+        model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18), cls_head=dict(num_classes=8))
+        optimizer = dict(type='SGD', lr=0.01, momentum=0.9)
+        img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
+        train_pipeline = [dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8),
+                          dict(type='Normalize', **img_norm_cfg)]
+        data = dict(videos_per_gpu=8, train=dict(type='RawframeDataset', pipeline=train_pipeline))
+        total_epochs = 4
+        """
+
+    /// Loads `/fuzz/main.py` = the input, with `/fuzz/base.py` available as a base, then prints it every way `reel`
+    /// can (mm-style Python, JSON, the dashboard's one-line form).
+    static func config(_ bytes: [UInt8], cfgOptions: [String] = []) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let files = ["/fuzz/main.py": text, "/fuzz/base.py": baseConfig]
+        let loader = ConfigLoader(read: { files[$0] })
+        guard let config = try? loader.load("/fuzz/main.py", cfgOptions: cfgOptions) else { return }
+        _ = PrettyText.render(config.root)
+        _ = JSONText.render(config.root)
+        _ = SchemaChecker.check(config)
+        for entry in config.root { _ = PrettyText.inline(entry.value) }
+    }
+
+    /// `--cfg-options` tokens (one per line) applied to the base config.
+    static func cfgOptions(_ bytes: [UInt8]) {
+        let tokens = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        for token in tokens { _ = try? CfgOptions.parseValue(token) }
+        config(Array("_base_ = 'base.py'\n".utf8), cfgOptions: tokens)
+    }
+
+    /// A checkpoint file: the safetensors container, then Reel's metadata as resume reads it.
+    static func safetensors(_ bytes: [UInt8]) {
+        guard let file = try? SafeTensors.decode(Data(bytes), path: "fuzz.safetensors") else { return }
+        _ = try? CheckpointStore.metadata(of: file)
+    }
+
+    /// A frame file, decoded with the limits `RawFrameDecode` applies.
+    static func jpeg(_ bytes: [UInt8]) {
+        _ = try? JPEGDecoder().decode(Data(bytes), path: "fuzz.jpg")
+    }
+
+    /// A rawframe annotation file (`frame_dir total_frames label`), in every layout mmaction2 allows.
+    static func annotations(_ bytes: [UInt8]) {
+        let path = NSTemporaryDirectory() + "reel-fuzz-\(getpid()).txt"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for (offset, multi) in [(false, false), (true, false), (false, true)] {
+            _ = try? RawframeDataset.readAnnotations(path, prefix: "/data", withOffset: offset, multiClass: multi,
+                                                     numClasses: 8)
+        }
+    }
+}
