@@ -7,7 +7,7 @@ DEBS := libncurses-dev libopenblas-dev libturbojpeg0-dev pkg-config tmux
 CONFIG ?= release
 REEL := .build/$(CONFIG)/reel
 
-.PHONY: demo test build deps clean
+.PHONY: demo test build deps clean fuzz
 
 deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,6 +27,10 @@ demo: build
 
 test: deps
 	@bash scripts/run-tests.sh
+
+# Coverage-guided fuzzing (libFuzzer) of every reader of untrusted input, FUZZ_SECONDS per target (make test runs 15 s).
+fuzz: deps
+	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
 clean:
 	rm -rf .build work_dirs
