@@ -14,7 +14,7 @@ struct TUICommand: ParsableCommand {
     @Argument(help: "A config file (.py).") var file: String?
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Override settings: KEY=VALUE ...") var cfgOptions: [String] = []
     @Option(help: "Theme: default, light, high-contrast (themes/NAME.toml).") var theme = "default"
-    @Option(help: "Follow a run started elsewhere by tailing WORK_DIR's .log.json (steering disabled).") var watch: String?
+    @Option(help: "Follow a run started elsewhere: replays and follows WORK_DIR/events.jsonl (steering disabled; [ and ] switch runs).") var watch: String?
     @OptionGroup var runOptions: RunOptions
 
     func validate() throws {

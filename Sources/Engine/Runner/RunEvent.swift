@@ -8,9 +8,12 @@ public enum RunEvent: Sendable {
     case logged(LogRecord)
     case evaluated(EvalRecord)
     case checkpointSaved(CheckpointRecord)
+    /// A checkpoint file the run removed (`max_keep_ckpts`, a superseded best checkpoint).
+    case checkpointDeleted(path: String)
     case epochFinished(epoch: Int, iter: Int)
     case paused(iter: Int)
-    case resumed(iter: Int)
+    /// `pausedSeconds`: wall-clock time since the matching `.paused`.
+    case resumed(iter: Int, pausedSeconds: Double)
     /// A line of the text log (what mmcv's logger prints), for log tails.
     case message(String)
     case finished(RunSummary)
@@ -19,8 +22,12 @@ public enum RunEvent: Sendable {
 
 /// Static facts about a run, sent once at the start.
 public struct RunInfo: Sendable, Equatable {
+    /// Tells two runs into one work dir apart (`events.jsonl` holds both): start time and a random suffix.
+    public var runID: String
     public var workDir: String
     public var configName: String
+    /// The resolved config as the run dumped it into the work dir (PrettyText).
+    public var configText: String
     public var byEpoch: Bool
     public var maxEpochs: Int
     public var maxIters: Int
@@ -30,11 +37,19 @@ public struct RunInfo: Sendable, Equatable {
     public var seed: UInt64
     /// Hook names per stage, as mmcv's `get_hook_info()` prints them.
     public var hookOrder: [String]
-    public init(workDir: String, configName: String, byEpoch: Bool, maxEpochs: Int, maxIters: Int, itersPerEpoch: Int,
-                startEpoch: Int, startIter: Int, seed: UInt64, hookOrder: [String]) {
-        self.workDir = workDir; self.configName = configName; self.byEpoch = byEpoch; self.maxEpochs = maxEpochs
+    /// Processes in the run and this one's index (Reel trains in one process: 1 and 0).
+    public var worldSize: Int
+    public var rank: Int
+    /// `evaluation.save_best` when evaluation is configured ("auto" until the first evaluation names the key).
+    public var saveBest: String?
+    public init(runID: String = "", workDir: String, configName: String, configText: String = "", byEpoch: Bool, maxEpochs: Int,
+                maxIters: Int, itersPerEpoch: Int, startEpoch: Int, startIter: Int, seed: UInt64, hookOrder: [String],
+                worldSize: Int = 1, rank: Int = 0, saveBest: String? = nil) {
+        self.runID = runID; self.workDir = workDir; self.configName = configName; self.configText = configText
+        self.byEpoch = byEpoch; self.maxEpochs = maxEpochs
         self.maxIters = maxIters; self.itersPerEpoch = itersPerEpoch; self.startEpoch = startEpoch
         self.startIter = startIter; self.seed = seed; self.hookOrder = hookOrder
+        self.worldSize = worldSize; self.rank = rank; self.saveBest = saveBest
     }
 }
 
@@ -105,6 +120,9 @@ public struct CheckpointRecord: Sendable, Equatable {
     public var kind: Kind
     public var epoch: Int
     public var iter: Int
+    public init(path: String, kind: Kind, epoch: Int, iter: Int) {
+        self.path = path; self.kind = kind; self.epoch = epoch; self.iter = iter
+    }
 }
 
 public struct RunSummary: Sendable, Equatable {
@@ -116,6 +134,12 @@ public struct RunSummary: Sendable, Equatable {
     public var seconds: Double
     public var bestKey: String?
     public var bestScore: Double?
+    /// Why it ended, in words ("reached max_epochs=2", "stop command at iteration 37").
+    public var reason: String?
+    public init(ending: Ending, epoch: Int, iter: Int, seconds: Double, bestKey: String?, bestScore: Double?, reason: String? = nil) {
+        self.ending = ending; self.epoch = epoch; self.iter = iter; self.seconds = seconds; self.bestKey = bestKey
+        self.bestScore = bestScore; self.reason = reason
+    }
 }
 
 public struct RunFailure: Error, Sendable, Equatable, CustomStringConvertible {

@@ -34,6 +34,8 @@ public final class Runner {
     private var sinks: [RunEventSink] = []
     private var stopRequested = false
     private var runStart = Date()
+    /// Why the run ended, for `RunSummary.reason` (set by a stop command; otherwise it reached its length).
+    private lazy var endReason = byEpoch ? "reached max_epochs=\(maxEpochs)" : "reached max_iters=\(maxIters)"
 
     public init(model: Recognizer2D, optimizer: Optimizer, loader: Loader, workDir: String, byEpoch: Bool, maxEpochs: Int,
                 maxIters: Int, seed: UInt64, configText: String = "", configName: String = "", control: RunControl = RunControl()) {
@@ -57,6 +59,12 @@ public final class Runner {
 
     public func emit(_ event: RunEvent) { for s in sinks { s.receive(event) } }
 
+    /// A file-writing sink's first failed write (a full disk), thrown at the iteration boundary so the run fails
+    /// there with the file named instead of going on without its record.
+    func throwSinkFailure() throws {
+        for case let s as FileRecordingSink in sinks { if let error = s.takeWriteFailure() { throw error } }
+    }
+
     /// A line for the text log and log tails.
     public func log(_ message: String) { emit(.message(message)) }
 
@@ -71,9 +79,10 @@ public final class Runner {
     public func run() throws -> RunSummary {
         runStart = Date()
         startIter = iter
-        emit(.started(RunInfo(workDir: workDir, configName: configName, byEpoch: byEpoch, maxEpochs: maxEpochs,
+        emit(.started(RunInfo(runID: Self.makeRunID(start: runStart), workDir: workDir, configName: configName,
+                              configText: configText, byEpoch: byEpoch, maxEpochs: maxEpochs,
                               maxIters: maxIters, itersPerEpoch: itersPerEpoch, startEpoch: epoch, startIter: iter, seed: seed,
-                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" })))
+                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" }, saveBest: saveBestKey)))
         log("Start running, work_dir: \(workDir)")
         log("Hooks will be executed in the following order:\n" + hooks.map { "(\($0.priority.label.padding(toLength: 13, withPad: " ", startingAt: 0))) \($0.name)" }.joined(separator: "\n"))
         log("workflow: [('train', 1)], max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
@@ -85,6 +94,7 @@ public final class Runner {
                 try trainIterations()
             }
             for h in hooks { try h.afterRun(self) }
+            try throwSinkFailure()
         } catch let failure as RunFailure {
             emit(.failed(failure))
             throw failure
@@ -95,7 +105,7 @@ public final class Runner {
         }
         let summary = RunSummary(ending: stopRequested ? .stopped : .completed, epoch: epoch, iter: iter,
                                  seconds: Date().timeIntervalSince(runStart), bestKey: hookMessages.bestMetric,
-                                 bestScore: hookMessages.bestScore)
+                                 bestScore: hookMessages.bestScore, reason: endReason)
         emit(.finished(summary))
         return summary
     }
@@ -154,6 +164,7 @@ public final class Runner {
         logBuffer.update(out.logVars, count: out.batchSize)
         for h in hooks { try h.afterTrainIter(self) }
         emit(.iteration(record))
+        try throwSinkFailure()
         iter += 1
         try applyCommands()
     }
@@ -174,24 +185,27 @@ public final class Runner {
             return waiting ? control.waitForCommand() : nil
         }
         var paused = false
+        var pauseStart = Date()
         while let c = next(waiting: paused) {
             switch c {
             case .pause:
                 if !paused {
                     paused = true
+                    pauseStart = Date()
                     emit(.paused(iter: iter))
                     log("Paused at iteration \(iter)")
                 }
             case .resume:
                 if paused {
                     paused = false
-                    emit(.resumed(iter: iter))
+                    emit(.resumed(iter: iter, pausedSeconds: Date().timeIntervalSince(pauseStart)))
                     log("Resumed at iteration \(iter)")
                 }
             case .stop:
                 try saveManualCheckpoint()
                 log("Stopped at iteration \(iter) (checkpoint saved)")
                 stopRequested = true
+                endReason = "stop command at iteration \(iter)"
                 return
             case .saveCheckpoint: try saveManualCheckpoint()
             case .evaluate: try evaluateNow()

@@ -61,6 +61,8 @@ public enum TrainingSession {
         for s in sinks { runner.subscribe(s) }
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         try AtomicFile.write(Data(runner.configText.utf8), to: (workDir as NSString).appendingPathComponent(runner.configName))
+        // The run's complete record (docs/events.md), for every run: headless, dashboard and tests alike.
+        runner.subscribe(try EventRecordWriter(workDir: workDir))
 
         // Hooks, in mmcv's registration order (the runner sorts by priority, stably).
         if let lr = top.value("lr_config"), !lr.isNone {

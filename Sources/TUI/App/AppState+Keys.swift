@@ -57,11 +57,13 @@ extension AppState {
         case .enter:
             guard let row = selectedRow else { break }
             if row.isContainer { if row.isExpanded { expanded.remove(row.path) } else { expanded.insert(row.path) } }
+            else if watchMode { message = "watch mode: this is the watched run's config (read-only)" }
             else { editing = TextField(row.value); editError = nil }
         case .char("/"): search = TextField("")
         case .char("u"):
             if document?.undo() == true { message = "undone" } else { message = "nothing to undo" }
         case .char("w"):
+            guard !watchMode else { message = "watch mode: this is the watched run's config (read-only)"; break }
             guard document?.isModified == true else { message = "no changes to write"; break }
             do {
                 let files = document!.edited.keys.sorted()
@@ -169,6 +171,9 @@ extension AppState {
             case .char("e"): message = "evaluating…"; return [.send(.evaluate)]
             default: confirmation = .stop; return []
             }
+        case .char("["), .char("]"):
+            guard watchMode else { message = "[ and ] switch between the runs of a watched work dir (reel tui --watch DIR)"; return [] }
+            return [.showRun(step: key == .char("[") ? -1 : 1)]
         default: return []
         }
     }

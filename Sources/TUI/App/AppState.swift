@@ -18,6 +18,8 @@ public enum AppEffect: Equatable, Sendable {
     case deleteCheckpoint(String)
     case cycleTheme
     case quit
+    /// Watch mode: show the run `step` places older (−1) or newer (+1) in the work dir's record.
+    case showRun(step: Int)
 }
 
 /// A question the user must answer with y/n before something irreversible.
@@ -80,6 +82,10 @@ public struct AppState: Sendable {
     public var run = RunView()
     /// Following a run started elsewhere (`--watch`): steering keys do nothing.
     public var watchMode = false
+    /// Watch mode with nothing to show yet: why (no work dir, no `events.jsonl`, an older Reel's run).
+    public var watchNote: String?
+    /// Watch mode: the shown run's place among the runs of the work dir's record (1-based), and how many there are.
+    public var watchedRun: (index: Int, count: Int)?
     public var workDir: String?
     /// Batches per training epoch (from the annotation file), for the LR preview.
     public var itersPerEpoch = 100

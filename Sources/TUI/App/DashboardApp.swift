@@ -23,7 +23,7 @@ public final class DashboardApp {
     let inbox = EventInbox()
     var control: RunControl?
     var runThread: Thread?
-    var tail: LogTail?
+    var tail: EventFollower?
     var quitRequested = false
     nonisolated(unsafe) static var terminateRequested = false
     static let themeNames = ["default", "light", "high-contrast"]
@@ -40,7 +40,7 @@ public final class DashboardApp {
             state.watchMode = true
             state.workDir = dir
             state.screen = .run
-            tail = LogTail(workDir: dir)
+            tail = EventFollower(workDir: dir)
         }
         rescanCheckpoints()
     }
@@ -102,11 +102,11 @@ public final class DashboardApp {
         return 0
     }
 
-    /// Applies the engine's (or the watched log's) new events to the state; true if there were any.
+    /// Applies the engine's (or the watched run's) new events to the state; true if there were any.
     @discardableResult
     func absorbEvents() -> Bool {
         var rescan = false
-        let events = inbox.drain() + (tail?.poll() ?? [])
+        let events = inbox.drain() + followWatchedRun()
         for e in events {
             state.run.apply(e)
             if case .checkpointSaved = e { rescan = true }
@@ -153,6 +153,7 @@ public final class DashboardApp {
                     state.message = "theme: \(state.themeName)"
                 } catch { state.message = "\(error)" }
             case .quit: quitRequested = true
+            case .showRun(let step): showWatchedRun(step: step)
             }
         }
     }

@@ -1,6 +1,7 @@
 import Engine
 
-/// The dashboard's picture of a run, folded from `RunEvent`s (live, or replayed from a `.log.json` in watch mode).
+/// The dashboard's picture of a run, folded from `RunEvent`s: live from the engine, or replayed and followed from the
+/// work dir's `events.jsonl` in watch mode (`EventFollower`), through the same `apply`.
 public struct RunView: Sendable {
     public enum Status: Equatable, Sendable {
         case idle, starting, running, paused, stopping, finished, stopped, failed(String)
@@ -22,6 +23,8 @@ public struct RunView: Sendable {
     public var time = 0.0, dataTime = 0.0, clipsPerSecond = 0.0
     public var memory: Int?
     public var log: [String] = []
+    /// Why the run ended (`RunSummary.reason` or the failure), shown beside the final state.
+    public var endReason: String?
     private var recent: [(Double, Int)] = []
 
     public init() {}
@@ -46,13 +49,19 @@ public struct RunView: Sendable {
             clipsPerSecond = t > 0 ? Double(recent.reduce(0) { $0 + $1.1 }) / t : 0
         case .logged(let r): if r.memory != nil { memory = r.memory }
         case .evaluated(let e): evals.append(e)
-        case .checkpointSaved(let c): checkpoints.append(c)
+        case .checkpointSaved(let c):
+            // The files the run has now: a path saved again replaces its entry, a deleted one goes.
+            checkpoints.removeAll { $0.path == c.path }
+            checkpoints.append(c)
+        case .checkpointDeleted(let path): checkpoints.removeAll { $0.path == path }
         case .epochFinished(let e, let i): epoch = e; iter = i; innerIter = 0
         case .paused: status = .paused
         case .resumed: status = .running
         case .message(let m): log.append(contentsOf: m.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
-        case .finished(let s): status = s.ending == .completed ? .finished : .stopped
-        case .failed(let f): status = .failed(f.description); log.append("ERROR: \(f)")
+        case .finished(let s):
+            status = s.ending == .completed ? .finished : .stopped
+            endReason = s.reason
+        case .failed(let f): status = .failed(f.description); endReason = f.description; log.append("ERROR: \(f)")
         }
         if log.count > 5000 { log.removeFirst(log.count - 5000) }
     }

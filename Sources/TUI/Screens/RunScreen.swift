@@ -9,8 +9,11 @@ enum RunScreen {
         let (header, rest) = r.split(rows: 4)
         drawHeader(state, in: header, on: &s, theme: theme)
         guard let info = run.info else {
-            s.put(run.status == .idle ? "No run yet: press r to train \(state.document.map { ($0.path as NSString).lastPathComponent } ?? "the config")."
-                  : "starting…", x: rest.x + 2, y: rest.y + 1, style: theme.dim, clip: rest)
+            let idle = state.watchMode ? state.watchNote ?? "Waiting for the watched run's first event."
+                : "No run yet: press r to train \(state.document.map { ($0.path as NSString).lastPathComponent } ?? "the config")."
+            for (i, line) in wrap(run.status == .idle ? idle : "starting…", width: rest.width - 4).prefix(3).enumerated() {
+                s.put(line, x: rest.x + 2, y: rest.y + 1 + i, style: theme.dim, clip: rest)
+            }
             if case .failed(let m) = run.status { s.put(m, x: rest.x + 2, y: rest.y + 3, style: theme.bad, clip: rest) }
             drawLogTail(run.log, in: Rect(x: rest.x, y: rest.y + 5, width: rest.width, height: rest.height - 5), on: &s, theme: theme)
             return
@@ -46,7 +49,13 @@ enum RunScreen {
             }
         }()
         var x = s.put("● \(run.status.label.uppercased())", x: inner.x, y: inner.y, style: statusStyle.with(bold: true), clip: inner)
-        if state.watchMode { x = s.put("  (watching \(state.workDir ?? ""); steering disabled)", x: x, y: inner.y, style: theme.dim, clip: inner) }
+        if let reason = run.endReason, !run.status.isActive {
+            x = s.put("  \(reason)", x: x, y: inner.y, style: statusStyle, clip: inner)
+        }
+        if state.watchMode {
+            let which = state.watchedRun.map { "run \($0.index) of \($0.count) in " } ?? ""
+            x = s.put("  (watching \(which)\(state.workDir ?? ""); steering disabled)", x: x, y: inner.y, style: theme.dim, clip: inner)
+        }
         guard let info = run.info else { return }
         let perIter = run.time > 0 ? run.time : 0
         let eta = perIter * Double(max(0, info.maxIters - run.iter))
@@ -111,6 +120,16 @@ enum RunScreen {
             s.put(line.replacingOccurrences(of: "\t", with: "  "), x: inner.x, y: inner.y + i,
                   style: line.hasPrefix("ERROR") ? theme.bad : theme.dim, clip: inner)
         }
+    }
+
+    /// `text` broken at spaces into lines of at most `width` characters (a longer word gets a line of its own).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        return line.isEmpty ? lines : lines + [line]
     }
 
     static func duration(_ seconds: Double) -> String {

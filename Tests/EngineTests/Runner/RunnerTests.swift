@@ -155,7 +155,7 @@ final class RunnerTests: XCTestCase {
         let kinds = log.events.compactMap { e -> String? in
             switch e {
             case .paused(let i): "paused \(i)"
-            case .resumed(let i): "resumed \(i)"
+            case .resumed(let i, _): "resumed \(i)"
             case .checkpointSaved(let c): "saved \(c.kind.rawValue) \(c.iter)"
             case .iteration(let r): "iter \(r.iter)"
             default: nil

@@ -73,6 +73,7 @@ public final class CheckpointHook: Hook {
                 let file = (dir as NSString).appendingPathComponent("\(prefix)\(old).safetensors")
                 guard FileManager.default.fileExists(atPath: file) else { break }
                 try? FileManager.default.removeItem(atPath: file)
+                runner.emit(.checkpointDeleted(path: file))
                 old -= interval
             }
         }

@@ -133,6 +133,7 @@ public final class EvalHook: Hook {
         let dir = runner.hook(CheckpointHook.self)?.outDirectory ?? runner.workDir
         if let old = runner.hookMessages.bestCheckpoint, FileManager.default.fileExists(atPath: old) {
             try? FileManager.default.removeItem(atPath: old)
+            runner.emit(.checkpointDeleted(path: old))
             runner.log("The previous best checkpoint \(old) was removed")
         }
         let unit = byEpoch ? "epoch" : "iter"
