@@ -39,7 +39,9 @@ extension DashboardApp {
     private func showConfig(of info: RunInfo) {
         guard !info.configText.isEmpty else { return }
         let dir = tail?.workDir ?? info.workDir
-        let path = (dir as NSString).appendingPathComponent(info.configName.isEmpty ? "config.py" : info.configName)
+        // Absolute, as the loader asks its reader for it (the watched dir may be given relative to the cwd).
+        let path = URL(fileURLWithPath: (dir as NSString).appendingPathComponent(info.configName.isEmpty ? "config.py" : info.configName))
+            .standardizedFileURL.path
         let text = info.configText
         do {
             state.document = try ConfigDocument(path: path, reader: { $0 == path ? text : nil })
