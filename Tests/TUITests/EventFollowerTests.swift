@@ -102,6 +102,13 @@ final class EventFollowerTests: XCTestCase {
         XCTAssertEqual(watch.state.document?.config.root["lr"]?.number, 0.1)
         XCTAssertEqual(watch.state.handle(.char("2")), [])
         XCTAssertFalse(watch.absorbEvents(), "nothing new")
+        // The footer offers what works: no steering keys when watching, no run switching when live.
+        let footer = { (state: AppState) in Renderer.render(state, width: 120, height: 36, theme: .fallback).text.split(separator: "\n").last! }
+        XCTAssertEqual(footer(watch.state), " [ ] other runs · ? help · q quit")
+        var liveState = live.state
+        liveState.screen = .run
+        XCTAssertFalse(footer(liveState).contains("[ ]"), String(footer(liveState)))
+        XCTAssertTrue(footer(liveState).hasPrefix(" r start training · p pause /"), String(footer(liveState)))
     }
 
     func testASecondRunReplacesTheFirstAndTheUserCanSwitchBack() throws {

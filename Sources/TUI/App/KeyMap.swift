@@ -29,7 +29,7 @@ public enum KeyMap {
         KeyBinding(keys: [.char("s")], label: "s", help: "save a checkpoint now"),
         KeyBinding(keys: [.char("e")], label: "e", help: "evaluate now (needs evaluation in the config)"),
         KeyBinding(keys: [.char("x")], label: "x", help: "stop (asks; saves first)"),
-        KeyBinding(keys: [.char("["), .char("]")], label: "[ ]", help: "watch mode: show the previous / next run of the work dir"),
+        KeyBinding(keys: [.char("["), .char("]")], label: "[ ]", help: "other runs of the watched work dir: previous / next (watch mode)"),
     ]
     public static let checkpoints: [KeyBinding] = [
         KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "move"),

@@ -43,7 +43,10 @@ public enum Renderer {
         } else if let m = state.message {
             s.put(" " + m, x: r.x, y: r.y, style: theme["status"], clip: r)
         } else {
-            let hints = KeyMap.bindings(for: state.screen).prefix(6).map { "\($0.label) \($0.help.split(separator: " ").prefix(2).joined(separator: " "))" }
+            // Watch mode cannot steer (its keys would only say so); `[ ]` only works there.
+            let steering: Set<String> = ["r", "p", "s", "e", "x", "R", "E"]
+            let usable = KeyMap.bindings(for: state.screen).filter { state.watchMode ? !steering.contains($0.label) : $0.label != "[ ]" }
+            let hints = usable.prefix(6).map { "\($0.label) \($0.help.split(separator: " ").prefix(2).joined(separator: " "))" }
             s.put(" " + (hints + ["? help", "q quit"]).joined(separator: " · "), x: r.x, y: r.y, style: theme["status"], clip: r)
         }
     }
