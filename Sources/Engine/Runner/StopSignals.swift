@@ -32,6 +32,8 @@ public final class StopSignals: @unchecked Sendable {
     private var first: Int32?
     private let onFirst: @Sendable (Int32) -> Void
     private let onRepeat: @Sendable (Int32) -> Void
+    private var previous: [(Int32, sigaction)] = []
+    private var writeEnd: Int32 = -1
 
     /// The first signal received, if any.
     public var received: Int32? { lock.lock(); defer { lock.unlock() }; return first }
@@ -47,6 +49,7 @@ public final class StopSignals: @unchecked Sendable {
         // The handler must never block: a full pipe just drops the byte (a stop is already pending then).
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         SignalPipe.writeEnd = fds[1]
+        writeEnd = fds[1]
         let readEnd = fds[0]
         let thread = Thread { [self] in watch(readEnd) }
         thread.name = "reel-signals"
@@ -55,6 +58,7 @@ public final class StopSignals: @unchecked Sendable {
             var old = sigaction()
             sigaction(sig, nil, &old)
             if sig == SIGHUP && Self.isIgnored(old) { continue }
+            previous.append((sig, old))
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { s in
                 var byte = UInt8(truncatingIfNeeded: s)
@@ -67,6 +71,17 @@ public final class StopSignals: @unchecked Sendable {
         }
     }
 
+    /// Puts the previous handlers back and ends the watcher thread (for tests: a process normally keeps its
+    /// handlers until it exits).
+    public func cancel() {
+        for (sig, old) in previous {
+            var action = old
+            sigaction(sig, &action, nil)
+        }
+        previous = []
+        if writeEnd >= 0 { close(writeEnd); writeEnd = -1 }
+    }
+
     private static func isIgnored(_ action: sigaction) -> Bool {
         unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
@@ -77,7 +92,7 @@ public final class StopSignals: @unchecked Sendable {
         while true {
             let n = read(fd, &byte, 1)
             if n < 0 && errno == EINTR { continue }
-            guard n == 1 else { return }
+            guard n == 1 else { close(fd); return }
             let sig = Int32(byte)
             lock.lock()
             let previous = first

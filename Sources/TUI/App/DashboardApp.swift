@@ -114,6 +114,7 @@ public final class DashboardApp {
         }
         // Let an active run finish its iteration and save before leaving.
         while let t = runThread, !t.isFinished { absorbEvents(); usleep(20_000) }
+        absorbEvents()
         terminal.restore()
         if let sig = signals.received { return .stopped(signal: sig, lastCheckpoint: lastCheckpoint) }
         if case .failed = state.run.status, let lastFailure { return .failed(lastFailure) }
@@ -127,7 +128,10 @@ public final class DashboardApp {
         let events = inbox.drain() + (tail?.poll() ?? [])
         for e in events {
             state.run.apply(e)
-            if case .checkpointSaved(let r) = e { rescan = true; lastCheckpoint = r.path }
+            if case .checkpointSaved(let r) = e {
+                rescan = true
+                if r.kind != .best { lastCheckpoint = r.path }
+            }
             if case .failed(let f) = e { lastFailure = f }
             if case .finished = e { rescan = true }
         }
