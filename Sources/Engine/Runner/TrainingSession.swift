@@ -115,7 +115,7 @@ public enum TrainingSession {
             case "TextLoggerHook":
                 let hook = try TextLoggerHook(workDir: runner.workDir, timestamp: timestamp, interval: interval, byEpoch: byEpoch)
                 try hook.configure(r)
-                hook.writeMeta(seed: seed, configName: runner.configName, workDir: runner.workDir)
+                try hook.writeMeta(seed: seed, configName: runner.configName, workDir: runner.workDir)
                 runner.subscribe(hook)
                 loggers.append(hook)
             case "TensorboardLoggerHook":

@@ -20,7 +20,8 @@ public final class LogTail {
         guard let path, let h = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? h.close() }
         try? h.seek(toOffset: offset)
-        let data = h.readDataToEndOfFile()
+        // The throwing read: Foundation's readDataToEndOfFile() ends the process on a read error (EIO, EISDIR).
+        guard let data = try? h.readToEnd() ?? Data() else { return [] }
         offset += UInt64(data.count)
         partial += String(decoding: data, as: UTF8.self)
         var lines = partial.components(separatedBy: "\n")
