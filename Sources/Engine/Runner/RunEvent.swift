@@ -123,6 +123,9 @@ public struct RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var iter: Int?
     /// The newest checkpoint written before the failure (untouched by it).
     public var lastCheckpoint: String?
+    /// Set when a data file the user supplied stopped the run (a `DataInputError`: annotation list, frame or video
+    /// directory): the run refused its input rather than failing by itself, so `reel` exits 2.
+    public var inputFile: String?
     public init(message: String, iter: Int? = nil, lastCheckpoint: String? = nil) {
         self.message = message; self.iter = iter; self.lastCheckpoint = lastCheckpoint
     }

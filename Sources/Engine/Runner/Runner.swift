@@ -89,7 +89,8 @@ public final class Runner {
             emit(.failed(failure))
             throw failure
         } catch {
-            let failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: hookMessages.lastCheckpoint)
+            var failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: hookMessages.lastCheckpoint)
+            failure.inputFile = (error as? any DataInputError)?.file
             emit(.failed(failure))
             throw failure
         }
