@@ -200,6 +200,21 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(workspace.skipped.last?.hasSuffix("; using \(fx.root)/rawframes/video_1 instead") ?? false, "\(workspace.skipped)")
     }
 
+    /// Crops and resizes use the first frame's geometry for the whole clip: a smaller later frame was read out of
+    /// bounds. Now the frame is refused, named, as a broken frame (so skip_broken can replace its video).
+    func testAFrameOfAnotherSizeIsRefused() throws {
+        let fx = try FrameFixture(videos: 1, frames: 4, width: 48, height: 32)
+        let odd = fx.root + "/rawframes/video_0/img_00003.jpg"
+        try JPEGDecoder.encode(FrameFixture.pattern(v: 0, t: 2, width: 8, height: 8)).write(to: URL(fileURLWithPath: odd))
+        let ds = try fx.dataset("[dict(type='SampleFrames', clip_len=4, num_clips=1, test_mode=True), dict(type='RawFrameDecode'), "
+                                + "dict(type='CenterCrop', crop_size=16), dict(type='FormatShape', input_format='NCHW')]")
+        var rng = Philox(seed: 0)
+        XCTAssertThrowsError(try ds.item(0, rng: &rng, workspace: PipelineWorkspace())) { e in
+            XCTAssertEqual("\(e)", "\(odd): frame is 8x8 but the video's other frames are 48x32; all frames of a video must be one size")
+            XCTAssertTrue(e is JPEGDecoder.DecodeError)
+        }
+    }
+
     /// F12: the loader hands each skip note to `onSkipped` on the consumer's thread, with the batch it belongs to,
     /// and the batch carries them; a dataset without broken items reports nothing.
     func testLoaderReportsSkippedItemsWithTheirBatch() throws {
