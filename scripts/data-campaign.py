@@ -100,26 +100,36 @@ def huge_frames(case):
     set_line0(case, "video_0 2 0")
 
 
+def frames56(change):
+    """Applies `change(path)` to img_00005 and img_00006 of video_0: the training sampler reads one of them, the
+    test sampler reads img_00006."""
+    return lambda c: [change(frame(c, n=n)) for n in (5, 6)]
+
+
+def remove(path):
+    os.remove(path)
+
+
 CASES = {
-    # frames (video_0's img_00005 unless said otherwise)
-    "corrupt_header": lambda c: replace(frame(c), bytes([0xFF, 0xD8]) + random.Random(1).randbytes(600)),
-    "truncated": lambda c: replace(frame(c), open(frame(c), "rb").read()[:300]),
-    "zero_byte": lambda c: replace(frame(c), b""),
-    "png": lambda c: replace(frame(c), png(64, 64)),
-    "text": lambda c: replace(frame(c), b"hello, I am not a picture\n"),
-    "cmyk": lambda c: replace(frame(c), jpeg(64, 64, bytes(64 * 64 * 4), pf=TJPF_CMYK, subsamp=TJSAMP_444)),
+    # frames: img_00005 and img_00006 of video_0 unless said otherwise
+    "corrupt_header": frames56(lambda f: replace(f, bytes([0xFF, 0xD8]) + random.Random(1).randbytes(600))),
+    "truncated": frames56(lambda f: replace(f, open(f, "rb").read()[:300])),
+    "zero_byte": frames56(lambda f: replace(f, b"")),
+    "png": frames56(lambda f: replace(f, png(64, 64))),
+    "text": frames56(lambda f: replace(f, b"hello, I am not a picture\n")),
+    "cmyk": frames56(lambda f: replace(f, jpeg(64, 64, bytes(64 * 64 * 4), pf=TJPF_CMYK, subsamp=TJSAMP_444))),
     "grayscale_video": lambda c: [replace(frame(c, n=n), jpeg(64, 64, bytes(x % 256 for x in range(64 * 64)), pf=TJPF_GRAY,
                                                           subsamp=TJSAMP_GRAY)) for n in range(1, 17)],
     "progressive_video": lambda c: whole_video(c, 64, 64, flags=TJFLAG_PROGRESSIVE),
     "odd_size_video_65x37": lambda c: whole_video(c, 65, 37),
     "one_pixel_video": lambda c: whole_video(c, 1, 1),
-    "one_odd_frame_8x8": lambda c: replace(frame(c), jpeg(8, 8, rgb(8, 8))),
+    "one_odd_frame_8x8": frames56(lambda f: replace(f, jpeg(8, 8, rgb(8, 8)))),
     "video_8000x8000": huge_frames,
-    "dimension_bomb": lambda c: [replace(frame(c, n=n), patched_sof(jpeg(8, 8, rgb(8, 8)), 65000, 65000)) for n in (5, 6)],
-    "missing_frame": lambda c: os.remove(frame(c)),
-    "frame_is_dir": lambda c: (os.remove(frame(c)), os.mkdir(frame(c))),
-    "frame_symlink_dev_zero": lambda c: (os.remove(frame(c)), os.symlink("/dev/zero", frame(c))),
-    "frame_is_fifo": lambda c: (os.remove(frame(c)), os.mkfifo(frame(c))),
+    "dimension_bomb": frames56(lambda f: replace(f, patched_sof(jpeg(8, 8, rgb(8, 8)), 65000, 65000))),
+    "missing_frame": frames56(remove),
+    "frame_is_dir": frames56(lambda f: (os.remove(f), os.mkdir(f))),
+    "frame_symlink_dev_zero": frames56(lambda f: (os.remove(f), os.symlink("/dev/zero", f))),
+    "frame_is_fifo": frames56(lambda f: (os.remove(f), os.mkfifo(f))),
     "missing_video_dir": lambda c: shutil.rmtree(os.path.join(c, "rawframes", "video_0")),
     "empty_video_dir": lambda c: [os.remove(frame(c, n=n)) for n in range(1, 17)],
     # annotation lines

@@ -49,7 +49,10 @@ public final class JPEGDecoder {
         case .failure(let failure):
             let reason: String
             switch failure {
-            case .missing: reason = "frame file is missing"
+            case .missing:
+                let dir = (path as NSString).deletingLastPathComponent
+                reason = FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir) ? "frame file is missing"
+                    : "frame file is missing (its video directory \(dir) does not exist)"
             case .directory: reason = "is a directory, not a frame file"
             case .notRegular: reason = "is not a regular file (a device, FIFO or socket), so it is not read as a frame"
             case .tooLarge(let bytes, let limit): reason = "frame file is \(bytes) bytes; frames over \(limit) bytes are refused"

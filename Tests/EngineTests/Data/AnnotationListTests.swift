@@ -116,6 +116,9 @@ final class AnnotationListTests: XCTestCase {
         XCTAssertEqual(readMessage(dir + "/fifo"), "\(dir)/fifo: error: the annotation file is not a regular file (a device, FIFO or socket)")
         try FileManager.default.createSymbolicLink(atPath: dir + "/zero.txt", withDestinationPath: "/dev/zero")
         XCTAssertEqual(readMessage(dir + "/zero.txt"), "\(dir)/zero.txt: error: the annotation file is not a regular file (a device, FIFO or socket)")
+        try "a\t10 1\r\n".write(toFile: dir + "/ok.txt", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try RawframeDataset.readAnnotations(dir + "/ok.txt", prefix: "/data", withOffset: false, multiClass: false, numClasses: 8),
+                       [VideoRecord(frameDir: "/data/a", totalFrames: 10, labels: [1], offset: 0)])
         let huge = dir + "/huge.txt"
         XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
         XCTAssertEqual(truncate(huge, off_t(AnnotationList.maxFileBytes + 1)), 0, "a sparse file: no disk used")

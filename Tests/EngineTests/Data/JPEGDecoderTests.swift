@@ -34,6 +34,10 @@ final class JPEGDecoderTests: XCTestCase {
         XCTAssertThrowsError(try decoder.decode(file: missing)) { e in
             XCTAssertEqual("\(e)", "\(missing): frame file is missing")
         }
+        let noVideo = dir.appendingPathComponent("video_9/img_00001.jpg").path
+        XCTAssertThrowsError(try decoder.decode(file: noVideo)) { e in
+            XCTAssertEqual("\(e)", "\(noVideo): frame file is missing (its video directory \(dir.path)/video_9 does not exist)")
+        }
         let garbage = dir.appendingPathComponent("img_00002.jpg").path
         try Data("not a jpeg at all".utf8).write(to: URL(fileURLWithPath: garbage))
         XCTAssertThrowsError(try decoder.decode(file: garbage)) { e in

@@ -56,6 +56,10 @@ public final class RawframeDataset: @unchecked Sendable {
         let prefix = try r.optionalString("data_prefix")
         testMode = try r.bool("test_mode", false)
         startIndex = try r.int("start_index", 1)
+        // Frame numbers are start_index + offset + index: bounded like total_frames so the sum cannot overflow.
+        guard abs(startIndex) <= AnnotationList.maxFrames else {
+            throw r.error("start_index must be between -\(AnnotationList.maxFrames) and \(AnnotationList.maxFrames)", key: "start_index")
+        }
         filenameTemplate = try r.string("filename_tmpl", "img_{:05}.jpg")
         multiClass = try r.bool("multi_class", false)
         numClasses = r.has("num_classes") ? try r.int("num_classes") : nil
@@ -70,7 +74,8 @@ public final class RawframeDataset: @unchecked Sendable {
                                                                                    numClasses: labelLimit, prefix: prefix))
     }
 
-    /// Parses an annotation file (see `AnnotationList`). Every malformed line is an error naming the file and line.
+    /// Reads an annotation file (see `AnnotationList.read`; `AnnotationList.parse` takes bytes without a file).
+    /// Every malformed line is a `DatasetError` naming the file and line.
     public static func readAnnotations(_ path: String, prefix: String?, withOffset: Bool, multiClass: Bool,
                                        numClasses: Int?) throws -> [VideoRecord] {
         try AnnotationList.read(path, format: AnnotationFormat(withOffset: withOffset, multiClass: multiClass,
