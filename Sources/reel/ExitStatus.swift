@@ -22,8 +22,8 @@ enum ExitStatus {
     static func code(for error: Error) -> Int32 {
         switch error {
         case let failure as RunFailure: return failure.cause.map(code(for:)) ?? runFailed
-        case is ConfigError, is ConfigErrors, is SafeTensors.FormatError, is CheckpointCommand.Unreadable, is DatasetError,
-             is JPEGDecoder.DecodeError, is PipelineError:
+        case is ConfigError, is ConfigErrors, is SafeTensors.FormatError, is CheckpointCommand.Unreadable,
+             is any DataInputError, is PipelineError:
             return refusedInput
         case is AtomicFile.WriteError, is FileWriteError: return runFailed
         default:
@@ -39,8 +39,8 @@ enum ExitStatus {
         case let failure as RunFailure: return message(for: failure)
         case let e as ConfigError: return e.description
         case let e as ConfigErrors: return e.description
-        case is SafeTensors.FormatError, is CheckpointCommand.Unreadable, is DatasetError, is JPEGDecoder.DecodeError, is PipelineError, is AtomicFile.WriteError,
-             is FileWriteError:
+        case is SafeTensors.FormatError, is CheckpointCommand.Unreadable, is any DataInputError, is PipelineError,
+             is AtomicFile.WriteError, is FileWriteError:
             return "reel: \(error)"
         default: return Reel.fullMessage(for: error)
         }

@@ -129,6 +129,8 @@ public struct RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public init(message: String, iter: Int? = nil, lastCheckpoint: String? = nil, cause: (any Error)? = nil) {
         self.message = message; self.iter = iter; self.lastCheckpoint = lastCheckpoint; self.cause = cause
     }
+    /// The data file the user supplied that stopped the run (annotation list, frame or video directory), if any.
+    public var inputFile: String? { (cause as? any DataInputError)?.file }
     public var description: String {
         message + (lastCheckpoint.map { " (last good checkpoint: \($0))" } ?? "")
     }

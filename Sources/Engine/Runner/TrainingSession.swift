@@ -59,6 +59,8 @@ public enum TrainingSession {
                             maxEpochs: maxEpochs, maxIters: maxIters, seed: seed, configText: PrettyText.render(config.root),
                             configName: (config.path as NSString).lastPathComponent, control: control)
         for s in sinks { runner.subscribe(s) }
+        // skip_broken notes reach the console and the .log as messages, on the engine thread (see Loader.onSkipped).
+        trainLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         try AtomicFile.write(Data(runner.configText.utf8), to: (workDir as NSString).appendingPathComponent(runner.configName))
 
@@ -79,6 +81,7 @@ public enum TrainingSession {
         runner.register(IterTimerHook())
         if options.validate {
             let valLoader = try data.loader(.val, seed: seed)
+            valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.register(try EvalHook(config: top.value("evaluation"), files: files, loader: valLoader))
         }
         try registerLoggers(top, runner: runner, byEpoch: byEpoch, seed: seed)
