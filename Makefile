@@ -7,7 +7,7 @@ DEBS := libncurses-dev libopenblas-dev libturbojpeg0-dev pkg-config tmux
 CONFIG ?= release
 REEL := .build/$(CONFIG)/reel
 
-.PHONY: demo test build deps clean fuzz
+.PHONY: demo test build deps clean fuzz crashtest
 
 deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -33,4 +33,11 @@ fuzz: deps
 	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
 clean:
-	rm -rf .build work_dirs
+	rm -rf .build .build-fuzz .fuzz work_dirs
+
+# Crash harness: kill -9 `reel train` at random points (inside checkpoint writes too), then check every checkpoint
+# loads, --auto-resume reaches the end, no temp file is left and every .log.json line parses. TRIALS=N to change.
+TRIALS ?= 50
+crashtest: deps
+	REEL_CRASHTEST_TRIALS=$(TRIALS) $(SWIFT) test -c $(CONFIG) --filter CrashHarnessTests 2>&1 \
+		| grep -E "^crashtest:|error:|Executed|passed|failed"; exit $${PIPESTATUS[0]}

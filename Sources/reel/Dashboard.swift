@@ -4,7 +4,7 @@ import Engine
 import Foundation
 import TUI
 
-/// Opens the ncurses dashboard (the TUI target) and exits with its status.
+/// Opens the ncurses dashboard (the TUI target) and exits with the status of how it ended (`ExitStatus`).
 enum Dashboard {
     static func open(configPath: String?, cfgOptions: [String], startRun: TrainOptions?, theme: String = "default",
                      watch: String? = nil, options: TrainOptions = TrainOptions()) throws {
@@ -18,7 +18,10 @@ enum Dashboard {
         o.watchDir = watch
         o.train = startRun ?? options
         o.startImmediately = startRun != nil
-        let status = DashboardApp(o).run()
-        exit(status)
+        switch DashboardApp(o).run() {
+        case .quit: exit(ExitStatus.success)
+        case .stopped(let signal, let checkpoint): ExitStatus.stopped(by: signal, iter: nil, saved: checkpoint)
+        case .failed(let failure): ExitStatus.fail(with: failure)
+        }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Config
 import Foundation
 
-/// The `reel` command: config tools now; training, testing, inspection and the dashboard as they land.
+/// The `reel` command: config tools, training, testing, inspection and the dashboard.
 @main
 struct Reel: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,32 +10,26 @@ struct Reel: ParsableCommand {
         abstract: "A terminal trainer for video action recognition, driven by mmaction2-style configs.",
         discussion: """
             Configs are mmaction2/mmcv Python config files, read safely: nothing in a config is executed.
-            Exit status: 0 success, 2 a config or argument error, 130/143 interrupted by a signal.
+
+            Exit status: 0 success; 1 the run failed at run time (non-finite loss, a failed write such as a full \
+            disk, an internal error); 2 refused input (config, command line, checkpoint, annotation or frame file); \
+            129/130/143 stopped by SIGHUP/SIGINT/SIGTERM after saving a checkpoint (a second signal quits at once \
+            with the same status).
             """,
         version: ReelVersion.string,
-        subcommands: [ConfigCommand.self, TUICommand.self, TrainCommand.self, TestCommand.self, InspectCommand.self, DataCommand.self, BenchCommand.self]
+        subcommands: [ConfigCommand.self, TUICommand.self, TrainCommand.self, TestCommand.self, InspectCommand.self,
+                      DataCommand.self, BenchCommand.self, CheckpointCommand.self]
     )
 
-    /// Runs the command and maps errors to Reel's exit statuses: argument errors (argument-parser's 64) and config
-    /// errors both exit 2, after printing the message to standard error.
+    /// Runs the command; every error goes through `ExitStatus`, the one place that picks the status.
     static func main() {
+        // A closed pipe or terminal makes writes fail (EPIPE) instead of killing the process mid-save.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as ConfigError {
-            ExitStatus.fail(with: error)
-        } catch let error as ConfigErrors {
-            ExitStatus.fail(with: error)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                // --help / --version
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            let message = fullMessage(for: error)
-            if !message.isEmpty { ExitStatus.printError(message) }
-            Foundation.exit(code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
+            ExitStatus.fail(with: error)
         }
     }
 }

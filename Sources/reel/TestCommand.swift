@@ -35,9 +35,9 @@ struct TestCommand: ParsableCommand {
         let loader = try DataConfig(config).loader(split, seed: 0)
         let start = Date()
         let (scores, labels) = try Inference.scores(model: model, loader: loader) { done, total in
-            if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\rtesting \(done)/\(total)\u{1B}[K".utf8)) }
+            if isatty(STDERR_FILENO) == 1 { Console.write("\rtesting \(done)/\(total)\u{1B}[K", to: STDERR_FILENO) }
         }
-        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if isatty(STDERR_FILENO) == 1 { Console.write("\r\u{1B}[K", to: STDERR_FILENO) }
         var names = metrics
         var topk = [1, 5]
         if names.isEmpty, let e = config.root["evaluation"] {

@@ -10,8 +10,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model from a config.",
         discussion: """
-            Ctrl-C (or SIGTERM) finishes the current iteration, saves latest.safetensors and exits with 130 (143). \
-            A second Ctrl-C exits at once.
+            Ctrl-C, SIGINT, SIGTERM or SIGHUP (a closed terminal or ssh session) finishes the current iteration, \
+            saves iter_N.safetensors and latest.safetensors, and exits with 130, 130, 143 or 129. A second signal \
+            quits at once with the same status, without saving. Under nohup, SIGHUP stays ignored.
+
+            A run that fails exits with 1 (non-finite loss; a failed write, e.g. a full disk: the run stops at once \
+            and names the last checkpoint, which is intact) or 2 when it refuses its input (config, checkpoint, \
+            annotation or frame file).
             """)
 
     @OptionGroup var source: ConfigCommand.Source
@@ -60,56 +65,32 @@ struct RunOptions: ParsableArguments {
     }
 }
 
-/// A headless training run: console output, Ctrl-C/SIGTERM handling and exit statuses.
+/// A headless training run: console output, signal handling and exit statuses.
 struct HeadlessRun {
     let config: ResolvedConfig
     let options: TrainOptions
 
     func execute() throws {
         let control = RunControl()
-        let signals = SignalStop(control: control)
+        let signals = StopSignals(onFirst: { sig in
+            ExitStatus.printError("\nreel: \(StopSignals.name(of: sig)): stopping after this iteration (saving a checkpoint); "
+                                  + "a second signal quits at once")
+            control.send(.stop)
+        }, onRepeat: { first in
+            ExitStatus.printError("\nreel: quitting without saving")
+            _exit(StopSignals.exitStatus(for: first))
+        })
         let console = ConsoleSink()
         let runner = try TrainingSession.build(config, options: options, control: control, sinks: [console])
         do {
             let summary = try runner.run()
             console.finish()
-            if let signal = signals.received {
-                ExitStatus.printError("reel: interrupted by \(signal == SIGINT ? "Ctrl-C" : "SIGTERM") at iteration \(summary.iter); saved \(runner.hookMessages.lastCheckpoint ?? "nothing")")
-                exit(signal == SIGINT ? ExitStatus.interrupted : ExitStatus.terminated)
+            if let signal = signals.received, summary.ending == .stopped {
+                ExitStatus.stopped(by: signal, iter: summary.iter, saved: runner.hookMessages.lastCheckpoint)
             }
         } catch let failure as RunFailure {
             console.finish()
-            ExitStatus.printError("reel: training failed: \(failure)")
-            exit(1)
-        }
-    }
-}
-
-/// Turns the first SIGINT/SIGTERM into a stop command (finish the iteration, save, exit); a second one exits now.
-final class SignalStop: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var _received: Int32?
-    var received: Int32? { lock.lock(); defer { lock.unlock() }; return _received }
-
-    init(control: RunControl) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                lock.lock()
-                let first = _received == nil
-                if first { _received = sig }
-                lock.unlock()
-                if first {
-                    ExitStatus.printError("\nreel: stopping after this iteration (saving a checkpoint); press Ctrl-C again to quit now")
-                    control.send(.stop)
-                } else {
-                    exit(sig == SIGINT ? ExitStatus.interrupted : ExitStatus.terminated)
-                }
-            }
-            source.resume()
-            sources.append(source)
+            ExitStatus.fail(with: failure)
         }
     }
 }
@@ -163,8 +144,9 @@ final class ConsoleSink: RunEventSink {
         if barShown { write("\r\u{1B}[K"); barShown = false }
     }
 
-    /// Unbuffered, so the bar and the lines interleave correctly with standard error.
-    private func write(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
+    /// Unbuffered, so the bar and the lines interleave correctly with standard error; never traps (a closed
+    /// terminal must not stop the run from saving).
+    private func write(_ s: String) { Console.write(s, to: STDOUT_FILENO) }
 
     static func duration(_ s: Int) -> String {
         s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)

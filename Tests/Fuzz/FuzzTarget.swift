@@ -63,17 +63,14 @@ enum FuzzTarget: String, CaseIterable {
 
     /// A frame file, decoded with the limits `RawFrameDecode` applies.
     static func jpeg(_ bytes: [UInt8]) {
-        _ = try? JPEGDecoder().decode(Data(bytes), path: "fuzz.jpg")
+        _ = try? JPEGDecoder().decode(bytes, path: "fuzz.jpg")
     }
 
     /// A rawframe annotation file (`frame_dir total_frames label`), in every layout mmaction2 allows.
     static func annotations(_ bytes: [UInt8]) {
-        let path = NSTemporaryDirectory() + "reel-fuzz-\(getpid()).txt"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        defer { try? FileManager.default.removeItem(atPath: path) }
         for (offset, multi) in [(false, false), (true, false), (false, true)] {
-            _ = try? RawframeDataset.readAnnotations(path, prefix: "/data", withOffset: offset, multiClass: multi,
-                                                     numClasses: 8)
+            let format = AnnotationFormat(withOffset: offset, multiClass: multi, numClasses: 8, prefix: "/data")
+            _ = try? AnnotationList.parse(bytes, file: "fuzz.txt", format: format)
         }
     }
 }

@@ -3,40 +3,8 @@ import XCTest
 
 /// End to end: the real `reel tui` under tmux (send-keys, capture-pane) on a small demo dataset.
 final class DashboardTmuxTests: XCTestCase {
-    var session = "reel-e2e-\(getpid())"
-
-    /// Runs tmux with popen/pclose (which wait with waitpid); the server tmux may start gets /dev/null, not a pipe
-    /// of ours, so nothing waits on it.
-    @discardableResult
-    func tmux(_ args: [String]) -> String {
-        let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        guard let f = popen("tmux \(quoted) 2>/dev/null </dev/null", "r") else { return "" }
-        var out = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n <= 0 { break }
-            out += buffer[0..<n]
-        }
-        pclose(f)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    func screen() -> String { tmux(["capture-pane", "-t", session, "-p"]) }
-    func keys(_ k: String...) { tmux(["send-keys", "-t", session] + k); usleep(150_000) }
-
-    /// Polls the pane until `predicate` holds (or fails after `timeout` seconds with the last screen).
-    @discardableResult
-    func waitFor(_ what: String, timeout: Double = 30, _ predicate: (String) -> Bool) -> String {
-        let end = Date().addingTimeInterval(timeout)
-        var s = screen()
-        while !predicate(s) && Date() < end { usleep(200_000); s = screen() }
-        XCTAssertTrue(predicate(s), "waiting for \(what); screen:\n\(s)")
-        return s
-    }
-
     func testEditRunPauseResumeCheckpointAndQuit() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed (make deps installs it)") }
+        guard TmuxSession.isAvailable else { throw XCTSkip("tmux is not installed (make deps installs it)") }
         let dir = try ReelProcess.tempDir(self)
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("configs"), withIntermediateDirectories: true)
@@ -47,11 +15,10 @@ final class DashboardTmuxTests: XCTestCase {
         let base = dir.appendingPathComponent("configs/demo/_demo_base.py")
         let before = try String(contentsOf: base, encoding: .utf8)
 
-        addTeardownBlock { [self] in tmux(["kill-session", "-t", session]) }
-        let command = "cd \(dir.path) && \(ReelProcess.binary.path) tui configs/demo/tsm_r18_demo.py --cfg-options total_epochs=1000; echo REEL_EXIT=$?; sleep 60"
-        // The server must not inherit popen's pipe: start the session with its output sent to /dev/null.
-        let quotedCommand = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        _ = system("tmux new-session -d -s \(session) -x 120 -y 36 \(quotedCommand) >/dev/null 2>&1 </dev/null")
+        let tmux = TmuxSession(self, command: "cd \(dir.path) && \(ReelProcess.binary.path) tui configs/demo/tsm_r18_demo.py --cfg-options total_epochs=1000; echo REEL_EXIT=$?; sleep 60")
+        func keys(_ k: String) { tmux.keys(k) }
+        func screen() -> String { tmux.screen() }
+        @discardableResult func waitFor(_ what: String, _ predicate: (String) -> Bool) -> String { tmux.waitFor(what, predicate) }
         waitFor("the Config screen") { $0.contains("1 Config") && $0.contains("lr_config") }
 
         // Edit optimizer.lr and write it: the file changes in that one value only.

@@ -33,8 +33,13 @@ public struct DataConfig {
         try ConfigReader(try datasetConfig(split), name: "data.\(split.rawValue)", files: config.files).int("start_index", 1)
     }
 
+    /// The classifier's `model.cls_head.num_classes` (nil when the config has no such int): every label of every
+    /// split must be below it, or the loss would index past its logits.
+    public var modelClasses: Int? { config.root["model"]?.dict?["cls_head"]?.dict?["num_classes"]?.int }
+
+    /// The split's dataset, bound to the model: labels are checked against `modelClasses` as the file is read.
     public func dataset(_ split: Split) throws -> RawframeDataset {
-        try RawframeDataset(config: try datasetConfig(split), files: config.files)
+        try RawframeDataset(config: try datasetConfig(split), files: config.files, modelClasses: modelClasses)
     }
 
     /// Batch size, workers, shuffle and drop_last for a split, with the `<split>_dataloader` overrides.
@@ -54,9 +59,16 @@ public struct DataConfig {
         return (batch, workers, shuffle, dropLast)
     }
 
+    /// A loader over the split's dataset. A `multi_class=True` dataset is refused here: its targets are multi-hot
+    /// (mmaction2 feeds them to a sigmoid head or a soft-label loss), while Reel's heads train on one label a video.
     public func loader(_ split: Split, seed: UInt64) throws -> Loader {
         let s = try loaderSettings(split)
-        return Loader(dataset: try dataset(split), batchSize: s.batchSize, workers: s.workers, shuffle: s.shuffle,
-                      dropLast: s.dropLast, seed: seed)
+        let d = try dataset(split)
+        if d.multiClass {
+            let r = try ConfigReader(try datasetConfig(split), name: "data.\(split.rawValue)", files: config.files)
+            throw r.error("multi_class=True datasets need a multi-label head, which Reel does not have yet "
+                          + "(its loss takes one label per video)", key: "multi_class")
+        }
+        return Loader(dataset: d, batchSize: s.batchSize, workers: s.workers, shuffle: s.shuffle, dropLast: s.dropLast, seed: seed)
     }
 }

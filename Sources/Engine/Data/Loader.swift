@@ -6,6 +6,8 @@ public struct Batch: @unchecked Sendable {
     public var labels: [Int]
     /// Dataset indices of the videos, in batch order.
     public var indices: [Int]
+    /// One note per item `skip_broken` replaced while building this batch (what was skipped and why).
+    public var skipped: [String] = []
 }
 
 /// mmaction2's data loader, in threads: batches of `videos_per_gpu`, `workers_per_gpu` worker threads that each
@@ -22,6 +24,9 @@ public final class Loader: @unchecked Sendable {
     public let dropLast: Bool
     public let seed: UInt64
     public let prefetch: Int
+    /// Called on the consumer's thread (the one calling `LoaderEpoch.next()`) with each `skip_broken` note, in
+    /// batch order, just before the batch is returned: the runner logs them. Set it before the first epoch.
+    public var onSkipped: ((String) -> Void)?
 
     public init(dataset: RawframeDataset, batchSize: Int, workers: Int, shuffle: Bool, dropLast: Bool = false,
                 seed: UInt64, prefetch: Int = 2) {
@@ -53,12 +58,14 @@ public final class Loader: @unchecked Sendable {
     func makeBatch(_ indices: [Int], epoch: Int, workspace: PipelineWorkspace) throws -> Batch {
         var samples: [Tensor] = []
         var labels: [Int] = []
+        workspace.skipped.removeAll()
         for i in indices {
             var rng = Philox(seed: seed, stream: UInt64(epoch) << 32 | UInt64(i))
             let s = try dataset.item(i, rng: &rng, workspace: workspace)
             guard let imgs = s.imgs else { throw PipelineError(message: "the pipeline produced no imgs") }
             if let first = samples.first, first.shape != imgs.shape {
-                throw PipelineError(message: "\(s.frameDir): sample shape \(imgs.shape) differs from \(first.shape) in the same batch")
+                throw DatasetError(file: s.frameDir, line: nil, message: "sample shape \(imgs.shape) differs from \(first.shape) in the same "
+                                   + "batch (frames of different sizes need a Resize or crop to one size in the pipeline)")
             }
             samples.append(imgs)
             labels.append(s.labels.first ?? 0)
@@ -68,7 +75,9 @@ public final class Loader: @unchecked Sendable {
         out.withMutableData { dst in
             for (k, t) in samples.enumerated() { t.withData { (dst + k * n).update(from: $0, count: n) } }
         }
-        return Batch(imgs: out, labels: labels, indices: indices)
+        let skipped = workspace.skipped
+        workspace.skipped.removeAll()
+        return Batch(imgs: out, labels: labels, indices: indices, skipped: skipped)
     }
 }
 
@@ -142,8 +151,14 @@ public final class LoaderEpoch: @unchecked Sendable {
 
     private lazy var inlineWorkspace = PipelineWorkspace()
 
-    /// The next batch, or nil at the end of the epoch.
+    /// The next batch, or nil at the end of the epoch. Its `skip_broken` notes go to `Loader.onSkipped` first.
     public func next() throws -> Batch? {
+        let batch = try nextBatch()
+        if let batch, let report = loader.onSkipped { batch.skipped.forEach(report) }
+        return batch
+    }
+
+    private func nextBatch() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         guard consumed < batches.count, !cancelled else { return nil }

@@ -3,6 +3,11 @@ import Foundation
 /// mmaction2's `CrossEntropyLoss` on logits: mean over the batch of −log softmax at the label, times
 /// `lossWeight`; with `labelSmoothing` ε the target is (1−ε)·onehot + ε/K (PyTorch's `label_smoothing`).
 /// `callAsFunction` returns the loss and ∂loss/∂logits (B×K).
+///
+/// Labels are one class index per row, in 0..<K. Data never reaches the loss unchecked: `RawframeDataset` refuses
+/// an annotation label outside the model's `num_classes` (file and line named) and re-checks labels after the
+/// pipeline, and `multi_class` (multi-hot) datasets are refused when a loader is built — so an invalid label here
+/// is a programmer error, caught by a precondition before any memory is read.
 public struct CrossEntropyLoss: Sendable {
     public var lossWeight: Float
     public var labelSmoothing: Float
@@ -18,6 +23,9 @@ public struct CrossEntropyLoss: Sendable {
     public func callAsFunction(_ logits: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor) {
         let b = logits.shape[0], k = logits.shape[1]
         precondition(labels.count == b, "\(labels.count) labels for \(b) rows")
+        if let bad = labels.first(where: { $0 < 0 || $0 >= k }) {
+            preconditionFailure("label \(bad) outside 0..<\(k): the dataset binding should have refused it")
+        }
         var grad = Tensor(uninitialized: logits.shape)
         var total = 0.0
         let eps = Double(labelSmoothing)
@@ -33,7 +41,6 @@ public struct CrossEntropyLoss: Sendable {
                     for j in 0..<k { sum += exp(Double(row[j]) - mx) }
                     let logZ = mx + log(sum)
                     let label = labels[i]
-                    precondition(label >= 0 && label < k, "label \(label) outside 0..<\(k)")
                     var rowLoss = (1 - eps) * (logZ - Double(row[label]))
                     if eps > 0 {
                         var meanNeg = 0.0

@@ -6,30 +6,26 @@ import Foundation
 ///
 /// The protobuf encoding is written by hand (`ProtoWriter`): two small messages need a varint, a double, a float
 /// and length-delimited fields, which is far less than swift-protobuf's runtime and code generator would add.
+///
+/// Every write throws `FileWriteError` on failure (a full disk), leaving whole records only.
 public final class EventFileWriter {
     public let path: String
-    private let handle: FileHandle
+    private let file: AppendFile
 
     public init(directory: String, wallTime: Double = Date().timeIntervalSince1970) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let host = ProcessInfo.processInfo.hostName
         path = (directory as NSString).appendingPathComponent("events.out.tfevents.\(Int(wallTime)).\(host)")
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let h = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        handle = h
+        file = try AppendFile(path: path)
         var event = ProtoWriter()
         event.double(1, wallTime)
         event.bytes(3, Array("brain.Event:2".utf8))
-        write(record: event.data)
+        try write(record: event.data)
     }
-
-    deinit { try? handle.close() }
 
     /// One scalar at a global step (TensorBoard's `add_scalar`).
     public func addScalar(tag: String, value: Double, step: Int, wallTime: Double = Date().timeIntervalSince1970) throws {
-        write(record: Self.scalarEvent(tag: tag, value: value, step: step, wallTime: wallTime))
+        try write(record: Self.scalarEvent(tag: tag, value: value, step: step, wallTime: wallTime))
     }
 
     static func scalarEvent(tag: String, value: Double, step: Int, wallTime: Double) -> [UInt8] {
@@ -55,10 +51,10 @@ public final class EventFileWriter {
         return out
     }
 
-    private func write(record: [UInt8]) { handle.write(Data(Self.frame(record))) }
+    private func write(record: [UInt8]) throws { try file.write(Data(Self.frame(record))) }
 
-    public func flush() { try? handle.synchronize() }
-    public func close() { try? handle.close() }
+    public func flush() throws { try file.synchronize() }
+    public func close() { file.close() }
 }
 
 /// Minimal protobuf wire-format encoder: varint (type 0), 64-bit (1), length-delimited (2), 32-bit (5).

@@ -147,11 +147,20 @@ public struct RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var iter: Int?
     /// The newest checkpoint written before the failure (untouched by it).
     public var lastCheckpoint: String?
-    public init(message: String, iter: Int? = nil, lastCheckpoint: String? = nil) {
-        self.message = message; self.iter = iter; self.lastCheckpoint = lastCheckpoint
+    /// The error that ended the run, when it was not the runner's own (a data error, a failed write): `reel` picks
+    /// the exit status by it (refused input or a run-time failure).
+    public var cause: (any Error)?
+    public init(message: String, iter: Int? = nil, lastCheckpoint: String? = nil, cause: (any Error)? = nil) {
+        self.message = message; self.iter = iter; self.lastCheckpoint = lastCheckpoint; self.cause = cause
     }
+    /// The data file the user supplied that stopped the run (annotation list, frame or video directory), if any.
+    public var inputFile: String? { (cause as? any DataInputError)?.file }
     public var description: String {
         message + (lastCheckpoint.map { " (last good checkpoint: \($0))" } ?? "")
+    }
+    /// Equal when they read the same (the cause is not compared: errors are not Equatable).
+    public static func == (a: RunFailure, b: RunFailure) -> Bool {
+        a.message == b.message && a.iter == b.iter && a.lastCheckpoint == b.lastCheckpoint
     }
 }
 

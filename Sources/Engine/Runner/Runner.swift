@@ -99,7 +99,7 @@ public final class Runner {
             emit(.failed(failure))
             throw failure
         } catch {
-            let failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: hookMessages.lastCheckpoint)
+            let failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: hookMessages.lastCheckpoint, cause: error)
             emit(.failed(failure))
             throw failure
         }

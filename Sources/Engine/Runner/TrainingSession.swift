@@ -59,6 +59,8 @@ public enum TrainingSession {
                             maxEpochs: maxEpochs, maxIters: maxIters, seed: seed, configText: PrettyText.render(config.root),
                             configName: (config.path as NSString).lastPathComponent, control: control)
         for s in sinks { runner.subscribe(s) }
+        // skip_broken notes reach the console and the .log as messages, on the engine thread (see Loader.onSkipped).
+        trainLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         try AtomicFile.write(Data(runner.configText.utf8), to: (workDir as NSString).appendingPathComponent(runner.configName))
         // The run's complete record (docs/events.md), for every run: headless, dashboard and tests alike.
@@ -81,6 +83,7 @@ public enum TrainingSession {
         runner.register(IterTimerHook())
         if options.validate {
             let valLoader = try data.loader(.val, seed: seed)
+            valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.register(try EvalHook(config: top.value("evaluation"), files: files, loader: valLoader))
         }
         try registerLoggers(top, runner: runner, byEpoch: byEpoch, seed: seed)
@@ -117,7 +120,7 @@ public enum TrainingSession {
             case "TextLoggerHook":
                 let hook = try TextLoggerHook(workDir: runner.workDir, timestamp: timestamp, interval: interval, byEpoch: byEpoch)
                 try hook.configure(r)
-                hook.writeMeta(seed: seed, configName: runner.configName, workDir: runner.workDir)
+                try hook.writeMeta(seed: seed, configName: runner.configName, workDir: runner.workDir)
                 runner.subscribe(hook)
                 loggers.append(hook)
             case "TensorboardLoggerHook":

@@ -25,7 +25,9 @@ public final class DashboardApp {
     var runThread: Thread?
     var tail: EventFollower?
     var quitRequested = false
-    nonisolated(unsafe) static var terminateRequested = false
+    /// The newest checkpoint any run of this session saved, and the current run's failure (for the exit status).
+    var lastCheckpoint: String?
+    var lastFailure: RunFailure?
     static let themeNames = ["default", "light", "high-contrast"]
 
     public init(_ options: Options) {
@@ -67,12 +69,28 @@ public final class DashboardApp {
         return max(1, s.dropLast ? n / s.batchSize : (n + s.batchSize - 1) / s.batchSize)
     }
 
-    /// Runs until the user quits; returns the process exit status.
-    public func run() -> Int32 {
+    /// How the dashboard ended, for `reel` to turn into an exit status.
+    public enum Outcome {
+        /// The user quit (q, or Ctrl-C as a key, confirmed).
+        case quit
+        /// SIGHUP, SIGINT or SIGTERM: the active run (if any) finished its iteration and saved first.
+        case stopped(signal: Int32, lastCheckpoint: String?)
+        /// The last run started failed (and the user then quit).
+        case failed(RunFailure)
+    }
+
+    /// Runs until the user quits or a signal arrives.
+    public func run() -> Outcome {
         let terminal = Terminal()
         defer { terminal.restore() }
-        signal(SIGTERM) { _ in DashboardApp.terminateRequested = true }
-        signal(SIGINT, SIG_IGN)   // raw mode delivers Ctrl-C as a key
+        // Raw mode delivers Ctrl-C typed in the terminal as a key (it asks before stopping a run); SIGINT sent from
+        // outside, SIGTERM and SIGHUP (the terminal closed) stop the run with a checkpoint and quit. The loop polls
+        // `received`; a second signal restores the terminal and quits at once.
+        let signals = StopSignals(onFirst: { _ in }, onRepeat: { first in
+            Terminal.restoreFromAnyThread()
+            _exit(StopSignals.exitStatus(for: first))
+        })
+        var stopping = false
         theme = theme.degraded(to: terminal.depth)
         if options.startImmediately { perform(state.startRun()) }
         var lastFrame: ScreenBuffer?
@@ -83,7 +101,7 @@ public final class DashboardApp {
             // (20 a second) or every iteration's event cost them 4–6 % of their speed (measured).
             var urgent = false
             if let key = terminal.readKey() { perform(state.handle(key)); urgent = true }
-            if DashboardApp.terminateRequested { perform([.send(.stop), .quit]) }
+            if !stopping, signals.received != nil { stopping = true; perform([.send(.stop), .quit]) }
             if absorbEvents() { dirty = true }
             if refreshFramePreview() { urgent = true }
             if (terminal.width, terminal.height) != lastSize { lastSize = (terminal.width, terminal.height); urgent = true }
@@ -96,10 +114,11 @@ public final class DashboardApp {
         }
         // Let an active run finish its iteration and save before leaving.
         while let t = runThread, !t.isFinished { absorbEvents(); usleep(20_000) }
+        absorbEvents()
         terminal.restore()
-        if DashboardApp.terminateRequested { return 143 }
-        if case .failed(let m) = state.run.status { FileHandle.standardError.write(Data("reel: the run failed: \(m)\n".utf8)) }
-        return 0
+        if let sig = signals.received { return .stopped(signal: sig, lastCheckpoint: lastCheckpoint) }
+        if case .failed = state.run.status, let lastFailure { return .failed(lastFailure) }
+        return .quit
     }
 
     /// Applies the engine's (or the watched run's) new events to the state; true if there were any.
@@ -109,7 +128,11 @@ public final class DashboardApp {
         let events = inbox.drain() + followWatchedRun()
         for e in events {
             state.run.apply(e)
-            if case .checkpointSaved = e { rescan = true }
+            if case .checkpointSaved(let r) = e {
+                rescan = true
+                if r.kind != .best { lastCheckpoint = r.path }
+            }
+            if case .failed(let f) = e { lastFailure = f }
             if case .finished = e { rescan = true }
         }
         if rescan || (tail != nil && Int(Date().timeIntervalSince1970) % 2 == 0 && state.screen == .checkpoints) { rescanCheckpoints() }
@@ -164,6 +187,7 @@ public final class DashboardApp {
         if let resumeFrom { options.resumeFrom = resumeFrom }
         let control = RunControl()
         self.control = control
+        lastFailure = nil
         state.run = RunView()
         state.run.status = .starting
         let config = doc.config
@@ -173,10 +197,15 @@ public final class DashboardApp {
             let runner: Runner
             do {
                 let problems = SchemaChecker.check(config).filter { $0.severity == .error }
-                if !problems.isEmpty { throw RunFailure(message: problems.map(\.description).joined(separator: "\n")) }
+                if !problems.isEmpty {
+                    throw RunFailure(message: problems.map(\.description).joined(separator: "\n"), cause: problems[0])
+                }
                 runner = try TrainingSession.build(config, options: runOptions, control: control, sinks: [inbox])
+            } catch let failure as RunFailure {
+                inbox.receive(.failed(failure))
+                return
             } catch {
-                inbox.receive(.failed(RunFailure(message: "\(error)")))
+                inbox.receive(.failed(RunFailure(message: "\(error)", cause: error)))
                 return
             }
             // A failure inside the run has already been sent as a .failed event by the runner.

@@ -134,6 +134,12 @@ public final class Terminal {
         }
     }
 
+    /// Leaves curses mode from a thread other than the UI's (a second stop signal, quitting at once): the process
+    /// exits right after, so racing the UI thread's drawing matters less than leaving the terminal in raw mode.
+    public static func restoreFromAnyThread() {
+        if Terminal.active { Terminal.active = false; endwin() }
+    }
+
     /// A crash in any thread (trap, segfault, abort) still leaves the terminal usable.
     static func installCrashHandlers() {
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {

@@ -175,32 +175,6 @@ final class PipelineTests: XCTestCase {
 
     // MARK: - Bad input
 
-    func testAnnotationErrorsNameFileAndLine() throws {
-        let dir = NSTemporaryDirectory() + "reel-ann-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        func parse(_ text: String, withOffset: Bool = false, multi: Bool = false, classes: Int? = nil) throws -> [VideoRecord] {
-            try text.write(toFile: dir + "/a.txt", atomically: true, encoding: .utf8)
-            return try RawframeDataset.readAnnotations(dir + "/a.txt", prefix: "p", withOffset: withOffset, multiClass: multi, numClasses: classes)
-        }
-        XCTAssertEqual(try parse("a 10 1\n\nb 20 0\n"), [VideoRecord(frameDir: "p/a", totalFrames: 10, labels: [1], offset: 0),
-                                                       VideoRecord(frameDir: "p/b", totalFrames: 20, labels: [0], offset: 0)])
-        XCTAssertEqual(try parse("a 5 10 1\n", withOffset: true), [VideoRecord(frameDir: "p/a", totalFrames: 10, labels: [1], offset: 5)])
-        XCTAssertEqual(try parse("a 10 1 3 7\n", multi: true, classes: 8)[0].labels, [1, 3, 7])
-        func message(_ text: String, withOffset: Bool = false, multi: Bool = false, classes: Int? = nil) -> String {
-            do { _ = try parse(text, withOffset: withOffset, multi: multi, classes: classes); return "no error" } catch { return "\(error)" }
-        }
-        XCTAssertEqual(message("a 10 1\nb 20\n"), "\(dir)/a.txt:2: error: expected 'frame_dir total_frames label', got 2 field(s)")
-        XCTAssertEqual(message("a ten 1\n"), "\(dir)/a.txt:1: error: 'ten' is not an integer")
-        XCTAssertEqual(message("a 10 1 2\n"), "\(dir)/a.txt:1: error: expected 'frame_dir total_frames label' (one label; set multi_class=True for several), got 4 fields")
-        XCTAssertEqual(message("ok 3 0\nempty 0 1\n"), "\(dir)/a.txt:2: error: video 'empty' has 0 frames")
-        XCTAssertEqual(message("a 10 9\n", multi: true, classes: 8), "\(dir)/a.txt:1: error: label 9 is outside 0..<8 (num_classes)")
-        XCTAssertEqual(message("\n\n"), "\(dir)/a.txt: error: annotation file lists no videos")
-        XCTAssertThrowsError(try RawframeDataset.readAnnotations(dir + "/missing.txt", prefix: nil, withOffset: false, multiClass: false, numClasses: nil)) {
-            XCTAssertEqual("\($0)", "\(dir)/missing.txt: error: annotation file not found")
-        }
-    }
-
     func testMissingAndCorruptFramesNameTheFileAndSkipBrokenResamples() throws {
         let fx = try FrameFixture()
         try FileManager.default.removeItem(atPath: fx.root + "/rawframes/video_0/img_00002.jpg")
@@ -215,11 +189,62 @@ final class PipelineTests: XCTestCase {
             XCTAssertTrue("\($0)".hasPrefix("\(fx.root)/rawframes/video_2/img_00001.jpg: not a decodable JPEG"), "\($0)")
         }
         let tolerant = try fx.dataset(pipeline, extra: ", skip_broken=True")
-        let skipped = SkipLog()
-        tolerant.onBroken = { skipped.add($0) }
-        let s = try tolerant.item(0, rng: &rng, workspace: PipelineWorkspace())
+        let workspace = PipelineWorkspace()
+        var seeded = Philox(seed: 0)
+        let s = try tolerant.item(0, rng: &seeded, workspace: workspace)
         XCTAssertEqual(s.frameDir, fx.root + "/rawframes/video_1", "the only readable video replaces the broken one")
-        XCTAssertTrue(skipped.lines.first?.contains("img_00002.jpg: frame file is missing") ?? false, "\(skipped.lines)")
+        // Every replaced item leaves a note naming the broken file and its replacement (F12: it used to be silent).
+        XCTAssertFalse(workspace.skipped.isEmpty)
+        XCTAssertTrue(workspace.skipped.first?.hasPrefix("skip_broken: skipped \(fx.root)/rawframes/video_0 (\(fx.root)/rawframes/"
+                                                         + "video_0/img_00002.jpg: frame file is missing); using ") ?? false, "\(workspace.skipped)")
+        XCTAssertTrue(workspace.skipped.last?.hasSuffix("; using \(fx.root)/rawframes/video_1 instead") ?? false, "\(workspace.skipped)")
+    }
+
+    /// Crops and resizes use the first frame's geometry for the whole clip: a smaller later frame was read out of
+    /// bounds. Now the frame is refused, named, as a broken frame (so skip_broken can replace its video).
+    func testAFrameOfAnotherSizeIsRefused() throws {
+        let fx = try FrameFixture(videos: 1, frames: 4, width: 48, height: 32)
+        let odd = fx.root + "/rawframes/video_0/img_00003.jpg"
+        try JPEGDecoder.encode(FrameFixture.pattern(v: 0, t: 2, width: 8, height: 8)).write(to: URL(fileURLWithPath: odd))
+        let ds = try fx.dataset("[dict(type='SampleFrames', clip_len=4, num_clips=1, test_mode=True), dict(type='RawFrameDecode'), "
+                                + "dict(type='CenterCrop', crop_size=16), dict(type='FormatShape', input_format='NCHW')]")
+        var rng = Philox(seed: 0)
+        XCTAssertThrowsError(try ds.item(0, rng: &rng, workspace: PipelineWorkspace())) { e in
+            XCTAssertEqual("\(e)", "\(odd): frame is 8x8 but the video's other frames are 48x32; all frames of a video must be one size")
+            XCTAssertTrue(e is JPEGDecoder.DecodeError)
+        }
+    }
+
+    /// F12: the loader hands each skip note to `onSkipped` on the consumer's thread, with the batch it belongs to,
+    /// and the batch carries them; a dataset without broken items reports nothing.
+    func testLoaderReportsSkippedItemsWithTheirBatch() throws {
+        let fx = try FrameFixture(videos: 4, frames: 3, width: 16, height: 16)
+        try Data("not a jpeg".utf8).write(to: URL(fileURLWithPath: fx.root + "/rawframes/video_2/img_00002.jpg"))
+        let pipeline = "[dict(type='SampleFrames', clip_len=3, num_clips=1, test_mode=True), dict(type='RawFrameDecode'), dict(type='FormatShape', input_format='NCHW')]"
+        let ds = try fx.dataset(pipeline, extra: ", skip_broken=True")
+        for workers in [0, 2] {
+            let loader = Loader(dataset: ds, batchSize: 2, workers: workers, shuffle: false, seed: 3)
+            let reported = SkipLog()
+            let consumer = Thread.current
+            loader.onSkipped = { note in
+                XCTAssertTrue(Thread.current == consumer, "reported on the consumer's thread")
+                reported.add(note)
+            }
+            let e = loader.epoch(0)
+            var batches: [Batch] = []
+            while let b = try e.next() { batches.append(b) }
+            XCTAssertEqual(batches.map(\.skipped.count), [0, 1], "workers \(workers)")
+            XCTAssertEqual(reported.lines, batches[1].skipped)
+            XCTAssertTrue(reported.lines.first?.hasPrefix("skip_broken: skipped \(fx.root)/rawframes/video_2 (\(fx.root)/rawframes/video_2/"
+                                                          + "img_00002.jpg: not a decodable JPEG") ?? false, "\(reported.lines)")
+        }
+        let intact = try FrameFixture(videos: 4, frames: 3, width: 16, height: 16)
+        let clean = Loader(dataset: try intact.dataset(pipeline, extra: ", skip_broken=True"), batchSize: 2, workers: 0, shuffle: false, seed: 3)
+        let reported = SkipLog()
+        clean.onSkipped = { reported.add($0) }
+        let e = clean.epoch(0)
+        while try e.next() != nil {}
+        XCTAssertEqual(reported.lines, [])
     }
 
     func testConfigErrorsAreLocated() throws {

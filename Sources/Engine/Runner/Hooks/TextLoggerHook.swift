@@ -15,10 +15,13 @@ public final class TextLoggerHook: Hook, RunEventSink {
     public var byEpoch = true
     public let logPath: String
     public let jsonPath: String
-    private let logFile: FileHandle
-    private let jsonFile: FileHandle
+    private let logFile: AppendFile
+    private let jsonFile: AppendFile
     private var timeSum = 0.0
     private let timestampFormatter: DateFormatter
+    /// The first `.log` write that failed, not yet reported: messages arrive as events, which cannot throw, so the
+    /// failure is thrown at the hook's next stage and stops the run there (a full disk must not go unnoticed).
+    public private(set) var writeFailure: Error?
 
     public init(workDir: String, timestamp: String, interval: Int = 10, byEpoch: Bool = true) throws {
         self.interval = interval
@@ -26,14 +29,8 @@ public final class TextLoggerHook: Hook, RunEventSink {
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         logPath = (workDir as NSString).appendingPathComponent("\(timestamp).log")
         jsonPath = logPath + ".json"
-        for p in [logPath, jsonPath] where !FileManager.default.fileExists(atPath: p) {
-            FileManager.default.createFile(atPath: p, contents: nil)
-        }
-        guard let l = FileHandle(forWritingAtPath: logPath), let j = FileHandle(forWritingAtPath: jsonPath) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: logPath])
-        }
-        logFile = l; jsonFile = j
-        l.seekToEndOfFile(); j.seekToEndOfFile()
+        logFile = try AppendFile(path: logPath)
+        jsonFile = try AppendFile(path: jsonPath)
         timestampFormatter = DateFormatter()
         timestampFormatter.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
         timestampFormatter.locale = Locale(identifier: "en_US_POSIX")
@@ -47,24 +44,34 @@ public final class TextLoggerHook: Hook, RunEventSink {
         byEpoch = try r.bool("by_epoch", byEpoch)
     }
 
-    deinit { try? logFile.close(); try? jsonFile.close() }
-
     public func receive(_ event: RunEvent) {
         guard case .message(let text) = event else { return }
         let stamp = timestampFormatter.string(from: Date())
-        logFile.write(Data("\(stamp) - mmaction - INFO - \(text)\n".utf8))
+        do { try logFile.write("\(stamp) - mmaction - INFO - \(text)\n") } catch {
+            if writeFailure == nil { writeFailure = error }
+        }
+    }
+
+    /// Throws the pending `.log` write failure once.
+    func reportFailure() throws {
+        guard let failure = writeFailure else { return }
+        writeFailure = nil
+        throw failure
     }
 
     /// The first `.log.json` line: the run's meta (mmaction2 writes env_info, seed, config_name, work_dir).
-    public func writeMeta(seed: UInt64, configName: String, workDir: String) {
+    public func writeMeta(seed: UInt64, configName: String, workDir: String) throws {
         let env = "sys.platform: linux\nReel: \(ProcessInfo.processInfo.operatingSystemVersionString)\nCPU threads: \(Parallel.workers)"
-        jsonFile.write(Data((JSONLine.encode([("env_info", .string(env)), ("seed", .int(Int(seed))),
-                                              ("config_name", .string(configName)), ("work_dir", .string(workDir))]) + "\n").utf8))
+        try jsonFile.write(JSONLine.encode([("env_info", .string(env)), ("seed", .int(Int(seed))),
+                                            ("config_name", .string(configName)), ("work_dir", .string(workDir))]) + "\n")
     }
 
-    public func beforeRun(_ runner: Runner) throws { timeSum = 0 }
+    public func beforeRun(_ runner: Runner) throws { timeSum = 0; try reportFailure() }
+    public func beforeTrainEpoch(_ runner: Runner) throws { try reportFailure() }
+    public func afterRun(_ runner: Runner) throws { try reportFailure() }
 
     public func afterTrainIter(_ runner: Runner) throws {
+        try reportFailure()
         let counter = byEpoch ? runner.innerIter : runner.iter
         if (counter + 1) % interval == 0 {
             runner.logBuffer.average(interval)
@@ -82,6 +89,7 @@ public final class TextLoggerHook: Hook, RunEventSink {
             try writeRecord(runner)
             if resetFlag { runner.logBuffer.clearOutput() }
         }
+        try reportFailure()
     }
 
     /// Writes the buffer's output as a text line and a JSON record, and emits it as a `.logged` event.
@@ -102,7 +110,8 @@ public final class TextLoggerHook: Hook, RunEventSink {
                                                   ("iter", .int(record.iter)), ("lr", .double(JSONLine.round5(record.lr)))]
         if let memory { fields.append(("memory", .int(memory))) }
         for (k, v) in values { fields.append((k, .double(JSONLine.round5(v)))) }
-        jsonFile.write(Data((JSONLine.encode(fields) + "\n").utf8))
+        try jsonFile.write(JSONLine.encode(fields) + "\n")
+        try reportFailure()
     }
 
     func textLine(_ r: LogRecord, runner: Runner) -> String {

@@ -80,7 +80,8 @@ public struct CropStep: PipelineStep {
         guard let shape = sample.imageShape else { return }
         guard let boxes = boxes(width: shape.width, height: shape.height, rng: &rng),
               boxes.allSatisfy({ $0.x1 >= 0 && $0.y1 >= 0 && $0.x2 <= shape.width && $0.y2 <= shape.height }) else {
-            throw PipelineError(message: "\(typeName) does not fit in a \(shape.width)x\(shape.height) frame of \(sample.frameDir)")
+            throw DatasetError(file: sample.frameDir, line: nil,
+                               message: "\(typeName) does not fit in the video's \(shape.width)x\(shape.height) frames")
         }
         var out: [Frame] = []
         out.reserveCapacity(sample.frames.count * boxes.count * (isTen ? 2 : 1))

@@ -1,0 +1,137 @@
+import Foundation
+
+/// How a rawframe annotation list is laid out and checked (the `RawframeDataset` arguments that shape it).
+public struct AnnotationFormat: Sendable, Equatable {
+    /// `frame_dir offset total_frames label` instead of `frame_dir total_frames label`.
+    public var withOffset = false
+    /// Several labels per line (`multi_class=True`).
+    public var multiClass = false
+    /// Every label must be in 0..<numClasses (the classifier's `num_classes`); nil leaves labels unchecked
+    /// except for being non-negative.
+    public var numClasses: Int?
+    /// `data_prefix`, joined in front of each frame_dir as `os.path.join` does (an absolute frame_dir wins).
+    public var prefix: String?
+
+    public init(withOffset: Bool = false, multiClass: Bool = false, numClasses: Int? = nil, prefix: String? = nil) {
+        self.withOffset = withOffset; self.multiClass = multiClass; self.numClasses = numClasses; self.prefix = prefix
+    }
+}
+
+/// Parses mmaction2 rawframe annotation lists (`RawframeDataset.load_annotations`, SEMANTICS.md §5.1) from a file
+/// or from bytes; every malformed line is a `DatasetError` naming the file and line.
+///
+/// Read as mmaction2 reads them (Python text mode, then `line.strip().split()`): lines end at `\n`, `\r\n` or a lone
+/// `\r` (universal newlines), fields are separated by any run of whitespace, a missing final newline is fine. A
+/// blank (or whitespace-only) line is refused, as mmaction2 0.24.1 refuses it (an IndexError there). Reel adds
+/// limits mmaction2 does not have, so no value can overflow later arithmetic or make a message megabytes long:
+/// `total_frames` and `offset` at most `maxFrames`, a frame_dir at most `maxPathBytes`, the file at most
+/// `maxFileBytes`. A UTF-8 byte-order mark at the start is skipped.
+public enum AnnotationList {
+    /// Largest annotation file read: 512 MiB (Kinetics-700's train list is about 35 MB).
+    public static let maxFileBytes = 512 << 20
+    /// Largest `total_frames` or `offset` (2^31 − 1: 2 years of video at 30 fps).
+    public static let maxFrames = Int(Int32.max)
+    /// Longest frame_dir, in bytes (Linux's PATH_MAX less the terminating NUL).
+    public static let maxPathBytes = 4095
+
+    /// Reads and parses the file at `path`.
+    public static func read(_ path: String, format: AnnotationFormat) throws -> [VideoRecord] {
+        switch InputFile.read(path, maxBytes: maxFileBytes) {
+        case .success(let bytes): return try parse(bytes, file: path, format: format)
+        case .failure(let failure):
+            let message: String
+            switch failure {
+            case .missing: message = "annotation file not found"
+            case .directory: message = "the annotation file is a directory"
+            case .notRegular: message = "the annotation file is not a regular file (a device, FIFO or socket)"
+            case .tooLarge(let bytes, let limit): message = "the annotation file is \(bytes) bytes; files over \(limit) bytes are refused"
+            case .unreadable(let why): message = "cannot read the annotation file (\(why))"
+            }
+            throw DatasetError(file: path, line: nil, message: message)
+        }
+    }
+
+    /// Parses annotation text; `file` names the source in errors.
+    public static func parse(_ text: String, file: String, format: AnnotationFormat) throws -> [VideoRecord] {
+        try parse(Array(text.utf8), file: file, format: format)
+    }
+
+    /// Parses annotation bytes (UTF-8); `file` names the source in errors. At least one video is required.
+    public static func parse(_ bytes: [UInt8], file: String, format: AnnotationFormat) throws -> [VideoRecord] {
+        var records: [VideoRecord] = []
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var lineNumber = 0
+        while start < bytes.count {
+            // One line: up to \n, \r\n or \r (Python's universal newlines).
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+            lineNumber += 1
+            records.append(try parseLine(bytes[start..<end], file: file, line: lineNumber, format: format))
+            if end < bytes.count && bytes[end] == 0x0D && end + 1 < bytes.count && bytes[end + 1] == 0x0A { end += 1 }
+            start = end + 1
+        }
+        if records.isEmpty { throw DatasetError(file: file, line: nil, message: "annotation file lists no videos") }
+        return records
+    }
+
+    static func parseLine(_ raw: ArraySlice<UInt8>, file: String, line: Int, format: AnnotationFormat) throws -> VideoRecord {
+        let fail = { (m: String) in DatasetError(file: file, line: line, message: m) }
+        if raw.contains(0) { throw fail("the line contains a NUL byte (is this a binary file?)") }
+        guard let text = String(validating: raw, as: UTF8.self) else { throw fail("the line is not UTF-8 text (is this a binary file?)") }
+        let fields = text.unicodeScalars.split(whereSeparator: isPythonWhitespace).map { String(String.UnicodeScalarView($0)) }
+        let fixed = format.withOffset ? 3 : 2
+        let form = format.withOffset ? "frame_dir offset total_frames label" : "frame_dir total_frames label"
+        if fields.isEmpty { throw fail("blank line: remove it (mmaction2 cannot read blank lines either)") }
+        guard fields.count > fixed else { throw fail("expected '\(form)', got \(fields.count) field(s)") }
+        guard format.multiClass || fields.count == fixed + 1 else {
+            throw fail("expected '\(form)' (one label; set multi_class=True for several), got \(fields.count) fields")
+        }
+        let dir = fields[0]
+        guard dir.utf8.count <= maxPathBytes else {
+            throw fail("frame_dir is \(dir.utf8.count) bytes long; paths over \(maxPathBytes) bytes are refused")
+        }
+        func integer(_ field: String, _ name: String) throws -> Int {
+            if let v = Int(field) { return v }
+            let digits = field.drop(while: { $0 == "+" || $0 == "-" })
+            let isNumber = !digits.isEmpty && field.count - digits.count <= 1 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+            throw fail("\(name) \(quoted(field)) " + (isNumber ? "is too large" : "is not an integer"))
+        }
+        var numbers = Array(fields.dropFirst())[...]
+        let offset = format.withOffset ? try integer(numbers.removeFirst(), "offset") : 0
+        let total = try integer(numbers.removeFirst(), "total_frames")
+        let labels = try numbers.map { try integer($0, "label") }
+        guard total > 0 else { throw fail("video '\(quoted(dir, quotes: false))' has \(total) frames") }
+        guard total <= maxFrames else { throw fail("total_frames \(total) is too large (at most \(maxFrames))") }
+        guard offset >= 0 else { throw fail("offset must not be negative, got \(offset)") }
+        guard offset <= maxFrames else { throw fail("offset \(offset) is too large (at most \(maxFrames))") }
+        for label in labels {
+            if let k = format.numClasses, label < 0 || label >= k {
+                let range = k > 1 ? "labels are 0…\(k - 1)" : k == 1 ? "the only label is 0" : "no label is valid"
+                throw fail("label \(label) is out of range for num_classes=\(k) (\(range))")
+            }
+            guard label >= 0 else { throw fail("label \(label) is negative (labels count from 0)") }
+        }
+        return VideoRecord(frameDir: join(format.prefix, dir), totalFrames: total, labels: labels, offset: offset)
+    }
+
+    /// `os.path.join(prefix, dir)`: an absolute `dir` replaces the prefix.
+    static func join(_ prefix: String?, _ dir: String) -> String {
+        guard let prefix, !prefix.isEmpty, !dir.hasPrefix("/") else { return dir }
+        return prefix.hasSuffix("/") ? prefix + dir : prefix + "/" + dir
+    }
+
+    /// Python's `str.isspace()` for one character: what `str.split()` splits on.
+    static func isPythonWhitespace(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0: return true
+        case 0..<0x80: return false
+        default: return c.properties.isWhitespace
+        }
+    }
+
+    /// A field as it appears in a message: quoted, and cut short so a 10 MB field gives a one-line error.
+    static func quoted(_ field: String, quotes: Bool = true) -> String {
+        let short = field.count > 40 ? field.prefix(40) + "… (\(field.utf8.count) bytes)" : field
+        return quotes ? "'\(short)'" : String(short)
+    }
+}
