@@ -35,8 +35,8 @@ public final class EventRecordReader {
         }
         let start = offset + UInt64(partial.count)
         guard size > start else { return ([], restarted) }
-        try? h.seek(toOffset: start)
-        let data = h.readData(ofLength: Int(size - start))
+        // The throwing read: Foundation's readData(ofLength:) ends the process on a read error (EIO, EISDIR).
+        guard (try? h.seek(toOffset: start)) != nil, let data = try? h.read(upToCount: Int(size - start)) else { return ([], restarted) }
         partial.append(data)
         var events: [RecordedEvent] = []
         var lineStart = partial.startIndex

@@ -174,10 +174,21 @@ final class EventRecordTests: XCTestCase {
         writer.receive(.started(Self.info("r")))
         writer.receive(.message("x"))
         let failure = writer.takeWriteFailure()
-        XCTAssertEqual(failure as? EventRecordWriter.WriteError,
-                       EventRecordWriter.WriteError(path: "/dev/full", reason: "No space left on device"))
+        XCTAssertEqual(failure as? FileWriteError, FileWriteError(path: "/dev/full", reason: "No space left on device"))
         XCTAssertEqual("\(failure!)", "cannot write /dev/full: No space left on device")
         XCTAssertNil(writer.takeWriteFailure(), "reported once")
+    }
+
+    /// A record that cannot be read (here a directory: EISDIR) is nothing to show, not a crash (Foundation's
+    /// non-throwing reads end the process); once it is a file, it is read.
+    func testAnUnreadableRecordIsSkipped() throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let reader = EventRecordReader(path: path)
+        XCTAssertEqual(reader.poll().events, [])
+        XCTAssertThrowsError(try EventRecordWriter(path: path)) { XCTAssertEqual(($0 as? FileWriteError)?.reason, "Is a directory") }
+        try FileManager.default.removeItem(atPath: path)
+        try EventRecordWriter(path: path).receive(.started(Self.info("r")))
+        XCTAssertEqual(reader.poll().events.map(\.event), [.started(Self.info("r"))])
     }
 
     func testJSONValueParsesWhatItWritesAndRefusesBrokenText() throws {
