@@ -8,7 +8,8 @@ extension CheckpointMetadata {
     public static func decode(_ json: String, path: String) throws -> CheckpointMetadata {
         let meta: CheckpointMetadata
         do { meta = try JSONDecoder().decode(CheckpointMetadata.self, from: Data(json.utf8)) } catch {
-            throw CheckpointError(decoding: error, in: "__metadata__.reel", path: path)
+            throw CheckpointError(decoding: error, json: json, integerKeys: ["epoch", "iter", "seed", "rngState"],
+                                  in: "__metadata__.reel", path: path)
         }
         func fail(_ field: String, _ reason: String) -> CheckpointError {
             CheckpointError(path: path, field: "__metadata__.reel.\(field)", reason: reason)
@@ -77,6 +78,41 @@ extension CheckpointMetadata {
 
 extension CheckpointError {
     /// Names the field a `DecodingError` is about, under `prefix`, and says what was wrong in plain words.
+    /// Foundation reports a number that does not fit its field (1.5 or 2^64 for an Int) as "not valid JSON" with no
+    /// path, so for valid JSON the number is located here by walking the document (`integerKeys`: Int-typed keys).
+    init(decoding error: Error, json: String, integerKeys: Set<String>, in prefix: String, path: String) {
+        if case .dataCorrupted(let context)? = error as? DecodingError, context.codingPath.isEmpty,
+           let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) {
+            let field = Self.badNumber(in: object, at: prefix, integerKeys: integerKeys, integerHere: false)
+            self.init(path: path, field: field ?? prefix,
+                      reason: field == nil ? "does not have the expected layout" : "invalid value (out of range or not an integer)")
+            return
+        }
+        self.init(decoding: error, in: prefix, path: path)
+    }
+
+    private static func badNumber(in value: Any, at path: String, integerKeys: Set<String>, integerHere: Bool) -> String? {
+        switch value {
+        case let d as [String: Any]:
+            for (k, v) in d.sorted(by: { $0.key < $1.key }) {
+                if let f = badNumber(in: v, at: "\(path).\(k)", integerKeys: integerKeys, integerHere: integerKeys.contains(k)) { return f }
+            }
+        case let a as [Any]:
+            for (i, v) in a.enumerated() {
+                if let f = badNumber(in: v, at: "\(path)[\(i)]", integerKeys: integerKeys, integerHere: integerHere) { return f }
+            }
+        case let n as NSNumber:   // true/false are 1/0 here: integral, never flagged
+            let d = n.doubleValue
+            if !d.isFinite { return path }
+            // Int64's range, or UInt64's for the seed and RNG state.
+            let unsigned = path.contains(".seed") || path.contains(".rngState")
+            if integerHere && (d != d.rounded() || d < (unsigned ? 0 : -9.223372036854775808e18)
+                               || d >= (unsigned ? 1.8446744073709551616e19 : 9.223372036854775808e18)) { return path }
+        default: break
+        }
+        return nil
+    }
+
     init(decoding error: Error, in prefix: String, path: String) {
         guard let error = error as? DecodingError else {
             self.init(path: path, field: prefix, reason: "cannot be read")

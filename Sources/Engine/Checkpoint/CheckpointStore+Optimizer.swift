@@ -19,7 +19,7 @@ extension CheckpointStore {
         }
         let record: OptimizerRecord
         do { record = try JSONDecoder().decode(OptimizerRecord.self, from: Data(json.utf8)) } catch {
-            throw CheckpointError(decoding: error, in: "__metadata__.optimizer", path: path)
+            throw CheckpointError(decoding: error, json: json, integerKeys: ["params"], in: "__metadata__.optimizer", path: path)
         }
         guard record.type == optimizer.kind.rawValue, record.groups.count == optimizer.groups.count,
               zip(record.groups, optimizer.groups).allSatisfy({ $0.params == $1.parameters.count }) else {

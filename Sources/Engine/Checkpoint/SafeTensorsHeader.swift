@@ -167,12 +167,13 @@ struct SafeTensorsHeader {
             while i < bytes.count, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
                 let (m, o1) = value.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int(bytes[i] - 0x30))
-                guard !o1 && !o2 else { throw fail("number too large (more than 2^63 - 1)", field: field) }
+                guard !o1 && !o2 else { i = start; throw fail("number too large (more than 2^63 - 1)", field: field) }
                 value = a
                 i += 1
             }
             if i - start > 1 && bytes[start] == 0x30 { i = start; throw fail("a number with a leading zero is not JSON", field: field) }
             if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+                i = start
                 throw fail("expected an integer, found a fraction or exponent", field: field)
             }
             return value
@@ -188,7 +189,8 @@ struct SafeTensorsHeader {
 
         /// A JSON string starting at the current `"`: escapes decoded, UTF-8 validated.
         mutating func string(field: String?) throws -> String {
-            guard !atEnd, current == UInt8(ascii: "\"") else { throw fail("expected a string", field: field) }
+            guard !atEnd else { throw fail("unexpected end of the header", field: field) }
+            guard current == UInt8(ascii: "\"") else { throw fail("expected a string", field: field) }
             i += 1
             let start = i
             // Fast path: no escapes (every name Reel and PyTorch write).
