@@ -3,8 +3,8 @@ extension CheckpointStore {
     /// in state-dict order then `optimizer.state.<i>.<key>`. A checkpoint with any is not a good one: a BatchNorm
     /// `running_var` goes to inf a few iterations before the loss does, so a finite loss is not enough (F16).
     ///
-    /// Cost: one pass over every float, branch-free so the compiler vectorises it (about 1 ms for the 1.4 M
-    /// parameters plus momentum of the demo TSM-R18, against ~0.1 s to write the file).
+    /// Cost: one pass over every float, branch-free so the compiler vectorises it: 0.5 ms for the 1.41 M floats
+    /// (parameters, buffers, momentum) of the demo TSM-R18, less than encoding the file in memory (1.2 ms).
     public static func nonFiniteTensors(model: any Module, optimizer: Optimizer?) -> [String] {
         var bad: [String] = []
         for (name, entry) in model.stateDict() {
