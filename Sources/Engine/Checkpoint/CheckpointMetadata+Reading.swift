@@ -129,6 +129,7 @@ extension CheckpointError {
             case is Double.Type: "a number"
             case is String.Type: "a string"
             case is Bool.Type: "true or false"
+            case _ where String(describing: type).hasPrefix("Dictionary"): "an object of strings"
             default: type is any Collection.Type ? "a list" : "an object"
             }
         }

@@ -47,6 +47,7 @@ final class CheckpointMetadataTests: XCTestCase {
         expectRefused(decode { $0["iter"] = 18446744073709551615 as UInt64 }, field: "__metadata__.reel.iter", "invalid value")
         expectRefused(decode { $0.removeValue(forKey: "time") }, field: "__metadata__.reel.time", "missing")
         expectRefused(decode { $0["hookMessages"] = ["bestScore": "x"] }, field: "__metadata__.reel.hookMessages.bestScore", "expected a number")
+        expectRefused(decode { $0["extra"] = [1] }, field: "__metadata__.reel.extra", "expected an object of strings")
         expectRefused(decode { $0["extra"] = ["inner_iter": 3] }, field: "__metadata__.reel.extra.inner_iter", "expected a string")
         expectRefused(decode { $0["hookMessages"] = ["bestCheckpoint": "\u{1B}]0;owned\u{7}"] },
                       field: "__metadata__.reel.hookMessages.bestCheckpoint", "control characters")
