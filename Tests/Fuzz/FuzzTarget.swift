@@ -58,7 +58,7 @@ enum FuzzTarget: String, CaseIterable {
     /// A checkpoint file: the safetensors container, then Reel's metadata as resume reads it.
     static func safetensors(_ bytes: [UInt8]) {
         guard let file = try? SafeTensors.decode(Data(bytes), path: "fuzz.safetensors") else { return }
-        _ = try? CheckpointStore.metadata(of: file)
+        _ = try? CheckpointStore.metadata(of: file, path: "fuzz.safetensors")
     }
 
     /// A frame file, decoded with the limits `RawFrameDecode` applies.

@@ -71,8 +71,10 @@ public final class CheckpointHook: Hook {
             var old = n - maxKeep * interval
             while old > 0 {
                 let file = (dir as NSString).appendingPathComponent("\(prefix)\(old).safetensors")
-                guard FileManager.default.fileExists(atPath: file) else { break }
-                try? FileManager.default.removeItem(atPath: file)
+                // Only a regular file of that name goes (never a directory or what a symlink points to).
+                do { try OwnedFiles.remove(file, inDirectory: dir, isOwnName: OwnedFiles.isCheckpointName) }
+                catch OwnedFiles.Refusal.missing { break }
+                catch { runner.log("Old checkpoint \(file) was left in place: \(error)") }
                 old -= interval
             }
         }
