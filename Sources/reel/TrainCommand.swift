@@ -86,7 +86,7 @@ struct HeadlessRun {
             let summary = try runner.run()
             console.finish()
             if let signal = signals.received, summary.ending == .stopped {
-                ExitStatus.stopped(by: signal, iter: summary.iter, saved: runner.hookMessages.lastCheckpoint)
+                ExitStatus.stopped(by: signal, iter: summary.iter, saved: runner.lastGoodCheckpoint)
             }
         } catch let failure as RunFailure {
             console.finish()

@@ -12,20 +12,18 @@ enum FuzzSeeds {
             let data = try JPEGDecoder.encode(Frame(width: w, height: h, pixels: pixels), quality: 75)
             try data.write(to: URL(fileURLWithPath: "\(jpegDir)/frame_\(w)x\(h).jpg"))
         }
-        let meta = CheckpointMetadata(epoch: 2, iter: 60, config: "total_epochs = 4\n", configName: "tiny.py",
-                                      workDir: "work_dirs/tiny", seed: 7, rngState: [1, 2, 3, 4], time: "Thu Dec  3",
-                                      hookMessages: .init(lastCheckpoint: "work_dirs/tiny/epoch_2.safetensors",
-                                                          bestScore: 0.5, bestCheckpoint: "work_dirs/tiny/best_top1_acc_epoch_2.safetensors",
+        // A real checkpoint of the tiny model after one SGD step (weights, buffers, momentum, Reel's metadata).
+        let (model, optimizer) = try TinyModel.make()
+        optimizer.zeroGradients()
+        let clip = Tensor(shape: [2, 2, 3, 16, 16], values: (0..<3072).map { Float($0 % 17) / 17 - 0.5 })
+        _ = model.trainStep(clip, labels: [0, 2])
+        optimizer.step()
+        let meta = CheckpointMetadata(epoch: 1, iter: 1, config: TinyModel.config, configName: "tiny.py",
+                                      workDir: "work_dirs/tiny", seed: 7, time: "Thu Dec  3 08:00:00 2026",
+                                      hookMessages: .init(lastCheckpoint: "work_dirs/tiny/epoch_1.safetensors",
+                                                          bestScore: 0.5, bestCheckpoint: "work_dirs/tiny/best_top1_acc_epoch_1.safetensors",
                                                           bestMetric: "top1_acc"),
                                       extra: ["inner_iter": "0"])
-        let reel = String(decoding: try JSONEncoder().encode(meta), as: UTF8.self)
-        let optimizer = #"{"type":"SGD","groups":[{"params":2,"lr":0.01,"initial_lr":0.01,"momentum":0.9,"weight_decay":0.0001,"nesterov":false,"dampening":0}]}"#
-        let file = SafeTensors.File(
-            tensors: [("conv.weight", .float32(Tensor(shape: [2, 1, 1, 1], values: [0.5, -1]))),
-                      ("conv.bias", .float32(Tensor(shape: [2], values: [0, 1]))),
-                      ("bn.num_batches_tracked", .int64(shape: [], values: [3])),
-                      ("optimizer.state.0.momentum_buffer", .float32(Tensor(shape: [2, 1, 1, 1], values: [0.1, 0.2])))],
-            metadata: ["reel": reel, "optimizer": optimizer, "format": "pt"])
-        try SafeTensors.encode(file).write(to: URL(fileURLWithPath: "\(ckptDir)/tiny.safetensors"))
+        try CheckpointStore.save(model: model, optimizer: optimizer, metadata: meta, to: "\(ckptDir)/tiny.safetensors")
     }
 }

@@ -55,10 +55,16 @@ enum FuzzTarget: String, CaseIterable {
         config(Array("_base_ = 'base.py'\n".utf8), cfgOptions: tokens)
     }
 
-    /// A checkpoint file: the safetensors container, then Reel's metadata as resume reads it.
+    /// A checkpoint file, read as `--resume-from` reads it: the safetensors container, Reel's metadata, the weights
+    /// into a tiny TSM model and the optimizer state into its SGD optimizer, and the finiteness check.
     static func safetensors(_ bytes: [UInt8]) {
-        guard let file = try? SafeTensors.decode(Data(bytes), path: "fuzz.safetensors") else { return }
-        _ = try? CheckpointStore.metadata(of: file)
+        let path = "fuzz.safetensors"
+        guard let file = try? SafeTensors.decode(Data(bytes), path: path) else { return }
+        _ = try? CheckpointStore.metadata(of: file, path: path)
+        _ = CheckpointStore.nonFiniteTensors(in: file)
+        guard let (model, optimizer) = try? TinyModel.make() else { return }
+        CheckpointStore.loadWeights(into: model, from: file)
+        _ = try? CheckpointStore.restoreOptimizer(optimizer, from: file, path: path, maxStep: 1_000)
     }
 
     /// A frame file, decoded with the limits `RawFrameDecode` applies.
@@ -72,5 +78,20 @@ enum FuzzTarget: String, CaseIterable {
             let format = AnnotationFormat(withOffset: offset, multiClass: multi, numClasses: 8, prefix: "/data")
             _ = try? AnnotationList.parse(bytes, file: "fuzz.txt", format: format)
         }
+    }
+}
+
+/// The smallest model of the kind Reel trains (TSM-R18 with one base channel), for checkpoint seeds and resume.
+enum TinyModel {
+    static let config = """
+        model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, base_channels=1, num_segments=2),
+                     cls_head=dict(type='TSMHead', num_classes=3, in_channels=8, num_segments=2, dropout_ratio=0.5))
+        optimizer = dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4)
+        """
+
+    static func make() throws -> (Recognizer2D, Optimizer) {
+        let c = try ConfigLoader(read: { _ in config }).load("/tiny.py")
+        let model = try ModelBuilder.build(c.root["model"]!, files: c.files, seed: 1)
+        return (model, try OptimizerBuilder.build(c.root["optimizer"]!, model: model, files: c.files))
     }
 }

@@ -10,13 +10,32 @@ public enum AtomicFile {
         public var path: String
         public var reason: String
         public var description: String { "cannot write \(path): \(reason)" }
+        public init(path: String, reason: String) { self.path = path; self.reason = reason }
     }
 
+    /// The temp file's name for `name`: `.<name>.tmp-<pid>-<random>` (what `parseTempName` recognises).
+    public static func tempName(for name: String) -> String {
+        ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The target name and writer's pid of a temp file name made by `tempName(for:)`; nil for any other name.
+    /// A kill -9 between creating and renaming leaves such a file behind; whoever owns the directory removes it
+    /// once that pid is gone (`OwnedFiles.removeStaleTempFiles`).
+    public static func parseTempName(_ name: String) -> (target: String, pid: Int32)? {
+        guard name.hasPrefix("."), let r = name.range(of: ".tmp-", options: .backwards) else { return nil }
+        let target = String(name[name.index(after: name.startIndex)..<r.lowerBound])
+        let parts = name[r.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard !target.isEmpty, parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { return nil }
+        return (target, pid)
+    }
+
+    /// Writes `data` to `path` through a fresh temp file. The temp file is created exclusively and never through a
+    /// symlink; the rename replaces the directory entry `path` (a symlink there is replaced, never written through).
     public static func write(_ data: Data, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/." + (path as NSString).lastPathComponent
-            + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let tmp = (dir.isEmpty ? "." : dir) + "/" + tempName(for: (path as NSString).lastPathComponent)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         var ok = true
         var reason = ""

@@ -14,8 +14,13 @@ public enum CheckpointStore {
         public var missing: [String] = []
         public var unexpected: [String] = []
         public var shapeMismatch: [String] = []
-        public var isClean: Bool { missing.isEmpty && unexpected.isEmpty && shapeMismatch.isEmpty }
+        /// Tensors of the right shape but a wrong dtype or an impossible value (a negative `num_batches_tracked`).
+        public var invalid: [String] = []
+        public var isClean: Bool { missing.isEmpty && unexpected.isEmpty && shapeMismatch.isEmpty && invalid.isEmpty }
     }
+
+    /// The largest int64 counter accepted from a file (2^53: exact as a double, never near overflow).
+    static let maxCounter: Int64 = 1 << 53
 
     public static func save(model: any Module, optimizer: Optimizer?, metadata: CheckpointMetadata,
                             to path: String) throws {
@@ -49,12 +54,6 @@ public enum CheckpointStore {
         try SafeTensors.write(SafeTensors.File(tensors: tensors, metadata: meta), to: path)
     }
 
-    /// Reads a checkpoint's metadata (nil when the file has none, e.g. a plain weights file).
-    public static func metadata(of file: SafeTensors.File) throws -> CheckpointMetadata? {
-        guard let json = file.metadata["reel"] else { return nil }
-        return try JSONDecoder().decode(CheckpointMetadata.self, from: Data(json.utf8))
-    }
-
     /// mmcv's weight loading: strips a leading `module.`, copies every tensor whose name and shape match, reports
     /// the rest (a missing `num_batches_tracked` is not reported), never fails on a mismatch.
     @discardableResult
@@ -74,83 +73,39 @@ public enum CheckpointStore {
             guard value.shape == entry.shape else { report.shapeMismatch.append(name); continue }
             switch (entry, value) {
             case (.parameter(let p), .float32(let t)): p.value = t.reshaped(p.shape)
-            case (.buffer(let b), .float32(let t)): b.value = .float32(t)
-            case (.buffer(let b), .int64(let shape, let values)): b.value = .int64(shape: shape, values: values)
-            default: report.shapeMismatch.append(name)
+            case (.buffer(let b), .float32(let t)):
+                guard case .float32 = b.value else { report.invalid.append(name); continue }
+                b.value = .float32(t)
+            case (.buffer(let b), .int64(let shape, let values)):
+                // Counters only (num_batches_tracked): a value near Int64.max would overflow on the next forward.
+                guard case .int64 = b.value, values.allSatisfy({ (0...Self.maxCounter).contains($0) }) else {
+                    report.invalid.append(name); continue
+                }
+                b.value = .int64(shape: shape, values: values)
+            default: report.invalid.append(name)
             }
         }
         report.unexpected = available.keys.filter { !used.contains($0) }.sorted()
         return report
     }
 
-    /// Restores the optimizer state and param-group hyper-parameters (lr, initial_lr, momentum, weight decay …)
-    /// saved with `save`. Throws when the checkpoint's optimizer does not fit this one.
-    public static func restoreOptimizer(_ optimizer: Optimizer, from file: SafeTensors.File, path: String) throws {
-        guard let json = file.metadata["optimizer"] else {
-            throw SafeTensors.FormatError(path: path, reason: "it has no optimizer state (saved with save_optimizer=False?)")
-        }
-        let record = try JSONDecoder().decode(OptimizerRecord.self, from: Data(json.utf8))
-        guard record.type == optimizer.kind.rawValue, record.groups.count == optimizer.groups.count,
-              zip(record.groups, optimizer.groups).allSatisfy({ $0.params == $1.parameters.count }) else {
-            throw SafeTensors.FormatError(path: path, reason: "its optimizer (\(record.type), \(record.groups.count) groups) "
-                                          + "does not match this run's (\(optimizer.kind.rawValue), \(optimizer.groups.count) groups)")
-        }
-        for (i, g) in record.groups.enumerated() { g.apply(to: &optimizer.groups[i]) }
-        for (i, (_, p)) in optimizer.orderedParameters.enumerated() {
-            let prefix = "optimizer.state.\(i)."
-            guard case .int64(_, let step)? = file[prefix + "step"] else { continue }
-            var s = Optimizer.State()
-            s.step = Int(step.first ?? 0)
-            func tensor(_ key: String) -> Tensor? {
-                if case .float32(let t)? = file[prefix + key], t.count == p.value.count { return t.reshaped(p.shape) }
-                return nil
-            }
-            s.momentumBuffer = tensor("momentum_buffer")
-            s.expAvg = tensor("exp_avg")
-            s.expAvgSq = tensor("exp_avg_sq")
-            s.maxExpAvgSq = tensor("max_exp_avg_sq")
-            optimizer.setState(s, for: p)
-        }
-    }
-
     /// Makes `latest.safetensors` in `directory` a copy of `checkpoint` (hard link when possible), atomically.
+    /// The new link gets a fresh temp name (`link` never replaces an existing entry) and is renamed over the old
+    /// `latest`: whatever `latest` was — a file, or a symlink to something elsewhere — only its directory entry is
+    /// replaced; nothing is written through it.
     public static func updateLatest(in directory: String, to checkpoint: String, name: String = "latest.safetensors") throws {
         let target = (directory as NSString).appendingPathComponent(name)
-        let tmp = target + ".tmp-\(getpid())"
-        unlink(tmp)
-        if link(checkpoint, tmp) != 0 {
-            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: checkpoint)), to: tmp)
+        let tmp = (directory as NSString).appendingPathComponent(AtomicFile.tempName(for: name))
+        guard link(checkpoint, tmp) == 0 else {
+            // No hard links here (some file systems): a full copy, written the same atomic way.
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: checkpoint)), to: target)
+            return
         }
         guard rename(tmp, target) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(tmp)
-            throw SafeTensors.FormatError(path: target, reason: "cannot replace it: \(String(cString: strerror(errno)))")
+            throw AtomicFile.WriteError(path: target, reason: reason)
         }
     }
 }
 
-/// The optimizer's type and param-group hyper-parameters, as saved in checkpoint metadata.
-struct OptimizerRecord: Codable {
-    struct Group: Codable {
-        var lr: Double, initialLR: Double, weightDecay: Double, momentum: Double, dampening: Double
-        var nesterov: Bool, betas: [Double], eps: Double, amsgrad: Bool
-        /// Number of parameters in the group.
-        var params: Int
-
-        func apply(to g: inout ParamGroup) {
-            g.lr = lr; g.initialLR = initialLR; g.weightDecay = weightDecay; g.momentum = momentum
-            g.dampening = dampening; g.nesterov = nesterov; g.betas = (betas[0], betas[1]); g.eps = eps
-            g.amsgrad = amsgrad
-        }
-    }
-    var type: String
-    var groups: [Group]
-
-    init(_ o: Optimizer) {
-        type = o.kind.rawValue
-        groups = o.groups.map {
-            Group(lr: $0.lr, initialLR: $0.initialLR, weightDecay: $0.weightDecay, momentum: $0.momentum,
-                  dampening: $0.dampening, nesterov: $0.nesterov, betas: [$0.betas.0, $0.betas.1], eps: $0.eps,
-                  amsgrad: $0.amsgrad, params: $0.parameters.count)
-        }
-    }
-}

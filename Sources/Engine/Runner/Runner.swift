@@ -30,6 +30,9 @@ public final class Runner {
     public var record = IterationRecord(epoch: 0, iter: 0, innerIter: 0)
     public let logBuffer = LogBuffer()
     public var hookMessages = CheckpointMetadata.HookMessages()
+    /// The newest checkpoint known to hold a finite state: the last one this run saved, or the one it resumed
+    /// from. Failures name it (not `hookMessages.lastCheckpoint`, which a resumed file may set to anything).
+    public internal(set) var lastGoodCheckpoint: String?
     public private(set) var hooks: [any Hook] = []
     private var sinks: [RunEventSink] = []
     private var stopRequested = false
@@ -88,6 +91,7 @@ public final class Runner {
         log("workflow: [('train', 1)], max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
         do {
             for h in hooks { try h.beforeRun(self) }
+            removeStaleTempFiles()
             if byEpoch {
                 while epoch < maxEpochs && !stopRequested { try trainEpoch() }
             } else {
@@ -99,7 +103,7 @@ public final class Runner {
             emit(.failed(failure))
             throw failure
         } catch {
-            let failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: hookMessages.lastCheckpoint, cause: error)
+            let failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: lastGoodCheckpoint, cause: error)
             emit(.failed(failure))
             throw failure
         }
@@ -157,7 +161,7 @@ public final class Runner {
         guard out.loss.isFinite else {
             let what = out.loss.isNaN ? "nan" : out.loss > 0 ? "inf" : "-inf"
             throw RunFailure(message: "loss is \(what) at iteration \(iter + 1) (epoch \(epoch + 1), batch \(innerIter + 1)); "
-                             + "the run stopped before updating the weights", iter: iter + 1, lastCheckpoint: hookMessages.lastCheckpoint)
+                             + "the run stopped before updating the weights", iter: iter + 1, lastCheckpoint: lastGoodCheckpoint)
         }
         record.loss = out.loss
         for (k, v) in out.logVars { record.values[k] = v }

@@ -55,7 +55,7 @@ public struct CheckpointEntry: Equatable, Sendable {
             let attrs = try? fm.attributesOfItem(atPath: path)
             var e = CheckpointEntry(path: path, bytes: (attrs?[.size] as? Int) ?? 0,
                                     modified: (attrs?[.modificationDate] as? Date) ?? .distantPast)
-            do { e.metadata = try CheckpointStore.metadata(of: try SafeTensors.read(path)) } catch { e.error = "\(error)" }
+            do { e.metadata = try CheckpointStore.metadata(of: try SafeTensors.read(path), path: path) } catch { e.error = "\(error)" }
             return e
         }.sorted { ($0.modified, $0.name) > ($1.modified, $1.name) }
     }

@@ -165,8 +165,12 @@ public final class DashboardApp {
                 if c == .stop, state.run.status.isActive { state.run.status = .stopping }
             case .evaluateCheckpoint(let path): evaluate(path)
             case .deleteCheckpoint(let path):
-                do { try FileManager.default.removeItem(atPath: path); state.message = "deleted \((path as NSString).lastPathComponent)" }
-                catch { state.message = "cannot delete: \(error)" }
+                // Only Reel's own checkpoint files, as regular files directly in the run's work dir (OwnedFiles).
+                do {
+                    try OwnedFiles.remove(path, inDirectory: state.workDir ?? (path as NSString).deletingLastPathComponent,
+                                          isOwnName: OwnedFiles.isCheckpointName)
+                    state.message = "deleted \((path as NSString).lastPathComponent)"
+                } catch { state.message = "not deleted: \(error)" }
                 rescanCheckpoints()
             case .cycleTheme:
                 let i = ((Self.themeNames.firstIndex(of: state.themeName) ?? -1) + 1) % Self.themeNames.count

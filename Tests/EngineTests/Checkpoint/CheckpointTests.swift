@@ -97,7 +97,7 @@ final class CheckpointTests: XCTestCase {
         var hugeHeader = good; hugeHeader.replaceSubrange(0..<8, with: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
         expectError(hugeHeader, "does not fit")
         var badJSON = good; badJSON[9] = UInt8(ascii: "!")
-        expectError(badJSON, "not a JSON object")
+        expectError(badJSON, "header byte 9: expected a string")
         expectError(good + Data([1, 2, 3, 4]), "bytes after the last tensor")
         XCTAssertThrowsError(try SafeTensors.read(path("missing.safetensors"))) { e in
             XCTAssertTrue("\(e)".contains("no such file"))

@@ -71,9 +71,13 @@ public final class CheckpointHook: Hook {
             var old = n - maxKeep * interval
             while old > 0 {
                 let file = (dir as NSString).appendingPathComponent("\(prefix)\(old).safetensors")
-                guard FileManager.default.fileExists(atPath: file) else { break }
-                try? FileManager.default.removeItem(atPath: file)
-                runner.emit(.checkpointDeleted(path: file))
+                // Only a regular file of that name goes (never a directory or what a symlink points to).
+                do {
+                    try OwnedFiles.remove(file, inDirectory: dir, isOwnName: OwnedFiles.isCheckpointName)
+                    runner.emit(.checkpointDeleted(path: file))
+                }
+                catch OwnedFiles.Refusal.missing { break }
+                catch { runner.log("Old checkpoint \(file) was left in place: \(error)") }
                 old -= interval
             }
         }

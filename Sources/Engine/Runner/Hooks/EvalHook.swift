@@ -131,14 +131,21 @@ public final class EvalHook: Hook {
 
     private func saveBestCheckpoint(_ runner: Runner, key: String, score: Double) throws {
         let dir = runner.hook(CheckpointHook.self)?.outDirectory ?? runner.workDir
-        if let old = runner.hookMessages.bestCheckpoint, FileManager.default.fileExists(atPath: old) {
-            try? FileManager.default.removeItem(atPath: old)
-            runner.emit(.checkpointDeleted(path: old))
-            runner.log("The previous best checkpoint \(old) was removed")
-        }
         let unit = byEpoch ? "epoch" : "iter"
         let n = byEpoch ? runner.epoch + 1 : runner.iter + 1
         let path = (dir as NSString).appendingPathComponent("best_\(key)_\(unit)_\(n).safetensors")
+        if let old = runner.hookMessages.bestCheckpoint, old != path {
+            // The name may come from a resumed checkpoint's metadata, which anyone can write: only a regular file
+            // with a best-checkpoint name directly in this run's checkpoint directory is removed (OwnedFiles).
+            do {
+                try OwnedFiles.remove(old, inDirectory: dir, isOwnName: OwnedFiles.isBestCheckpointName)
+                runner.emit(.checkpointDeleted(path: old))
+                runner.log("The previous best checkpoint \(old) was removed")
+            } catch OwnedFiles.Refusal.missing {
+            } catch {
+                runner.log("The previous best checkpoint \(old) was left in place: \(error)")
+            }
+        }
         runner.hookMessages.bestScore = score
         runner.hookMessages.bestCheckpoint = path
         runner.hookMessages.bestMetric = key
