@@ -25,8 +25,9 @@ swift build -c release --product reel-fuzz > /dev/null 2>&1 && .build/release/re
 status=0
 for target in "${targets[@]}"; do
     corpus="$work/corpus/$target"; mkdir -p "$corpus"
-    seeds=("Tests/Fuzz/Corpus/$target")
-    [ -d "$generated/$target" ] && seeds+=("$generated/$target")
+    # Only folders that exist (git keeps no empty folder; libFuzzer stops on a missing one).
+    seeds=()
+    for dir in "Tests/Fuzz/Corpus/$target" "$generated/$target"; do [ -d "$dir" ] && seeds+=("$dir"); done
     [ "$target" = config ] && seeds+=(configs/demo configs/bench)
     [ -d "Tests/Fuzz/Regressions/$target" ] && seeds+=("Tests/Fuzz/Regressions/$target")
     extra=()
