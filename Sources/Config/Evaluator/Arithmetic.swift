@@ -31,16 +31,29 @@ enum Arithmetic {
             if number(l) != nil { swap(&seq, &times) }
             guard case .int(let n)? = number(times) else { break }
             let count = max(0, n)
+            // The evaluator has refused results over the limits already; this guards other callers.
+            let length: Int
             switch seq.content {
-            case .string(let s):
-                guard s.utf8.count * count <= 100_000_000 else { throw fail("repeated string is too long") }
-                return ConfigValue(.string(String(repeating: s, count: count)), origin: o)
+            case .string(let s): length = s.utf8.count
+            case .list(let a), .tuple(let a): length = a.count
+            default: length = 0
+            }
+            let total = length.multipliedReportingOverflow(by: count)
+            guard !total.overflow, total.partialValue <= ConfigLimits.stringBytes else {
+                throw fail("repeated \(seq.typeName) is too long")
+            }
+            switch seq.content {
+            case .string(let s): return ConfigValue(.string(String(repeating: s, count: count)), origin: o)
             case .list(let a):
-                guard a.count * count <= 10_000_000 else { throw fail("repeated list is too long") }
-                return ConfigValue(.list(Array(repeatElement(a, count: count).joined())), origin: o)
+                var out: [ConfigValue] = []
+                out.reserveCapacity(total.partialValue)
+                for _ in 0..<count { out.append(contentsOf: a) }
+                return ConfigValue(.list(out), origin: o)
             case .tuple(let a):
-                guard a.count * count <= 10_000_000 else { throw fail("repeated tuple is too long") }
-                return ConfigValue(.tuple(Array(repeatElement(a, count: count).joined())), origin: o)
+                var out: [ConfigValue] = []
+                out.reserveCapacity(total.partialValue)
+                for _ in 0..<count { out.append(contentsOf: a) }
+                return ConfigValue(.tuple(out), origin: o)
             default: break
             }
         case ("%", .string, _):
@@ -48,6 +61,30 @@ enum Arithmetic {
         default: break
         }
         throw fail("unsupported operand type(s) for \(op): '\(l.typeName)' and '\(r.typeName)'")
+    }
+
+    /// The depth and size of `l op r` when it builds a sequence (`+` joins, `*` repeats), computed before it is
+    /// built; nil for numeric results.
+    static func resultMetrics(_ op: String, _ l: ConfigValue, _ r: ConfigValue) -> ValueMetrics? {
+        let a = l.metrics, b = r.metrics
+        switch (op, l.content, r.content) {
+        case ("+", .string, .string), ("+", .list, .list), ("+", .tuple, .tuple):
+            return ValueMetrics(depth: max(a.depth, b.depth), nodes: a.nodes + b.nodes - 1, text: a.text + b.text)
+        case ("*", _, _):
+            var seq = l, times = r
+            if number(l) != nil { swap(&seq, &times) }
+            guard case .int(let n)? = number(times) else { return nil }
+            switch seq.content {
+            case .string, .list, .tuple: break
+            default: return nil
+            }
+            let k = max(0, n), m = seq.metrics
+            func repeated(_ x: Int) -> Int { x == 0 ? 0 : (k > Int.max / x ? Int.max : k * x) }
+            let nodes = m.depth == 0 ? 1 : 1 + repeated(m.nodes - 1)
+            return ValueMetrics(depth: m.depth, nodes: nodes, text: repeated(m.text))
+        default:
+            return nil
+        }
     }
 
     private static func numeric(_ op: String, _ a: Number, _ b: Number, fail: Fail) throws -> ConfigValue.Content {
@@ -101,7 +138,12 @@ enum Arithmetic {
         case "**":
             if x == 0 && y < 0 { throw fail("0.0 cannot be raised to a negative power") }
             if x < 0 && y != y.rounded() { throw fail("negative number raised to a fractional power is complex") }
-            return .float(pow(x, y))
+            let p = pow(x, y)
+            // Python raises OverflowError for a finite ** finite that does not fit a float (`10.0 ** 10 ** 10`).
+            if p.isInfinite && x.isFinite && y.isFinite {
+                throw fail("float overflow: the result of ** is out of range (Python raises OverflowError)")
+            }
+            return .float(p)
         default: throw fail("unsupported operator \(op)")
         }
     }
@@ -135,6 +177,27 @@ enum Arithmetic {
         }
     }
 
+    /// Python's `sub in s`: code-point substring search, done on UTF-8 bytes (equivalent for valid UTF-8) with
+    /// Knuth–Morris–Pratt, so it stays linear for any input.
+    static func containsText(_ s: String, _ sub: String) -> Bool {
+        let p = Array(sub.utf8)
+        if p.isEmpty { return true }
+        var fail = [Int](repeating: 0, count: p.count)
+        var k = 0
+        for i in 1..<max(1, p.count) {
+            while k > 0 && p[i] != p[k] { k = fail[k - 1] }
+            if p[i] == p[k] { k += 1 }
+            fail[i] = k
+        }
+        k = 0
+        for c in s.utf8 {
+            while k > 0 && c != p[k] { k = fail[k - 1] }
+            if c == p[k] { k += 1 }
+            if k == p.count { return true }
+        }
+        return false
+    }
+
     static func compare(_ op: String, _ l: ConfigValue, _ r: ConfigValue, fail: Fail) throws -> Bool {
         switch op {
         case "==": return equal(l, r)
@@ -146,7 +209,7 @@ enum Arithmetic {
                 guard case .string(let sub) = l.content else {
                     throw fail("'in <string>' requires string as left operand, not \(l.typeName)")
                 }
-                found = sub.isEmpty || s.contains(sub)
+                found = containsText(s, sub)
             case .list(let a), .tuple(let a): found = a.contains { equal(l, $0) }
             case .dict(let d):
                 switch l.content {
@@ -244,8 +307,7 @@ enum Arithmetic {
         case .int, .bool:
             let i = v.int ?? (v.bool == true ? 1 : 0)
             guard let n, n < 0 else { return ConfigValue(.int(i), origin: o) }
-            let p = Double(pow(10, Double(-n)))
-            return ConfigValue(.int(Int((Double(i) / p).rounded(.toNearestOrEven) * p)), origin: o)
+            return ConfigValue(.int(try roundInt(i, toMultipleOfTenToThe: -n, fail: fail)), origin: o)
         case .float(let f):
             guard let n else {
                 guard f.isFinite, let i = Int(exactly: f.rounded(.toNearestOrEven)) else {
@@ -254,29 +316,58 @@ enum Arithmetic {
                 return ConfigValue(.int(i), origin: o)
             }
             let p = pow(10, Double(n))
-            return ConfigValue(.float((f * p).rounded(.toNearestOrEven) / p), origin: o)
+            // Python: digits past a float's precision leave it unchanged; digits above its range make it 0.
+            if !p.isFinite { return ConfigValue(.float(f), origin: o) }
+            if p == 0 { return ConfigValue(.float(f.isNaN || f.isInfinite ? f : (f.sign == .minus ? -0.0 : 0.0)), origin: o) }
+            let scaled = f * p
+            guard scaled.isFinite else { return ConfigValue(.float(f), origin: o) }
+            return ConfigValue(.float(scaled.rounded(.toNearestOrEven) / p), origin: o)
         default:
             throw fail("type \(v.typeName) doesn't define __round__")
         }
     }
 
+    /// `round(i, -digits)` in exact integer arithmetic, ties to even (Python's result, where it fits an Int).
+    private static func roundInt(_ i: Int, toMultipleOfTenToThe digits: Int, fail: Fail) throws -> Int {
+        if digits > 19 { return 0 }                           // |i| < 10**19 / 2
+        if digits == 19 {
+            guard i.magnitude <= 5_000_000_000_000_000_000 else { throw fail("integer overflow") }
+            return 0
+        }
+        var m = 1
+        for _ in 0..<digits { m *= 10 }
+        var q = i / m, r = i % m
+        if r < 0 { q -= 1; r += m }
+        if 2 * r > m || (2 * r == m && q % 2 != 0) { q += 1 }
+        return try checkedInt(q.multipliedReportingOverflow(by: m), fail)
+    }
+
     /// A small part of Python's format-spec mini-language: `[[fill]align][0][width][.precision][type]` with
     /// types d, s, f, e, g, %. Returns nil for anything else.
-    static func format(_ v: ConfigValue, spec: String) -> String? {
+    static func format(_ v: ConfigValue, spec: String, fail: Fail) throws -> String? {
         var chars = Array(spec)
         var fill: Character = " ", align: Character? = nil
         if chars.count >= 2, "<>^".contains(chars[1]) { fill = chars[0]; align = chars[1]; chars.removeFirst(2) }
         else if let c = chars.first, "<>^".contains(c) { align = c; chars.removeFirst() }
         var zero = false
         if chars.first == "0" { zero = true; chars.removeFirst() }
-        var width = 0
-        while let c = chars.first, let d = c.wholeNumberValue { width = width * 10 + d; chars.removeFirst() }
+        // Width and precision are bounded (a 10**9-wide field would build a gigabyte string).
+        func bounded(_ what: String) throws -> Int {
+            var n = 0
+            while let c = chars.first, c.isASCII, let d = c.wholeNumberValue {
+                n = min(n * 10 + d, Int.max / 20)
+                chars.removeFirst()
+            }
+            guard n <= ConfigLimits.formatWidth else {
+                throw fail(ConfigLimits.exceeded("format \(what) \(n)", ConfigLimits.formatWidth))
+            }
+            return n
+        }
+        let width = try bounded("width")
         var precision: Int? = nil
         if chars.first == "." {
             chars.removeFirst()
-            var p = 0
-            while let c = chars.first, let d = c.wholeNumberValue { p = p * 10 + d; chars.removeFirst() }
-            precision = p
+            precision = try bounded("precision")
         }
         let type = chars.first
         if chars.count > 1 { return nil }

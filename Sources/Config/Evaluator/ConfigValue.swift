@@ -70,12 +70,15 @@ public struct ConfigValue: Sendable, Equatable, CustomStringConvertible {
         case tuple([ConfigValue])
         case dict(ConfigDict)
     }
-    public var content: Content
+    public var content: Content { didSet { metrics = ValueMetrics(content) } }
     public var origin: Origin
+    /// Logical depth and size, kept beside the content so every limit check is O(1) (see `ConfigLimits`).
+    private(set) var metrics: ValueMetrics
 
     public init(_ content: Content, origin: Origin = .builtin) {
         self.content = content
         self.origin = origin
+        self.metrics = ValueMetrics(content)
     }
 
     public static func == (l: ConfigValue, r: ConfigValue) -> Bool {
@@ -205,6 +208,8 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
 
     public private(set) var entries: [Entry] = []
     private var index: [ConfigKey: Int] = [:]
+    /// Sums over the entries (values plus key text) and the deepest value, for `ValueMetrics` of the dict.
+    private(set) var nodeSum = 0, textSum = 0, maxDepth = 0
 
     public init() {}
     public init(_ entries: [Entry]) {
@@ -224,12 +229,34 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
     /// Sets a value; an existing key keeps its position (Python dict semantics), a new key goes last.
     public mutating func set(_ key: ConfigKey, _ value: ConfigValue, keyOrigin: Origin? = nil) {
         if let i = index[key] {
+            let old = entries[i].value.metrics
             entries[i].value = value
             if let keyOrigin { entries[i].keyOrigin = keyOrigin }
+            nodeSum += value.metrics.nodes - old.nodes
+            textSum += value.metrics.text - old.text
+            if value.metrics.depth >= maxDepth { maxDepth = value.metrics.depth } else if old.depth == maxDepth {
+                recountDepth()
+            }
         } else {
             index[key] = entries.count
             entries.append(Entry(key: key, value: value, keyOrigin: keyOrigin ?? value.origin))
+            add(key, value.metrics)
         }
+    }
+
+    private mutating func add(_ key: ConfigKey, _ m: ValueMetrics) {
+        nodeSum += m.nodes
+        textSum += m.text + (key.stringValue?.utf8.count ?? 0)
+        maxDepth = Swift.max(maxDepth, m.depth)
+    }
+
+    private mutating func recountDepth() {
+        maxDepth = entries.reduce(0) { Swift.max($0, $1.value.metrics.depth) }
+    }
+
+    private mutating func recount() {
+        nodeSum = 0; textSum = 0; maxDepth = 0
+        for e in entries { add(e.key, e.value.metrics) }
     }
 
     @discardableResult
@@ -238,12 +265,53 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
         let v = entries.remove(at: i).value
         index[key] = nil
         for j in i..<entries.count { index[entries[j].key] = j }
+        nodeSum -= v.metrics.nodes
+        textSum -= v.metrics.text + (key.stringValue?.utf8.count ?? 0)
+        if v.metrics.depth == maxDepth { recountDepth() }
         return v
     }
 
     mutating func mapEntries(_ body: (inout Entry) -> Void) {
         for i in entries.indices { body(&entries[i]) }
+        recount()
     }
 
     public static func == (l: ConfigDict, r: ConfigDict) -> Bool { l.entries == r.entries }
+}
+
+/// A value's nesting depth (0 for a scalar), its logical size in values (every appearance of a shared value counts)
+/// and its string text in UTF-8 bytes (dict keys included). Packed in one word, each part saturating far above its
+/// limit in `ConfigLimits`, so keeping it on every value costs 8 bytes.
+struct ValueMetrics: Sendable, Equatable {
+    private var bits: UInt64
+    private static let countBits: UInt64 = 28
+    private static let countMask: UInt64 = (1 << countBits) - 1
+    static let countCap = Int(countMask)
+
+    init(depth: Int, nodes: Int, text: Int) {
+        bits = UInt64(min(max(depth, 0), 255)) | UInt64(min(max(nodes, 0), Self.countCap)) << 8
+            | UInt64(min(max(text, 0), Self.countCap)) << (8 + Self.countBits)
+    }
+
+    var depth: Int { Int(bits & 0xFF) }
+    var nodes: Int { Int((bits >> 8) & Self.countMask) }
+    var text: Int { Int((bits >> (8 + Self.countBits)) & Self.countMask) }
+
+    init(_ content: ConfigValue.Content) {
+        switch content {
+        case .none, .bool, .int, .float: self.init(depth: 0, nodes: 1, text: 0)
+        case .string(let s): self.init(depth: 0, nodes: 1, text: s.utf8.count)
+        case .list(let a), .tuple(let a): self.init(elements: a)
+        case .dict(let d): self.init(depth: 1 + d.maxDepth, nodes: 1 + d.nodeSum, text: d.textSum)
+        }
+    }
+
+    init(elements a: [ConfigValue]) {
+        var depth = 0, nodes = 1, text = 0
+        for v in a {
+            let m = v.metrics
+            depth = max(depth, m.depth); nodes += m.nodes; text += m.text
+        }
+        self.init(depth: depth + 1, nodes: nodes, text: text)
+    }
 }
