@@ -8,6 +8,9 @@ public enum ConfigLimits {
     /// Nesting of one expression: brackets, unary operators (`-`, `not`), `**` chains, conditional expressions,
     /// subscripts and calls chained on one value. Python itself refuses 200 nested brackets.
     public static let nesting = 200
+    /// Tokens in one statement (a 10 MB list literal has about as many): the statement's syntax tree is held whole
+    /// until it is evaluated.
+    public static let statementTokens = 5_000_000
     /// Nesting of a value: a list in a dict in a list … (also built up by assignments such as `a = [a]`).
     public static let valueDepth = 200
     /// Values (list, tuple and dict elements and scalars) in one value, and in the whole loaded config.
@@ -15,8 +18,9 @@ public enum ConfigLimits {
     /// UTF-8 bytes of string text in one value, and in the whole loaded config.
     public static let stringBytes = 200_000_000
     /// Evaluation steps for one file beyond one step per byte of its text: only comprehensions and operators
-    /// that repeat work (`*`, `in`, `==` on big values) can use them up.
-    public static let extraSteps = 20_000_000
+    /// that repeat work (`*`, `in`, `==` on big values) can use them up. A step is one syntax node evaluated, or
+    /// 8 values copied or compared in bulk; 5,000,000 steps take about a second.
+    public static let extraSteps = 5_000_000
     /// Width and precision in an f-string format spec (`f'{x:>10.3f}'`).
     public static let formatWidth = 10_000
     /// `_base_` files named in a chain (a base of a base of …).

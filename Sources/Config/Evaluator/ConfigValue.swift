@@ -190,7 +190,8 @@ public struct ConfigValue: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// An insertion-ordered dictionary of config values (Python 3.7+ dict / mmcv ConfigDict order), with the origin
-/// of every key. Lookup is O(1) through an index kept beside the ordered entries.
+/// of every key. Lookup is O(1) through an index kept beside the ordered entries once there are more than 8 of
+/// them; a small dict (most of a config's) is searched in place, saving a hash table per dict.
 public struct ConfigDict: Sendable, Equatable, Sequence {
     public struct Entry: Sendable, Equatable {
         public var key: ConfigKey
@@ -207,7 +208,9 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
     }
 
     public private(set) var entries: [Entry] = []
+    /// Key → position; empty exactly when there are at most `linearLimit` entries.
     private var index: [ConfigKey: Int] = [:]
+    private static let linearLimit = 8
     /// Sums over the entries (values plus key text) and the deepest value, for `ValueMetrics` of the dict.
     private(set) var nodeSum = 0, textSum = 0, maxDepth = 0
 
@@ -221,14 +224,19 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
     public var keys: [ConfigKey] { entries.map(\.key) }
     public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
 
-    public subscript(key: ConfigKey) -> ConfigValue? { index[key].map { entries[$0].value } }
+    private func position(of key: ConfigKey) -> Int? {
+        if index.isEmpty { return entries.firstIndex { $0.key == key } }
+        return index[key]
+    }
+
+    public subscript(key: ConfigKey) -> ConfigValue? { position(of: key).map { entries[$0].value } }
     public subscript(key: String) -> ConfigValue? { self[.string(key)] }
-    public func entry(_ key: ConfigKey) -> Entry? { index[key].map { entries[$0] } }
-    public func contains(_ key: ConfigKey) -> Bool { index[key] != nil }
+    public func entry(_ key: ConfigKey) -> Entry? { position(of: key).map { entries[$0] } }
+    public func contains(_ key: ConfigKey) -> Bool { position(of: key) != nil }
 
     /// Sets a value; an existing key keeps its position (Python dict semantics), a new key goes last.
     public mutating func set(_ key: ConfigKey, _ value: ConfigValue, keyOrigin: Origin? = nil) {
-        if let i = index[key] {
+        if let i = position(of: key) {
             let old = entries[i].value.metrics
             entries[i].value = value
             if let keyOrigin { entries[i].keyOrigin = keyOrigin }
@@ -238,8 +246,14 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
                 recountDepth()
             }
         } else {
-            index[key] = entries.count
             entries.append(Entry(key: key, value: value, keyOrigin: keyOrigin ?? value.origin))
+            if entries.count > Self.linearLimit {
+                if index.isEmpty {
+                    for (j, e) in entries.enumerated() { index[e.key] = j }
+                } else {
+                    index[key] = entries.count - 1
+                }
+            }
             add(key, value.metrics)
         }
     }
@@ -261,10 +275,14 @@ public struct ConfigDict: Sendable, Equatable, Sequence {
 
     @discardableResult
     public mutating func remove(_ key: ConfigKey) -> ConfigValue? {
-        guard let i = index[key] else { return nil }
+        guard let i = position(of: key) else { return nil }
         let v = entries.remove(at: i).value
-        index[key] = nil
-        for j in i..<entries.count { index[entries[j].key] = j }
+        if entries.count <= Self.linearLimit {
+            index = [:]
+        } else {
+            index[key] = nil
+            for j in i..<entries.count { index[entries[j].key] = j }
+        }
         nodeSum -= v.metrics.nodes
         textSum -= v.metrics.text + (key.stringValue?.utf8.count ?? 0)
         if v.metrics.depth == maxDepth { recountDepth() }

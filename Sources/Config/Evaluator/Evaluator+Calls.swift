@@ -33,7 +33,7 @@ extension Evaluator {
                 positional.append(try eval(e)); spans.append(e.span)
             case .star(let e):
                 let items = try iterate(try eval(e), e.span)
-                try charge(items.count, e.span)
+                try chargeCreated(items.count, e.span)
                 for v in items { positional.append(v); spans.append(e.span) }
             case .keyword(let k, let kSpan, let e):
                 // round(x, ndigits=…), sum(x, start=…), int(x, base=…) are the only keywords we could take;
@@ -58,7 +58,7 @@ extension Evaluator {
         case "list", "tuple":
             try arity(0...1)
             let items = try positional.first.map { try iterate($0, spans[0]) } ?? []
-            try charge(items.count, span)
+            try chargeCreated(items.count, span)
             return ConfigValue(name == "list" ? .list(items) : .tuple(items), origin: o)
         case "range":
             try arity(1...3)
@@ -79,7 +79,7 @@ extension Evaluator {
                 throw error(ConfigLimits.exceeded("range() is too long: it", ConfigLimits.values, unit: "values"), span)
             }
             let count = Int(wide)
-            try charge(count, span)
+            try chargeCreated(count, span)
             let d = Origin(location: o.location, source: source, isDerived: true)
             return ConfigValue(.list((0..<count).map { ConfigValue(.int(start + $0 * step), origin: d) }), origin: o)
         case "len":
@@ -93,7 +93,7 @@ extension Evaluator {
             }
         case "int", "float", "str", "bool":
             try arity(0...1)
-            if let v = positional.first { try charge(cost(v), span) }
+            if let v = positional.first { try chargeBulk(cost(v), span) }
             guard let v = positional.first else {
                 let zero: ConfigValue.Content = ["int": .int(0), "float": .float(0), "str": .string(""),
                                                  "bool": .bool(false)][name]!
@@ -119,7 +119,7 @@ extension Evaluator {
             try arity(name == "sum" ? 1...2 : 1...Int.max)
             var items = positional
             if name == "sum" || positional.count == 1 { items = try iterate(positional[0], spans[0]) }
-            try charge(items.reduce(items.count) { $0 + cost($1) }, span)
+            try chargeBulk(items.reduce(items.count) { $0 + cost($1) }, span)
             if name == "sum" {
                 var total = positional.count == 2 ? positional[1] : ConfigValue(.int(0), origin: o)
                 for v in items { total = try binary("+", total, v, span) }
@@ -146,7 +146,7 @@ extension Evaluator {
                 guard !positionalSeen else { throw error("dict() takes at most 1 positional argument", e.span) }
                 positionalSeen = true
                 let v = try eval(e)
-                try charge(cost(v), e.span)
+                try chargeBulk(cost(v), e.span)
                 if case .dict(let src) = v.content {
                     for entry in src { d.set(entry.key, entry.value, keyOrigin: entry.keyOrigin) }
                 } else {
@@ -167,7 +167,7 @@ extension Evaluator {
                 guard case .dict(let src) = v.content else {
                     throw error("argument after ** must be a dict, not \(v.typeName)", e.span)
                 }
-                try charge(src.count, e.span)
+                try chargeBulk(src.count, e.span)
                 for entry in src {
                     guard case .string(let k) = entry.key else {
                         throw error("keywords must be strings (\(PythonText.key(entry.key)) in **)", e.span)

@@ -23,13 +23,26 @@ extension Evaluator {
                                  _ span: Range<Int>) throws -> ConfigValue {
         if let result = Arithmetic.resultMetrics(op, l, r) {
             try checkSize(result, span)
-            try charge(result.nodes + result.text / 64, span)
+            try chargeBulk(result.nodes + result.text / 8, span)   // strings are copied at memcpy speed
         }
         return try Arithmetic.binary(op, l, r, at: origin(span)) { self.error($0, span) }
     }
 
-    /// The work of walking a value once (comparing, printing): its logical size, strings at 64 bytes a step.
-    func cost(_ v: ConfigValue) -> Int { v.metrics.nodes + v.metrics.text / 64 }
+    /// The work of walking a value once (comparing, printing, indexing a string): its values and string bytes.
+    func cost(_ v: ConfigValue) -> Int { v.metrics.nodes + v.metrics.text }
+
+    /// Work done in bulk by one operation (copying or walking `elements` values, scanning characters) costs one
+    /// step per `bulkPerStep` of them: it is that much cheaper than interpreting one syntax node.
+    mutating func chargeBulk(_ elements: Int, _ span: Range<Int>) throws {
+        try charge(elements / Self.bulkPerStep, span)
+    }
+
+    static var bulkPerStep: Int { 8 }
+
+    /// Making `count` new values (`range`, iterating a string or dict): two to a step.
+    mutating func chargeCreated(_ count: Int, _ span: Range<Int>) throws {
+        try charge(count / 2, span)
+    }
 
     mutating func charge(_ steps: Int, _ span: Range<Int>) throws {
         stepsLeft -= steps

@@ -57,6 +57,8 @@ struct Evaluator {
 
     /// The module-level names in definition order, without `__dunder__` names.
     func collected() -> ConfigDict {
+        // Usually no name is private: then the globals are the result, shared rather than copied.
+        guard globals.contains(where: { $0.key.stringValue?.hasPrefix("__") ?? false }) else { return globals }
         var collected = ConfigDict()
         for entry in globals where !(entry.key.stringValue?.hasPrefix("__") ?? false) {
             collected.set(entry.key, entry.value, keyOrigin: entry.keyOrigin)
@@ -161,7 +163,7 @@ struct Evaluator {
             var lhs = try eval(first)
             for (op, rhsExpr) in rest {
                 let rhs = try eval(rhsExpr)
-                try charge(cost(lhs) + cost(rhs), e.span)
+                try chargeBulk(cost(lhs) + cost(rhs), e.span)
                 guard try Arithmetic.compare(op, lhs, rhs, fail: { self.error($0, e.span) }) else {
                     return ConfigValue(.bool(false), origin: origin(e.span))
                 }
@@ -228,7 +230,7 @@ struct Evaluator {
                                      _ body: (inout Evaluator) throws -> Void) throws {
         guard let clause = clauses.first else { return try body(&self) }
         let items = try iterate(try eval(clause.iterable), clause.iterable.span)
-        try charge(items.count, clause.iterable.span)
+        try chargeCreated(items.count, clause.iterable.span)
         scopes.append([:])
         defer { scopes.removeLast() }
         for item in items {
@@ -266,10 +268,10 @@ struct Evaluator {
             switch piece {
             case .text(let t): out += t
             case .expression(let span, let conversion, let spec):
-                try charge(span.count, span)   // parsed on every evaluation (in a comprehension, every round)
+                try chargeBulk(span.count, span)   // parsed on every evaluation (in a comprehension, every round)
                 let expr = try Parser.parseFormattedField(file, span: span, depth: depth)
                 let v = try eval(expr)
-                try charge(cost(v), span)
+                try chargeBulk(cost(v), span)
                 var text: String
                 switch conversion {
                 case "r"?, "a"?: text = PythonText.repr(v)
@@ -300,7 +302,7 @@ struct Evaluator {
                 guard case .dict(let src) = v.content else {
                     throw error("'**' needs a dict, not \(v.typeName)", inner.span)
                 }
-                try charge(src.count, inner.span)
+                try chargeBulk(src.count, inner.span)
                 for entry in src { d.set(entry.key, entry.value, keyOrigin: entry.keyOrigin) }
             }
         }
@@ -331,7 +333,7 @@ struct Evaluator {
         case .list(let a), .tuple(let a):
             return a[try listIndex(index, count: a.count, span)]
         case .string(let s):
-            try charge(cost(base), span)
+            try chargeBulk(cost(base), span)
             let scalars = Array(s.unicodeScalars)
             let i = try listIndex(index, count: scalars.count, span)
             return ConfigValue(.string(String(scalars[i])), origin: base.origin)

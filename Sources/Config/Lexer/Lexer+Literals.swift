@@ -74,8 +74,12 @@ extension Lexer {
         i += triple ? 3 : 1
         var pieces: [StringLiteral.Piece] = []
         var buf: [UInt8] = []
+        var hasPlaceholder = false   // a `{{` in the text: only then can a predefined placeholder be in it
         func flushText() {
             if !buf.isEmpty {
+                if !hasPlaceholder, !predefined.isEmpty {
+                    hasPlaceholder = zip(buf, buf.dropFirst()).contains { $0 == 0x7B && $1 == 0x7B }
+                }
                 pieces.append(.text(String(decoding: buf, as: UTF8.self)))
                 buf.removeAll()
             }
@@ -113,7 +117,7 @@ extension Lexer {
             i += 1
         }
         flushText()
-        if !predefined.isEmpty {
+        if hasPlaceholder {
             pieces = pieces.map { piece in
                 guard case .text(let t) = piece, t.contains("{{") else { return piece }
                 return .text(substitutePredefined(t))

@@ -14,6 +14,8 @@ struct Parser {
     /// stack overflow, and the syntax tree (and the evaluator walking it) is never deeper than this.
     var depth = 0
     static let maxDepth = ConfigLimits.nesting
+    /// Tokens of the statement being parsed: its syntax tree is held whole until it is evaluated, so it is bounded.
+    private var statementTokens = 0
 
     init(file: SourceFile, predefined: [String: String] = [:]) throws {
         self.file = file
@@ -65,6 +67,11 @@ struct Parser {
     mutating func advance() throws -> Token {
         let t = buffer[0]
         if t.isEOF { return t }
+        statementTokens += 1
+        if statementTokens > ConfigLimits.statementTokens {
+            throw error(ConfigLimits.exceeded("this statement is too long: it", ConfigLimits.statementTokens,
+                                              unit: "tokens"), t.span)
+        }
         buffer.removeFirst()
         if buffer.isEmpty { buffer.append(try fetch()) }
         return t
@@ -114,6 +121,7 @@ struct Parser {
         while true {
             if current.isEOF { return nil }
             if case .newline = current.kind { _ = try advance(); continue }
+            statementTokens = 0
             let s = try statement()
             try endOfStatement()
             return s
