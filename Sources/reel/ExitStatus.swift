@@ -25,7 +25,7 @@ enum ExitStatus {
         case is ConfigError, is ConfigErrors, is SafeTensors.FormatError, is CheckpointCommand.Unreadable,
              is any DataInputError, is PipelineError:
             return refusedInput
-        case is AtomicFile.WriteError, is FileWriteError: return runFailed
+        case is FileWriteError: return runFailed
         default:
             // argument-parser's own: usage errors (64, ValidationError included) are refused input; --help is 0.
             let code = Reel.exitCode(for: error).rawValue
@@ -40,7 +40,7 @@ enum ExitStatus {
         case let e as ConfigError: return e.description
         case let e as ConfigErrors: return e.description
         case is SafeTensors.FormatError, is CheckpointCommand.Unreadable, is any DataInputError, is PipelineError,
-             is AtomicFile.WriteError, is FileWriteError:
+             is FileWriteError:
             return "reel: \(error)"
         default: return Reel.fullMessage(for: error)
         }
@@ -48,7 +48,7 @@ enum ExitStatus {
 
     /// A failed run: a write failure says where it stopped and which checkpoint is intact.
     static func message(for failure: RunFailure) -> String {
-        if let write = failure.cause, write is AtomicFile.WriteError || write is FileWriteError {
+        if let write = failure.cause, write is FileWriteError {
             return "reel: \(write)" + (failure.iter.map { "; stopped at iteration \($0)" } ?? "")
                 + (failure.lastCheckpoint.map { "; last checkpoint \($0) is intact" } ?? "; no checkpoint was saved yet")
         }

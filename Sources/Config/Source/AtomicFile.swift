@@ -6,12 +6,7 @@ import Glibc
 /// Writes files so that a crash never leaves a half-written file where a good one was: the data goes to a temp
 /// file in the same directory, is fsync'ed, renamed over the target, and the directory is fsync'ed.
 public enum AtomicFile {
-    public struct WriteError: Error, CustomStringConvertible {
-        public var path: String
-        public var reason: String
-        public var description: String { "cannot write \(path): \(reason)" }
-        public init(path: String, reason: String) { self.path = path; self.reason = reason }
-    }
+    public typealias WriteError = FileWriteError
 
     /// The temp file's name for `name`: `.<name>.tmp-<pid>-<random>` (what `parseTempName` recognises).
     public static func tempName(for name: String) -> String {
@@ -37,22 +32,10 @@ public enum AtomicFile {
         let tmp = (dir.isEmpty ? "." : dir) + "/" + tempName(for: (path as NSString).lastPathComponent)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
-        var ok = true
-        var reason = ""
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    ok = false; reason = String(cString: strerror(errno)); return
-                }
-                offset += n
-            }
-        }
-        if ok && fsync(fd) != 0 { ok = false; reason = String(cString: strerror(errno)) }
+        var failure = FileWriteError.writeAll(data, to: fd)
+        if failure == 0 && fsync(fd) != 0 { failure = errno }
         close(fd)
-        guard ok else { unlink(tmp); throw WriteError(path: path, reason: reason) }
+        guard failure == 0 else { unlink(tmp); throw WriteError(path: path, reason: String(cString: strerror(failure))) }
         guard rename(tmp, path) == 0 else {
             let r = String(cString: strerror(errno))
             unlink(tmp)

@@ -1,15 +1,8 @@
+import Config
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A write that failed: the file and the system's reason ("No space left on device").
-public struct FileWriteError: Error, CustomStringConvertible, Equatable {
-    public var path: String
-    public var reason: String
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
-    public var description: String { "cannot write \(path): \(reason)" }
-}
 
 /// A log file opened for appending whose writes throw instead of trapping. Foundation's `FileHandle.write(_:)`
 /// ends the process on the first failed write (a full disk: "No space left on device"); every log writer goes
@@ -34,19 +27,7 @@ public final class AppendFile {
     public func write(_ data: Data) throws {
         guard fd >= 0 else { throw FileWriteError(path: path, reason: "the file is closed") }
         let start = lseek(fd, 0, SEEK_END)
-        var failure: Int32 = 0
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        let failure = FileWriteError.writeAll(data, to: fd)
         guard failure == 0 else {
             if start >= 0 { _ = ftruncate(fd, start) }
             throw FileWriteError(path: path, reason: String(cString: strerror(failure)))

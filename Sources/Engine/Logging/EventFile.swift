@@ -1,3 +1,4 @@
+import Config
 import Foundation
 
 /// A TensorBoard event file writer (`events.out.tfevents.<time>.<host>`, as torch's SummaryWriter names them):

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 
 /// A sink that writes a file. Sinks cannot throw (events are emitted from inside hooks), so such a sink keeps its
