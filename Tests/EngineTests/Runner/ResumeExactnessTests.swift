@@ -158,6 +158,28 @@ final class ResumeExactnessTests: XCTestCase {
         XCTAssertEqual(try demo.runner(work: "fresh", epochs: 1, extra: ["seed=3"]).seed, 3)
     }
 
+    /// Sums split by thread count round differently: a resume with another `--threads` says it is not exact.
+    func testAResumeWithAnotherThreadCountSaysItIsNotExact() throws {
+        let demo = try DemoConfigRun(self)
+        let threads = Parallel.workers
+        defer { Parallel.workers = threads }
+        var seeded = TrainOptions()
+        seeded.seed = 7
+        try demo.runner(work: "w", epochs: 1, options: seeded).run()
+        XCTAssertEqual(try CheckpointStore.metadata(of: try SafeTensors.read(demo.path("w/epoch_1.safetensors")))?.threads, threads)
+        var resume = TrainOptions()
+        resume.resumeFrom = demo.path("w/epoch_1.safetensors")
+        let same = EventLog()
+        _ = try demo.runner(work: "w", epochs: 2, options: resume, sinks: [same])
+        XCTAssertFalse(same.messages.contains { $0.contains("compute threads") }, "\(same.messages)")
+        Parallel.workers = threads + 1
+        let other = EventLog()
+        _ = try demo.runner(work: "w", epochs: 2, options: resume, sinks: [other])
+        XCTAssertTrue(other.messages.contains("resume: the checkpoint was trained with \(threads) compute threads, this run uses \(threads + 1); "
+                                              + "sums split by thread count round differently, so the continuation is not bit for bit the "
+                                              + "uninterrupted run's (--threads \(threads) makes it so)"), "\(other.messages)")
+    }
+
     func testSeedChoiceAndItsReason() {
         let ckpt = (path: "w/epoch_1.safetensors", seed: UInt64?(7))
         XCTAssertEqual(RunSeed.choose(explicit: 5, config: 3, checkpoint: ckpt),
