@@ -39,7 +39,7 @@ struct TrainCommand: ParsableCommand {
 struct RunOptions: ParsableArguments {
     @Option(name: .customLong("work-dir"), help: "Where logs and checkpoints go (default: the config's work_dir, else ./work_dirs/<config name>).")
     var workDir: String?
-    @Option(help: "Random seed (default: the config's seed, else a random one).") var seed: UInt64?
+    @Option(help: "Random seed (default: a resumed checkpoint's seed, else the config's seed, else a random one).") var seed: UInt64?
     @Flag(help: "Bit-for-bit repeatable run (Reel is deterministic for a given seed and thread count; the flag is accepted for mmaction2 compatibility).")
     var deterministic = false
     @Flag(help: "Evaluate on the val split during training (EvalHook, per the config's evaluation=dict(...)).")

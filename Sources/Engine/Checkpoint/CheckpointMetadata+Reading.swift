@@ -8,7 +8,7 @@ extension CheckpointMetadata {
     public static func decode(_ json: String, path: String) throws -> CheckpointMetadata {
         let meta: CheckpointMetadata
         do { meta = try JSONDecoder().decode(CheckpointMetadata.self, from: Data(json.utf8)) } catch {
-            throw CheckpointError(decoding: error, json: json, integerKeys: ["epoch", "iter", "seed", "rngState"],
+            throw CheckpointError(decoding: error, json: json, integerKeys: ["epoch", "iter", "seed", "rngState", "counts", "threads"],
                                   in: "__metadata__.reel", path: path)
         }
         func fail(_ field: String, _ reason: String) -> CheckpointError {
@@ -27,6 +27,18 @@ extension CheckpointMetadata {
             guard n <= meta.iter else { throw fail("extra.inner_iter", "\(n) batches of the epoch done but only \(meta.iter) iterations") }
         }
         if let score = meta.hookMessages.bestScore, !score.isFinite { throw fail("hookMessages.bestScore", "\(score) is not finite") }
+        // The seed goes into the .log.json header as a signed integer (mmcv draws seeds below 2^31).
+        if let seed = meta.seed, seed > UInt64(Int64.max) { throw fail("seed", "\(seed) is more than 2^63 - 1") }
+        if let words = meta.rngState {
+            guard words.count % 8 == 0, words.count <= 8 * maxRandomStreams else {
+                throw fail("rngState", "\(words.count) words: expected 8 per random stream, at most \(maxRandomStreams) streams")
+            }
+            for k in stride(from: 0, to: words.count, by: 8) {
+                if let problem = Philox.stateProblem(Array(words[k..<k + 8])) { throw fail("rngState[\(k)...\(k + 7)]", problem) }
+            }
+        }
+        if let log = meta.logBuffer { try checkLogBuffer(log, fail: fail) }
+        if let threads = meta.threads, !(1...maxThreads).contains(threads) { throw fail("threads", "\(threads) is outside 1...\(maxThreads)") }
         // Strings that end up on the terminal or in log files: no control characters (escape sequences).
         let printed: [(String, String?)] = [
             ("hookMessages.lastCheckpoint", meta.hookMessages.lastCheckpoint), ("hookMessages.bestCheckpoint", meta.hookMessages.bestCheckpoint),
@@ -68,6 +80,37 @@ extension CheckpointMetadata {
             }
         }
     }
+
+    /// Shape, sizes and values of a saved log buffer: one list of values and one of counts per key, as long as
+    /// each other; keys unique and printable (they become log fields); values finite, counts in 0...maxIter.
+    private static func checkLogBuffer(_ log: LogBuffer.Snapshot, fail: (String, String) -> CheckpointError) throws {
+        guard log.keys.count <= maxLogKeys else { throw fail("logBuffer.keys", "\(log.keys.count) keys, more than \(maxLogKeys)") }
+        guard log.values.count == log.keys.count, log.counts.count == log.keys.count else {
+            throw fail("logBuffer", "\(log.keys.count) keys but \(log.values.count) value lists and \(log.counts.count) count lists")
+        }
+        var seen: Set<String> = []
+        for (k, key) in log.keys.enumerated() {
+            guard !key.isEmpty, key.count <= 100, !key.unicodeScalars.contains(where: isControl), seen.insert(key).inserted else {
+                throw fail("logBuffer.keys[\(k)]", "'\(key.prefix(40).unicodeScalars.filter { !isControl($0) })' is empty, "
+                           + "longer than 100 characters, repeated or contains control characters")
+            }
+            guard log.values[k].count == log.counts[k].count, log.values[k].count <= maxLogEntries else {
+                throw fail("logBuffer.values[\(k)]", "\(log.values[k].count) values and \(log.counts[k].count) counts "
+                           + "(they must pair up, at most \(maxLogEntries))")
+            }
+            if let v = log.values[k].first(where: { !$0.isFinite }) { throw fail("logBuffer.values[\(k)]", "\(v) is not finite") }
+            if let c = log.counts[k].first(where: { !(0...maxIter).contains($0) }) {
+                throw fail("logBuffer.counts[\(k)]", "\(c) is outside 0...\(maxIter)")
+            }
+        }
+    }
+
+    /// Bounds on what a checkpoint's metadata may hold; Reel writes one random stream, a handful of log keys and
+    /// `log_config.interval` entries per key.
+    public static let maxRandomStreams = 64
+    static let maxLogKeys = 256
+    static let maxLogEntries = 100_000
+    static let maxThreads = 1 << 16
 
     /// No run gets near this many iterations (2^40 ≈ 1.1e12); anything above is a corrupt counter, and staying far
     /// below Int.max keeps every `iter + 1` and ETA computation exact.

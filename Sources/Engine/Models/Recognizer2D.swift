@@ -33,6 +33,16 @@ public final class Recognizer2D: Module {
 
     public var children: [(String, any Module)] { [("backbone", backbone), ("cls_head", clsHead)] }
 
+    /// The generators training draws from (the head's dropout masks), in a fixed order. A checkpoint keeps them
+    /// (`CheckpointMetadata.rngState`), so a resumed run drops the units an uninterrupted one would.
+    public var randomStreams: [Philox] {
+        get { clsHead.dropout.map { [$0.rng] } ?? [] }
+        set {
+            precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
+            if let d = clsHead.dropout, let rng = newValue.first { d.rng = rng }
+        }
+    }
+
     /// Train or eval mode for the whole model, with the backbone's frozen-stage and norm_eval rules.
     public func applyMode(training: Bool) {
         isTraining = training

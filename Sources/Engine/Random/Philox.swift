@@ -106,8 +106,21 @@ public struct Philox: Sendable, Equatable, Codable {
          UInt64(used), spareNormal.map { UInt64($0.bitPattern) | 1 << 32 } ?? 0]
     }
 
+    /// Why `s` is not a state `state` could have produced (nil when it is one): a checkpoint is untrusted input,
+    /// and `init(state:)` must never see words it would truncate or a position past its block.
+    public static func stateProblem(_ s: [UInt64]) -> String? {
+        guard s.count == 8 else { return "a generator state has 8 words, found \(s.count)" }
+        if let i = s.prefix(6).firstIndex(where: { $0 > UInt64(UInt32.max) }) { return "word \(i) (\(s[i])) does not fit 32 bits" }
+        guard s[6] <= 4 else { return "word 6 (the position in the block, \(s[6])) is not in 0...4" }
+        let spare = s[7]
+        guard spare == 0 || spare >> 32 == 1 && Float(bitPattern: UInt32(truncatingIfNeeded: spare)).isFinite else {
+            return "word 7 (\(spare)) is neither 0 nor a pending finite normal"
+        }
+        return nil
+    }
+
     public init(state s: [UInt64]) {
-        precondition(s.count == 8, "Philox state has 8 words")
+        precondition(Self.stateProblem(s) == nil, "invalid Philox state")
         key = (UInt32(s[0]), UInt32(s[1]))
         counter = (UInt32(s[2]), UInt32(s[3]), UInt32(s[4]), UInt32(s[5]))
         spareNormal = s[7] >> 32 == 1 ? Float(bitPattern: UInt32(truncatingIfNeeded: s[7])) : nil
@@ -122,7 +135,13 @@ public struct Philox: Sendable, Equatable, Codable {
         }
     }
 
-    public init(from decoder: Decoder) throws { self.init(state: try [UInt64](from: decoder)) }
+    public init(from decoder: Decoder) throws {
+        let s = try [UInt64](from: decoder)
+        if let problem = Self.stateProblem(s) {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: problem))
+        }
+        self.init(state: s)
+    }
     public func encode(to encoder: Encoder) throws { try state.encode(to: encoder) }
 }
 

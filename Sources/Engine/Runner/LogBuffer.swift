@@ -36,4 +36,31 @@ public final class LogBuffer {
 
     public func clearOutput() { output = []; ready = false }
     public func clear() { history = [:]; order = []; clearOutput() }
+
+    /// The history a later `average(n)` with n ≤ `window` reads: the last `window` entries of every key, keys in
+    /// first-update order. A mid-epoch checkpoint keeps it, so the resumed run logs the averages the
+    /// uninterrupted run logged.
+    public func snapshot(window: Int) -> Snapshot {
+        let n = max(1, window)
+        // JSON has no inf/NaN (an infinite grad_norm that clipping survived): such an entry is kept with weight 0.
+        let tails = order.map { history[$0]!.suffix(n).map { $0.value.isFinite ? $0 : (value: 0, count: 0) } }
+        return Snapshot(keys: order, values: tails.map { $0.map(\.value) }, counts: tails.map { $0.map(\.count) })
+    }
+
+    /// Replaces the history by `snapshot`'s (the output stays empty until the next `average`).
+    public func restore(_ snapshot: Snapshot) {
+        clear()
+        for (k, key) in snapshot.keys.enumerated() {
+            order.append(key)
+            history[key] = zip(snapshot.values[k], snapshot.counts[k]).map { ($0, $1) }
+        }
+    }
+
+    /// Per key (in first-update order) its values and counts, oldest first; as stored in checkpoint metadata.
+    public struct Snapshot: Codable, Equatable, Sendable {
+        public var keys: [String]
+        public var values: [[Double]]
+        public var counts: [[Int]]
+        public init(keys: [String], values: [[Double]], counts: [[Int]]) { self.keys = keys; self.values = values; self.counts = counts }
+    }
 }

@@ -3,7 +3,9 @@ import Foundation
 
 extension Runner {
     /// Writes model (+ optimizer) state with the run's metadata: `epoch` completed epochs, `iter` completed
-    /// iterations, and — Reel's addition for exact resume — the batches of the current epoch already done.
+    /// iterations, and — Reel's additions for an exact resume — the batches of the current epoch already done, the
+    /// model's random streams (dropout) and, where the resumed run will not start with an empty log buffer
+    /// (mid-epoch, or an iteration-based run), the buffer's last `logWindow` entries.
     ///
     /// A state holding inf or NaN anywhere (parameters, buffers such as BatchNorm's running variance, optimizer
     /// state) is not saved: the run fails with a `RunFailure` that names those tensors and the last good checkpoint.
@@ -19,20 +21,27 @@ extension Runner {
         formatter.dateFormat = "EEE MMM d HH:mm:ss yyyy"
         formatter.locale = Locale(identifier: "en_US_POSIX")
         let meta = CheckpointMetadata(epoch: savedEpoch, iter: savedIter ?? iter, config: includeConfig ? configText : nil,
-                                      configName: configName, workDir: workDir, seed: seed, time: formatter.string(from: Date()),
-                                      hookMessages: hookMessages, extra: done > 0 ? ["inner_iter": String(done)] : [:])
+                                      configName: configName, workDir: workDir, seed: seed, rngState: model.randomStreams.flatMap(\.state),
+                                      time: formatter.string(from: Date()), hookMessages: hookMessages,
+                                      extra: done > 0 ? ["inner_iter": String(done)] : [:],
+                                      logBuffer: done > 0 || !byEpoch ? logBuffer.snapshot(window: logWindow) : nil,
+                                      threads: Parallel.workers)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try CheckpointStore.save(model: model, optimizer: withOptimizer ? optimizer : nil, metadata: meta, to: path)
         lastGoodCheckpoint = path
     }
 
     /// `resume_from`: weights, optimizer state with its param-group hyper-parameters (so a changed `optimizer.lr`
-    /// has no effect, as in mmcv), counters and hook messages (best score and file).
+    /// has no effect, as in mmcv), counters and hook messages (best score and file); and, beyond mmcv, the position
+    /// in the epoch, the model's random streams and the log history, so the run continues bit for bit as it would
+    /// have without the interruption (given the same seed, which `TrainingSession` takes from the checkpoint).
     ///
     /// The file is untrusted input: it is fully read and checked — format, metadata fields and their fit with this
     /// run, optimizer state, finiteness — before anything in the runner changes. Throws `CheckpointError`.
-    public func resume(from path: String) throws {
-        let file = try SafeTensors.read(path)
+    public func resume(from path: String) throws { try resume(from: path, file: try SafeTensors.read(path)) }
+
+    /// `resume(from:)` with the file already read (`TrainingSession` reads it first for its seed).
+    public func resume(from path: String, file: SafeTensors.File) throws {
         guard let meta = try CheckpointStore.metadata(of: file, path: path) else {
             throw CheckpointError(path: path, reason: "it has no Reel metadata (epoch/iter); use load_from for plain weights")
         }
@@ -48,8 +57,34 @@ extension Runner {
         iter = meta.iter
         resumeInnerIter = Int(meta.extra["inner_iter"] ?? "") ?? 0
         hookMessages = meta.hookMessages
+        restoreRandomStreams(meta.rngState ?? [])
+        if let saved = meta.threads, saved != Parallel.workers {
+            log("resume: the checkpoint was trained with \(saved) compute threads, this run uses \(Parallel.workers); sums split "
+                + "by thread count round differently, so the continuation is not bit for bit the uninterrupted run's "
+                + "(--threads \(saved) makes it so)")
+        }
+        resumedLog = meta.logBuffer
         lastGoodCheckpoint = path
         log("resumed epoch \(epoch), iter \(iter)" + (resumeInnerIter > 0 ? " (batch \(resumeInnerIter) of epoch \(epoch + 1))" : ""))
+    }
+
+    /// Puts the checkpoint's generators into the model. One that does not fit (a checkpoint from before Reel saved
+    /// them, or a config whose dropout changed) leaves the model's fresh streams, and says the run is not exact.
+    private func restoreRandomStreams(_ words: [UInt64]) {
+        let streams = stride(from: 0, to: words.count, by: 8).map { Philox(state: Array(words[$0..<$0 + 8])) }
+        guard streams.count == model.randomStreams.count else {
+            log("resume: the checkpoint has \(streams.count) random stream(s) (dropout), this model \(model.randomStreams.count); "
+                + "the model's fresh streams are used, so the continuation differs from an uninterrupted run")
+            return
+        }
+        model.randomStreams = streams
+    }
+
+    /// Clears the log buffer for a new epoch (mmcv), or after a resume puts back the history the checkpoint kept.
+    func startLogBuffer() {
+        logBuffer.clear()
+        if let saved = resumedLog { logBuffer.restore(saved) }
+        resumedLog = nil
     }
 
     /// `load_from`: weights only, counters at 0.

@@ -29,6 +29,11 @@ public final class Runner {
     public private(set) var isTraining = true
     public var record = IterationRecord(epoch: 0, iter: 0, innerIter: 0)
     public let logBuffer = LogBuffer()
+    /// How many recent log-buffer entries per key a checkpoint keeps: the largest logger interval (set by
+    /// `TrainingSession`), all a later `average(interval)` reads.
+    public var logWindow = 10
+    /// The log history a resumed checkpoint carried, put back when the resumed epoch clears the buffer.
+    var resumedLog: LogBuffer.Snapshot?
     public var hookMessages = CheckpointMetadata.HookMessages()
     /// The newest checkpoint known to hold a finite state: the last one this run saved, or the one it resumed
     /// from. Failures name it (not `hookMessages.lastCheckpoint`, which a resumed file may set to anything).
@@ -117,7 +122,7 @@ public final class Runner {
     private func trainEpoch() throws {
         setTraining(true)
         maxIters = maxEpochs * loader.batchesPerEpoch
-        logBuffer.clear()
+        startLogBuffer()
         for h in hooks { try h.beforeTrainEpoch(self) }
         let batches = loader.epoch(epoch, startingAt: resumeInnerIter)
         defer { batches.cancel() }
@@ -136,7 +141,7 @@ public final class Runner {
     /// IterBasedRunner: an endless loader re-created (next epoch) on exhaustion; `epoch` counts loader passes.
     private func trainIterations() throws {
         setTraining(true)
-        logBuffer.clear()
+        startLogBuffer()
         for h in hooks { try h.beforeTrainEpoch(self) }
         while iter < maxIters && !stopRequested {
             let batches = loader.epoch(epoch, startingAt: resumeInnerIter)

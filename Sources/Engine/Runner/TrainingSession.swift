@@ -33,8 +33,22 @@ public enum TrainingSession {
         let files = config.files
         let top = try ConfigReader(config.value, name: "config", files: files)
         let workDir = try workDirectory(for: config, override: options.workDir)
-        let configSeed = top.has("seed") ? UInt64(try top.int("seed")) : nil
-        let seed = options.seed ?? configSeed ?? UInt64.random(in: 0..<(1 << 31))
+        var configSeed: UInt64?
+        if top.has("seed") {
+            let s = try top.int("seed")
+            guard s >= 0 else { throw top.error("seed must be a non-negative integer", key: "seed") }
+            configSeed = UInt64(s)
+        }
+        // Weights: resume_from wins over load_from (SEMANTICS.md §2.6); --auto-resume picks latest.safetensors.
+        // The resumed file is read (and checked) first: its seed keys the loader and the model's streams.
+        let configResume = try top.optionalString("resume_from"), configLoad = try top.optionalString("load_from")
+        var resume = options.resumeFrom ?? configResume
+        let latest = (workDir as NSString).appendingPathComponent("latest.safetensors")
+        if options.autoResume, FileManager.default.fileExists(atPath: latest) { resume = latest }
+        let checkpoint = try resume.map { path in (path: path, file: try SafeTensors.read(path)) }
+        let checkpointSeed = try checkpoint.map { c in (path: c.path, seed: try CheckpointStore.metadata(of: c.file, path: c.path)?.seed) }
+        let runSeed = RunSeed.choose(explicit: options.seed, config: configSeed, checkpoint: checkpointSeed)
+        let seed = runSeed.value
 
         // Length: runner=dict(...) (Reel honours it, mmaction2 ignores it) or total_epochs.
         var byEpoch = true, maxEpochs = 0, maxIters = 0
@@ -91,13 +105,9 @@ public enum TrainingSession {
             throw files.error("custom_hooks are not supported by Reel yet", at: first.origin)
         }
 
-        // Weights: resume_from wins over load_from (SEMANTICS.md §2.6); --auto-resume picks latest.safetensors.
-        let configResume = try top.optionalString("resume_from"), configLoad = try top.optionalString("load_from")
-        var resume = options.resumeFrom ?? configResume
-        let latest = (workDir as NSString).appendingPathComponent("latest.safetensors")
-        if options.autoResume, FileManager.default.fileExists(atPath: latest) { resume = latest }
-        if let resume {
-            try runner.resume(from: resume)
+        runner.log(runSeed.logLine(deterministic: options.deterministic))
+        if let checkpoint {
+            try runner.resume(from: checkpoint.path, file: checkpoint.file)
         } else if let load = options.loadFrom ?? configLoad {
             try runner.loadWeights(from: load)
         }
@@ -135,6 +145,8 @@ public enum TrainingSession {
         // mmcv gives the last logger hook reset_flag=True; TensorBoard writes from the text logger's records, so
         // the text logger is the one that must clear the buffer.
         if let text = loggers.compactMap({ $0 as? TextLoggerHook }).last { text.resetFlag = true }
+        // A checkpoint keeps as much log history as the widest average reads.
+        runner.logWindow = max(interval, loggers.compactMap { ($0 as? TextLoggerHook)?.interval }.max() ?? 0)
         for l in loggers { runner.register(l) }
     }
 }

@@ -69,6 +69,41 @@ final class CheckpointMetadataTests: XCTestCase {
                       field: "__metadata__.reel.iter", "completed 8 iterations, more than this run's max_iters=7")
     }
 
+    /// The exact-resume fields (random streams, log history, thread count, seed) are checked like the counters:
+    /// a hostile value is refused naming its field, never handed to `Philox(state:)` or the log buffer.
+    func testHostileResumeStateIsRefusedWithItsField() throws {
+        let stream = Philox(seed: 7).state
+        let log: [String: Any] = ["keys": ["loss", "time"], "values": [[2.5, 2.4], [0.1, 0.2]], "counts": [[8, 8], [1, 1]]]
+        let good = try CheckpointMetadata.decode(try reel { $0["rngState"] = stream; $0["logBuffer"] = log; $0["threads"] = 2 }, path: path)
+        XCTAssertEqual(good.rngState, stream)
+        XCTAssertEqual(good.logBuffer, LogBuffer.Snapshot(keys: ["loss", "time"], values: [[2.5, 2.4], [0.1, 0.2]], counts: [[8, 8], [1, 1]]))
+        XCTAssertEqual(good.threads, 2)
+        XCTAssertNil(try CheckpointMetadata.decode(try reel { _ in }, path: path).logBuffer, "older checkpoints have none")
+
+        expectRefused(decode { $0["rngState"] = Array(stream.prefix(7)) }, field: "__metadata__.reel.rngState", "7 words: expected 8 per random stream")
+        expectRefused(decode { $0["rngState"] = [UInt64](repeating: 0, count: 8 * 65) }, field: "__metadata__.reel.rngState", "at most 64 streams")
+        var wide = stream; wide[2] = 1 << 32
+        expectRefused(decode { $0["rngState"] = wide }, field: "__metadata__.reel.rngState[0...7]", "word 2 (4294967296) does not fit 32 bits")
+        var past = stream; past[6] = 5
+        expectRefused(decode { $0["rngState"] = stream + past }, field: "__metadata__.reel.rngState[8...15]", "is not in 0...4")
+        var nan = stream; nan[7] = 1 << 32 | UInt64(Float.nan.bitPattern)
+        expectRefused(decode { $0["rngState"] = nan }, field: "__metadata__.reel.rngState[0...7]", "neither 0 nor a pending finite normal")
+        expectRefused(decode { $0["rngState"] = [-1, 0, 0, 0, 0, 0, 4, 0] }, field: "__metadata__.reel.rngState[0]", "invalid value")
+
+        func withLog(_ edit: @escaping (inout [String: Any]) -> Void) -> () throws -> Void {
+            decode { var l = log; edit(&l); $0["logBuffer"] = l }
+        }
+        expectRefused(withLog { $0["counts"] = [[8, 8]] }, field: "__metadata__.reel.logBuffer", "2 keys but 2 value lists and 1 count lists")
+        expectRefused(withLog { $0["values"] = [[2.5], [0.1, 0.2]] }, field: "__metadata__.reel.logBuffer.values[0]", "1 values and 2 counts")
+        expectRefused(withLog { $0["keys"] = ["loss", "loss"] }, field: "__metadata__.reel.logBuffer.keys[1]", "repeated")
+        expectRefused(withLog { $0["keys"] = ["loss", "\u{1B}[2J"] }, field: "__metadata__.reel.logBuffer.keys[1]", "control characters")
+        expectRefused(withLog { $0["counts"] = [[8, -1], [1, 1]] }, field: "__metadata__.reel.logBuffer.counts[0]", "-1 is outside 0...")
+        expectRefused(withLog { $0["counts"] = [[8, 1.5], [1, 1]] }, field: "__metadata__.reel.logBuffer.counts[0][1]", "invalid value")
+        expectRefused(withLog { $0["values"] = [["x", 2.4], [0.1, 0.2]] }, field: "__metadata__.reel.logBuffer.values[0][0]", "expected a number")
+        expectRefused(decode { $0["threads"] = 0 }, field: "__metadata__.reel.threads", "0 is outside 1...65536")
+        expectRefused(decode { $0["seed"] = UInt64.max }, field: "__metadata__.reel.seed", "more than 2^63 - 1")
+    }
+
     // MARK: - Optimizer state
 
     static let config = """
