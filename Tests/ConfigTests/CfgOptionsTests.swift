@@ -19,7 +19,8 @@ final class CfgOptionsTests: XCTestCase {
         XCTAssertEqual(try parsed("-1"), "-1")
         XCTAssertEqual(try parsed("(-1,256)"), "[-1, 256]")
         XCTAssertEqual(try kind("(-1,256)"), "tuple")
-        XCTAssertEqual(try parsed("inf"), "Infinity")
+        XCTAssertEqual(try parsed("inf"), #""Infinity""#)   // strict JSON: inf and nan are written as strings
+        XCTAssertEqual(try kind("inf"), "float")
         XCTAssertEqual(try parsed("[1,2]"), "[1, 2]")
         XCTAssertEqual(try kind("[1,2]"), "list")
         XCTAssertEqual(try parsed("1,2"), "[1, 2]")
@@ -42,7 +43,8 @@ final class CfgOptionsTests: XCTestCase {
         XCTAssertEqual(try parsed("0x10"), #""0x10""#)
         XCTAssertEqual(try parsed("1."), "1.0")
         XCTAssertEqual(try parsed(".5"), "0.5")
-        XCTAssertEqual(try parsed("nan"), "NaN")
+        XCTAssertEqual(try parsed("nan"), #""NaN""#)
+        XCTAssertEqual(try kind("nan"), "float")
         XCTAssertEqual(try parsed("TRUE"), "true")
         XCTAssertEqual(try parsed("1e"), #""1e""#)
         XCTAssertThrowsError(try CfgOptions.parseValue("[(1,2]"))
@@ -99,5 +101,39 @@ final class CfgOptionsTests: XCTestCase {
         XCTAssertThrowsError(try load(config, options: options), line: line) { e in
             XCTAssertEqual("\(e)", expected, line: line)
         }
+    }
+
+    func testCommasInsideBracketsOfAPlainValueAreAnErrorNotARecursion() throws {
+        // mmcv recurses forever on these (the same text is parsed again); Reel used to overflow its stack.
+        for value in ["x(1,2)", "f(a,b)g", "x[1,2]", "'x(1,2)'"] {
+            XCTAssertThrowsError(try CfgOptions.parseValue(value)) { e in
+                XCTAssertTrue((e as? CfgOptionsProblem)?.message.hasPrefix("cannot parse") ?? false, "\(e)")
+            }
+        }
+        XCTAssertThrowsError(try CfgOptions.parseValue("[x(1,2)]"))
+        XCTAssertEqual(try parsed("[(1,2),x]"), #"[[1, 2], "x"]"#)
+    }
+
+    func testDeepValuesAndKeysInOptionsAreLocatedErrors() throws {
+        XCTAssertThrowsError(try load("a = 1\n", options: ["b=x(1,2)"])) { e in
+            XCTAssertEqual("\(e)", """
+                --cfg-options:1:3: error: cannot parse 'x(1,2)': its commas are all inside brackets, but the value is \
+                not a list or tuple (write it as [x(1,2)] or (x(1,2)), or without commas)
+                    b=x(1,2)
+                      ^
+                """)
+        }
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        XCTAssertThrowsError(try load("a = 1\n", options: ["b=" + deep])) { e in
+            XCTAssertEqual((e as? ConfigError)?.message,
+                           "the value nests too deeply: it exceeds Reel's limit of 200 levels of brackets")
+        }
+        let key = Array(repeating: "k", count: 100_000).joined(separator: ".")
+        XCTAssertThrowsError(try load("a = 1\n", options: [key + "=1"])) { e in
+            XCTAssertEqual((e as? ConfigError)?.message,
+                           "the key has 100000 parts; it exceeds Reel's limit of 200 levels")
+        }
+        let wide = Array(repeating: "1", count: 100_000).joined(separator: ",")
+        XCTAssertEqual(try CfgOptions.parseValue(wide).elements?.count, 100_000)
     }
 }

@@ -107,6 +107,47 @@ final class MergeTests: XCTestCase {
         XCTAssertThrowsError(try Files(["/c/a.py": "_base_ = 'a.py'\n"]).load("/c/a.py"))
     }
 
+    func testAbsoluteBasePathsStayAbsoluteAsInOsPathJoin() throws {
+        let files = Files([
+            "/elsewhere/base.py": "x = 1\n",
+            "/c/d/up.py": "y = 2\n",
+            "/c/abs.py": "_base_ = '/elsewhere/base.py'\nz = 3\n",
+            "/c/d/placeholder.py": "_base_ = ['{{ fileDirname }}/up.py', '{{ fileDirname }}/../../elsewhere/base.py']\n",
+        ])
+        XCTAssertEqual(JSONText.render(try files.load("/c/abs.py").root, indent: nil), #"{"x": 1, "z": 3}"#)
+        XCTAssertEqual(JSONText.render(try files.load("/c/d/placeholder.py").root, indent: nil), #"{"y": 2, "x": 1}"#)
+        XCTAssertEqual(ConfigLoader.basePath("/a/../b.py", inDirectory: "/c"), "/b.py")
+        XCTAssertEqual(ConfigLoader.basePath("../b.py", inDirectory: "/c/d"), "/c/b.py")
+        XCTAssertThrowsError(try Files(["/c/p.py": "_base_ = '/etc/passwd'\n"]).load("/c/p.py")) { e in
+            XCTAssertEqual((e as? ConfigError)?.message, "only Python (.py) configs are supported: /etc/passwd")
+        }
+        XCTAssertThrowsError(try Files(["/c/p.py": "_base_ = '/nope/x.py'\n"]).load("/c/p.py")) { e in
+            XCTAssertEqual((e as? ConfigError)?.message, "no such config file: /nope/x.py")
+        }
+    }
+
+    func testBaseChainsAndFanOutAreBounded() {
+        var chain: [String: String] = [:]
+        for k in 0..<150 { chain["/c/f\(k).py"] = "_base_ = 'f\(k + 1).py'\nk\(k) = \(k)\n" }
+        chain["/c/f150.py"] = "end = 1\n"
+        XCTAssertThrowsError(try Files(chain).load("/c/f0.py")) { e in
+            XCTAssertEqual((e as? ConfigError)?.message,
+                           "this _base_ chain (a base of a base of …) exceeds Reel's limit of 100 files")
+            XCTAssertEqual((e as? ConfigError)?.location.file, "/c/f100.py")
+        }
+        // Each level names the next one twice through two files: 2**20 reads without the limit.
+        var diamond: [String: String] = [:]
+        for k in 0..<20 {
+            diamond["/c/a\(k).py"] = "_base_ = ['a\(k + 1).py', 'b\(k + 1).py']\n"
+            diamond["/c/b\(k).py"] = "_base_ = ['a\(k + 1).py', 'b\(k + 1).py']\n"
+        }
+        diamond["/c/a20.py"] = "\n"; diamond["/c/b20.py"] = "\n"
+        XCTAssertThrowsError(try Files(diamond).load("/c/a0.py")) { e in
+            XCTAssertEqual((e as? ConfigError)?.message,
+                           "loading this config reads its bases too many times: it exceeds Reel's limit of 10,000 files")
+        }
+    }
+
     func testBaseReferences() throws {
         let files = Files([
             "/c/base.py": base,

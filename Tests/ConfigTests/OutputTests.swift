@@ -53,4 +53,11 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(JSONText.render(ConfigValue(.dict(ConfigDict())), indent: 2), "{}")
         XCTAssertEqual(JSONText.render(try load("a = [1]\n").root, indent: 2), "{\n  \"a\": [\n    1\n  ]\n}")
     }
+
+    func testJSONIsStrictForNonFiniteFloats() throws {
+        let c = try load("a = float('inf')\nb = -float('inf')\nc = float('nan')\n")
+        let text = JSONText.render(c.root, indent: nil)
+        XCTAssertEqual(text, #"{"a": "Infinity", "b": "-Infinity", "c": "NaN"}"#)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(text.utf8)))   // a strict parser reads it
+    }
 }

@@ -63,6 +63,32 @@ final class ParserErrorTests: XCTestCase {
         assertErrorAt("filename = 'x'\n", "1:1", "'filename' is reserved")
     }
 
+    func testNulBytesAreRefusedAsPythonRefusesThem() {
+        assertErrorAt("x = 'a\u{0}b'\n", "1:7", "source code cannot contain null bytes")
+        assertErrorAt("x = 1\n# \u{0}\n", "2:3", "source code cannot contain null bytes")
+    }
+
+    func testControlCharactersInTheSourceAreEscapedInErrors() {
+        // An ESC sequence in the file must not reach the terminal; the caret stays under the bad character.
+        assertConfigError("x = '\u{1b}[2J' + foo(1)\n", """
+            /cfg/t.py:1:14: error: calls are not allowed in a config (only dict(...)): 'foo' is not evaluated; \
+            supported: abs, bool, dict, float, int, len, list, max, min, range, round, str, sum, tuple
+                x = '\\x1b[2J' + foo(1)
+                                ^
+            """)
+        assertConfigError("x = 1 \u{7}\n", """
+            /cfg/t.py:1:7: error: unexpected character '\\x07'
+                x = 1 \\x07
+                      ^
+            """)
+        // A very long line is shown as a window around the caret.
+        let long = ConfigError(message: "m", location: SourceLocation(file: "f", line: 1, column: 1001, bytes: 0..<0),
+                               sourceLine: String(repeating: "a", count: 1000) + "X" + String(repeating: "b", count: 1000))
+        let lines = long.description.split(separator: "\n")
+        XCTAssertEqual(lines[1], "    …" + String(repeating: "a", count: 80) + "X" + String(repeating: "b", count: 79) + "…")
+        XCTAssertEqual(lines[2], "     " + String(repeating: " ", count: 80) + "^")
+    }
+
     func testCaretUnderTheRightCharacterWithUnicodeAndTabs() {
         assertConfigError("x = ('é', foo(1))\n", """
             /cfg/t.py:1:11: error: calls are not allowed in a config (only dict(...)): 'foo' is not evaluated; \

@@ -72,6 +72,22 @@ final class ParserTests: XCTestCase {
                        #"{"a": 510, "b": -4, "c": 2, "d": 1024, "e": 0.25, "f": "ab", "g": [1, 2], "h": [0, 0, 0], "i": 1.5, "j": 0.5, "k": 2}"#)
     }
 
+    func testFloatOverflowAndRoundingFollowPython() throws {
+        // Python raises OverflowError for ** only; other float operations overflow to inf.
+        assertErrorAt("x = 10.0**10**10\n", "1:5", "float overflow: the result of ** is out of range")
+        assertErrorAt("x = 2.0 ** 10000\n", "1:5", "float overflow")
+        assertErrorAt("x = 0.5 ** -10000\n", "1:5", "float overflow")
+        assertErrorAt("x = (-2.0) ** 10001\n", "1:5", "float overflow")
+        XCTAssertEqual(try json("a = 1e308 * 10\nb = 10.0 ** -10000\nc = float('inf') ** 2\n"),
+                       #"{"a": "Infinity", "b": 0.0, "c": "Infinity"}"#)
+        // round() with ndigits far outside a float's range, and on ints in exact arithmetic (this used to trap).
+        XCTAssertEqual(try json("a = round(1.5, 400)\nb = round(5, -400)\nc = round(1e300, -400)\nd = round(15, -1)\n"
+                                + "e = round(25, -1)\nf = round(-15, -1)\ng = round(9223372036854775807, -18)\n"),
+                       #"{"a": 1.5, "b": 0, "c": 0.0, "d": 20, "e": 20, "f": -20, "g": 9000000000000000000}"#)
+        assertErrorAt("x = round(9223372036854775807, -1)\n", "1:5", "integer overflow")
+        assertErrorAt("x = round(-9223372036854775807, -19)\n", "1:5", "integer overflow")
+    }
+
     func testVariablesAreCopiesNotAliases() throws {
         // mmcv's loaded config holds independent copies (SEMANTICS.md §1.7).
         let text = """

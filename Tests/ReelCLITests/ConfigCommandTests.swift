@@ -36,4 +36,24 @@ final class ConfigCommandTests: XCTestCase {
         let option = try ReelProcess.run(["config", "show", "/nonexistent/x.py", "--cfg-options", "novalue"])
         XCTAssertEqual(option.status, 2)
     }
+
+    /// The reliability review's crashes (2026-12-02, F1 and the --cfg-options stack overflow): now exit 2 with a
+    /// located message, and `--json` is strict JSON.
+    func testHostileConfigsAndOptionsAreLocatedErrorsNotCrashes() throws {
+        let d = try ReelProcess.tempDir(self)
+        try ("x = " + String(repeating: "-", count: 100_000) + "1\n")
+            .write(to: d.appendingPathComponent("neg.py"), atomically: true, encoding: .utf8)
+        let neg = try ReelProcess.run(["config", "show", "neg.py"], cwd: d)
+        XCTAssertEqual(neg.status, 2, neg.stderr)
+        XCTAssertTrue(neg.stderr.hasPrefix(d.path + "/neg.py:1:204: error: expression nested too deeply"), neg.stderr)
+        try "a = 1\nb = float('inf')\n".write(to: d.appendingPathComponent("c.py"), atomically: true, encoding: .utf8)
+        for command in [["config", "show"], ["config", "check"]] {
+            let r = try ReelProcess.run(command + ["c.py", "--cfg-options", "a=x(1,2)"], cwd: d)
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("--cfg-options:1:3: error: cannot parse 'x(1,2)'"), r.stderr)
+        }
+        let js = try ReelProcess.run(["config", "show", "c.py", "--json"], cwd: d)
+        XCTAssertEqual(js.status, 0, js.stderr)
+        XCTAssertEqual(js.stdout, "{\n  \"a\": 1,\n  \"b\": \"Infinity\"\n}\n")
+    }
 }

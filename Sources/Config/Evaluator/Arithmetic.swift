@@ -31,16 +31,29 @@ enum Arithmetic {
             if number(l) != nil { swap(&seq, &times) }
             guard case .int(let n)? = number(times) else { break }
             let count = max(0, n)
+            // The evaluator has refused results over the limits already; this guards other callers.
+            let length: Int
             switch seq.content {
-            case .string(let s):
-                guard s.utf8.count * count <= 100_000_000 else { throw fail("repeated string is too long") }
-                return ConfigValue(.string(String(repeating: s, count: count)), origin: o)
+            case .string(let s): length = s.utf8.count
+            case .list(let a), .tuple(let a): length = a.count
+            default: length = 0
+            }
+            let total = length.multipliedReportingOverflow(by: count)
+            guard !total.overflow, total.partialValue <= ConfigLimits.stringBytes else {
+                throw fail("repeated \(seq.typeName) is too long")
+            }
+            switch seq.content {
+            case .string(let s): return ConfigValue(.string(String(repeating: s, count: count)), origin: o)
             case .list(let a):
-                guard a.count * count <= 10_000_000 else { throw fail("repeated list is too long") }
-                return ConfigValue(.list(Array(repeatElement(a, count: count).joined())), origin: o)
+                var out: [ConfigValue] = []
+                out.reserveCapacity(total.partialValue)
+                for _ in 0..<count { out.append(contentsOf: a) }
+                return ConfigValue(.list(out), origin: o)
             case .tuple(let a):
-                guard a.count * count <= 10_000_000 else { throw fail("repeated tuple is too long") }
-                return ConfigValue(.tuple(Array(repeatElement(a, count: count).joined())), origin: o)
+                var out: [ConfigValue] = []
+                out.reserveCapacity(total.partialValue)
+                for _ in 0..<count { out.append(contentsOf: a) }
+                return ConfigValue(.tuple(out), origin: o)
             default: break
             }
         case ("%", .string, _):
@@ -48,6 +61,30 @@ enum Arithmetic {
         default: break
         }
         throw fail("unsupported operand type(s) for \(op): '\(l.typeName)' and '\(r.typeName)'")
+    }
+
+    /// The depth and size of `l op r` when it builds a sequence (`+` joins, `*` repeats), computed before it is
+    /// built; nil for numeric results.
+    static func resultMetrics(_ op: String, _ l: ConfigValue, _ r: ConfigValue) -> ValueMetrics? {
+        let a = l.metrics, b = r.metrics
+        switch (op, l.content, r.content) {
+        case ("+", .string, .string), ("+", .list, .list), ("+", .tuple, .tuple):
+            return ValueMetrics(depth: max(a.depth, b.depth), nodes: a.nodes + b.nodes - 1, text: a.text + b.text)
+        case ("*", _, _):
+            var seq = l, times = r
+            if number(l) != nil { swap(&seq, &times) }
+            guard case .int(let n)? = number(times) else { return nil }
+            switch seq.content {
+            case .string, .list, .tuple: break
+            default: return nil
+            }
+            let k = max(0, n), m = seq.metrics
+            func repeated(_ x: Int) -> Int { x == 0 ? 0 : (k > Int.max / x ? Int.max : k * x) }
+            let nodes = m.depth == 0 ? 1 : 1 + repeated(m.nodes - 1)
+            return ValueMetrics(depth: m.depth, nodes: nodes, text: repeated(m.text))
+        default:
+            return nil
+        }
     }
 
     private static func numeric(_ op: String, _ a: Number, _ b: Number, fail: Fail) throws -> ConfigValue.Content {
@@ -101,12 +138,17 @@ enum Arithmetic {
         case "**":
             if x == 0 && y < 0 { throw fail("0.0 cannot be raised to a negative power") }
             if x < 0 && y != y.rounded() { throw fail("negative number raised to a fractional power is complex") }
-            return .float(pow(x, y))
+            let p = pow(x, y)
+            // Python raises OverflowError for a finite ** finite that does not fit a float (`10.0 ** 10 ** 10`).
+            if p.isInfinite && x.isFinite && y.isFinite {
+                throw fail("float overflow: the result of ** is out of range (Python raises OverflowError)")
+            }
+            return .float(p)
         default: throw fail("unsupported operator \(op)")
         }
     }
 
-    private static func checkedInt(_ r: (partialValue: Int, overflow: Bool), _ fail: Fail) throws -> Int {
+    static func checkedInt(_ r: (partialValue: Int, overflow: Bool), _ fail: Fail) throws -> Int {
         if r.overflow { throw fail("integer overflow") }
         return r.partialValue
     }
@@ -135,6 +177,27 @@ enum Arithmetic {
         }
     }
 
+    /// Python's `sub in s`: code-point substring search, done on UTF-8 bytes (equivalent for valid UTF-8) with
+    /// Knuth–Morris–Pratt, so it stays linear for any input.
+    static func containsText(_ s: String, _ sub: String) -> Bool {
+        let p = Array(sub.utf8)
+        if p.isEmpty { return true }
+        var fail = [Int](repeating: 0, count: p.count)
+        var k = 0
+        for i in 1..<max(1, p.count) {
+            while k > 0 && p[i] != p[k] { k = fail[k - 1] }
+            if p[i] == p[k] { k += 1 }
+            fail[i] = k
+        }
+        k = 0
+        for c in s.utf8 {
+            while k > 0 && c != p[k] { k = fail[k - 1] }
+            if c == p[k] { k += 1 }
+            if k == p.count { return true }
+        }
+        return false
+    }
+
     static func compare(_ op: String, _ l: ConfigValue, _ r: ConfigValue, fail: Fail) throws -> Bool {
         switch op {
         case "==": return equal(l, r)
@@ -146,7 +209,7 @@ enum Arithmetic {
                 guard case .string(let sub) = l.content else {
                     throw fail("'in <string>' requires string as left operand, not \(l.typeName)")
                 }
-                found = sub.isEmpty || s.contains(sub)
+                found = containsText(s, sub)
             case .list(let a), .tuple(let a): found = a.contains { equal(l, $0) }
             case .dict(let d):
                 switch l.content {
@@ -193,120 +256,6 @@ enum Arithmetic {
             return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
         default:
             throw fail("'\(op)' not supported between instances of '\(l.typeName)' and '\(r.typeName)'")
-        }
-    }
-
-    static func convert(_ name: String, _ v: ConfigValue, at o: Origin, fail: Fail) throws -> ConfigValue {
-        switch name {
-        case "int":
-            switch v.content {
-            case .int(let i): return ConfigValue(.int(i), origin: o)
-            case .bool(let b): return ConfigValue(.int(b ? 1 : 0), origin: o)
-            case .float(let f):
-                guard f.isFinite, let i = Int(exactly: f.rounded(.towardZero)) else {
-                    throw fail("cannot convert float \(PythonText.float(f)) to integer")
-                }
-                return ConfigValue(.int(i), origin: o)
-            case .string(let s):
-                let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
-                guard let i = Int(t) else { throw fail("invalid literal for int() with base 10: \(PythonText.string(s))") }
-                return ConfigValue(.int(i), origin: o)
-            default: throw fail("int() argument must be a string or a number, not '\(v.typeName)'")
-            }
-        case "float":
-            switch v.content {
-            case .int(let i): return ConfigValue(.float(Double(i)), origin: o)
-            case .bool(let b): return ConfigValue(.float(b ? 1 : 0), origin: o)
-            case .float(let f): return ConfigValue(.float(f), origin: o)
-            case .string(let s):
-                let t = s.trimmingCharacters(in: .whitespaces).lowercased()
-                let special: [String: Double] = ["inf": .infinity, "+inf": .infinity, "-inf": -.infinity,
-                                                 "infinity": .infinity, "-infinity": -.infinity, "nan": .nan]
-                guard let f = special[t] ?? Double(t.replacingOccurrences(of: "_", with: "")) else {
-                    throw fail("could not convert string to float: \(PythonText.string(s))")
-                }
-                return ConfigValue(.float(f), origin: o)
-            default: throw fail("float() argument must be a string or a number, not '\(v.typeName)'")
-            }
-        case "str": return ConfigValue(.string(PythonText.str(v)), origin: o)
-        default: return ConfigValue(.bool(v.isTruthy), origin: o)
-        }
-    }
-
-    /// `round(x)` → int with ties to even; `round(x, n)` → same type as x.
-    static func round(_ v: ConfigValue, _ digits: ConfigValue?, at o: Origin, fail: Fail) throws -> ConfigValue {
-        var n: Int? = nil
-        if let digits, !digits.isNone {
-            guard case .int(let d) = digits.content else { throw fail("round() ndigits must be an integer") }
-            n = d
-        }
-        switch v.content {
-        case .int, .bool:
-            let i = v.int ?? (v.bool == true ? 1 : 0)
-            guard let n, n < 0 else { return ConfigValue(.int(i), origin: o) }
-            let p = Double(pow(10, Double(-n)))
-            return ConfigValue(.int(Int((Double(i) / p).rounded(.toNearestOrEven) * p)), origin: o)
-        case .float(let f):
-            guard let n else {
-                guard f.isFinite, let i = Int(exactly: f.rounded(.toNearestOrEven)) else {
-                    throw fail("cannot round \(PythonText.float(f)) to an integer")
-                }
-                return ConfigValue(.int(i), origin: o)
-            }
-            let p = pow(10, Double(n))
-            return ConfigValue(.float((f * p).rounded(.toNearestOrEven) / p), origin: o)
-        default:
-            throw fail("type \(v.typeName) doesn't define __round__")
-        }
-    }
-
-    /// A small part of Python's format-spec mini-language: `[[fill]align][0][width][.precision][type]` with
-    /// types d, s, f, e, g, %. Returns nil for anything else.
-    static func format(_ v: ConfigValue, spec: String) -> String? {
-        var chars = Array(spec)
-        var fill: Character = " ", align: Character? = nil
-        if chars.count >= 2, "<>^".contains(chars[1]) { fill = chars[0]; align = chars[1]; chars.removeFirst(2) }
-        else if let c = chars.first, "<>^".contains(c) { align = c; chars.removeFirst() }
-        var zero = false
-        if chars.first == "0" { zero = true; chars.removeFirst() }
-        var width = 0
-        while let c = chars.first, let d = c.wholeNumberValue { width = width * 10 + d; chars.removeFirst() }
-        var precision: Int? = nil
-        if chars.first == "." {
-            chars.removeFirst()
-            var p = 0
-            while let c = chars.first, let d = c.wholeNumberValue { p = p * 10 + d; chars.removeFirst() }
-            precision = p
-        }
-        let type = chars.first
-        if chars.count > 1 { return nil }
-        var body: String
-        switch (type, v.content) {
-        case (nil, _), ("s"?, .string): body = PythonText.str(v)
-        case ("d"?, .int(let i)): body = String(i)
-        case ("f"?, _), ("e"?, _), ("g"?, _), ("%"?, _):
-            guard let x = v.number else { return nil }
-            let p = precision ?? 6
-            switch type! {
-            case "f": body = String(format: "%.\(p)f", x)
-            case "e": body = String(format: "%.\(p)e", x)
-            case "g": body = String(format: "%.\(p)g", x)
-            default: body = String(format: "%.\(p)f", x * 100) + "%"
-            }
-        default: return nil
-        }
-        if type == nil, let p = precision, case .string = v.content { body = String(body.prefix(p)) }
-        guard body.count < width else { return body }
-        let padCount = width - body.count
-        if zero && align == nil { return (body.hasPrefix("-") ? "-" : "") + String(repeating: "0", count: padCount)
-            + (body.hasPrefix("-") ? String(body.dropFirst()) : body) }
-        let isNumber = v.number != nil
-        switch align ?? (isNumber ? ">" : "<") {
-        case "<": return body + String(repeating: fill, count: padCount)
-        case "^":
-            let left = padCount / 2
-            return String(repeating: fill, count: left) + body + String(repeating: fill, count: padCount - left)
-        default: return String(repeating: fill, count: padCount) + body
         }
     }
 }

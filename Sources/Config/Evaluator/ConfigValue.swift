@@ -70,12 +70,15 @@ public struct ConfigValue: Sendable, Equatable, CustomStringConvertible {
         case tuple([ConfigValue])
         case dict(ConfigDict)
     }
-    public var content: Content
+    public var content: Content { didSet { metrics = ValueMetrics(content) } }
     public var origin: Origin
+    /// Logical depth and size, kept beside the content so every limit check is O(1) (see `ConfigLimits`).
+    private(set) var metrics: ValueMetrics
 
     public init(_ content: Content, origin: Origin = .builtin) {
         self.content = content
         self.origin = origin
+        self.metrics = ValueMetrics(content)
     }
 
     public static func == (l: ConfigValue, r: ConfigValue) -> Bool {
@@ -184,66 +187,4 @@ public struct ConfigValue: Sendable, Equatable, CustomStringConvertible {
         }
         return v
     }
-}
-
-/// An insertion-ordered dictionary of config values (Python 3.7+ dict / mmcv ConfigDict order), with the origin
-/// of every key. Lookup is O(1) through an index kept beside the ordered entries.
-public struct ConfigDict: Sendable, Equatable, Sequence {
-    public struct Entry: Sendable, Equatable {
-        public var key: ConfigKey
-        public var value: ConfigValue
-        /// Where the key is spelled (`type=` or `'type':`), or where the `**name` that brought it in is.
-        public var keyOrigin: Origin
-
-        public init(key: ConfigKey, value: ConfigValue, keyOrigin: Origin) {
-            self.key = key
-            self.value = value
-            self.keyOrigin = keyOrigin
-        }
-        public static func == (l: Entry, r: Entry) -> Bool { l.key == r.key && l.value == r.value }
-    }
-
-    public private(set) var entries: [Entry] = []
-    private var index: [ConfigKey: Int] = [:]
-
-    public init() {}
-    public init(_ entries: [Entry]) {
-        for e in entries { set(e.key, e.value, keyOrigin: e.keyOrigin) }
-    }
-
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
-    public var keys: [ConfigKey] { entries.map(\.key) }
-    public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
-
-    public subscript(key: ConfigKey) -> ConfigValue? { index[key].map { entries[$0].value } }
-    public subscript(key: String) -> ConfigValue? { self[.string(key)] }
-    public func entry(_ key: ConfigKey) -> Entry? { index[key].map { entries[$0] } }
-    public func contains(_ key: ConfigKey) -> Bool { index[key] != nil }
-
-    /// Sets a value; an existing key keeps its position (Python dict semantics), a new key goes last.
-    public mutating func set(_ key: ConfigKey, _ value: ConfigValue, keyOrigin: Origin? = nil) {
-        if let i = index[key] {
-            entries[i].value = value
-            if let keyOrigin { entries[i].keyOrigin = keyOrigin }
-        } else {
-            index[key] = entries.count
-            entries.append(Entry(key: key, value: value, keyOrigin: keyOrigin ?? value.origin))
-        }
-    }
-
-    @discardableResult
-    public mutating func remove(_ key: ConfigKey) -> ConfigValue? {
-        guard let i = index[key] else { return nil }
-        let v = entries.remove(at: i).value
-        index[key] = nil
-        for j in i..<entries.count { index[entries[j].key] = j }
-        return v
-    }
-
-    mutating func mapEntries(_ body: (inout Entry) -> Void) {
-        for i in entries.indices { body(&entries[i]) }
-    }
-
-    public static func == (l: ConfigDict, r: ConfigDict) -> Bool { l.entries == r.entries }
 }

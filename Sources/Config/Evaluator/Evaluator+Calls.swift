@@ -32,7 +32,9 @@ extension Evaluator {
             case .positional(let e):
                 positional.append(try eval(e)); spans.append(e.span)
             case .star(let e):
-                for v in try iterate(try eval(e), e.span) { positional.append(v); spans.append(e.span) }
+                let items = try iterate(try eval(e), e.span)
+                try chargeCreated(items.count, e.span)
+                for v in items { positional.append(v); spans.append(e.span) }
             case .keyword(let k, let kSpan, let e):
                 // round(x, ndigits=…), sum(x, start=…), int(x, base=…) are the only keywords we could take;
                 // accept them as positional in their documented position.
@@ -56,6 +58,7 @@ extension Evaluator {
         case "list", "tuple":
             try arity(0...1)
             let items = try positional.first.map { try iterate($0, spans[0]) } ?? []
+            try chargeCreated(items.count, span)
             return ConfigValue(name == "list" ? .list(items) : .tuple(items), origin: o)
         case "range":
             try arity(1...3)
@@ -68,8 +71,15 @@ extension Evaluator {
             let (start, stop, step) = ints.count == 1 ? (0, ints[0], 1)
                 : (ints[0], ints[1], ints.count == 3 ? ints[2] : 1)
             guard step != 0 else { throw error("range() step must not be zero", span) }
-            let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
-            guard count <= 10_000_000 else { throw error("range() is too long for a config", span) }
+            // In wide integers: `stop - start` overflows for ranges across the whole Int domain.
+            let width = step > 0 ? Int128(stop) - Int128(start) : Int128(start) - Int128(stop)
+            let stride = Int128(step).magnitude
+            let wide = width <= 0 ? 0 : (UInt128(width) + stride - 1) / stride
+            guard wide < ConfigLimits.values else {
+                throw error(ConfigLimits.exceeded("range() is too long: it", ConfigLimits.values, unit: "values"), span)
+            }
+            let count = Int(wide)
+            try chargeCreated(count, span)
             let d = Origin(location: o.location, source: source, isDerived: true)
             return ConfigValue(.list((0..<count).map { ConfigValue(.int(start + $0 * step), origin: d) }), origin: o)
         case "len":
@@ -83,6 +93,7 @@ extension Evaluator {
             }
         case "int", "float", "str", "bool":
             try arity(0...1)
+            if let v = positional.first { try chargeBulk(cost(v), span) }
             guard let v = positional.first else {
                 let zero: ConfigValue.Content = ["int": .int(0), "float": .float(0), "str": .string(""),
                                                  "bool": .bool(false)][name]!
@@ -108,9 +119,10 @@ extension Evaluator {
             try arity(name == "sum" ? 1...2 : 1...Int.max)
             var items = positional
             if name == "sum" || positional.count == 1 { items = try iterate(positional[0], spans[0]) }
+            try chargeBulk(items.reduce(items.count) { $0 + cost($1) }, span)
             if name == "sum" {
                 var total = positional.count == 2 ? positional[1] : ConfigValue(.int(0), origin: o)
-                for v in items { total = try Arithmetic.binary("+", total, v, at: o) { self.error($0, span) } }
+                for v in items { total = try binary("+", total, v, span) }
                 return ConfigValue(total.content, origin: o)
             }
             guard var best = items.first else { throw error("\(name)() arg is an empty sequence", span) }
@@ -134,6 +146,7 @@ extension Evaluator {
                 guard !positionalSeen else { throw error("dict() takes at most 1 positional argument", e.span) }
                 positionalSeen = true
                 let v = try eval(e)
+                try chargeBulk(cost(v), e.span)
                 if case .dict(let src) = v.content {
                     for entry in src { d.set(entry.key, entry.value, keyOrigin: entry.keyOrigin) }
                 } else {
@@ -154,6 +167,7 @@ extension Evaluator {
                 guard case .dict(let src) = v.content else {
                     throw error("argument after ** must be a dict, not \(v.typeName)", e.span)
                 }
+                try chargeBulk(src.count, e.span)
                 for entry in src {
                     guard case .string(let k) = entry.key else {
                         throw error("keywords must be strings (\(PythonText.key(entry.key)) in **)", e.span)

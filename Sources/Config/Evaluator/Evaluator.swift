@@ -12,11 +12,19 @@ struct Evaluator {
     let baseDict: ConfigDict?
     var globals = ConfigDict()
     var scopes: [[String: ConfigValue]] = []
+    /// Evaluation steps left for this file: `ConfigLimits.extraSteps` plus one per byte, so a file without
+    /// comprehensions or repetition always fits and a loop cannot run for minutes.
+    var stepsLeft: Int
+    /// Recursion depth of `eval`. The parser bounds the syntax tree already; this is the backstop that also
+    /// covers f-string fields, which are parsed while evaluating.
+    var depth = 0
+    static let maxDepth = ConfigLimits.nesting * 8
 
     init(file: SourceFile, source: Origin.Source, baseDict: ConfigDict?) {
         self.file = file
         self.source = source
         self.baseDict = baseDict
+        self.stepsLeft = ConfigLimits.extraSteps + file.bytes.count
     }
 
     /// The pure builtins a config may call. Everything else is refused.
@@ -29,15 +37,28 @@ struct Evaluator {
 
     /// Runs every statement; returns the collected names in definition order (without `__dunder__` names).
     mutating func run(_ statements: [Statement]) throws -> ConfigDict {
-        for s in statements {
-            switch s.kind {
-            case .assign(let targets, let valueExpr):
-                let value = try eval(valueExpr)
-                for t in targets { try assign(t, value) }
-            case .expression(let e):
-                _ = try eval(e)
+        for s in statements { try execute(s) }
+        return collected()
+    }
+
+    /// Runs one statement (the loader feeds a file one statement at a time).
+    mutating func execute(_ s: Statement) throws {
+        switch s.kind {
+        case .assign(let targets, let valueExpr):
+            let value = try eval(valueExpr)
+            for t in targets {
+                try assign(t, value)
+                try checkTotal(globals, at: s.span)
             }
+        case .expression(let e):
+            _ = try eval(e)
         }
+    }
+
+    /// The module-level names in definition order, without `__dunder__` names.
+    func collected() -> ConfigDict {
+        // Usually no name is private: then the globals are the result, shared rather than copied.
+        guard globals.contains(where: { $0.key.stringValue?.hasPrefix("__") ?? false }) else { return globals }
         var collected = ConfigDict()
         for entry in globals where !(entry.key.stringValue?.hasPrefix("__") ?? false) {
             collected.set(entry.key, entry.value, keyOrigin: entry.keyOrigin)
@@ -53,8 +74,10 @@ struct Evaluator {
         guard var container = globals[t.name] else {
             throw error("name '\(t.name)' is not defined", t.nameSpan)
         }
-        let indices = try t.subscripts.map { ($0, try eval($0)) }
+        var indices: [(Expr, ConfigValue)] = []
+        for s in t.subscripts { indices.append((s, try eval(s))) }
         try setItem(&container, indices[...], value)
+        try checkSize(container, t.nameSpan)
         globals.set(.string(t.name), container)
     }
 
@@ -100,25 +123,47 @@ struct Evaluator {
     // MARK: - Expressions
 
     mutating func eval(_ e: Expr) throws -> ConfigValue {
+        try charge(1, e.span)
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maxDepth {
+            throw error("expression nested too deeply (more than \(Self.maxDepth) levels of evaluation)", e.span)
+        }
+        let v = try evalNode(e)
+        if v.metrics.depth > 0 || v.metrics.text > 0 { try checkSize(v, e.span) }
+        return v
+    }
+
+    private mutating func evalNode(_ e: Expr) throws -> ConfigValue {
         switch e.kind {
         case .none: return ConfigValue(.none, origin: origin(e.span))
         case .bool(let b): return ConfigValue(.bool(b), origin: origin(e.span))
         case .int(let i): return ConfigValue(.int(i), origin: origin(e.span))
         case .float(let f): return ConfigValue(.float(f), origin: origin(e.span))
-        case .string(let lit): return ConfigValue(.string(try stringValue(lit)), origin: origin(e.span))
+        case .string(let lit): return ConfigValue(.string(try stringValue(lit, e.span)), origin: origin(e.span))
         case .name(let n): return try lookup(n, e.span)
-        case .list(let items): return ConfigValue(.list(try items.map { try eval($0) }), origin: origin(e.span))
-        case .tuple(let items): return ConfigValue(.tuple(try items.map { try eval($0) }), origin: origin(e.span))
+        case .list(let items): return ConfigValue(.list(try evalAll(items, e.span)), origin: origin(e.span))
+        case .tuple(let items): return ConfigValue(.tuple(try evalAll(items, e.span)), origin: origin(e.span))
         case .dict(let items): return try dictDisplay(items, e.span)
         case .call(let callee, let args): return try call(callee, args, e.span)
         case .unary(let op, let operand): return try unary(op, try eval(operand), e.span)
         case .binary(let op, let lhs, let rhs):
             let l = try eval(lhs), r = try eval(rhs)
-            return try Arithmetic.binary(op, l, r, at: origin(e.span)) { self.error($0, e.span) }
+            return try binary(op, l, r, e.span)
+        case .chain(let first, let rest):
+            // Left to right in a loop; each intermediate result is located from the chain's start to the operand
+            // just applied, as the nested binary nodes of `a + b + c` would be.
+            var acc = try eval(first)
+            for (op, rhsExpr) in rest {
+                let r = try eval(rhsExpr)
+                acc = try binary(op, acc, r, e.span.lowerBound..<rhsExpr.span.upperBound)
+            }
+            return acc
         case .compare(let first, let rest):
             var lhs = try eval(first)
             for (op, rhsExpr) in rest {
                 let rhs = try eval(rhsExpr)
+                try chargeBulk(cost(lhs) + cost(rhs), e.span)
                 guard try Arithmetic.compare(op, lhs, rhs, fail: { self.error($0, e.span) }) else {
                     return ConfigValue(.bool(false), origin: origin(e.span))
                 }
@@ -140,10 +185,15 @@ struct Evaluator {
             throw error("attribute access ('.\(name)') is not supported in a config; use x['\(name)']", e.span)
         case .listComprehension(let element, let clauses):
             var out: [ConfigValue] = []
+            var size = ValueMetrics(depth: 1, nodes: 1, text: 0)
             try comprehend(clauses[...]) { ev in
                 var v = try ev.eval(element)
                 v.origin = ev.derivedOrigin(element.span)
                 out.append(v)
+                // Checked as the list grows, so a huge comprehension stops before it fills memory.
+                size = ValueMetrics(depth: max(size.depth, 1 + v.metrics.depth), nodes: size.nodes + v.metrics.nodes,
+                                    text: size.text + v.metrics.text)
+                try ev.checkSize(size, e.span)
             }
             return ConfigValue(.list(out), origin: origin(e.span))
         case .dictComprehension(let keyExpr, let valueExpr, let clauses):
@@ -153,6 +203,7 @@ struct Evaluator {
                 var v = try ev.eval(valueExpr)
                 v.origin = ev.derivedOrigin(valueExpr.span)
                 d.set(k, v, keyOrigin: ev.derivedOrigin(keyExpr.span))
+                try ev.checkSize(ValueMetrics(.dict(d)), e.span)
             }
             return ConfigValue(.dict(d), origin: origin(e.span))
         case .baseRef(let path):
@@ -179,6 +230,7 @@ struct Evaluator {
                                      _ body: (inout Evaluator) throws -> Void) throws {
         guard let clause = clauses.first else { return try body(&self) }
         let items = try iterate(try eval(clause.iterable), clause.iterable.span)
+        try chargeCreated(items.count, clause.iterable.span)
         scopes.append([:])
         defer { scopes.removeLast() }
         for item in items {
@@ -209,96 +261,32 @@ struct Evaluator {
         throw error("name '\(name)' is not defined", span)
     }
 
-    private func stringValue(_ lit: StringLiteral) throws -> String {
+    private mutating func stringValue(_ lit: StringLiteral, _ literalSpan: Range<Int>) throws -> String {
         guard lit.isFormatted else { return lit.plainValue }
         var out = ""
         for piece in lit.pieces {
             switch piece {
             case .text(let t): out += t
             case .expression(let span, let conversion, let spec):
-                let expr = try Parser.parseFormattedField(file, span: span)
-                var sub = self
-                let v = try sub.eval(expr)
+                try chargeBulk(span.count, span)   // parsed on every evaluation (in a comprehension, every round)
+                let expr = try Parser.parseFormattedField(file, span: span, depth: depth)
+                let v = try eval(expr)
+                try chargeBulk(cost(v), span)
                 var text: String
                 switch conversion {
                 case "r"?, "a"?: text = PythonText.repr(v)
                 default: text = PythonText.str(v)
                 }
                 if !spec.isEmpty {
-                    guard let formatted = Arithmetic.format(conversion == nil ? v : ConfigValue(.string(text)), spec: spec)
+                    guard let formatted = try Arithmetic.format(conversion == nil ? v : ConfigValue(.string(text)),
+                                                                spec: spec, fail: { self.error($0, span) })
                     else { throw error("unsupported format spec ':\(spec)' in f-string", span) }
                     text = formatted
                 }
                 out += text
+                try checkSize(ValueMetrics(.string(out)), literalSpan)
             }
         }
         return out
     }
-
-    private mutating func dictDisplay(_ items: [DictItem], _ span: Range<Int>) throws -> ConfigValue {
-        var d = ConfigDict()
-        for item in items {
-            switch item {
-            case .pair(let keyExpr, let valueExpr):
-                let k = try dictKey(try eval(keyExpr), keyExpr.span)
-                d.set(k, try eval(valueExpr), keyOrigin: origin(keyExpr.span))
-            case .unpack(let inner):
-                let v = try eval(inner)
-                guard case .dict(let src) = v.content else {
-                    throw error("'**' needs a dict, not \(v.typeName)", inner.span)
-                }
-                for entry in src { d.set(entry.key, entry.value, keyOrigin: entry.keyOrigin) }
-            }
-        }
-        return ConfigValue(.dict(d), origin: origin(span))
-    }
-
-    private func unary(_ op: String, _ v: ConfigValue, _ span: Range<Int>) throws -> ConfigValue {
-        let o = origin(span)
-        switch (op, v.content) {
-        case ("not", _): return ConfigValue(.bool(!v.isTruthy), origin: o)
-        case ("-", .int(let i)):
-            guard i != Int.min else { throw error("integer overflow", span) }
-            return ConfigValue(.int(-i), origin: o)
-        case ("-", .bool(let b)): return ConfigValue(.int(b ? -1 : 0), origin: o)
-        case ("-", .float(let f)): return ConfigValue(.float(-f), origin: o)
-        case ("+", .int), ("+", .float): return ConfigValue(v.content, origin: o)
-        case ("+", .bool(let b)): return ConfigValue(.int(b ? 1 : 0), origin: o)
-        default: throw error("bad operand type for unary \(op): '\(v.typeName)'", span)
-        }
-    }
-
-    private func subscriptValue(_ base: ConfigValue, _ index: ConfigValue, _ span: Range<Int>) throws -> ConfigValue {
-        switch base.content {
-        case .dict(let d):
-            let k = try dictKey(index, span)
-            guard let v = d[k] else { throw error("key \(PythonText.key(k)) not found", span) }
-            return v
-        case .list(let a), .tuple(let a):
-            return a[try listIndex(index, count: a.count, span)]
-        case .string(let s):
-            let scalars = Array(s.unicodeScalars)
-            let i = try listIndex(index, count: scalars.count, span)
-            return ConfigValue(.string(String(scalars[i])), origin: base.origin)
-        default:
-            throw error("'\(base.typeName)' object is not subscriptable", span)
-        }
-    }
-
-    /// The items a `for` or `list()`/`tuple()`/`dict()` sees: elements, a string's characters, a dict's keys.
-    func iterate(_ v: ConfigValue, _ span: Range<Int>) throws -> [ConfigValue] {
-        switch v.content {
-        case .list(let a), .tuple(let a): return a
-        case .string(let s): return s.unicodeScalars.map { ConfigValue(.string(String($0)), origin: v.origin) }
-        case .dict(let d):
-            return d.entries.map { e in
-                switch e.key {
-                case .string(let s): return ConfigValue(.string(s), origin: e.keyOrigin)
-                case .int(let i): return ConfigValue(.int(i), origin: e.keyOrigin)
-                }
-            }
-        default: throw error("'\(v.typeName)' object is not iterable", span)
-        }
-    }
-
 }

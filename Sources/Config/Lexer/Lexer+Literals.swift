@@ -46,10 +46,17 @@ extension Lexer {
             throw error("complex numbers are not supported in a config", start..<(i + 1))
         }
         if i < end, Self.isIdentChar(b[i]) { throw error("invalid number literal", start..<(i + 1)) }
-        var text = String(decoding: b[start..<i], as: UTF8.self).replacingOccurrences(of: "_", with: "")
+        // Built byte by byte (this runs for every number in the file): underscores dropped, and a bare `.`
+        // before an exponent or at the end given a digit, as Swift's parser wants.
+        var digitsOnly: [UInt8] = []
+        digitsOnly.reserveCapacity(i - start + 2)
+        for k in start..<i where b[k] != UInt8(ascii: "_") {
+            if b[k] | 0x20 == UInt8(ascii: "e"), digitsOnly.last == UInt8(ascii: ".") { digitsOnly.append(UInt8(ascii: "0")) }
+            digitsOnly.append(b[k])
+        }
+        var text = String(decoding: digitsOnly, as: UTF8.self)
         if isFloat {
             if text.hasPrefix(".") { text = "0" + text }
-            text = text.replacingOccurrences(of: ".e", with: ".0e").replacingOccurrences(of: ".E", with: ".0E")
             if text.hasSuffix(".") { text += "0" }
             guard let v = Double(text) else { throw error("invalid float literal", start..<i) }
             return Token(kind: .float(v), span: start..<i)
@@ -67,8 +74,12 @@ extension Lexer {
         i += triple ? 3 : 1
         var pieces: [StringLiteral.Piece] = []
         var buf: [UInt8] = []
+        var hasPlaceholder = false   // a `{{` in the text: only then can a predefined placeholder be in it
         func flushText() {
             if !buf.isEmpty {
+                if !hasPlaceholder, !predefined.isEmpty {
+                    hasPlaceholder = zip(buf, buf.dropFirst()).contains { $0 == 0x7B && $1 == 0x7B }
+                }
                 pieces.append(.text(String(decoding: buf, as: UTF8.self)))
                 buf.removeAll()
             }
@@ -106,7 +117,7 @@ extension Lexer {
             i += 1
         }
         flushText()
-        if !predefined.isEmpty {
+        if hasPlaceholder {
             pieces = pieces.map { piece in
                 guard case .text(let t) = piece, t.contains("{{") else { return piece }
                 return .text(substitutePredefined(t))
@@ -115,25 +126,37 @@ extension Lexer {
         return Token(kind: .string(StringLiteral(pieces: pieces, isFormatted: formatted)), span: start..<i)
     }
 
-    /// mmcv's regex `\{\{\s*NAME\s*\}\}` for each predefined name.
+    /// mmcv's regex `\{\{\s*NAME\s*\}\}` for each predefined name. Each `{{` is matched where it stands and a
+    /// name stops at `{`, so a string of 100,000 unmatched braces is scanned once, not once per brace.
     func substitutePredefined(_ text: String) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            let after = rest[open.upperBound...]
-            if let close = after.range(of: "}}") {
-                let inner = after[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                if let value = predefined[inner], !after[..<close.lowerBound].contains("\n") {
-                    out += value
-                    rest = after[close.upperBound...]
-                    continue
-                }
+        let u = text.unicodeScalars
+        var out = String.UnicodeScalarView()
+        var copied = u.startIndex, i = u.startIndex
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c != "\n" && CharacterSet.whitespaces.contains(c) }
+        while i < u.endIndex {
+            let n = u.index(after: i)
+            guard u[i] == "{", n < u.endIndex, u[n] == "{" else { i = n; continue }
+            var j = u.index(after: n)
+            while j < u.endIndex, isSpace(u[j]) { j = u.index(after: j) }
+            let nameStart = j
+            var length = 0
+            while j < u.endIndex, length <= 32, !isSpace(u[j]), u[j] != "}", u[j] != "{", u[j] != "\n" {
+                j = u.index(after: j); length += 1
             }
-            out += "{{"
-            rest = after
+            let name = String(u[nameStart..<j])
+            while j < u.endIndex, isSpace(u[j]) { j = u.index(after: j) }
+            if j < u.endIndex, u[j] == "}", u.index(after: j) < u.endIndex, u[u.index(after: j)] == "}",
+               let value = predefined[name] {
+                out.append(contentsOf: u[copied..<i])
+                out.append(contentsOf: value.unicodeScalars)
+                i = u.index(j, offsetBy: 2)
+                copied = i
+                continue
+            }
+            i = u.index(after: n)
         }
-        return out + rest
+        out.append(contentsOf: u[copied...])
+        return String(out)
     }
 
     mutating func escape(into buf: inout [UInt8]) throws {

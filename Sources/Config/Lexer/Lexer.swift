@@ -18,6 +18,9 @@ struct Lexer {
     private var openBrackets: [(byte: UInt8, offset: Int)] = []   // for "'[' was never closed" 
     private var atLineStart = true
     private var lineHasTokens = false
+    /// The last search for a placeholder's `}}`: where it started and the `}}` found (nil: none before `stop`, the
+    /// line end). A later `{{` inside the searched stretch reuses it, so a line of 100,000 `{` is scanned once.
+    private var closeSearch: (from: Int, close: Int?, stop: Int) = (-1, nil, -1)
 
     init(file: SourceFile, predefined: [String: String] = [:]) {
         self.file = file
@@ -73,12 +76,13 @@ struct Lexer {
                 atLineStart = false
             }
             guard i < end else {
+                // Before the last line's end: the parser must not see the file end inside an open bracket.
+                if depth > baseDepth, let open = openBrackets.last {
+                    throw error("'\(Character(Unicode.Scalar(open.byte)))' was never closed", open.offset..<(open.offset + 1))
+                }
                 if lineHasTokens {
                     lineHasTokens = false
                     return Token(kind: .newline, span: i..<i)
-                }
-                if depth > baseDepth, let open = openBrackets.last {
-                    throw error("'\(Character(Unicode.Scalar(open.byte)))' was never closed", open.offset..<(open.offset + 1))
                 }
                 return Token(kind: .eof, span: i..<i)
             }
@@ -187,9 +191,9 @@ struct Lexer {
     /// string is refused (mmcv would paste raw, unquoted text there). Anything else is left to the bracket rules.
     private mutating func placeholder() throws -> Token? {
         let start = i
-        var j = i + 2
-        while j + 1 < end, !(b[j] == UInt8(ascii: "}") && b[j + 1] == UInt8(ascii: "}")), b[j] != 0x0A { j += 1 }
-        guard j + 1 < end, b[j] == UInt8(ascii: "}") else { return nil }
+        guard let j = placeholderClose(from: i + 2) else { return nil }
+        // An inner text longer than any real reference cannot be one: skip building it (a line of `{` repeated).
+        guard j - (start + 2) <= 4096 else { return nil }
         let inner = String(decoding: b[(start + 2)..<j], as: UTF8.self).trimmingCharacters(in: .whitespaces)
         if inner.hasPrefix("_base_.") {
             let path = inner.dropFirst("_base_.".count).split(separator: ".", omittingEmptySubsequences: false)
@@ -203,6 +207,27 @@ struct Lexer {
             throw error("placeholder '{{ \(inner) }}' must be inside a string, e.g. '{{ \(inner) }}'", start..<(j + 2))
         }
         return nil
+    }
+
+    /// The first `}}` at or after `from` on the same line.
+    private mutating func placeholderClose(from: Int) -> Int? {
+        let cached = closeSearch
+        if cached.from >= 0, cached.from <= from {
+            if let close = cached.close, from <= close { return close }
+            if cached.close == nil, from <= cached.stop { return nil }
+        }
+        var j = from
+        while j + 1 < end, !(b[j] == UInt8(ascii: "}") && b[j + 1] == UInt8(ascii: "}")), b[j] != 0x0A { j += 1 }
+        let found = j + 1 < end && b[j] == UInt8(ascii: "}")
+        closeSearch = (from, found ? j : nil, j)
+        return found ? j : nil
+    }
+
+    /// Python refuses a NUL byte anywhere in source; so does Reel, at the first one.
+    func checkNoNulByte() throws {
+        if let z = b[i..<end].firstIndex(of: 0) {
+            throw error("source code cannot contain null bytes (a NUL byte is here)", z..<(z + 1))
+        }
     }
 
     private static let multiCharOperators: [[UInt8]] = [

@@ -10,12 +10,16 @@ public enum CfgOptions {
         try parseIterable(text, origin: .builtin)
     }
 
-    static func parseIterable(_ raw: String, origin: Origin) throws -> ConfigValue {
+    static func parseIterable(_ raw: String, origin: Origin, depth: Int = 0) throws -> ConfigValue {
+        guard depth < ConfigLimits.nesting else {
+            throw CfgOptionsProblem(ConfigLimits.exceeded("the value nests too deeply: it", ConfigLimits.nesting,
+                                                          unit: "levels of brackets"))
+        }
         var val = Substring(raw)
         while let f = val.first, f == "'" || f == "\"" { val.removeFirst() }
         while let l = val.last, l == "'" || l == "\"" { val.removeLast() }
         var s = String(val.filter { $0 != " " })
-        var isTuple = false
+        var isTuple = false, bracketed = true
         if s.hasPrefix("("), s.hasSuffix(")"), s.count >= 2 {
             isTuple = true
             s = String(s.dropFirst().dropLast())
@@ -23,24 +27,44 @@ public enum CfgOptions {
             s = String(s.dropFirst().dropLast())
         } else if !s.contains(",") {
             return ConfigValue(scalar(s), origin: origin)
+        } else {
+            bracketed = false
         }
+        try checkBalanced(s)
         var values: [ConfigValue] = []
         var rest = Substring(s)
         while !rest.isEmpty {
-            let comma = try nextComma(rest)
-            values.append(try parseIterable(String(rest[..<comma]), origin: origin))
+            let comma = nextComma(rest)
+            let element = String(rest[..<comma])
+            if !bracketed, element.utf8.count == s.utf8.count {
+                // No list or tuple brackets around it and no comma outside brackets: `x(1,2)`. mmcv parses the same
+                // text again, forever (RecursionError); say what is wrong instead.
+                throw CfgOptionsProblem("cannot parse '\(s)': its commas are all inside brackets, but the value is "
+                                        + "not a list or tuple (write it as [\(s)] or (\(s)), or without commas)")
+            }
+            values.append(try parseIterable(element, origin: origin, depth: depth + 1))
             rest = comma < rest.endIndex ? rest[rest.index(after: comma)...] : ""
         }
         return ConfigValue(isTuple ? .tuple(values) : .list(values), origin: origin)
     }
 
-    /// The first comma outside brackets, or the end. Unbalanced brackets are an error, as in mmcv.
-    private static func nextComma(_ s: Substring) throws -> Substring.Index {
-        let opens = s.filter { $0 == "(" }.count, closes = s.filter { $0 == ")" }.count
-        let lopens = s.filter { $0 == "[" }.count, lcloses = s.filter { $0 == "]" }.count
-        guard opens == closes, lopens == lcloses else {
-            throw CfgOptionsProblem("imbalanced brackets in '\(s)'")
+    /// Unbalanced brackets are an error, as in mmcv. Checked once per list, not once per element (linear).
+    private static func checkBalanced(_ s: String) throws {
+        var opens = 0, closes = 0, lopens = 0, lcloses = 0
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "("): opens += 1
+            case UInt8(ascii: ")"): closes += 1
+            case UInt8(ascii: "["): lopens += 1
+            case UInt8(ascii: "]"): lcloses += 1
+            default: break
+            }
         }
+        guard opens == closes, lopens == lcloses else { throw CfgOptionsProblem("imbalanced brackets in '\(s)'") }
+    }
+
+    /// The first comma outside brackets, or the end.
+    private static func nextComma(_ s: Substring) -> Substring.Index {
         var depth = 0
         for i in s.indices {
             switch s[i] {
@@ -145,10 +169,23 @@ public enum CfgOptions {
                 throw file.error(p.message, at: valueStart..<tokenRange.upperBound)
             }
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            let keyRange = tokenRange.lowerBound..<(valueStart - 1)
+            guard path.count <= ConfigLimits.valueDepth else {
+                throw file.error(ConfigLimits.exceeded("the key has \(path.count) parts; it", ConfigLimits.valueDepth,
+                                                       unit: "levels"), at: keyRange)
+            }
             do {
                 root = try merge(path: path[...], value: value, keyOrigin: keyOrigin, into: root, fullKey: key)
             } catch let p as CfgOptionsProblem {
-                throw file.error("cannot apply '\(key)': \(p.message)", at: tokenRange.lowerBound..<(valueStart - 1))
+                throw file.error("cannot apply '\(key)': \(p.message)", at: keyRange)
+            }
+            let m = root.metrics
+            if m.depth - 1 > ConfigLimits.valueDepth || m.nodes > ConfigLimits.values
+                || m.text > ConfigLimits.stringBytes {
+                throw file.error("cannot apply '\(key)': " + ConfigLimits.exceeded(
+                    "the config would be too large or too deeply nested: it", ConfigLimits.valueDepth,
+                    unit: "levels, \(ConfigLimits.grouped(ConfigLimits.values)) values or "
+                        + "\(ConfigLimits.grouped(ConfigLimits.stringBytes)) bytes of strings"), at: keyRange)
             }
         }
         if case .dict(let d) = root.content { config.root = d }

@@ -50,8 +50,9 @@ public struct ConfigLoader {
         let absolute = Self.absolute(path)
         var files = SourceFiles()
         var warnings: [ConfigError] = []
+        var filesRead = 0
         var root = try loadFile(absolute, chain: [], requestedBy: nil, isRoot: true, files: &files,
-                                warnings: &warnings)
+                                warnings: &warnings, filesRead: &filesRead)
         root = Merge.stripDeleteKeys(root)
         var config = ResolvedConfig(path: absolute, root: root, files: files, warnings: warnings)
         if !cfgOptions.isEmpty { try CfgOptions.apply(cfgOptions, to: &config) }
@@ -79,7 +80,8 @@ public struct ConfigLoader {
     }
 
     private func loadFile(_ path: String, chain: [String], requestedBy: (Origin, SourceFiles)?, isRoot: Bool,
-                          files: inout SourceFiles, warnings: inout [ConfigError]) throws -> ConfigDict {
+                          files: inout SourceFiles, warnings: inout [ConfigError],
+                          filesRead: inout Int) throws -> ConfigDict {
         func fail(_ message: String) -> ConfigError {
             if let (origin, known) = requestedBy { return known.error(message, at: origin) }
             return ConfigError(message: message, location: SourceLocation(file: path, line: 1, column: 1, bytes: 0..<0),
@@ -94,15 +96,26 @@ public struct ConfigLoader {
         }
         let file = SourceFile(path: path, text: text)
         files.add(file)
-        let statements = try Parser.parse(file, predefined: Self.predefined(for: path))
+        let predefined = Self.predefined(for: path)
+        // Pass 1 checks the syntax of the whole file (as Python compiles it before running anything) and keeps only
+        // the `_base_` statement; pass 2 parses again and evaluates one statement at a time. Neither holds the
+        // whole file's tokens or syntax tree, so a 100 MB config needs memory for its values only.
+        // (A file of up to 2 MB keeps its statements from pass 1 instead of parsing twice.)
+        var baseStatement: Statement? = nil
+        var kept: [Statement]? = file.bytes.count <= 2 << 20 ? [] : nil
+        var scan = try Parser(file: file, predefined: predefined)
+        while let s = try scan.nextStatement() {
+            kept?.append(s)
+            if baseStatement == nil, case .assign(let targets, _) = s.kind,
+               targets.contains(where: { $0.name == "_base_" && $0.subscripts.isEmpty }) {
+                baseStatement = s
+            }
+        }
         let source: Origin.Source = isRoot ? .file : .base
 
         // `_base_` first: its bases must be loaded before `{{ _base_.x }}` references can be evaluated.
         var baseDict: ConfigDict? = nil
-        if let baseStatement = statements.first(where: { s in
-            if case .assign(let targets, _) = s.kind { return targets.contains { $0.name == "_base_" && $0.subscripts.isEmpty } }
-            return false
-        }), case .assign(_, let valueExpr) = baseStatement.kind {
+        if let baseStatement, case .assign(_, let valueExpr) = baseStatement.kind {
             var scratch = Evaluator(file: file, source: source, baseDict: nil)
             let value: ConfigValue
             do { value = try scratch.eval(valueExpr) } catch let e as ConfigError {
@@ -123,14 +136,23 @@ public struct ConfigLoader {
                 guard let rel = entry.string else {
                     throw files.error("_base_ entries must be strings, not \(entry.typeName)", at: entry.origin)
                 }
-                let basePath = URL(fileURLWithPath: (dir as NSString).appendingPathComponent(
-                    (rel as NSString).expandingTildeInPath)).standardizedFileURL.path
+                let basePath = Self.basePath(rel, inDirectory: dir)
                 if basePath == path || chain.contains(basePath) {
                     let cycle = (chain + [path, basePath]).map { ($0 as NSString).lastPathComponent }
                     throw files.error("circular _base_: \(cycle.joined(separator: " → "))", at: entry.origin)
                 }
+                guard chain.count < ConfigLimits.baseChain else {
+                    throw files.error(ConfigLimits.exceeded("this _base_ chain (a base of a base of …)",
+                                                            ConfigLimits.baseChain, unit: "files"), at: entry.origin)
+                }
+                filesRead += 1
+                guard filesRead < ConfigLimits.filesPerLoad else {
+                    throw files.error(ConfigLimits.exceeded("loading this config reads its bases too many times: it",
+                                                            ConfigLimits.filesPerLoad, unit: "files"),
+                                      at: entry.origin)
+                }
                 let baseRoot = try loadFile(basePath, chain: chain + [path], requestedBy: (entry.origin, files),
-                                            isRoot: false, files: &files, warnings: &warnings)
+                                            isRoot: false, files: &files, warnings: &warnings, filesRead: &filesRead)
                 for e in baseRoot {
                     if let first = definedIn[e.key] {
                         throw files.error("key '\(e.key)' is defined in two bases: \(first) and \(rel) "
@@ -139,12 +161,19 @@ public struct ConfigLoader {
                     definedIn[e.key] = rel
                     combined.set(e.key, e.value, keyOrigin: e.keyOrigin)
                 }
+                try Self.checkTotal(combined, at: entry.origin, files: files)
             }
             baseDict = combined
         }
 
         var evaluator = Evaluator(file: file, source: source, baseDict: baseDict)
-        var own = try evaluator.run(statements)
+        if let kept {
+            for s in kept { try evaluator.execute(s) }
+        } else {
+            var parser = try Parser(file: file, predefined: predefined)
+            while let s = try parser.nextStatement() { try evaluator.execute(s) }
+        }
+        var own = evaluator.collected()
         own.remove("_base_")
         if let dep = own.entry("_deprecation_") {
             own.remove("_deprecation_")
@@ -157,7 +186,26 @@ public struct ConfigLoader {
                                   at: e.keyOrigin)
             }
         }
-        guard let base = baseDict else { return own }
-        return try Merge.merge(own, into: base, files: files)
+        guard let base = baseDict, let baseStatement else { return own }
+        let merged = try Merge.merge(own, into: base, files: files)
+        try Self.checkTotal(merged, at: Origin(location: file.location(baseStatement.span), source: source),
+                            files: files)
+        return merged
+    }
+
+    /// Where a `_base_` entry points: `os.path.join(dir, entry)` as mmcv does, so an absolute entry (also one made
+    /// absolute by `{{ fileDirname }}`) stays as written; standardised, so `..` and `.` are resolved.
+    static func basePath(_ entry: String, inDirectory dir: String) -> String {
+        let expanded = (entry as NSString).expandingTildeInPath
+        let joined = expanded.hasPrefix("/") ? expanded : (dir as NSString).appendingPathComponent(expanded)
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+
+    /// Bases combined or merged must stay within the same total size as one file's values.
+    private static func checkTotal(_ d: ConfigDict, at origin: Origin, files: SourceFiles) throws {
+        guard d.nodeSum > ConfigLimits.values || d.textSum > ConfigLimits.stringBytes else { return }
+        throw files.error(ConfigLimits.exceeded("the config with its bases is too large: it", ConfigLimits.values,
+                                                unit: "values")
+                          + " or \(ConfigLimits.grouped(ConfigLimits.stringBytes)) bytes of strings in total", at: origin)
     }
 }

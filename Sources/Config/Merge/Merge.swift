@@ -42,24 +42,50 @@ enum Merge {
     }
 
     /// Removes every `_delete_` key left in the tree. mmcv keeps the key when the dict it sits in is new to the base
-    /// (a plain bug; see docs/differences.md): Reel never lets it reach a resolved config.
+    /// (a plain bug; see docs/differences.md): Reel never lets it reach a resolved config. Only dicts that hold one
+    /// (or contain one that does) are rebuilt; the rest of the tree is shared, not copied.
     static func stripDeleteKeys(_ d: ConfigDict) -> ConfigDict {
-        var out = ConfigDict()
-        for e in d where e.key != deleteKey {
-            out.set(e.key, stripDeleteKeys(e.value), keyOrigin: e.keyOrigin)
+        stripped(d) ?? d
+    }
+
+    static func stripDeleteKeys(_ v: ConfigValue) -> ConfigValue {
+        stripped(v) ?? v
+    }
+
+    /// The dict without `_delete_` keys anywhere, or nil when there is none.
+    private static func stripped(_ d: ConfigDict) -> ConfigDict? {
+        var out: ConfigDict? = d.contains(deleteKey) ? ConfigDict() : nil
+        for (k, e) in d.entries.enumerated() where e.key != deleteKey {
+            let inner = stripped(e.value)
+            if inner != nil, out == nil {
+                out = ConfigDict()
+                for earlier in d.entries[..<k] where earlier.key != deleteKey {
+                    out!.set(earlier.key, earlier.value, keyOrigin: earlier.keyOrigin)
+                }
+            }
+            out?.set(e.key, inner ?? e.value, keyOrigin: e.keyOrigin)
         }
         return out
     }
 
-    static func stripDeleteKeys(_ v: ConfigValue) -> ConfigValue {
-        var v = v
+    private static func stripped(_ v: ConfigValue) -> ConfigValue? {
         switch v.content {
-        case .dict(let d): v.content = .dict(stripDeleteKeys(d))
-        case .list(let a): v.content = .list(a.map(stripDeleteKeys))
-        case .tuple(let a): v.content = .tuple(a.map(stripDeleteKeys))
-        default: break
+        case .dict(let d):
+            guard let s = stripped(d) else { return nil }
+            var v = v; v.content = .dict(s); return v
+        case .list(let a), .tuple(let a):
+            var changed: [ConfigValue]? = nil
+            for (k, item) in a.enumerated() {
+                guard let s = stripped(item) else { continue }
+                if changed == nil { changed = a }
+                changed![k] = s
+            }
+            guard let changed else { return nil }
+            var v = v
+            if case .list = v.content { v.content = .list(changed) } else { v.content = .tuple(changed) }
+            return v
+        default:
+            return nil
         }
-        return v
     }
 }
-

@@ -1,5 +1,7 @@
-/// Renders a config as JSON in the config's key order: tuples as arrays, None as null, integer keys as strings,
-/// floats as Python writes them (`1e-05`, `Infinity` for inf, as Python's `json.dumps` does).
+/// Renders a config as strict JSON in the config's key order: tuples as arrays, None as null, integer keys as
+/// strings, floats as Python writes them (`1e-05`). JSON has no inf or nan: they are written as the strings
+/// `"Infinity"`, `"-Infinity"` and `"NaN"` (Python's `json.dumps` writes the bare words, which no strict parser
+/// reads; see docs/differences.md).
 public enum JSONText {
     public static func render(_ v: ConfigValue, indent: Int? = 2) -> String {
         var out = ""
@@ -20,7 +22,7 @@ public enum JSONText {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .float(let f):
-            if f.isNaN { out += "NaN" } else if f.isInfinite { out += f < 0 ? "-Infinity" : "Infinity" }
+            if f.isNaN { out += "\"NaN\"" } else if f.isInfinite { out += f < 0 ? "\"-Infinity\"" : "\"Infinity\"" }
             else { out += PythonText.float(f) }
         case .string(let s): out += string(s)
         case .list(let a), .tuple(let a):
@@ -46,6 +48,10 @@ public enum JSONText {
 
     /// A JSON string literal (UTF-8 kept; quotes, backslashes and control characters escaped).
     public static func string(_ s: String) -> String {
+        // Most strings need no escape: copy them whole (a 100 MB string is then printed in well under a second).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -44,8 +44,10 @@ public enum PrettyText {
 
     /// `used` is how many columns the current line already holds before the value starts.
     static func format(_ v: ConfigValue, indent: Int, used: Int) -> String {
-        let flat = inline(v)
-        if used + flat.count <= width { return flat }
+        // Every value prints at least one character, so one with more values than the line has room for cannot
+        // fit: skip building its one-line text (which would make printing a big config quadratic).
+        let flat = v.metrics.nodes > width ? nil : inline(v)
+        if let flat, used + flat.count <= width { return flat }
         let inner = String(repeating: indentUnit, count: indent + 1)
         let closeIndent = String(repeating: indentUnit, count: indent)
         func items(_ parts: [(prefix: String, value: ConfigValue)]) -> String {
@@ -65,7 +67,7 @@ public enum PrettyText {
             return "dict({\n" + items(d.entries.map { (PythonText.key($0.key) + ": ", $0.value) }) + "\n"
                 + closeIndent + "})"
         default:
-            return flat   // a long string or number: nothing to break
+            return flat ?? inline(v)   // a long string or number: nothing to break
         }
     }
 }

@@ -76,7 +76,13 @@ public enum PythonText {
 
     /// Python's `repr(str)`: single quotes unless the text has a single quote and no double quote.
     public static func string(_ s: String) -> String {
-        let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        let bytes = s.utf8
+        let hasSingle = bytes.contains(UInt8(ascii: "'")), hasDouble = bytes.contains(UInt8(ascii: "\""))
+        let quote: Character = hasSingle && !hasDouble ? "\"" : "'"
+        // Fast path: nothing to escape (no backslash, control character or the chosen quote): copy it whole.
+        if !(hasSingle && hasDouble), !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) {
+            return String(quote) + s + String(quote)
+        }
         var out = String(quote)
         for u in s.unicodeScalars {
             switch u {

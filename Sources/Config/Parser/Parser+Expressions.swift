@@ -8,7 +8,7 @@ extension Parser {
         guard current.isOp(",") else { return first }
         var items = [first]
         while current.isOp(",") {
-            _ = advance()
+            _ = try advance()
             if case .newline = current.kind { break }
             if current.isEOF || current.isOp("=") || current.isOp(";") { break }
             items.append(try expression())
@@ -17,20 +17,17 @@ extension Parser {
     }
 
     mutating func expression() throws -> Expr {
-        depth += 1
+        try enter(current.span)
         defer { depth -= 1 }
-        if depth > Self.maxDepth {
-            throw error("expression nested too deeply (more than \(Self.maxDepth) levels)", current.span)
-        }
         if current.isName("lambda") { throw error("lambdas are not allowed in a config", current.span) }
         let body = try orTest()
         if current.isName("if") {
-            _ = advance()
+            _ = try advance()
             let test = try orTest()
             guard current.isName("else") else {
                 throw error("expected 'else' in conditional expression", current.span)
             }
-            _ = advance()
+            _ = try advance()
             let orElse = try expression()
             return Expr(kind: .conditional(test: test, body: body, orElse: orElse),
                         span: body.span.lowerBound..<orElse.span.upperBound)
@@ -47,7 +44,7 @@ extension Parser {
         guard current.isName(word) else { return first }
         var operands = [first]
         while current.isName(word) {
-            _ = advance()
+            _ = try advance()
             operands.append(try sub(&self))
         }
         return Expr(kind: .boolOp(op: word, operands: operands),
@@ -56,7 +53,9 @@ extension Parser {
 
     mutating func notTest() throws -> Expr {
         if current.isName("not") {
-            let t = advance()
+            try enter(current.span)
+            defer { depth -= 1 }
+            let t = try advance()
             let operand = try notTest()
             return Expr(kind: .unary(op: "not", operand: operand), span: t.span.lowerBound..<operand.span.upperBound)
         }
@@ -69,14 +68,14 @@ extension Parser {
         while true {
             var op: String? = nil
             if case .op(let o) = current.kind, ["<", ">", "==", ">=", "<=", "!="].contains(o) {
-                op = o; _ = advance()
+                op = o; _ = try advance()
             } else if current.isName("in") {
-                op = "in"; _ = advance()
-            } else if current.isName("not"), lookahead(1).isName("in") {
-                op = "not in"; _ = advance(); _ = advance()
+                op = "in"; _ = try advance()
+            } else if current.isName("not"), (try lookahead(1)).isName("in") {
+                op = "not in"; _ = try advance(); _ = try advance()
             } else if current.isName("is") {
-                _ = advance()
-                if current.isName("not") { _ = advance(); op = "is not" } else { op = "is" }
+                _ = try advance()
+                if current.isName("not") { _ = try advance(); op = "is not" } else { op = "is" }
             }
             guard let o = op else { break }
             rest.append((o, try bitOr()))
@@ -93,30 +92,42 @@ extension Parser {
         return e
     }
 
+    /// `a + b - c …`: one flat chain node, however long, parsed and evaluated in a loop (left to right, as
+    /// Python associates them), so 100,000 terms cost no stack.
     mutating func arith() throws -> Expr {
-        var lhs = try term()
+        let first = try term()
+        var rest: [(op: String, rhs: Expr)] = []
         while case .op(let o) = current.kind, o == "+" || o == "-" {
-            _ = advance()
-            let rhs = try term()
-            lhs = Expr(kind: .binary(op: o, lhs: lhs, rhs: rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
+            _ = try advance()
+            rest.append((o, try term()))
         }
-        return lhs
+        return chain(first, rest)
     }
 
     mutating func term() throws -> Expr {
-        var lhs = try factor()
+        let first = try factor()
+        var rest: [(op: String, rhs: Expr)] = []
         while case .op(let o) = current.kind, ["*", "/", "//", "%", "@"].contains(o) {
             if o == "@" { throw error("matrix multiplication is not supported in a config", current.span) }
-            _ = advance()
-            let rhs = try factor()
-            lhs = Expr(kind: .binary(op: o, lhs: lhs, rhs: rhs), span: lhs.span.lowerBound..<rhs.span.upperBound)
+            _ = try advance()
+            rest.append((o, try factor()))
         }
-        return lhs
+        return chain(first, rest)
+    }
+
+    private func chain(_ first: Expr, _ rest: [(op: String, rhs: Expr)]) -> Expr {
+        guard let last = rest.last else { return first }
+        if rest.count == 1 {
+            return Expr(kind: .binary(op: last.op, lhs: first, rhs: last.rhs), span: first.span.lowerBound..<last.rhs.span.upperBound)
+        }
+        return Expr(kind: .chain(first: first, rest: rest), span: first.span.lowerBound..<last.rhs.span.upperBound)
     }
 
     mutating func factor() throws -> Expr {
         if case .op(let o) = current.kind, o == "-" || o == "+" || o == "~" {
-            let t = advance()
+            try enter(current.span)
+            defer { depth -= 1 }
+            let t = try advance()
             if o == "~" { throw error("bitwise operator '~' is not supported in a config", t.span) }
             let operand = try factor()
             return Expr(kind: .unary(op: o, operand: operand), span: t.span.lowerBound..<operand.span.upperBound)
@@ -127,7 +138,9 @@ extension Parser {
     mutating func power() throws -> Expr {
         let base = try postfix()
         if current.isOp("**") {
-            _ = advance()
+            try enter(current.span)
+            defer { depth -= 1 }
+            _ = try advance()
             let exponent = try factor()
             return Expr(kind: .binary(op: "**", lhs: base, rhs: exponent),
                         span: base.span.lowerBound..<exponent.span.upperBound)
@@ -137,21 +150,25 @@ extension Parser {
 
     mutating func postfix() throws -> Expr {
         var e = try atom()
+        // Each trailer wraps the value once more (`x[0][0]…` is a chain of item nodes): count them as nesting.
+        let outer = depth
+        defer { depth = outer }
         while true {
+            if current.isOp("(") || current.isOp("[") || current.isOp(".") { try enter(current.span) }
             if current.isOp("(") {
-                _ = advance()
+                _ = try advance()
                 let args = try arguments()
                 let close = try expectOp(")", "to close the call")
                 e = Expr(kind: .call(callee: e, args: args), span: e.span.lowerBound..<close.span.upperBound)
             } else if current.isOp("[") {
-                _ = advance()
+                _ = try advance()
                 if current.isOp("]") { throw error("empty subscript", current.span) }
                 var index = try expression()
                 if current.isOp(":") { throw error("slices are not supported in a config", current.span) }
                 if current.isOp(",") {
                     var items = [index]
                     while current.isOp(",") {
-                        _ = advance()
+                        _ = try advance()
                         if current.isOp("]") { break }
                         items.append(try expression())
                     }
@@ -160,11 +177,11 @@ extension Parser {
                 let close = try expectOp("]", "to close the subscript")
                 e = Expr(kind: .item(base: e, index: index), span: e.span.lowerBound..<close.span.upperBound)
             } else if current.isOp(".") {
-                _ = advance()
+                _ = try advance()
                 guard case .name(let n) = current.kind else {
                     throw error("expected an attribute name after '.'", current.span)
                 }
-                let t = advance()
+                let t = try advance()
                 e = Expr(kind: .attribute(base: e, name: n), span: e.span.lowerBound..<t.span.upperBound)
             } else {
                 return e
@@ -175,31 +192,33 @@ extension Parser {
     mutating func arguments() throws -> [Argument] {
         var args: [Argument] = []
         var seenKeywords: Set<String> = []
+        var sawKeyword = false
         while !current.isOp(")") {
             if current.isOp("**") {
-                _ = advance()
+                _ = try advance()
                 args.append(.unpack(try expression()))
             } else if current.isOp("*") {
-                _ = advance()
+                _ = try advance()
                 args.append(.star(try expression()))
-            } else if case .name(let n) = current.kind, lookahead(1).isOp("="), !Lexer.keywords.contains(n) {
-                let nameTok = advance()
-                _ = advance()
+            } else if case .name(let n) = current.kind, (try lookahead(1)).isOp("="), !Lexer.keywords.contains(n) {
+                let nameTok = try advance()
+                _ = try advance()
                 if !seenKeywords.insert(n).inserted {
                     throw error("keyword argument repeated: '\(n)'", nameTok.span)
                 }
                 args.append(.keyword(name: n, nameSpan: nameTok.span, value: try expression()))
+                sawKeyword = true
             } else {
                 let e = try expression()
                 if current.isName("for") {
                     throw error("generator expressions are not supported in a config", current.span)
                 }
-                if args.contains(where: { if case .keyword = $0 { true } else { false } }) {
+                if sawKeyword {
                     throw error("positional argument follows keyword argument", e.span)
                 }
                 args.append(.positional(e))
             }
-            if current.isOp(",") { _ = advance() } else { break }
+            if current.isOp(",") { _ = try advance() } else { break }
         }
         return args
     }
@@ -209,30 +228,30 @@ extension Parser {
         switch t.kind {
         case .name(let n):
             switch n {
-            case "True": _ = advance(); return Expr(kind: .bool(true), span: t.span)
-            case "False": _ = advance(); return Expr(kind: .bool(false), span: t.span)
-            case "None": _ = advance(); return Expr(kind: .none, span: t.span)
+            case "True": _ = try advance(); return Expr(kind: .bool(true), span: t.span)
+            case "False": _ = try advance(); return Expr(kind: .bool(false), span: t.span)
+            case "None": _ = try advance(); return Expr(kind: .none, span: t.span)
             default:
                 if let why = Self.refusedStatements[n], n != "else" {
                     throw error(why, t.span)
                 }
                 if Lexer.keywords.contains(n) { throw error("unexpected keyword '\(n)'", t.span) }
-                _ = advance()
+                _ = try advance()
                 return Expr(kind: .name(n), span: t.span)
             }
-        case .int(let v): _ = advance(); return Expr(kind: .int(v), span: t.span)
-        case .float(let v): _ = advance(); return Expr(kind: .float(v), span: t.span)
+        case .int(let v): _ = try advance(); return Expr(kind: .int(v), span: t.span)
+        case .float(let v): _ = try advance(); return Expr(kind: .float(v), span: t.span)
         case .string(var lit):
-            _ = advance()
+            _ = try advance()
             var end = t.span.upperBound
             // Adjacent literals concatenate ('a' 'b'), including across lines inside brackets.
             while case .string(let more) = current.kind {
                 lit.pieces += more.pieces
                 lit.isFormatted = lit.isFormatted || more.isFormatted
-                end = advance().span.upperBound
+                end = try advance().span.upperBound
             }
             return Expr(kind: .string(lit), span: t.span.lowerBound..<end)
-        case .baseRef(let path): _ = advance(); return Expr(kind: .baseRef(path), span: t.span)
+        case .baseRef(let path): _ = try advance(); return Expr(kind: .baseRef(path), span: t.span)
         case .op("("): return try parenthesised()
         case .op("["): return try listDisplay()
         case .op("{"): return try dictDisplay()
@@ -240,108 +259,5 @@ extension Parser {
         default:
             throw error("expected a value, found \(describe(t))", t.span)
         }
-    }
-
-    mutating func parenthesised() throws -> Expr {
-        let open = advance()
-        if current.isOp(")") {
-            let close = advance()
-            return Expr(kind: .tuple([]), span: open.span.lowerBound..<close.span.upperBound)
-        }
-        let first = try expression()
-        if current.isName("for") { throw error("generator expressions are not supported in a config", current.span) }
-        if current.isOp(")") {
-            let close = advance()
-            // Parentheses only group: keep the inner node's kind but widen its span to the brackets, so an edit
-            // of the value replaces `(…)` whole.
-            return Expr(kind: first.kind, span: open.span.lowerBound..<close.span.upperBound)
-        }
-        var items = [first]
-        while current.isOp(",") {
-            _ = advance()
-            if current.isOp(")") { break }
-            items.append(try expression())
-        }
-        let close = try expectOp(")", "to close the tuple")
-        return Expr(kind: .tuple(items), span: open.span.lowerBound..<close.span.upperBound)
-    }
-
-    mutating func listDisplay() throws -> Expr {
-        let open = advance()
-        var items: [Expr] = []
-        while !current.isOp("]") {
-            if current.isOp("*") { throw error("starred items are not supported in a config", current.span) }
-            let e = try expression()
-            if current.isName("for"), items.isEmpty {
-                let clauses = try comprehensionClauses()
-                let close = try expectOp("]", "to close the list comprehension")
-                return Expr(kind: .listComprehension(element: e, clauses: clauses),
-                            span: open.span.lowerBound..<close.span.upperBound)
-            }
-            items.append(e)
-            if current.isOp(",") { _ = advance() } else { break }
-        }
-        let close = try expectOp("]", "to close the list")
-        return Expr(kind: .list(items), span: open.span.lowerBound..<close.span.upperBound)
-    }
-
-    mutating func dictDisplay() throws -> Expr {
-        let open = advance()
-        var items: [DictItem] = []
-        while !current.isOp("}") {
-            if current.isOp("**") {
-                _ = advance()
-                items.append(.unpack(try bitOr()))
-            } else {
-                let key = try expression()
-                guard current.isOp(":") else {
-                    if current.isOp(",") || current.isOp("}") || current.isName("for") {
-                        throw error("sets are not supported in a config", key.span)
-                    }
-                    throw error("expected ':' after the dict key, found \(describe(current))", current.span)
-                }
-                _ = advance()
-                let value = try expression()
-                if current.isName("for"), items.isEmpty {
-                    let clauses = try comprehensionClauses()
-                    let close = try expectOp("}", "to close the dict comprehension")
-                    return Expr(kind: .dictComprehension(key: key, value: value, clauses: clauses),
-                                span: open.span.lowerBound..<close.span.upperBound)
-                }
-                items.append(.pair(key: key, value: value))
-            }
-            if current.isOp(",") { _ = advance() } else { break }
-        }
-        let close = try expectOp("}", "to close the dict")
-        return Expr(kind: .dict(items), span: open.span.lowerBound..<close.span.upperBound)
-    }
-
-    mutating func comprehensionClauses() throws -> [ComprehensionClause] {
-        var clauses: [ComprehensionClause] = []
-        while current.isName("for") {
-            _ = advance()
-            var names: [String] = []
-            let targetStart = current.span.lowerBound
-            var targetEnd = targetStart
-            repeat {
-                if current.isOp(",") { _ = advance() }
-                guard case .name(let n) = current.kind, !Lexer.keywords.contains(n) else {
-                    throw error("expected a loop variable name", current.span)
-                }
-                targetEnd = advance().span.upperBound
-                names.append(n)
-            } while current.isOp(",")
-            guard current.isName("in") else { throw error("expected 'in' in the comprehension", current.span) }
-            _ = advance()
-            let iterable = try orTest()
-            var conditions: [Expr] = []
-            while current.isName("if") {
-                _ = advance()
-                conditions.append(try orTest())
-            }
-            clauses.append(ComprehensionClause(target: names, targetSpan: targetStart..<targetEnd,
-                                               iterable: iterable, conditions: conditions))
-        }
-        return clauses
     }
 }

@@ -3,22 +3,33 @@
 /// `lambda`, …) is a `ConfigError` at its exact location. Nothing is ever executed.
 struct Parser {
     let file: SourceFile
-    var tokens: [Token]
-    var p = 0
-    /// Nesting depth of `expression()`: bounded so a hostile file is an error, not a stack overflow.
+    /// Tokens are pulled from the lexer as the parser goes, so a 100 MB config never holds all its tokens at once.
+    private var lexer: Lexer
+    /// An f-string field is one logical line: its newlines are dropped.
+    private var skipNewlines = false
+    /// `buffer[0]` is the current token; one more is read ahead only when `lookahead(1)` asks.
+    private var buffer: [Token] = []
+    /// Nesting of the expression being parsed: every construct that recurses (brackets, unary operators, `**`,
+    /// conditional expressions, chained subscripts and calls) counts, so a hostile file is a located error, not a
+    /// stack overflow, and the syntax tree (and the evaluator walking it) is never deeper than this.
     var depth = 0
-    static let maxDepth = 200
+    static let maxDepth = ConfigLimits.nesting
+    /// Tokens of the statement being parsed: its syntax tree is held whole until it is evaluated, so it is bounded.
+    private var statementTokens = 0
 
     init(file: SourceFile, predefined: [String: String] = [:]) throws {
         self.file = file
-        var lexer = Lexer(file: file, predefined: predefined)
-        self.tokens = try lexer.tokenize()
+        self.lexer = Lexer(file: file, predefined: predefined)
+        try lexer.checkNoNulByte()
+        buffer = [try fetch()]
     }
 
     /// Parses a fragment (an f-string field) with the same file for locations.
-    private init(file: SourceFile, tokens: [Token]) {
+    private init(file: SourceFile, fieldRange: Range<Int>) throws {
         self.file = file
-        self.tokens = tokens
+        self.lexer = Lexer(file: file, range: fieldRange)
+        self.skipNewlines = true
+        buffer = [try fetch()]
     }
 
     static func parse(_ file: SourceFile, predefined: [String: String] = [:]) throws -> [Statement] {
@@ -26,11 +37,11 @@ struct Parser {
         return try parser.parseFile()
     }
 
-    /// Parses the expression text of an f-string field, located at `span` in `file`.
-    static func parseFormattedField(_ file: SourceFile, span: Range<Int>) throws -> Expr {
-        var lexer = Lexer(file: file, range: span)
-        let tokens = try lexer.tokenize().filter { $0.kind != .newline }
-        var parser = Parser(file: file, tokens: tokens)
+    /// Parses the expression text of an f-string field, located at `span` in `file`. `depth` is the nesting the
+    /// field sits in (an f-string inside a field of an f-string …), so that nesting counts too.
+    static func parseFormattedField(_ file: SourceFile, span: Range<Int>, depth: Int = 0) throws -> Expr {
+        var parser = try Parser(file: file, fieldRange: span)
+        parser.depth = depth
         let e = try parser.expression()
         guard parser.current.isEOF else {
             throw file.error("invalid syntax in f-string expression", at: parser.current.span)
@@ -40,9 +51,40 @@ struct Parser {
 
     // MARK: - Token helpers
 
-    var current: Token { tokens[p] }
-    func lookahead(_ k: Int) -> Token { tokens[min(p + k, tokens.count - 1)] }
-    mutating func advance() -> Token { let t = tokens[p]; if p < tokens.count - 1 { p += 1 }; return t }
+    private mutating func fetch() throws -> Token {
+        var t = try lexer.next()
+        while skipNewlines, case .newline = t.kind { t = try lexer.next() }
+        return t
+    }
+
+    var current: Token { buffer[0] }
+
+    mutating func lookahead(_ k: Int) throws -> Token {
+        while buffer.count <= k, !buffer[buffer.count - 1].isEOF { buffer.append(try fetch()) }
+        return buffer[min(k, buffer.count - 1)]
+    }
+
+    mutating func advance() throws -> Token {
+        let t = buffer[0]
+        if t.isEOF { return t }
+        statementTokens += 1
+        if statementTokens > ConfigLimits.statementTokens {
+            throw error(ConfigLimits.exceeded("this statement is too long: it", ConfigLimits.statementTokens,
+                                              unit: "tokens"), t.span)
+        }
+        buffer.removeFirst()
+        if buffer.isEmpty { buffer.append(try fetch()) }
+        return t
+    }
+
+    /// Counts one level of nesting at `span`; pair with `depth -= 1` (a `defer`) when the construct is parsed.
+    mutating func enter(_ span: Range<Int>) throws {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw error("expression nested too deeply (more than \(Self.maxDepth) levels: brackets, unary operators, "
+                        + "'**', conditional expressions and chained subscripts or calls all count)", span)
+        }
+    }
 
     func error(_ message: String, _ span: Range<Int>) -> ConfigError { file.error(message, at: span) }
 
@@ -50,7 +92,7 @@ struct Parser {
         guard current.isOp(op) else {
             throw error("expected '\(op)' \(context), found \(describe(current))", current.span)
         }
-        return advance()
+        return try advance()
     }
 
     func describe(_ t: Token) -> String {
@@ -70,20 +112,32 @@ struct Parser {
 
     mutating func parseFile() throws -> [Statement] {
         var statements: [Statement] = []
-        while !current.isEOF {
-            if case .newline = current.kind { _ = advance(); continue }
-            statements.append(try statement())
-            while current.isOp(";") {
-                _ = advance()
-                if case .newline = current.kind { break }
-                if current.isEOF { break }
-                statements.append(try statement())
-            }
-            if case .newline = current.kind { _ = advance() } else if !current.isEOF {
-                throw error("expected end of line after the statement, found \(describe(current))", current.span)
-            }
-        }
+        while let s = try nextStatement() { statements.append(s) }
         return statements
+    }
+
+    /// The next statement of the file, nil at its end. Lets the loader evaluate a file one statement at a time.
+    mutating func nextStatement() throws -> Statement? {
+        while true {
+            if current.isEOF { return nil }
+            if case .newline = current.kind { _ = try advance(); continue }
+            statementTokens = 0
+            let s = try statement()
+            try endOfStatement()
+            return s
+        }
+    }
+
+    /// After a statement: `;` and another statement on the same line, or the end of the line.
+    private mutating func endOfStatement() throws {
+        if current.isOp(";") {
+            _ = try advance()
+            if case .newline = current.kind { _ = try advance(); return }
+            return   // another statement follows on this line
+        }
+        if case .newline = current.kind { _ = try advance() } else if !current.isEOF {
+            throw error("expected end of line after the statement, found \(describe(current))", current.span)
+        }
     }
 
     static let refusedStatements: [String: String] = [
@@ -120,7 +174,7 @@ struct Parser {
             var targets: [Target] = [try target(from: first)]
             var value: Expr
             repeat {
-                _ = advance()
+                _ = try advance()
                 value = try expressionList()
                 if current.isOp("=") { targets.append(try target(from: value)) }
             } while current.isOp("=")

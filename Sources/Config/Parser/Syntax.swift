@@ -16,6 +16,9 @@ struct Expr: Equatable {
         case call(callee: Expr, args: [Argument])
         case unary(op: String, operand: Expr)
         case binary(op: String, lhs: Expr, rhs: Expr)
+        /// `a + b - c …` or `a * b / c …` with three or more operands: applied left to right. One flat node, so a
+        /// chain of any length is no deeper than its operands.
+        case chain(first: Expr, rest: [(op: String, rhs: Expr)])
         /// Chained comparison `a < b <= c`.
         case compare(first: Expr, rest: [(op: String, rhs: Expr)])
         case boolOp(op: String, operands: [Expr])

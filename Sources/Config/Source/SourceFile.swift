@@ -7,19 +7,32 @@ import Foundation
 public final class SourceFile: Sendable {
     /// The path as the user (or the `_base_` entry that named it) spelled it, made absolute and standardised.
     public let path: String
-    public let text: String
+    /// The text (kept only as bytes, decoded on demand: a 100 MB config should not be held twice).
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
     public let bytes: [UInt8]
     /// Byte offset of the first byte of every line.
     private let lineStarts: [Int]
+    /// Unicode scalars before each 64-byte block: a column is found by counting at most 63 bytes, so locating every
+    /// value of a 100,000-key one-line dict stays linear.
+    private let scalarsBeforeBlock: [Int]
+    private static let blockShift = 6
 
     public init(path: String, text: String) {
         self.path = path
-        self.text = text
         let bytes = Array(text.utf8)
         self.bytes = bytes
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        var blocks: [Int] = []
+        blocks.reserveCapacity(bytes.count >> Self.blockShift + 1)
+        var scalars = 0
+        for (i, b) in bytes.enumerated() {
+            if i & ((1 << Self.blockShift) - 1) == 0 { blocks.append(scalars) }
+            if b & 0xC0 != 0x80 { scalars += 1 }
+            if b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        }
+        blocks.append(scalars)
         self.lineStarts = starts
+        self.scalarsBeforeBlock = blocks
     }
 
     /// Reads a file from disk. Throws `ConfigError.unreadable` naming the file when it is missing or not UTF-8.
@@ -45,14 +58,19 @@ public final class SourceFile: Sendable {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        var column = 1
-        var i = lineStarts[lo]
+        return (lo + 1, 1 + scalarsBefore(offset) - scalarsBefore(lineStarts[lo]))
+    }
+
+    /// Unicode scalars that start before byte `offset` (every byte that is not a UTF-8 continuation byte).
+    private func scalarsBefore(_ offset: Int) -> Int {
+        let block = offset >> Self.blockShift
+        var n = scalarsBeforeBlock[block]
+        var i = block << Self.blockShift
         while i < offset {
-            // Count scalar starts: every byte that is not a UTF-8 continuation byte.
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            if bytes[i] & 0xC0 != 0x80 { n += 1 }
             i += 1
         }
-        return (lo + 1, column)
+        return n
     }
 
     /// The text of a 1-based line, without its newline.
