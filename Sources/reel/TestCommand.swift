@@ -32,12 +32,6 @@ struct TestCommand: ParsableCommand {
             ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
         }
         model.applyMode(training: false)
-        let loader = try DataConfig(config).loader(split, seed: 0)
-        let start = Date()
-        let (scores, labels) = try Inference.scores(model: model, loader: loader) { done, total in
-            if isatty(STDERR_FILENO) == 1 { Console.write("\rtesting \(done)/\(total)\u{1B}[K", to: STDERR_FILENO) }
-        }
-        if isatty(STDERR_FILENO) == 1 { Console.write("\r\u{1B}[K", to: STDERR_FILENO) }
         var names = metrics
         var topk = [1, 5]
         if names.isEmpty, let e = config.root["evaluation"] {
@@ -46,7 +40,14 @@ struct TestCommand: ParsableCommand {
             if let t = r.value("topk") { topk = t.int.map { [$0] } ?? (t.elements ?? []).compactMap(\.int) }
         }
         if names.isEmpty { names = ["top_k_accuracy"] }
-        let results = try Metrics.evaluate(scores: scores, labels: labels, metrics: names, topk: topk)
+        let tty = isatty(STDERR_FILENO) == 1
+        let start = Date()
+        // skip_broken notes: a skipped video changes the numbers, so each is printed (over the progress line).
+        let (results, scores, labels) = try SplitEvaluation.run(
+            model: model, data: try DataConfig(config), split: split, metrics: names, topk: topk,
+            onSkipped: { ExitStatus.printError((tty ? "\r\u{1B}[K" : "") + "warning: \($0)") },
+            progress: { done, total in if tty { Console.write("\rtesting \(done)/\(total)\u{1B}[K", to: STDERR_FILENO) } })
+        if tty { Console.write("\r\u{1B}[K", to: STDERR_FILENO) }
         print(String(format: "tested %d videos of data.%@ in %.1f s", labels.count, split.rawValue, Date().timeIntervalSince(start)))
         for (k, v) in results { print("\(k): \(String(format: "%.4f", v))") }
         if let out {

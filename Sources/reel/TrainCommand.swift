@@ -26,12 +26,13 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let config = try source.load()
-        try runOptions.check(config)
+        let warnings = try runOptions.check(config)
         if !noTUI && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 {
+            // The run logs them (log pane, .log, events.jsonl); printed here they would vanish under the screen.
             try Dashboard.open(configPath: source.file, cfgOptions: source.cfgOptions, startRun: runOptions.options)
             return
         }
-        try HeadlessRun(config: config, options: runOptions.options).execute()
+        try HeadlessRun(config: config, options: runOptions.options, warnings: warnings).execute()
     }
 }
 
@@ -56,12 +57,13 @@ struct RunOptions: ParsableArguments {
         return o
     }
 
-    /// Schema errors stop before anything is built; warnings are printed.
-    func check(_ config: ResolvedConfig) throws {
+    /// Schema errors stop before anything is built; warnings are returned. The run logs the warnings as messages
+    /// (`TrainingSession.build`), so they reach the console, the `.log` and `events.jsonl` alike.
+    func check(_ config: ResolvedConfig) throws -> [ConfigError] {
         if let threads { Parallel.workers = max(1, threads) }
         let problems = config.warnings + SchemaChecker.check(config)
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
-        for p in problems { ExitStatus.printError(p.description) }
+        return problems
     }
 }
 
@@ -69,6 +71,8 @@ struct RunOptions: ParsableArguments {
 struct HeadlessRun {
     let config: ResolvedConfig
     let options: TrainOptions
+    /// The config's warnings: the run logs them; if it fails to start before that, they are printed here.
+    var warnings: [ConfigError] = []
 
     func execute() throws {
         let control = RunControl()
@@ -81,7 +85,13 @@ struct HeadlessRun {
             _exit(StopSignals.exitStatus(for: first))
         })
         let console = ConsoleSink()
-        let runner = try TrainingSession.build(config, options: options, control: control, sinks: [console])
+        let runner: Runner
+        do {
+            runner = try TrainingSession.build(config, options: options, control: control, sinks: [console])
+        } catch {
+            if !console.printedMessages { for w in warnings { ExitStatus.printError(w.description) } }
+            throw error
+        }
         do {
             let summary = try runner.run()
             console.finish()
@@ -103,11 +113,13 @@ final class ConsoleSink: RunEventSink {
     private var barShown = false
     private var smoothLoss: Double?
     private var recent: [(time: Double, clips: Int)] = []
+    /// Whether any log line was printed (the config's warnings come first).
+    private(set) var printedMessages = false
 
     func receive(_ event: RunEvent) {
         switch event {
         case .started(let i): info = i
-        case .message(let text): clearBar(); write(Self.stamp() + " - " + text + "\n")
+        case .message(let text): clearBar(); write(Self.stamp() + " - " + text + "\n"); printedMessages = true
         case .iteration(let r): if isTerminal { drawBar(r) }
         case .failed(let f): clearBar(); write(Self.stamp() + " - ERROR - \(f)\n")
         case .finished(let s):

@@ -52,7 +52,7 @@ extension EventRecord {
         case "evaluation":
             event = .evaluated(EvalRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), metrics: try f.numbers("metrics"),
                                           bestKey: try f.optionalString("best_key"), bestScore: try f.optionalDouble("best_score"),
-                                          isNewBest: try f.bool("new_best")))
+                                          isNewBest: try f.bool("new_best"), trigger: try trigger(f)))
         case "checkpoint_saved":
             guard let kind = CheckpointRecord.Kind(rawValue: try f.string("kind")) else { throw Skip.malformed("unknown checkpoint kind") }
             event = .checkpointSaved(CheckpointRecord(path: try f.string("path"), kind: kind, epoch: try f.int("epoch"), iter: try f.int("iter")))
@@ -71,6 +71,12 @@ extension EventRecord {
         default: throw Skip.unknownType(type)
         }
         return RecordedEvent(run: run, wallTime: wallTime, event: event)
+    }
+
+    /// An evaluation's `trigger`. Lines written before the field existed, and values a newer Reel may add, read as
+    /// `epoch`: a scheduled evaluation, which is what the dashboard shows them as anyway.
+    static func trigger(_ f: Fields) throws -> EvalRecord.Trigger {
+        try f.optionalString("trigger").flatMap(EvalRecord.Trigger.init(rawValue:)) ?? .epoch
     }
 
     /// Typed access to one line's fields; a missing or mistyped required field is `Skip.malformed` naming it.

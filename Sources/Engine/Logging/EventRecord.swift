@@ -66,7 +66,7 @@ public enum EventRecord {
             return [("epoch", .int(e.epoch)), ("iter", .int(e.iter)),
                     ("metrics", .object(e.metrics.map { ($0.key, .double($0.value)) })),
                     ("best_key", optional(e.bestKey)), ("best_score", e.bestScore.map(JSONValue.double) ?? .null),
-                    ("new_best", .bool(e.isNewBest))]
+                    ("new_best", .bool(e.isNewBest)), ("trigger", .string(e.trigger.rawValue))]
         case .checkpointSaved(let c):
             return [("path", .string(c.path)), ("kind", .string(c.kind.rawValue)), ("epoch", .int(c.epoch)), ("iter", .int(c.iter))]
         case .checkpointDeleted(let path):

@@ -15,14 +15,20 @@ public final class LogBuffer {
         }
     }
 
-    /// Count-weighted averages of the last `n` entries of every key (`n == 0`: all of them).
+    /// Count-weighted averages of the last `n` entries of every key (`n == 0`: all of them), written into the
+    /// output. As in mmcv, keys without history keep their output value: after a by-iteration evaluation cleared
+    /// the history, the logger's averaging leaves the evaluation's metrics in place.
     public func average(_ n: Int = 0) {
-        output = order.map { key in
+        var averaged = order.map { key in
             let entries = n > 0 ? Array(history[key]!.suffix(n)) : history[key]!
             let total = entries.reduce(0) { $0 + $1.count }
             let sum = entries.reduce(0.0) { $0 + $1.value * Double($1.count) }
-            return (key, total > 0 ? sum / Double(total) : .nan)
+            return (key: key, value: total > 0 ? sum / Double(total) : .nan)
         }
+        for i in output.indices {
+            if let j = averaged.firstIndex(where: { $0.key == output[i].key }) { output[i].value = averaged.remove(at: j).value }
+        }
+        output += averaged
         ready = true
     }
 

@@ -96,21 +96,39 @@ public struct LogRecord: Sendable, Equatable {
 
 /// The metrics of one evaluation, in the dataset's key order, and the best so far.
 public struct EvalRecord: Sendable, Equatable {
+    /// What started an evaluation. The loggers need it: mmcv's log files drop the evaluation before training, and
+    /// TensorBoard's step differs between an evaluation inside an iteration and one after it.
+    public enum Trigger: String, Sendable {
+        /// `evaluation.by_epoch=True`, after an epoch (`after_train_epoch`).
+        case epoch
+        /// `evaluation.by_epoch=False`, inside the iteration that completed the interval (`after_train_iter`).
+        case iteration
+        /// mmcv's "evaluate before training" (`evaluation.start` ≤ the starting counter): shown, not logged.
+        case beforeTraining = "before_training"
+        /// Asked for while training (the dashboard's `e`), between iterations.
+        case manual
+    }
     /// 1-based epoch (or iteration) the evaluation belongs to.
     public var epoch: Int
+    /// Global iterations completed (the iteration an `.iteration` evaluation sits in included).
     public var iter: Int
     public var metrics: [(key: String, value: Double)]
     public var bestKey: String?
     public var bestScore: Double?
     public var isNewBest: Bool
-    public init(epoch: Int, iter: Int, metrics: [(key: String, value: Double)], bestKey: String?, bestScore: Double?, isNewBest: Bool) {
+    public var trigger: Trigger
+    public init(epoch: Int, iter: Int, metrics: [(key: String, value: Double)], bestKey: String?, bestScore: Double?, isNewBest: Bool,
+                trigger: Trigger = .epoch) {
         self.epoch = epoch; self.iter = iter; self.metrics = metrics; self.bestKey = bestKey; self.bestScore = bestScore
-        self.isNewBest = isNewBest
+        self.isNewBest = isNewBest; self.trigger = trigger
     }
+    /// mmcv's TensorBoard step for the evaluation, `runner.iter + 1` when it ran: inside an iteration `iter`
+    /// already counts that iteration, after one the runner has moved on.
+    public var step: Int { trigger == .iteration ? iter : iter + 1 }
     public static func == (a: EvalRecord, b: EvalRecord) -> Bool {
         a.epoch == b.epoch && a.iter == b.iter && a.metrics.map(\.key) == b.metrics.map(\.key)
             && a.metrics.map(\.value) == b.metrics.map(\.value) && a.bestKey == b.bestKey && a.bestScore == b.bestScore
-            && a.isNewBest == b.isNewBest
+            && a.isNewBest == b.isNewBest && a.trigger == b.trigger
     }
 }
 

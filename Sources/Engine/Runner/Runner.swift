@@ -39,6 +39,8 @@ public final class Runner {
     /// from. Failures name it (not `hookMessages.lastCheckpoint`, which a resumed file may set to anything).
     public internal(set) var lastGoodCheckpoint: String?
     public private(set) var hooks: [any Hook] = []
+    /// Whether this iteration's `.iteration` event is out (`publishIteration`, Runner+Logs.swift).
+    var iterationPublished = false
     private var sinks: [RunEventSink] = []
     private var stopRequested = false
     private var runStart = Date()
@@ -96,6 +98,7 @@ public final class Runner {
         log("workflow: [('train', 1)], max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
         do {
             for h in hooks { try h.beforeRun(self) }
+            try throwSinkFailure()   // an unwritable .log or events.jsonl stops the run before it trains
             removeStaleTempFiles()
             if byEpoch {
                 while epoch < maxEpochs && !stopRequested { try trainEpoch() }
@@ -158,6 +161,7 @@ public final class Runner {
 
     private func trainIteration(_ batch: Batch) throws {
         record = IterationRecord(epoch: epoch, iter: iter, innerIter: innerIter, batchSize: batch.labels.count)
+        iterationPublished = false
         if !isTraining { setTraining(true) }
         for h in hooks { try h.beforeTrainIter(self) }
         record.lr = currentLR
@@ -172,7 +176,7 @@ public final class Runner {
         for (k, v) in out.logVars { record.values[k] = v }
         logBuffer.update(out.logVars, count: out.batchSize)
         for h in hooks { try h.afterTrainIter(self) }
-        emit(.iteration(record))
+        publishIteration()
         try throwSinkFailure()
         iter += 1
         try applyCommands()
@@ -224,7 +228,7 @@ public final class Runner {
 
     private func evaluateNow() throws {
         guard let eval = hook(EvalHook.self) else { log("No evaluation configured (run with --validate)"); return }
-        try eval.evaluate(self, scheduled: false)
+        try eval.evaluate(self, trigger: .manual)
         if let logger = hook(TextLoggerHook.self), logBuffer.ready { try logger.writeRecord(self) }
         logBuffer.clearOutput()
     }

@@ -79,6 +79,11 @@ public enum TrainingSession {
         try AtomicFile.write(Data(runner.configText.utf8), to: (workDir as NSString).appendingPathComponent(runner.configName))
         // The run's complete record (docs/events.md), for every run: headless, dashboard and tests alike.
         runner.subscribe(try EventRecordWriter(workDir: workDir))
+        // mmaction2's train.py writes `<timestamp>.log` whatever log_config lists (SEMANTICS.md §1.10).
+        let timestamp = logTimestamp()
+        runner.subscribe(try TextLogFile(workDir: workDir, timestamp: timestamp))
+        // The config's warnings (an unsupported `fp16`, …), which `reel` prints, are part of the run's story too.
+        for warning in configWarnings(config) { runner.log(warning.description) }
 
         // Hooks, in mmcv's registration order (the runner sorts by priority, stably).
         if let lr = top.value("lr_config"), !lr.isNone {
@@ -94,13 +99,15 @@ public enum TrainingSession {
         if let c = top.value("checkpoint_config"), !c.isNone {
             runner.register(try CheckpointHook(config: c, files: files, defaultByEpoch: byEpoch))
         }
-        runner.register(IterTimerHook())
+        let timer = IterTimerHook()
+        runner.register(timer)
+        runner.subscribe(timer)   // it restarts its clock after a pause
         if options.validate {
             let valLoader = try data.loader(.val, seed: seed)
             valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.register(try EvalHook(config: top.value("evaluation"), files: files, loader: valLoader))
         }
-        try registerLoggers(top, runner: runner, byEpoch: byEpoch, seed: seed)
+        try registerLoggers(top, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp)
         if let custom = top.value("custom_hooks"), let items = custom.elements, let first = items.first {
             throw files.error("custom_hooks are not supported by Reel yet", at: first.origin)
         }
@@ -114,15 +121,22 @@ public enum TrainingSession {
         return runner
     }
 
-    static func registerLoggers(_ top: ConfigReader, runner: Runner, byEpoch: Bool, seed: UInt64) throws {
+    /// The warnings `reel config check` reports for `config` (severity warning), in its order.
+    public static func configWarnings(_ config: ResolvedConfig) -> [ConfigError] {
+        (config.warnings + SchemaChecker.check(config)).filter { $0.severity == .warning }
+    }
+
+    /// The name the run's `.log` and `.log.json` share (mmaction2's `time.strftime('%Y%m%d_%H%M%S')`).
+    static func logTimestamp() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd_HHmmss"
+        f.locale = Locale(identifier: "en_US_POSIX")
+        return f.string(from: Date())
+    }
+
+    static func registerLoggers(_ top: ConfigReader, runner: Runner, byEpoch: Bool, seed: UInt64, timestamp: String) throws {
         guard let log = try top.sub("log_config") else { return }
         let interval = try log.int("interval", 10)
-        let timestamp: String = {
-            let f = DateFormatter()
-            f.dateFormat = "yyyyMMdd_HHmmss"
-            f.locale = Locale(identifier: "en_US_POSIX")
-            return f.string(from: Date())
-        }()
         var loggers: [any Hook] = []
         for item in log.value("hooks")?.elements ?? [] {
             let r = try ConfigReader(item, name: "logger hook", files: top.files)
@@ -131,19 +145,19 @@ public enum TrainingSession {
                 let hook = try TextLoggerHook(workDir: runner.workDir, timestamp: timestamp, interval: interval, byEpoch: byEpoch)
                 try hook.configure(r)
                 try hook.writeMeta(seed: seed, configName: runner.configName, workDir: runner.workDir)
-                runner.subscribe(hook)
                 loggers.append(hook)
             case "TensorboardLoggerHook":
                 let dir = try r.string("log_dir", (runner.workDir as NSString).appendingPathComponent("tf_logs"))
-                let hook = try TensorboardLoggerHook(directory: dir)
+                let hook = try TensorboardLoggerHook(directory: dir, interval: interval, byEpoch: byEpoch)
+                try hook.configure(r)
                 runner.subscribe(hook)
                 loggers.append(hook)
             case let other:
                 throw r.error("logger hook '\(other)' is not supported by Reel (supported: TextLoggerHook, TensorboardLoggerHook)", key: "type")
             }
         }
-        // mmcv gives the last logger hook reset_flag=True; TensorBoard writes from the text logger's records, so
-        // the text logger is the one that must clear the buffer.
+        // mmcv gives the last logger hook reset_flag=True; TensorBoard averages on its own, so the text logger is
+        // the one that must clear the shared buffer.
         if let text = loggers.compactMap({ $0 as? TextLoggerHook }).last { text.resetFlag = true }
         // A checkpoint keeps as much log history as the widest average reads.
         runner.logWindow = max(interval, loggers.compactMap { ($0 as? TextLoggerHook)?.interval }.max() ?? 0)

@@ -225,20 +225,24 @@ public final class DashboardApp {
         guard let doc = state.document else { return }
         let config = doc.config
         let inbox = self.inbox
-        Thread {
-            do {
-                guard let m = config.root["model"] else { return }
-                let model = try ModelBuilder.build(m, files: config.files, seed: 0)
-                CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
-                model.applyMode(training: false)
-                let (scores, labels) = try Inference.scores(model: model, loader: try DataConfig(config).loader(.val, seed: 0))
-                let r = try Metrics.evaluate(scores: scores, labels: labels, metrics: Metrics.supported)
-                inbox.receive(.message("evaluated \((path as NSString).lastPathComponent) on val: "
-                                       + r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")))
-            } catch {
-                inbox.receive(.message("ERROR: evaluating \((path as NSString).lastPathComponent): \(error)"))
-            }
-        }.start()
+        Thread { Self.evaluateCheckpoint(path, config: config, report: inbox.receive) }.start()
+    }
+
+    /// `E` on the Checkpoints screen: the file's weights on the val split, reported as log messages (the result,
+    /// each `skip_broken` note as a warning, or the error). Runs on a background thread.
+    static func evaluateCheckpoint(_ path: String, config: ResolvedConfig, report: @escaping (RunEvent) -> Void) {
+        let name = (path as NSString).lastPathComponent
+        do {
+            guard let m = config.root["model"] else { return report(.message("ERROR: evaluating \(name): the config has no model")) }
+            let model = try ModelBuilder.build(m, files: config.files, seed: 0)
+            CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
+            model.applyMode(training: false)
+            let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config), split: .val, metrics: Metrics.supported,
+                                                 onSkipped: { report(.message("warning: \($0)")) })
+            report(.message("evaluated \(name) on val: " + r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")))
+        } catch {
+            report(.message("ERROR: evaluating \(name): \(error)"))
+        }
     }
 }
 

@@ -36,6 +36,10 @@ final class EventRecordTests: XCTestCase {
          .checkpointSaved(CheckpointRecord(path: "/w/iter_1.safetensors", kind: .manual, epoch: 0, iter: 1)),
          .evaluated(EvalRecord(epoch: 1, iter: 30, metrics: [("top1_acc", 0.125), ("top5_acc", 0.6875), ("mean_class_accuracy", 0.125)],
                                bestKey: "top1_acc", bestScore: 0.125, isNewBest: true)),
+         .evaluated(EvalRecord(epoch: 1, iter: 31, metrics: [("top1_acc", 0.25)], bestKey: "top1_acc", bestScore: 0.25, isNewBest: true,
+                               trigger: .manual)),
+         .evaluated(EvalRecord(epoch: 1, iter: 0, metrics: [("top1_acc", 0.25)], bestKey: nil, bestScore: nil, isNewBest: false,
+                               trigger: .beforeTraining)),
          .logged(LogRecord(mode: "val", epoch: 1, iter: 10, lr: 0.0194, memory: nil, values: [("top1_acc", 0.125)], step: 31)),
          .checkpointSaved(CheckpointRecord(path: "/w/best_top1_acc_epoch_1.safetensors", kind: .best, epoch: 1, iter: 30)),
          .checkpointSaved(CheckpointRecord(path: "/w/epoch_1.safetensors", kind: .regular, epoch: 1, iter: 30)),
@@ -47,7 +51,7 @@ final class EventRecordTests: XCTestCase {
          .failed(RunFailure(message: "loss is nan at iteration 5", iter: 5, lastCheckpoint: nil))]
     }
 
-    func testTheLinesAreTheDocumentedSchema() {
+    func testTheLinesAreTheDocumentedSchema() throws {
         let it = RunEvent.iteration(IterationRecord(epoch: 1, iter: 35, innerIter: 5, lr: 0.01, values: ["loss": 2.25, "grad_norm": 3.5],
                                                     loss: 2.25, batchSize: 8, time: 0.5, dataTime: 0.0125))
         XCTAssertEqual(EventRecord.encode(it, run: "r1", wallTime: 1700000000.12345),
@@ -60,6 +64,16 @@ final class EventRecordTests: XCTestCase {
                                           run: "r1", wallTime: 2),
                        #"{"v":1,"type":"log","run":"r1","wall_time":2,"mode":"val","epoch":1,"iter":10,"lr":0.02,"memory":null,"#
                        + #""step":31,"values":{"top1_acc":"NaN","top5_acc":"Infinity"}}"#)
+        let eval = RunEvent.evaluated(EvalRecord(epoch: 20, iter: 20, metrics: [("top1_acc", 0.5)], bestKey: "top1_acc", bestScore: 0.5,
+                                                 isNewBest: true, trigger: .iteration))
+        XCTAssertEqual(EventRecord.encode(eval, run: "r1", wallTime: 2),
+                       #"{"v":1,"type":"evaluation","run":"r1","wall_time":2,"epoch":20,"iter":20,"metrics":{"top1_acc":0.5},"#
+                       + #""best_key":"top1_acc","best_score":0.5,"new_best":true,"trigger":"iteration"}"#)
+        // A line from before the field existed reads as a scheduled evaluation by epoch.
+        let old = #"{"v":1,"type":"evaluation","run":"r1","wall_time":2,"epoch":1,"iter":30,"metrics":{"top1_acc":0.5},"#
+            + #""best_key":null,"best_score":null,"new_best":false}"#
+        guard case .evaluated(let e) = try EventRecord.decode(old).event else { return XCTFail("not an evaluation") }
+        XCTAssertEqual(e.trigger, .epoch)
         let started = EventRecord.encode(.started(Self.info("r1", seed: 1 << 60)), run: "r1", wallTime: 2)
         XCTAssertTrue(started.hasPrefix(#"{"v":1,"type":"started","run":"r1","wall_time":2,"config_name":"c.py","work_dir":"/w","#
                                         + #""seed":"1152921504606846976","by_epoch":true,"max_epochs":2,"max_iters":60,"iters_per_epoch":30,"#

@@ -6,15 +6,17 @@ import Config
 /// TextLoggerHook.swift:55 and EventFile.swift:58; now the run stops with a `RunFailure` whose cause names the file.
 /// `/dev/full` stands in for the full disk: every write to it fails with ENOSPC.
 final class LoggerWriteFailureTests: XCTestCase {
-    /// A run without config loggers, plus a text logger whose `.log` (or `.log.json`) is /dev/full.
+    /// A run without config loggers, plus a `.log` (or a text logger whose `.log.json`) on /dev/full.
     func runWithFullLog(json: Bool) throws -> (TinyRun, RunFailure?) {
         let tiny = try TinyRun()
         let runner = try tiny.runner("log_config = dict(interval=1, hooks=[])")
         let full = tiny.work + "/full.log" + (json ? ".json" : "")
         try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "/dev/full")
-        let logger = try TextLoggerHook(workDir: tiny.work, timestamp: "full", interval: 1)
-        runner.subscribe(logger)
-        runner.register(logger)
+        if json {
+            runner.register(try TextLoggerHook(workDir: tiny.work, timestamp: "full", interval: 1))
+        } else {
+            runner.subscribe(try TextLogFile(path: full))
+        }
         do { try runner.run() } catch let f as RunFailure { return (tiny, f) }
         return (tiny, nil)
     }
@@ -23,7 +25,7 @@ final class LoggerWriteFailureTests: XCTestCase {
         let (tiny, failure) = try runWithFullLog(json: false)
         let f = try XCTUnwrap(failure, "the run went on with its log unwritable")
         XCTAssertEqual(f.cause as? FileWriteError, FileWriteError(path: tiny.work + "/full.log", reason: "No space left on device"))
-        // "Start running" is the first message: the hook reports it at before_run, before any training.
+        // "Start running" is the first message: the runner reports the failed write after before_run, before training.
         XCTAssertEqual(f.iter, 0)
         XCTAssertFalse(tiny.files().contains { $0.hasSuffix(".safetensors") })
     }
@@ -57,16 +59,16 @@ final class LoggerWriteFailureTests: XCTestCase {
         }
     }
 
-    /// The TensorBoard hook gets records as events (which cannot throw): a failed scalar write is thrown at its
+    /// The TensorBoard hook gets iterations as events (which cannot throw): a failed scalar write is thrown at its
     /// next stage. The disk "fills" by the file-size limit after the file's first record.
     func testTensorboardHookThrowsAFailedScalarWriteAtItsNextStage() throws {
         let tiny = try TinyRun()
         let runner = try tiny.runner("log_config = dict(interval=1, hooks=[])")
-        let hook = try TensorboardLoggerHook(directory: tiny.work + "/tb")
+        let hook = try TensorboardLoggerHook(directory: tiny.work + "/tb", interval: 1)
         try hook.beforeRun(runner)
         let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: hook.writer.path)[.size] as? Int)
         withFileSizeLimit(size) {
-            hook.receive(.logged(LogRecord(mode: "train", epoch: 1, iter: 1, lr: 0.1, memory: nil, values: [("loss", 1.5)], step: 1)))
+            hook.receive(.iteration(IterationRecord(epoch: 0, iter: 0, innerIter: 0, lr: 0.1, values: ["loss": 1.5], batchSize: 2)))
         }
         XCTAssertThrowsError(try hook.afterTrainIter(runner)) { error in
             XCTAssertEqual(error as? FileWriteError, FileWriteError(path: hook.writer.path, reason: "File too large"))

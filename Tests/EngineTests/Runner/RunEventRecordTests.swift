@@ -61,7 +61,8 @@ final class RunEventRecordTests: XCTestCase {
         return [events[i]] + events[..<i] + events[(i + 1)...]
     }
 
-    /// A full disk under the event record stops the run at the next iteration boundary with the file named
+    /// A full disk under the event record stops the run with the file named, before it trains: the `started`
+    /// line already fails, and the runner checks its file sinks after `before_run` as at every iteration boundary
     /// (the record is the run's only complete account; a run must not go on silently without it).
     func testAFailedWriteOfTheRecordFailsTheRun() throws {
         guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
@@ -73,7 +74,7 @@ final class RunEventRecordTests: XCTestCase {
         XCTAssertThrowsError(try runner.run()) { error in
             XCTAssertEqual((error as? RunFailure)?.message, "cannot write \(tiny.work)/events.jsonl: No space left on device")
         }
-        XCTAssertEqual(live.iterations.count, 1, "stopped at the first iteration boundary")
+        XCTAssertEqual(live.iterations.count, 0, "stopped before training")
         guard case .failed = live.events.last else { return XCTFail("\(String(describing: live.events.last))") }
     }
 }

@@ -80,27 +80,33 @@ public final class EvalHook: Hook {
         guard byEpoch, !initialChecked else { return }
         initialChecked = true
         // mmcv's "evaluate before training": only with an explicit start the counter has reached.
-        if let start, runner.epoch >= start, due(runner.epoch) { try evaluate(runner, scheduled: false) }
+        if let start, runner.epoch >= start, due(runner.epoch) { try evaluate(runner, trigger: .beforeTraining) }
     }
 
     public func beforeTrainIter(_ runner: Runner) throws {
         guard !byEpoch, !initialChecked else { return }
         initialChecked = true
-        if let start, runner.iter >= start, due(runner.iter) { try evaluate(runner, scheduled: false) }
+        if let start, runner.iter >= start, due(runner.iter) { try evaluate(runner, trigger: .beforeTraining) }
     }
 
     public func afterTrainEpoch(_ runner: Runner) throws {
-        if byEpoch && due(runner.epoch) { try evaluate(runner, scheduled: true) }
+        if byEpoch && due(runner.epoch) { try evaluate(runner, trigger: .epoch) }
     }
 
     public func afterTrainIter(_ runner: Runner) throws {
-        if !byEpoch && due(runner.iter) { try evaluate(runner, scheduled: true) }
+        guard !byEpoch && due(runner.iter) else { return }
+        // As mmcv does (SEMANTICS.md §3.7): the loggers write this iteration's record first, and the log buffer is
+        // cleared, so their averaging cannot overwrite the metrics and the train line comes before the val line.
+        try runner.flushLogsBeforeEvaluation()
+        try evaluate(runner, trigger: .iteration)
     }
 
-    /// Runs inference on the val loader, puts the metrics into the log buffer and updates the best checkpoint.
-    /// `scheduled` is false for the evaluation before training and for "evaluate now" (mmcv drops the former's
-    /// numbers from the log files; the runner writes the latter's itself).
-    public func evaluate(_ runner: Runner, scheduled: Bool) throws {
+    /// Runs inference on the val loader, puts the metrics into the log buffer (for the text logger's val record)
+    /// and updates the best checkpoint. The evaluation before training is left out of the buffer: mmcv's logger
+    /// clears the buffer before the first epoch, so those numbers never reach the log files (SEMANTICS.md §2.4);
+    /// the console and the dashboard still show them (the "Evaluating" lines and the `.evaluated` event).
+    /// For "evaluate now" (`.manual`) the runner writes the record itself.
+    public func evaluate(_ runner: Runner, trigger: EvalRecord.Trigger) throws {
         let wasTraining = runner.isTraining
         runner.setTraining(false)
         defer { if wasTraining && !byEpoch { runner.setTraining(true) } }
@@ -112,7 +118,7 @@ public final class EvalHook: Hook {
                 runner.log("\n\(k == "mean_class_accuracy" ? "mean_acc" : k)\t\(String(format: "%.4f", v))")
             }
         }
-        runner.logBuffer.setOutput(results + [("eval_iter_num", Double(loader.batchesPerEpoch))])
+        if trigger != .beforeTraining { runner.logBuffer.setOutput(results + [("eval_iter_num", Double(loader.batchesPerEpoch))]) }
         var isNewBest = false
         if let key = saveBest, !results.isEmpty {
             if bestKey == nil { try setBestKey(key == "auto" ? results[0].key : key) }
@@ -125,8 +131,9 @@ public final class EvalHook: Hook {
             }
         }
         let n = byEpoch ? runner.epoch + 1 : runner.iter + 1
-        runner.emit(.evaluated(EvalRecord(epoch: n, iter: runner.iter + (byEpoch ? 0 : 1), metrics: results, bestKey: bestKey,
-                                          bestScore: runner.hookMessages.bestScore, isNewBest: isNewBest)))
+        // Inside an iteration `runner.iter` does not count it yet; between iterations it counts them all.
+        runner.emit(.evaluated(EvalRecord(epoch: n, iter: runner.iter + (trigger == .iteration ? 1 : 0), metrics: results, bestKey: bestKey,
+                                          bestScore: runner.hookMessages.bestScore, isNewBest: isNewBest, trigger: trigger)))
     }
 
     private func saveBestCheckpoint(_ runner: Runner, key: String, score: Double) throws {

@@ -1,39 +1,27 @@
 import Config
 import Foundation
 
-/// mmcv's `TextLoggerHook` (SEMANTICS.md §3.8–3.9): averages the log buffer every `interval` iterations and
-/// writes `<timestamp>.log` (every log message, mmcv's line format) and `<timestamp>.log.json` (one record per
-/// line, floats rounded to 5 decimals), which mmaction2's `analyze_logs.py` reads.
-///
-/// It is also a `RunEventSink`: every `.message` the run emits goes into the `.log` file.
-public final class TextLoggerHook: Hook, RunEventSink {
+/// mmcv's `TextLoggerHook` (SEMANTICS.md §3.8–3.9): averages the log buffer every `interval` iterations, logs each
+/// record as mmcv's text line (a `.message`, which `TextLogFile` writes into `<timestamp>.log` with every other
+/// message of the run) and appends it to `<timestamp>.log.json` (one record per line, floats rounded to 5
+/// decimals), which mmaction2's `analyze_logs.py` reads.
+public final class TextLoggerHook: Hook {
     public var name: String { "TextLoggerHook" }
     public var priority: HookPriority { .veryLow }
     public var interval: Int
     public var ignoreLast = true
     public var resetFlag = false
     public var byEpoch = true
-    public let logPath: String
     public let jsonPath: String
-    private let logFile: AppendFile
     private let jsonFile: AppendFile
     private var timeSum = 0.0
-    private let timestampFormatter: DateFormatter
-    /// The first `.log` write that failed, not yet reported: messages arrive as events, which cannot throw, so the
-    /// failure is thrown at the hook's next stage and stops the run there (a full disk must not go unnoticed).
-    public private(set) var writeFailure: Error?
 
     public init(workDir: String, timestamp: String, interval: Int = 10, byEpoch: Bool = true) throws {
         self.interval = interval
         self.byEpoch = byEpoch
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
-        logPath = (workDir as NSString).appendingPathComponent("\(timestamp).log")
-        jsonPath = logPath + ".json"
-        logFile = try AppendFile(path: logPath)
+        jsonPath = (workDir as NSString).appendingPathComponent("\(timestamp).log.json")
         jsonFile = try AppendFile(path: jsonPath)
-        timestampFormatter = DateFormatter()
-        timestampFormatter.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
-        timestampFormatter.locale = Locale(identifier: "en_US_POSIX")
     }
 
     /// Applies a `log_config.hooks` entry's arguments.
@@ -44,21 +32,6 @@ public final class TextLoggerHook: Hook, RunEventSink {
         byEpoch = try r.bool("by_epoch", byEpoch)
     }
 
-    public func receive(_ event: RunEvent) {
-        guard case .message(let text) = event else { return }
-        let stamp = timestampFormatter.string(from: Date())
-        do { try logFile.write("\(stamp) - mmaction - INFO - \(text)\n") } catch {
-            if writeFailure == nil { writeFailure = error }
-        }
-    }
-
-    /// Throws the pending `.log` write failure once.
-    func reportFailure() throws {
-        guard let failure = writeFailure else { return }
-        writeFailure = nil
-        throw failure
-    }
-
     /// The first `.log.json` line: the run's meta (mmaction2 writes env_info, seed, config_name, work_dir).
     public func writeMeta(seed: UInt64, configName: String, workDir: String) throws {
         let env = "sys.platform: linux\nReel: \(ProcessInfo.processInfo.operatingSystemVersionString)\nCPU threads: \(Parallel.workers)"
@@ -66,14 +39,11 @@ public final class TextLoggerHook: Hook, RunEventSink {
                                             ("config_name", .string(configName)), ("work_dir", .string(workDir))]) + "\n")
     }
 
-    public func beforeRun(_ runner: Runner) throws { timeSum = 0; try reportFailure() }
-    public func beforeTrainEpoch(_ runner: Runner) throws { try reportFailure() }
-    public func afterRun(_ runner: Runner) throws { try reportFailure() }
+    public func beforeRun(_ runner: Runner) throws { timeSum = 0 }
 
     public func afterTrainIter(_ runner: Runner) throws {
-        try reportFailure()
         let counter = byEpoch ? runner.innerIter : runner.iter
-        if (counter + 1) % interval == 0 {
+        if interval > 0 && (counter + 1) % interval == 0 {   // mmcv's every_n_iters: never for n ≤ 0
             runner.logBuffer.average(interval)
         } else if byEpoch && runner.innerIter + 1 == runner.itersPerEpoch && !ignoreLast {
             runner.logBuffer.average(interval)
@@ -89,7 +59,6 @@ public final class TextLoggerHook: Hook, RunEventSink {
             try writeRecord(runner)
             if resetFlag { runner.logBuffer.clearOutput() }
         }
-        try reportFailure()
     }
 
     /// Writes the buffer's output as a text line and a JSON record, and emits it as a `.logged` event.
@@ -111,7 +80,6 @@ public final class TextLoggerHook: Hook, RunEventSink {
         if let memory { fields.append(("memory", .int(memory))) }
         for (k, v) in values { fields.append((k, .double(JSONLine.round5(v)))) }
         try jsonFile.write(JSONLine.encode(fields) + "\n")
-        try reportFailure()
     }
 
     func textLine(_ r: LogRecord, runner: Runner) -> String {
