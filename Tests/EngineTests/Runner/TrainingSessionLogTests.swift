@@ -30,7 +30,9 @@ final class TrainingSessionLogTests: XCTestCase {
         try runner.run()
         XCTAssertNil(tiny.file(endingIn: ".log.json"))
         let messages = try tiny.logMessages()
-        XCTAssertTrue(messages.first?.hasPrefix("Start running, work_dir: ") == true, "\(messages)")
+        // The seed line (logged while the run is built) comes first, then mmcv's start lines.
+        XCTAssertEqual(messages.first, "Set random seed to 3, deterministic: False (--seed)")
+        XCTAssertTrue(messages.dropFirst().first?.hasPrefix("Start running, work_dir: ") == true, "\(messages)")
         XCTAssertTrue(messages.contains("Saving checkpoint at 1 epochs"), "\(messages)")
     }
 }
