@@ -24,7 +24,9 @@ public final class TensorStorage: @unchecked Sendable {
 
 /// A dense, contiguous, row-major Float32 tensor with value semantics (copy-on-write storage).
 ///
-/// Shapes follow PyTorch: activations are N×C×H×W (2-D) or N×C×T×H×W (3-D), weights O×I×kh×kw(×kt).
+/// Weights follow PyTorch's shapes (O×I×kh×kw(×kt), so state dicts match mmaction2's). Activations inside the
+/// backbone are channel-major, C×N×H×W (2-D) or C×N×T×H×W (3-D), so a convolution over a whole batch is a few large
+/// GEMMs; model inputs arrive as B×M×C×H×W (clips × segments) and are made channel-major once, before the backbone.
 /// Kernels get raw pointers through `withData` / `withMutableData`; a mutation copies the storage first if another
 /// tensor shares it, so a tensor handed to an event or a checkpoint writer never changes under it.
 public struct Tensor: @unchecked Sendable, Equatable, CustomStringConvertible {
