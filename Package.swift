@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Reel: a terminal trainer for video action recognition.
-// Dependency direction: reel → TUI → Engine → Config (Config imports none of our targets).
+// Dependency direction: reel → TUI → EngineTraining → EngineData → EngineCore → Config (Config imports none of
+// our targets); only TUI's small Curses target calls ncurses.
 import PackageDescription
 
 let package = Package(
@@ -9,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "reel", targets: ["reel"]),
         .library(name: "Config", targets: ["Config"]),
-        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Engine", targets: ["EngineCore", "EngineData", "EngineTraining"]),
         .library(name: "TUI", targets: ["TUI"]),
     ],
     dependencies: [
@@ -26,28 +27,36 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
 
         .target(name: "Config", path: "Sources/Config"),
-        .target(name: "Engine", dependencies: ["Config", "COpenBLAS", "CTurboJPEG"], path: "Sources/Engine",
-                // Kernels hand raw pointers to worker threads (disjoint slices, joined before return); Swift 6's
-                // Sendable checking cannot express that, so the engine compiles in the Swift 5 language mode.
+        // The engine, in three layers (each depends only on those before it):
+        // the numeric core — tensors, kernels, layers, models, optimizers. Kernels hand raw pointers to worker
+        // threads (disjoint slices, joined before return), which Swift 6's Sendable checking cannot express, so the
+        // core compiles in the Swift 5 language mode.
+        .target(name: "EngineCore", dependencies: ["Config", "COpenBLAS"], path: "Sources/Engine/Core",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
-        // ncurses exposes its state as C globals (stdscr, COLORS, LINES), which Swift 6 mode rejects; only
-        // Terminal.swift touches them, from the UI thread.
-        .target(name: "TUI", dependencies: ["Engine", "Config", "CNcursesw"], path: "Sources/TUI",
+        // Data: datasets, annotation lists, the pipeline, frame decoding and the loader (Swift 6, strict concurrency).
+        .target(name: "EngineData", dependencies: ["EngineCore", "Config", "CTurboJPEG"], path: "Sources/Engine/Data"),
+        // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, benchmarks (Swift 6).
+        .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "Config"], path: "Sources/Engine/Training"),
+        // ncurses keeps its state in C globals (stdscr, COLORS), which Swift 6 mode rejects: the ncurses calls are
+        // one small Swift 5 target, and the rest of the dashboard is Swift 6.
+        .target(name: "Curses", dependencies: ["CNcursesw"], path: "Sources/TUI/Curses",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "TUI", dependencies: ["EngineCore", "EngineData", "EngineTraining", "Config", "Curses"], path: "Sources/TUI",
+                exclude: ["Curses"]),
         .executableTarget(
             name: "reel",
-            dependencies: ["Config", "Engine", "TUI",
+            dependencies: ["Config", "EngineCore", "EngineData", "EngineTraining", "TUI",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/reel"),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests",
+        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "EngineData", "EngineTraining", "Config"], path: "Tests/EngineTests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "Config"], path: "Tests/TUITests",
+        .testTarget(name: "TUITests", dependencies: ["TUI", "EngineCore", "EngineData", "EngineTraining", "Config"], path: "Tests/TUITests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         // The fuzz targets for every reader of untrusted input (scripts/fuzz.sh builds it with libFuzzer; a plain build
         // replays a corpus). Under Tests/ because it is a test tool, not part of Reel.
-        .executableTarget(name: "reel-fuzz", dependencies: ["Config", "Engine"], path: "Tests/Fuzz",
+        .executableTarget(name: "reel-fuzz", dependencies: ["Config", "EngineCore", "EngineData", "EngineTraining"], path: "Tests/Fuzz",
                           exclude: ["Corpus"]),
         // Drives the built `reel` binary (and, for the dashboard, tmux).
         .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests"),

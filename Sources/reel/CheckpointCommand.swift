@@ -1,5 +1,7 @@
 import ArgumentParser
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// `reel checkpoint verify FILE…` (hidden): reads each checkpoint completely — the safetensors structure, every

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// `reel data`: datasets Reel can make.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// Reel's exit statuses, decided in this one place for every command and the dashboard:

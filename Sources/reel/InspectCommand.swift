@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// `reel inspect`: what a config will do, computed from the config alone — the same functions the dashboard's

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 import TUI
 

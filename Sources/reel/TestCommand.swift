@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// `reel test FILE CKPT`: mmaction2's tools/test.py on the CPU — the test split through `test_pipeline`,

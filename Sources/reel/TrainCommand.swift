@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// `reel train FILE`: mmaction2's tools/train.py. Opens the dashboard unless `--no-tui` (or when standard output

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 final class PhiloxTests: XCTestCase {
     /// The Random123 known-answer vector for Philox4x32-10 with key (0xa4093822, 0x299f31d0) and counter

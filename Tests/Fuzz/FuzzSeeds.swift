@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// Seeds that are easier to make than to commit: small JPEGs of several shapes and a checkpoint shaped like the

@@ -1,5 +1,7 @@
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// One reader of untrusted input, driven by the fuzzer with arbitrary bytes.

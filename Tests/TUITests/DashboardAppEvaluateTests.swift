@@ -1,6 +1,8 @@
 import XCTest
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 @testable import TUI
 
 /// `E` on the Checkpoints screen evaluates a file on the val split. With `skip_broken=True` its loader skipped

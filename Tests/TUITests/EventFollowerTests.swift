@@ -1,5 +1,7 @@
 import XCTest
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 @testable import TUI
 
 /// Watch mode: a run's recorded `events.jsonl`, replayed through the dashboard's own event path

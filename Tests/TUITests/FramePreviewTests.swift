@@ -1,6 +1,8 @@
 import XCTest
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 @testable import TUI
 
 /// The Config screen's crop/flip preview: the half-block image widget on a buffer, and the preview made from a

@@ -1,4 +1,5 @@
 import Config
+import EngineCore
 
 /// The `data = dict(...)` section of a config: which dataset each split uses and how it is batched
 /// (SEMANTICS.md §2.8: train shuffles; `data.<split>_dataloader` overrides `videos_per_gpu`/`workers_per_gpu`).

@@ -1,3 +1,4 @@
+import EngineCore
 /// One decoded video frame: `pixels` holds height·width·channels bytes, row-major, channels interleaved
 /// (RGB for colour frames, as mmaction2's decoders return them).
 public struct Frame: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import CTurboJPEG
 import Foundation
+import EngineCore
 
 /// Decodes JPEG frames to RGB (H×W×3, uint8) with libjpeg-turbo's TurboJPEG API — the only caller of turbojpeg.
 ///

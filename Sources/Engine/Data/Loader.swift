@@ -1,6 +1,9 @@
 import Foundation
+import EngineCore
 
 /// A batch of pipeline outputs stacked along a new first axis: `imgs` B×(sample shape), one label per video.
+// Unchecked: `Tensor` (the numeric core, Swift 5 mode) is a class; a batch is built by one worker thread and handed
+// over whole through `LoaderEpoch`, which keeps no reference to it.
 public struct Batch: @unchecked Sendable {
     public var imgs: Tensor
     public var labels: [Int]
@@ -16,6 +19,8 @@ public struct Batch: @unchecked Sendable {
 /// Randomness is per sample, not per worker: item i of epoch e always draws from `Philox(seed, stream: e<<32 | i)`,
 /// so a run is repeatable whatever the worker count (mmaction2 seeds each worker, so its augmentations depend on
 /// the worker layout and repeat every epoch — see docs/differences.md).
+// Unchecked: the settings are constants; `onSkipped` is set before the first epoch and only called on the consumer's
+// thread, and the worker threads share nothing mutable but what `LoaderEpoch` guards with its lock.
 public final class Loader: @unchecked Sendable {
     public let dataset: RawframeDataset
     public let batchSize: Int
@@ -83,6 +88,7 @@ public final class Loader: @unchecked Sendable {
 
 /// The batches of one epoch, produced by the loader's worker threads in order. `next()` blocks until the next
 /// batch is ready and rethrows a worker's error (e.g. a missing frame, naming the file) at that batch.
+// Unchecked: every mutable field is only touched with `condition` held.
 public final class LoaderEpoch: @unchecked Sendable {
     private let loader: Loader
     private let epoch: Int

@@ -1,4 +1,5 @@
 import Foundation
+import EngineCore
 
 /// `dataset.evaluate` metrics for single-label recognition (SEMANTICS.md §7), with mmaction2's result keys.
 public enum Metrics {

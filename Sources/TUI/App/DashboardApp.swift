@@ -1,5 +1,7 @@
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// The dashboard's loop: keys → `AppState.handle` → effects; engine events → `RunView`; at most ~20 frames a

@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// Watch mode: follows a work dir's `events.jsonl` (the run's own record, docs/events.md) and hands the dashboard

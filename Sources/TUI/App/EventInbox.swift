@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// The run's events on their way from the engine thread to the UI thread: the engine appends (cheap), the UI

@@ -1,5 +1,7 @@
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 
 /// The Config screen's crop/flip preview: a real frame of the dataset before a spatial pipeline step (with the
 /// crop boxes that step drew) and after it. Built from disk by the app when the selection moves onto such a step

@@ -1,6 +1,8 @@
 import Config
 import Dispatch
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 
 /// `reel bench --ui`: the cost of one dashboard frame — the pure `Renderer.render` from state to screen buffer — on
 /// each screen, with a run of `iterations` iterations, an evaluation per epoch and a full log behind it.

@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 
 /// The dashboard's picture of a run, folded from `RunEvent`s: live from the engine, or replayed and followed from the
 /// work dir's `events.jsonl` in watch mode (`EventFollower`), through the same `apply`.

@@ -1,5 +1,7 @@
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// Screen 1: the resolved config as a tree (origin of every value), the editor, and a side pane with the field's

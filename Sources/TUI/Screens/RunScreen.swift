@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// Screen 2: the run — state, epoch and run progress with ETA, loss (raw and smoothed) and LR curves, the eval

@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 
 /// An RGB frame drawn with upper-half blocks: each cell shows two pixel rows (foreground = top, background =
 /// bottom), scaled (nearest) to fit the rectangle with the frame's aspect ratio. Optional boxes (in frame

@@ -1,5 +1,7 @@
 import Config
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// Writes a tensor as a NumPy `.npy` file (format 1.0: magic, header dict padded to 64 bytes, little-endian

@@ -1,4 +1,6 @@
-import Engine
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 import TUI
 

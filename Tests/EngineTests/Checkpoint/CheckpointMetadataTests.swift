@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Hostile metadata values (review 2026-12-02 F7): each is a `CheckpointError` naming the file and the field, never
 /// a trap in the loader or runner and never raw `DecodingError` text.

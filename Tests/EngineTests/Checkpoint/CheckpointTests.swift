@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Round trips, resume equivalence, corrupt files, and interoperability with Python's safetensors.
 final class CheckpointTests: XCTestCase {

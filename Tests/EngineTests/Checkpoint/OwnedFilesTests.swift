@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Reel deletes only its own regular files directly in the run's directory (review 2026-12-02 F8), and cleans up
 /// the temp files a killed writer left (F13).

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Hand-made hostile safetensors files (bytes written here, no Python): each is a `CheckpointError` naming the file
 /// and saying what is wrong — never a trap, never a lenient accept (review 2026-12-02 F6 and row 2c).

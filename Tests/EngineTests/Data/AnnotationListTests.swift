@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Annotation lists read as mmaction2 0.24.1 reads them (`line.strip().split()` over Python's universal-newline
 /// lines), and every bad line refused with the file and line (review 2026-12-02, F9 and F11).

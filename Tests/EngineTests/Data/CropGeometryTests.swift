@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Crop positions worked from SEMANTICS.md §5.7 (340×256 frames unless noted).
 final class CropGeometryTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Binding the data to the model: every label is checked against `model.cls_head.num_classes` when a split's
 /// dataset is built (review 2026-12-02, F9: label ≥ num_classes trapped in the loss, `reel test` exited 0).

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 final class JPEGDecoderTests: XCTestCase {
     func gradient(_ w: Int, _ h: Int) -> Frame {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// A rawframe dataset on disk for the data tests: `videos` videos of `frames` frames, each frame a known pattern
 /// (pixel (x, y) of frame t of video v = ((x·7 + t·5 + v) mod 256, (y·11) mod 256, 128)), stored as JPEG.

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Resize geometry and OpenCV's uint8 bilinear (SEMANTICS.md §5.5 worked examples).
 final class ResizeTests: XCTestCase {

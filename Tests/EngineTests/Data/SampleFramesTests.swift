@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// SampleFrames index sets, worked from SEMANTICS.md §5.2–5.3 (start_index 1 unless noted).
 final class SampleFramesTests: XCTestCase {

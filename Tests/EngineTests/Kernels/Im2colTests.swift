@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// The same-size stride-1 fast path of im2col/col2im (one shifted plane copy per row) against the generic
 /// row-by-row code, exactly, on geometries that take it (3×3 pad 1, 5×5 pad 2, 1×3 pad (0, 1), 1×1) and over a

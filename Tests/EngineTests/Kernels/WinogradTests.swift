@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Winograd F(2×2, 3×3) against the direct definition (forward) and the im2col path (backward), on plane sizes
 /// that exercise odd edges, single tiles, planes 2 or 4 tiles wide (several tile rows per SIMD row, the last group

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 final class ConvolutionTests: XCTestCase {
     /// Direct-loop convolution (the reference beside the im2col + GEMM path), channel-major C×N×T×H×W.

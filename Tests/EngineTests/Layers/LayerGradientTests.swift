@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Gradient checks and hand-worked values for the non-convolution layers.
 final class LayerGradientTests: XCTestCase {

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// MaxPool's stride-2 SIMD path against a direct definition: the maximum of each window and, for backward, the
 /// gradient routed to the first maximum in window order (PyTorch's rule), on inputs full of ties.

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// The whole-plane path (one GEMM over stacked positions, for planes the kernel covers from every output) against
 /// the direct definition (forward), the im2col path (backward) and finite differences.

@@ -1,6 +1,8 @@
 import Config
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Log files whose writes throw: a full disk is an error naming the file, and a failed write leaves no half line.
 final class AppendFileTests: XCTestCase {

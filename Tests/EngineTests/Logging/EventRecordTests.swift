@@ -1,6 +1,8 @@
 import Config
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// `events.jsonl`: the schema's exact lines, the writer/reader round trip of every event type, torn lines, two
 /// runs in one file, the version rule, and write failures.

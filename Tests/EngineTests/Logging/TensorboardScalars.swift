@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Reads TensorBoard scalars back from an event file: TFRecord frames (both CRCs checked), then the few protobuf
 /// fields `EventFileWriter` writes (Event.step = 2, Event.summary = 5 → Summary.value = 1 → Value.tag = 1,

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Residual blocks and the stem, each checked against finite differences on their own.
 final class BlockGradientTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Model structure against SEMANTICS.md §6.3 (mmaction2 0.24's state_dict), and an end-to-end gradient check.
 final class ModelTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Update rules against sequences worked from SEMANTICS.md §4.2 in double precision, param groups against §4.3–4.4.
 final class OptimizerTests: XCTestCase {

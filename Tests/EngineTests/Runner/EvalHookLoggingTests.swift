@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// How evaluations reach the log files (seed-note audit 2026-12-02 §3 b1, b3). TinyRun: 2 iterations an epoch,
 /// 2 val batches, so a val record's `iter` is 2.

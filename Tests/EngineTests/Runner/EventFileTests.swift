@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// TensorBoard event files: CRC-32C, protobuf encoding and TFRecord framing, read back with a small reader.
 final class EventFileTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Paused time is not iteration time (dashboard review 2026-12-02, B15: an 11 s pause was logged as
 /// `time: 1.528, data_time: 1.102` against ~0.5/0.005, and went into every ETA).

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// F15: the log writers on a full disk. Before, `FileHandle.write` trapped (SIGILL, exit 132) from
 /// TextLoggerHook.swift:55 and EventFile.swift:58; now the run stops with a `RunFailure` whose cause names the file.

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// The repository's demo config (TSM-R18 at width 16, dropout 0.5) on a 16-video demo dataset, with its paths
 /// pointed at a scratch directory: 16 training videos, the demo's 8 per batch, so an epoch is 2 iterations.

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Every training run writes its events to the work dir's `events.jsonl`, and that record is the run's own events.
 final class RunEventRecordTests: XCTestCase {

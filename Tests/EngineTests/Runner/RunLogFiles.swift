@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// What a TinyRun's work dir says about the run: `.log.json` records, `.log` messages, `events.jsonl`, TensorBoard.
 extension TinyRun {

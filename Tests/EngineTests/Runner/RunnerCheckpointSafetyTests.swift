@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// Resuming from a checkpoint someone else wrote, and saving only good state (review 2026-12-02 F7, F8, F13, F16).
 final class RunnerCheckpointSafetyTests: XCTestCase {

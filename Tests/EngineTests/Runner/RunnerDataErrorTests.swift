@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// A data file that breaks in the middle of a run stops it with a `RunFailure` that keeps the file, so `reel` can
 /// tell refused input (exit 2) from a run that failed by itself (exit 1).

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// A tiny training setup on disk: 4 videos of 16×16 frames, a ResNet-18 layout at base width 4, 2 segments.
 final class TinyRun {

@@ -1,5 +1,7 @@
 import XCTest
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// F17: SIGHUP, SIGINT and SIGTERM become one stop command; a repeat goes to `onRepeat` with the first signal.
 final class StopSignalsTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// TensorBoard on its own (seed-note audit 2026-12-02 §3 b2): it consumes the run's events with its own interval and
 /// averaging instead of copying the text logger's records.

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// What `TrainingSession.build` puts into the run's record besides the loggers' output.
 final class TrainingSessionLogTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Config
-@testable import Engine
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
 
 /// LR schedules against the worked examples of SEMANTICS.md §3.3 and the formulas of §3.1–3.2.
 final class LRScheduleTests: XCTestCase {

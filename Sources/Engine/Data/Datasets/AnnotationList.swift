@@ -1,4 +1,5 @@
 import Foundation
+import EngineCore
 
 /// How a rawframe annotation list is laid out and checked (the `RawframeDataset` arguments that shape it).
 public struct AnnotationFormat: Sendable, Equatable {

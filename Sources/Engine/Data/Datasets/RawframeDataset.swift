@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import EngineCore
 
 /// One line of a rawframe annotation file.
 public struct VideoRecord: Sendable, Equatable {
@@ -31,7 +32,7 @@ public struct DatasetError: DataInputError, Equatable {
 /// Labels are checked against `labelLimit` (the classifier's `num_classes`, given when the dataset is bound to a
 /// model) both in the annotation file and after the pipeline (`flip_label_map` can change them), so the loss never
 /// sees a label outside 0..<num_classes. Throws `DatasetError` for the annotation file, `ConfigError` for the dict.
-public final class RawframeDataset: @unchecked Sendable {
+public final class RawframeDataset: Sendable {
     public let annotationFile: String
     public let records: [VideoRecord]
     public let pipeline: Pipeline

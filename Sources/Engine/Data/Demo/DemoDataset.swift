@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import EngineCore
 
 /// What `reel data demo` generates.
 public struct DemoDatasetSpec: Sendable, Equatable {
@@ -31,7 +33,7 @@ public struct DemoDatasetSummary: Sendable, Equatable {
 /// Positions, sizes and angles are drawn so both members of a class pair cover the same range: only the order
 /// of the frames tells them apart. Deterministic: video i draws from `Philox(seed).fork(stream: i)`.
 public enum DemoDataset {
-    public static func write(_ spec: DemoDatasetSpec, to dir: String, progress: ((Int, Int) -> Void)? = nil) throws -> DemoDatasetSummary {
+    public static func write(_ spec: DemoDatasetSpec, to dir: String, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DemoDatasetSummary {
         precondition((2...MotionClass.allCases.count).contains(spec.classes) && spec.videosPerClass > 0 && spec.frames > 0)
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/rawframes", withIntermediateDirectories: true)
@@ -40,8 +42,8 @@ public enum DemoDataset {
         // Video i has class i % classes; the last `valPerClass` videos of each class go to val.
         let labels = (0..<total).map { $0 % spec.classes }
         let isVal = (0..<total).map { $0 / spec.classes >= spec.videosPerClass - valPerClass }
-        let lock = NSLock()
-        var bytes = 0, done = 0, failure: Error?
+        // Bytes written, videos done and the first failure, shared by the writer threads.
+        let tally = Mutex<(bytes: Int, done: Int, failure: (any Error)?)>((0, 0, nil))
         DispatchQueue.concurrentPerform(iterations: total) { i in
             do {
                 let name = String(format: "video_%05d", i)
@@ -55,12 +57,13 @@ public enum DemoDataset {
                     try jpeg.write(to: URL(fileURLWithPath: videoDir + String(format: "/img_%05d.jpg", t + 1)))
                     written += jpeg.count
                 }
-                lock.lock(); bytes += written; done += 1; let d = done; lock.unlock()
-                progress?(d, total)
+                let done = tally.withLock { t in t.bytes += written; t.done += 1; return t.done }
+                progress?(done, total)
             } catch {
-                lock.lock(); failure = failure ?? error; lock.unlock()
+                tally.withLock { t in t.failure = t.failure ?? error }
             }
         }
+        let (bytes, _, failure) = tally.withLock { t in (t.bytes, t.done, t.failure) }
         if let failure { throw failure }
         func list(_ val: Bool) -> String {
             (0..<total).filter { isVal[$0] == val }.map { String(format: "video_%05d %d %d\n", $0, spec.frames, labels[$0]) }.joined()

@@ -1,3 +1,4 @@
+import EngineCore
 /// The classes of Reel's demo dataset. They come in pairs that differ only in the direction of motion, so a
 /// single frame (or an order-blind average of frames, as TSN computes) cannot tell the two members apart.
 public enum MotionClass: Int, CaseIterable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import EngineCore
 
 /// Reads a whole data file (an annotation list or a frame) with the checks a mistaken or hostile path needs: only
 /// regular files are read (a FIFO would block forever and `/dev/zero` never ends, so both are refused before any

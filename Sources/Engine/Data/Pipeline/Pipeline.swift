@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import EngineCore
 
 /// A data pipeline built from a config list (`train_pipeline = [dict(type='SampleFrames', …), …]`), run on one
 /// sample at a time. Steps are checked when built: an unknown type or a bad argument is a located `ConfigError`.

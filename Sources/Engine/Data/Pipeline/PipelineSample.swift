@@ -1,4 +1,5 @@
 import Foundation
+import EngineCore
 
 /// One video flowing through a pipeline: mmaction2's `results` dict with typed fields.
 ///

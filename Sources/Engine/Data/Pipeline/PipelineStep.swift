@@ -1,4 +1,5 @@
 import Config
+import EngineCore
 
 /// One step of a data pipeline (an entry of `train_pipeline = [dict(type=…), …]`).
 ///

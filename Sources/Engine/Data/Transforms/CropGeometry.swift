@@ -1,4 +1,5 @@
 import Foundation
+import EngineCore
 
 /// A crop box in pixels: x1, y1 inclusive, x2, y2 exclusive (mmaction2's `crop_bbox`).
 public struct CropBox: Equatable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import EngineCore
 
 /// mmaction2's `Resize` geometry (mmcv `rescale_size`) and OpenCV's bilinear interpolation for uint8 images
 /// (SEMANTICS.md §5.5), which is what `mmcv.imresize` runs.

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import EngineCore
 
 /// mmaction2's `SampleFrames` and `DenseSampleFrames` frame-index sampling (SEMANTICS.md §5.2–5.3), as a pure
 /// function of the video length and an RNG: what the loader, `reel inspect frames` and the dashboard's timeline

@@ -1,4 +1,5 @@
 import Config
+import EngineCore
 
 /// mmaction2's crop transforms (SEMANTICS.md §5.7): where to cut comes from `CropGeometry`; this step cuts the
 /// frames. Single-view crops cut every frame at one box; ThreeCrop and TenCrop produce view-major frame lists

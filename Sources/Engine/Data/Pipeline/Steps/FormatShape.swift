@@ -1,4 +1,5 @@
 import Config
+import EngineCore
 
 /// mmaction2's `FormatShape`: writes the float32 model input from the M = views·clips·clip_len frames
 /// (SEMANTICS.md §5.10), applying a pending `Normalize` in the same pass.

@@ -1,4 +1,5 @@
 import Config
+import EngineCore
 
 /// mmaction2's `Normalize(mean, std, to_bgr)` for RGB frames. It records the parameters; `FormatShape` (or the
 /// end of the pipeline) applies them while writing the float32 output (see `PipelineSample`).

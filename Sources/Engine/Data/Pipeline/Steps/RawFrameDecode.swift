@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import EngineCore
 
 /// mmaction2's `RawFrameDecode`: reads `frame_dir/filename_tmpl.format(index + offset)` for every sampled index,
 /// decoding each distinct file once (a repeated index reuses the earlier image, as mmaction2 does).

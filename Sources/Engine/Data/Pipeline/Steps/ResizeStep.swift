@@ -1,4 +1,5 @@
 import Config
+import EngineCore
 
 /// mmaction2's `Resize` (and the resize inside `RandomRescale`): geometry as mmcv's `rescale_size`, pixels as
 /// OpenCV's uint8 bilinear or nearest (SEMANTICS.md §5.5).

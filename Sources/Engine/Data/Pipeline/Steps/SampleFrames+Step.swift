@@ -1,3 +1,4 @@
+import EngineCore
 extension SampleFrames: PipelineStep {
     public var typeName: String { dense == nil ? "SampleFrames" : "DenseSampleFrames" }
 

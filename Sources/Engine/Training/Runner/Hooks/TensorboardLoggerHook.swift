@@ -1,0 +1,110 @@
+import Config
+import Foundation
+import EngineCore
+import EngineData
+
+/// mmcv's `TensorboardLoggerHook` (SEMANTICS.md §3.8, §3.10): every `interval` iterations the averages of the
+/// iterations' values as TensorBoard scalars — tags `train/<key>` (time and data_time left out), plus
+/// `learning_rate` and `momentum` — at global step iter+1, and each evaluation as `val/<metric>`, in
+/// `work_dir/tf_logs` (or `log_dir`).
+///
+/// It consumes the run's events on its own, with its own `interval`, `ignore_last` and `by_epoch` and its own
+/// averaging (a `LogBuffer` fed from `.iteration` events, cleared where mmcv clears the shared one: at each
+/// epoch's start and before a by-iteration evaluation), so it works without the text logger; with the same
+/// interval both write the same numbers. As in mmcv's log files, the evaluation before training is not written.
+///
+/// Events cannot throw: the first write failure (a full disk) is kept, and the runner throws it at the iteration
+/// boundary (`FileRecordingSink`), or the hook at its next stage.
+public final class TensorboardLoggerHook: Hook, FileRecordingSink {
+    public var name: String { "TensorboardLoggerHook" }
+    public var priority: HookPriority { .veryLow }
+    public var interval: Int
+    public var ignoreLast = true
+    public var byEpoch: Bool
+    public let writer: EventFileWriter
+    private let buffer = LogBuffer()
+    private var itersPerEpoch: Int?
+    /// The learning rate of the latest iteration: what mmcv's `current_lr()` reads when an evaluation is logged.
+    private var lr: Double?
+    private weak var optimizer: Optimizer?
+    /// The first write that failed, not yet reported.
+    public private(set) var writeFailure: Error?
+
+    public init(directory: String, interval: Int = 10, byEpoch: Bool = true) throws {
+        writer = try EventFileWriter(directory: directory)
+        self.interval = interval
+        self.byEpoch = byEpoch
+    }
+
+    /// Applies a `log_config.hooks` entry's arguments (`log_dir` is the caller's: it names the file to open).
+    /// `reset_flag` is accepted and has nothing to do: this hook's averages are its own.
+    public func configure(_ r: ConfigReader) throws {
+        interval = try r.int("interval", interval)
+        ignoreLast = try r.bool("ignore_last", true)
+        _ = try r.bool("reset_flag", false)
+        byEpoch = try r.bool("by_epoch", byEpoch)
+    }
+
+    public func beforeRun(_ runner: Runner) throws { optimizer = runner.optimizer; try reportFailure() }
+    public func beforeTrainEpoch(_ runner: Runner) throws { try reportFailure() }
+    public func afterTrainIter(_ runner: Runner) throws { try reportFailure() }
+    public func afterTrainEpoch(_ runner: Runner) throws { try reportFailure() }
+
+    public func afterRun(_ runner: Runner) throws {
+        writer.close()
+        try reportFailure()
+    }
+
+    /// Throws the pending write failure once.
+    func reportFailure() throws {
+        if let failure = takeWriteFailure() { throw failure }
+    }
+
+    public func takeWriteFailure() -> Error? {
+        defer { writeFailure = nil }
+        return writeFailure
+    }
+
+    public func receive(_ event: RunEvent) {
+        switch event {
+        case .started(let info):
+            itersPerEpoch = info.itersPerEpoch
+            buffer.clear()
+        case .epochFinished:
+            buffer.clear()   // mmcv's loggers clear the buffer at every before_train_epoch
+        case .iteration(let r):
+            lr = r.lr
+            buffer.update(r.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, count: r.batchSize)
+            let counter = byEpoch ? r.innerIter : r.iter
+            let lastOfEpoch = itersPerEpoch.map { r.innerIter + 1 == $0 } ?? false
+            // mmcv's every_n_iters / every_n_inner_iters (never for interval ≤ 0), or the epoch's last with ignore_last=False.
+            guard (interval > 0 && (counter + 1) % interval == 0) || (byEpoch && lastOfEpoch && !ignoreLast) else { return }
+            buffer.average(interval)
+            write(mode: "train", values: buffer.output, lr: r.lr, step: r.iter + 1)
+            buffer.clearOutput()
+        case .evaluated(let e):
+            switch e.trigger {
+            case .beforeTraining: return
+            case .iteration: buffer.clear()   // mmcv clears the buffer before a by-iteration evaluation
+            case .epoch, .manual: break
+            }
+            write(mode: "val", values: e.metrics, lr: lr ?? optimizer?.groups.first?.lr ?? 0, step: e.step)
+        default: break
+        }
+    }
+
+    private func write(mode: String, values: [(key: String, value: Double)], lr: Double, step: Int) {
+        do {
+            for (key, value) in values where key != "time" && key != "data_time" {
+                try writer.addScalar(tag: "\(mode)/\(key)", value: value, step: step)
+            }
+            try writer.addScalar(tag: "learning_rate", value: lr, step: step)
+            if let group = optimizer?.groups.first {
+                try writer.addScalar(tag: "momentum", value: optimizer?.kind == .sgd ? group.momentum : group.betas.0, step: step)
+            }
+            try writer.flush()
+        } catch {
+            if writeFailure == nil { writeFailure = error }
+        }
+    }
+}

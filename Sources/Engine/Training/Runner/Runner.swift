@@ -1,0 +1,249 @@
+import Foundation
+import EngineCore
+import EngineData
+
+/// mmcv's EpochBasedRunner and IterBasedRunner (SEMANTICS.md §2), with Reel's steering: the training loop, the
+/// counters hooks read (`epoch`, `iter`, `innerIter`, 0-based as in mmcv), the log buffer, and the event stream.
+///
+/// The runner itself never touches the terminal or log files: hooks write files, and every observable step is a
+/// `RunEvent` sent to the sinks. Commands (`RunControl`) are applied between iterations.
+public final class Runner {
+    public let model: Recognizer2D
+    public let optimizer: Optimizer
+    public let loader: Loader
+    public let workDir: String
+    /// Epoch-based (mmaction2's runner) or iteration-based.
+    public let byEpoch: Bool
+    public let maxEpochs: Int
+    public private(set) var maxIters: Int
+    public let control: RunControl
+    public let seed: UInt64
+    public let configText: String
+    public let configName: String
+
+    public var epoch = 0
+    public var iter = 0
+    public var innerIter = 0
+    /// Batches of the resumed epoch already trained before the checkpoint (a mid-epoch resume skips them).
+    public var resumeInnerIter = 0
+    /// The iteration at the start of this run (after a resume), for the ETA.
+    public private(set) var startIter = 0
+    public private(set) var isTraining = true
+    public var record = IterationRecord(epoch: 0, iter: 0, innerIter: 0)
+    public let logBuffer = LogBuffer()
+    /// How many recent log-buffer entries per key a checkpoint keeps: the largest logger interval (set by
+    /// `TrainingSession`), all a later `average(interval)` reads.
+    public var logWindow = 10
+    /// The log history a resumed checkpoint carried, put back when the resumed epoch clears the buffer.
+    var resumedLog: LogBuffer.Snapshot?
+    public var hookMessages = CheckpointMetadata.HookMessages()
+    /// The newest checkpoint known to hold a finite state: the last one this run saved, or the one it resumed
+    /// from. Failures name it (not `hookMessages.lastCheckpoint`, which a resumed file may set to anything).
+    public internal(set) var lastGoodCheckpoint: String?
+    public private(set) var hooks: [any Hook] = []
+    /// Whether this iteration's `.iteration` event is out (`publishIteration`, Runner+Logs.swift).
+    var iterationPublished = false
+    private var sinks: [RunEventSink] = []
+    private var stopRequested = false
+    private var runStart = Date()
+    /// Why the run ended, for `RunSummary.reason` (set by a stop command; otherwise it reached its length).
+    private lazy var endReason = byEpoch ? "reached max_epochs=\(maxEpochs)" : "reached max_iters=\(maxIters)"
+
+    public init(model: Recognizer2D, optimizer: Optimizer, loader: Loader, workDir: String, byEpoch: Bool, maxEpochs: Int,
+                maxIters: Int, seed: UInt64, configText: String = "", configName: String = "", control: RunControl = RunControl()) {
+        self.model = model; self.optimizer = optimizer; self.loader = loader; self.workDir = workDir
+        self.byEpoch = byEpoch; self.maxEpochs = maxEpochs; self.seed = seed; self.configText = configText
+        self.configName = configName; self.control = control
+        self.maxIters = byEpoch ? maxEpochs * loader.batchesPerEpoch : maxIters
+    }
+
+    public var itersPerEpoch: Int { loader.batchesPerEpoch }
+
+    /// Adds a hook at its priority, after the hooks of equal priority (mmcv's `register_hook`).
+    public func register(_ hook: any Hook) {
+        let i = hooks.firstIndex { $0.priority > hook.priority } ?? hooks.count
+        hooks.insert(hook, at: i)
+    }
+
+    public func hook<H: Hook>(_ type: H.Type) -> H? { hooks.lazy.compactMap { $0 as? H }.first }
+
+    public func subscribe(_ sink: RunEventSink) { sinks.append(sink) }
+
+    public func emit(_ event: RunEvent) { for s in sinks { s.receive(event) } }
+
+    /// A file-writing sink's first failed write (a full disk), thrown at the iteration boundary so the run fails
+    /// there with the file named instead of going on without its record.
+    func throwSinkFailure() throws {
+        for case let s as FileRecordingSink in sinks { if let error = s.takeWriteFailure() { throw error } }
+    }
+
+    /// A line for the text log and log tails.
+    public func log(_ message: String) { emit(.message(message)) }
+
+    /// LR of the first param group (what mmcv logs).
+    public var currentLR: Double { optimizer.groups.first?.lr ?? 0 }
+
+    // MARK: - Running
+
+    /// Trains until max epochs/iters or a stop command. Failures (NaN loss, data errors) are emitted as `.failed`
+    /// and rethrown.
+    @discardableResult
+    public func run() throws -> RunSummary {
+        runStart = Date()
+        startIter = iter
+        emit(.started(RunInfo(runID: Self.makeRunID(start: runStart), workDir: workDir, configName: configName,
+                              configText: configText, byEpoch: byEpoch, maxEpochs: maxEpochs,
+                              maxIters: maxIters, itersPerEpoch: itersPerEpoch, startEpoch: epoch, startIter: iter, seed: seed,
+                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" }, saveBest: saveBestKey)))
+        log("Start running, work_dir: \(workDir)")
+        log("Hooks will be executed in the following order:\n" + hooks.map { "(\($0.priority.label.padding(toLength: 13, withPad: " ", startingAt: 0))) \($0.name)" }.joined(separator: "\n"))
+        log("workflow: [('train', 1)], max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
+        do {
+            for h in hooks { try h.beforeRun(self) }
+            try throwSinkFailure()   // an unwritable .log or events.jsonl stops the run before it trains
+            removeStaleTempFiles()
+            if byEpoch {
+                while epoch < maxEpochs && !stopRequested { try trainEpoch() }
+            } else {
+                try trainIterations()
+            }
+            for h in hooks { try h.afterRun(self) }
+            try throwSinkFailure()
+        } catch let failure as RunFailure {
+            emit(.failed(failure))
+            throw failure
+        } catch {
+            let failure = RunFailure(message: "\(error)", iter: iter, lastCheckpoint: lastGoodCheckpoint, cause: error)
+            emit(.failed(failure))
+            throw failure
+        }
+        let summary = RunSummary(ending: stopRequested ? .stopped : .completed, epoch: epoch, iter: iter,
+                                 seconds: Date().timeIntervalSince(runStart), bestKey: hookMessages.bestMetric,
+                                 bestScore: hookMessages.bestScore, reason: endReason)
+        emit(.finished(summary))
+        return summary
+    }
+
+    private func trainEpoch() throws {
+        setTraining(true)
+        maxIters = maxEpochs * loader.batchesPerEpoch
+        startLogBuffer()
+        for h in hooks { try h.beforeTrainEpoch(self) }
+        let batches = loader.epoch(epoch, startingAt: resumeInnerIter)
+        defer { batches.cancel() }
+        innerIter = resumeInnerIter
+        resumeInnerIter = 0
+        while !stopRequested, let batch = try batches.next() {
+            try trainIteration(batch)
+            innerIter += 1
+        }
+        if stopRequested && innerIter < loader.batchesPerEpoch { return }
+        for h in hooks { try h.afterTrainEpoch(self) }
+        epoch += 1
+        emit(.epochFinished(epoch: epoch, iter: iter))
+    }
+
+    /// IterBasedRunner: an endless loader re-created (next epoch) on exhaustion; `epoch` counts loader passes.
+    private func trainIterations() throws {
+        setTraining(true)
+        startLogBuffer()
+        for h in hooks { try h.beforeTrainEpoch(self) }
+        while iter < maxIters && !stopRequested {
+            let batches = loader.epoch(epoch, startingAt: resumeInnerIter)
+            defer { batches.cancel() }
+            innerIter = resumeInnerIter
+            resumeInnerIter = 0
+            while iter < maxIters && !stopRequested, let batch = try batches.next() {
+                try trainIteration(batch)
+                innerIter += 1
+            }
+            if innerIter >= loader.batchesPerEpoch { epoch += 1 }
+        }
+    }
+
+    private func trainIteration(_ batch: Batch) throws {
+        record = IterationRecord(epoch: epoch, iter: iter, innerIter: innerIter, batchSize: batch.labels.count)
+        iterationPublished = false
+        if !isTraining { setTraining(true) }
+        for h in hooks { try h.beforeTrainIter(self) }
+        record.lr = currentLR
+        optimizer.zeroGradients()
+        let out = model.trainStep(batch.imgs, labels: batch.labels)
+        guard out.loss.isFinite else {
+            let what = out.loss.isNaN ? "nan" : out.loss > 0 ? "inf" : "-inf"
+            throw RunFailure(message: "loss is \(what) at iteration \(iter + 1) (epoch \(epoch + 1), batch \(innerIter + 1)); "
+                             + "the run stopped before updating the weights", iter: iter + 1, lastCheckpoint: lastGoodCheckpoint)
+        }
+        record.loss = out.loss
+        for (k, v) in out.logVars { record.values[k] = v }
+        logBuffer.update(out.logVars, count: out.batchSize)
+        for h in hooks { try h.afterTrainIter(self) }
+        publishIteration()
+        try throwSinkFailure()
+        iter += 1
+        try applyCommands()
+    }
+
+    /// Switches the model between train and eval mode (EvalHook leaves it in eval mode, as mmcv does).
+    public func setTraining(_ training: Bool) {
+        isTraining = training
+        model.applyMode(training: training)
+    }
+
+    // MARK: - Commands
+
+    private func applyCommands() throws {
+        var pending = control.drain()
+        // Commands already drained are taken first; only an empty queue blocks while paused.
+        func next(waiting: Bool) -> RunCommand? {
+            if !pending.isEmpty { return pending.removeFirst() }
+            return waiting ? control.waitForCommand() : nil
+        }
+        var paused = false
+        var pauseStart = Date()
+        while let c = next(waiting: paused) {
+            switch c {
+            case .pause:
+                if !paused {
+                    paused = true
+                    pauseStart = Date()
+                    emit(.paused(iter: iter))
+                    log("Paused at iteration \(iter)")
+                }
+            case .resume:
+                if paused {
+                    paused = false
+                    emit(.resumed(iter: iter, pausedSeconds: Date().timeIntervalSince(pauseStart)))
+                    log("Resumed at iteration \(iter)")
+                }
+            case .stop:
+                try saveManualCheckpoint()
+                log("Stopped at iteration \(iter) (checkpoint saved)")
+                stopRequested = true
+                endReason = "stop command at iteration \(iter)"
+                return
+            case .saveCheckpoint: try saveManualCheckpoint()
+            case .evaluate: try evaluateNow()
+            }
+        }
+    }
+
+    private func evaluateNow() throws {
+        guard let eval = hook(EvalHook.self) else { log("No evaluation configured (run with --validate)"); return }
+        try eval.evaluate(self, trigger: .manual)
+        if let logger = hook(TextLoggerHook.self), logBuffer.ready { try logger.writeRecord(self) }
+        logBuffer.clearOutput()
+    }
+
+    /// Saves the exact position (`iter_N.safetensors`, mid-epoch included) and refreshes `latest`.
+    public func saveManualCheckpoint() throws {
+        let dir = hook(CheckpointHook.self)?.outDirectory ?? workDir
+        let path = (dir as NSString).appendingPathComponent("iter_\(iter).safetensors")
+        // Commands run after the iteration's hooks, before `innerIter` moves on: innerIter + 1 batches are done.
+        try saveCheckpoint(to: path, epoch: epoch, innerIter: innerIter + 1, withOptimizer: true)
+        try CheckpointStore.updateLatest(in: dir, to: path)
+        hookMessages.lastCheckpoint = path
+        emit(.checkpointSaved(CheckpointRecord(path: path, kind: .manual, epoch: epoch, iter: iter)))
+        log("Saved checkpoint at iteration \(iter): \(path)")
+    }
+}
