@@ -39,3 +39,18 @@ func assertErrorAt(_ text: String, _ lineCol: String, _ messagePrefix: String,
         XCTAssertTrue(e.message.hasPrefix(messagePrefix), "message was: \(e.message)", file: file, line: line)
     }
 }
+
+/// CPU time this thread has used, for the tests that guard against quadratic work. Unlike the wall clock it does not
+/// grow while other processes (a parallel build, other tests) hold the cores, so a budget stays meaningful on a
+/// loaded machine.
+struct ThreadCPUClock {
+    private let start = ThreadCPUClock.now()
+
+    var elapsed: Duration { ThreadCPUClock.now() - start }
+
+    private static func now() -> Duration {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return .seconds(t.tv_sec) + .nanoseconds(t.tv_nsec)
+    }
+}
