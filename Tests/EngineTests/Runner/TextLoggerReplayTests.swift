@@ -83,7 +83,7 @@ final class TextLoggerReplayTests: XCTestCase {
         guard case .started(let info)? = runs.last?.events.first else { return XCTFail("no started event") }
         let history = try XCTUnwrap(info.logHistory, "a mid-epoch resume carries its history")
         XCTAssertEqual(history.keys.first, "data_time")
-        XCTAssertEqual(history.values[history.keys.firstIndex(of: "loss")!].count, 1, "iteration 3, the epoch's first")
+        XCTAssertEqual(history.values[try XCTUnwrap(history.keys.firstIndex(of: "loss"))].count, 1, "iteration 3, the epoch's first")
         let names = try FileManager.default.contentsOfDirectory(atPath: tiny.dir + "/resumed").filter { $0.hasSuffix(".log.json") }
         let live = try String(contentsOfFile: tiny.dir + "/resumed/" + XCTUnwrap(names.first), encoding: .utf8)
         let (json, _) = try replay(try XCTUnwrap(runs.last), runner: runner, interval: 2, byEpoch: true)
