@@ -113,6 +113,10 @@ final class ConsoleSink: RunEventSink {
     private let isTerminal = isatty(STDOUT_FILENO) == 1
     private var info: RunInfo?
     private var barShown = false
+    /// The bar as last drawn, and whether the text logger's record for that iteration is still to come: its line
+    /// follows the iteration's event, and the bar is put back after it (as when the line came first).
+    private var lastBar: String?
+    private var redrawAfterRecord = false
     private var smoothLoss: Double?
     private var recent: [(time: Double, clips: Int)] = []
     /// Whether any log line was printed (the config's warnings come first).
@@ -121,8 +125,13 @@ final class ConsoleSink: RunEventSink {
     func receive(_ event: RunEvent) {
         switch event {
         case .started(let i): info = i
-        case .message(let text): clearBar(); write(Self.stamp() + " - " + text + "\n"); printedMessages = true
-        case .iteration(let r): if isTerminal { drawBar(r) }
+        case .message(let text):
+            let redraw = redrawAfterRecord && barShown
+            redrawAfterRecord = false
+            clearBar(); write(Self.stamp() + " - " + text + "\n"); printedMessages = true
+            if redraw, let lastBar { write(lastBar); barShown = true }
+        case .iteration(let r): if isTerminal { drawBar(r) }; redrawAfterRecord = false
+        case .logged: redrawAfterRecord = true
         case .failed(let f): clearBar(); write(Self.stamp() + " - ERROR - \(f)\n")
         case .finished(let s):
             clearBar()
@@ -150,6 +159,7 @@ final class ConsoleSink: RunEventSink {
         let head = info.byEpoch ? "epoch \(r.epoch + 1)/\(info.maxEpochs)" : "iter"
         let line = String(format: "\r%@ %@ %d/%d  eta %@  loss %.4f  lr %.3e  %.1f clips/s", head, bar, done, total,
                           Self.duration(eta), smoothLoss ?? r.loss, r.lr, seconds > 0 ? Double(clips) / seconds : 0)
+        lastBar = line + "\u{1B}[K"
         write(line + "\u{1B}[K")
         barShown = true
     }

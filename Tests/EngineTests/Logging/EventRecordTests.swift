@@ -58,7 +58,8 @@ final class EventRecordTests: XCTestCase {
                                                     loss: 2.25, batchSize: 8, time: 0.5, dataTime: 0.0125))
         XCTAssertEqual(EventRecord.encode(it, run: "r1", wallTime: 1700000000.12345),
                        #"{"v":1,"type":"iteration","run":"r1","wall_time":1700000000.123,"epoch":1,"iter":35,"inner_iter":5,"lr":0.01,"#
-                       + #""loss":2.25,"batch_size":8,"time":0.5,"data_time":0.0125,"values":{"grad_norm":3.5,"loss":2.25}}"#)
+                       + #""loss":2.25,"batch_size":8,"time":0.5,"data_time":0.0125,"values":{"loss":2.25,"grad_norm":3.5}}"#,
+                       "values in the run's order (mmcv's, as .log.json has them): the text logger replays them")
         XCTAssertEqual(EventRecord.encode(.resumed(iter: 3, pausedSeconds: 11.5), run: "r1", wallTime: 2),
                        #"{"v":1,"type":"resumed","run":"r1","wall_time":2,"iter":3,"paused_seconds":11.5}"#)
         XCTAssertEqual(EventRecord.encode(.logged(LogRecord(mode: "val", epoch: 1, iter: 10, lr: 0.02, memory: nil,

@@ -14,40 +14,41 @@ final class IterTimerHookTests: XCTestCase {
         let clock = FakeClock()
         let timer = IterTimerHook(clock: { clock.now })
         let runner = try TinyRun().runner(epochs: 1)
-        try timer.beforeTrainEpoch(runner)
+        let context = FakeHookContext(model: runner.model, optimizer: runner.optimizer)
+        try timer.beforeTrainEpoch(context)
         clock.now = 0.25
-        try timer.beforeTrainIter(runner)
-        XCTAssertEqual(runner.record.dataTime, 0.25)
+        try timer.beforeTrainIter(context)
+        XCTAssertEqual(context.record.dataTime, 0.25)
         clock.now = 1
-        try timer.afterTrainIter(runner)
-        XCTAssertEqual(runner.record.time, 1)
+        try timer.afterTrainIter(context)
+        XCTAssertEqual(context.record.time, 1)
 
         timer.receive(.paused(iter: 1))
         clock.now = 12
         timer.receive(.resumed(iter: 1, pausedSeconds: 11))
         clock.now = 12.5
-        try timer.beforeTrainIter(runner)
-        XCTAssertEqual(runner.record.dataTime, 0.5, "was 11.5")
+        try timer.beforeTrainIter(context)
+        XCTAssertEqual(context.record.dataTime, 0.5, "was 11.5")
         clock.now = 13
-        try timer.afterTrainIter(runner)
-        XCTAssertEqual(runner.record.time, 1, "was 12")
+        try timer.afterTrainIter(context)
+        XCTAssertEqual(context.record.time, 1, "was 12")
 
         clock.now = 20
         timer.receive(.evaluated(EvalRecord(epoch: 1, iter: 2, metrics: [], bestKey: nil, bestScore: nil, isNewBest: false, trigger: .manual)))
         clock.now = 20.125
-        try timer.beforeTrainIter(runner)
-        XCTAssertEqual(runner.record.dataTime, 0.125)
+        try timer.beforeTrainIter(context)
+        XCTAssertEqual(context.record.dataTime, 0.125)
         clock.now = 30
         timer.receive(.checkpointSaved(CheckpointRecord(path: "/w/iter_3.safetensors", kind: .manual, epoch: 0, iter: 3)))
         clock.now = 30.5
-        try timer.afterTrainIter(runner)
-        XCTAssertEqual(runner.record.time, 0.5)
+        try timer.afterTrainIter(context)
+        XCTAssertEqual(context.record.time, 0.5)
 
         // Scheduled evaluations count, as in mmcv.
         timer.receive(.evaluated(EvalRecord(epoch: 1, iter: 4, metrics: [], bestKey: nil, bestScore: nil, isNewBest: false, trigger: .iteration)))
         clock.now = 31
-        try timer.beforeTrainIter(runner)
-        XCTAssertEqual(runner.record.dataTime, 0.5)
+        try timer.beforeTrainIter(context)
+        XCTAssertEqual(context.record.dataTime, 0.5)
     }
 
     /// A real run paused for 1.2 s after its first iteration: the second iteration's times and its `.log.json` record

@@ -40,21 +40,20 @@ extension EventRecord {
                                      maxIters: try f.int("max_iters"), itersPerEpoch: try f.int("iters_per_epoch"),
                                      startEpoch: try f.int("start_epoch"), startIter: try f.int("start_iter"), seed: try f.seed("seed"),
                                      hookOrder: try f.strings("hooks"), worldSize: try f.int("world_size"), rank: try f.int("rank"),
-                                     saveBest: try f.optionalString("save_best")))
+                                     saveBest: try f.optionalString("save_best"), logHistory: try logHistory(f)))
         case "iteration":
-            var values: [String: Double] = [:]
-            for (k, x) in try f.numbers("values") { values[k] = x }
             event = .iteration(IterationRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), innerIter: try f.int("inner_iter"),
-                                               lr: try f.double("lr"), values: values, loss: try f.double("loss"),
+                                               lr: try f.double("lr"), values: LogValues(try f.numbers("values")), loss: try f.double("loss"),
                                                batchSize: try f.int("batch_size"), time: try f.double("time"),
-                                               dataTime: try f.double("data_time")))
+                                               dataTime: try f.double("data_time"), memory: try f.optionalInt("memory")))
         case "log":
             event = .logged(LogRecord(mode: try f.string("mode"), epoch: try f.int("epoch"), iter: try f.int("iter"), lr: try f.double("lr"),
                                       memory: try f.optionalInt("memory"), values: try f.numbers("values"), step: try f.int("step")))
         case "evaluation":
             event = .evaluated(EvalRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), metrics: try f.numbers("metrics"),
                                           bestKey: try f.optionalString("best_key"), bestScore: try f.optionalDouble("best_score"),
-                                          isNewBest: try f.bool("new_best"), trigger: try trigger(f)))
+                                          isNewBest: try f.bool("new_best"), trigger: try trigger(f),
+                                          batches: try f.optionalInt("batches"), lr: try f.optionalDouble("lr")))
         case "checkpoint_saved":
             guard let kind = CheckpointRecord.Kind(rawValue: try f.string("kind")) else { throw Skip.malformed("unknown checkpoint kind") }
             event = .checkpointSaved(CheckpointRecord(path: try f.string("path"), kind: kind, epoch: try f.int("epoch"), iter: try f.int("iter")))
@@ -79,6 +78,23 @@ extension EventRecord {
     /// `epoch`: a scheduled evaluation, which is what the dashboard shows them as anyway.
     static func trigger(_ f: Fields) throws -> EvalRecord.Trigger {
         try f.optionalString("trigger").flatMap(EvalRecord.Trigger.init(rawValue:)) ?? .epoch
+    }
+
+    /// A `started` line's `log_history` (absent: none): as many value and count lists as keys, each pair as long.
+    static func logHistory(_ f: Fields) throws -> LogBuffer.Snapshot? {
+        guard let h = f.value["log_history"], !h.isNull else { return nil }
+        let bad = Skip.malformed("'log_history' is not {keys, values, counts} of matching lengths")
+        guard let keyItems = h["keys"]?.array, let valueLists = h["values"]?.array, let countLists = h["counts"]?.array,
+              valueLists.count == keyItems.count, countLists.count == keyItems.count else { throw bad }
+        var snapshot = LogBuffer.Snapshot(keys: [], values: [], counts: [])
+        for k in keyItems.indices {
+            guard let key = keyItems[k].string, let vs = valueLists[k].array, let cs = countLists[k].array, vs.count == cs.count
+            else { throw bad }
+            let values = vs.compactMap(\.double), counts = cs.compactMap(\.int)
+            guard values.count == vs.count, counts.count == cs.count else { throw bad }
+            snapshot.keys.append(key); snapshot.values.append(values); snapshot.counts.append(counts)
+        }
+        return snapshot
     }
 
     /// Typed access to one line's fields; a missing or mistyped required field is `Skip.malformed` naming it.

@@ -55,11 +55,12 @@ public enum EventRecord {
                     ("iters_per_epoch", .int(i.itersPerEpoch)), ("start_epoch", .int(i.startEpoch)), ("start_iter", .int(i.startIter)),
                     ("world_size", .int(i.worldSize)), ("rank", .int(i.rank)), ("save_best", optional(i.saveBest)),
                     ("hooks", .array(i.hookOrder.map(JSONValue.string))), ("config", .string(i.configText))]
+                + (i.logHistory.map { [("log_history", history($0))] } ?? [])
         case .iteration(let r):
             return [("epoch", .int(r.epoch)), ("iter", .int(r.iter)), ("inner_iter", .int(r.innerIter)), ("lr", .double(r.lr)),
                     ("loss", .double(r.loss)), ("batch_size", .int(r.batchSize)), ("time", .double(r.time)),
-                    ("data_time", .double(r.dataTime)),
-                    ("values", .object(r.values.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }))]
+                    ("data_time", .double(r.dataTime)), ("values", .object(r.values.map { ($0.key, .double($0.value)) }))]
+                + (r.memory.map { [("memory", .int($0))] } ?? [])
         case .logged(let r):
             return [("mode", .string(r.mode)), ("epoch", .int(r.epoch)), ("iter", .int(r.iter)), ("lr", .double(r.lr)),
                     ("memory", r.memory.map(JSONValue.int) ?? .null), ("step", .int(r.step)),
@@ -69,6 +70,7 @@ public enum EventRecord {
                     ("metrics", .object(e.metrics.map { ($0.key, .double($0.value)) })),
                     ("best_key", optional(e.bestKey)), ("best_score", e.bestScore.map(JSONValue.double) ?? .null),
                     ("new_best", .bool(e.isNewBest)), ("trigger", .string(e.trigger.rawValue))]
+                + (e.batches.map { [("batches", .int($0))] } ?? []) + (e.lr.map { [("lr", .double($0))] } ?? [])
         case .checkpointSaved(let c):
             return [("path", .string(c.path)), ("kind", .string(c.kind.rawValue)), ("epoch", .int(c.epoch)), ("iter", .int(c.iter))]
         case .checkpointDeleted(let path):
@@ -92,6 +94,13 @@ public enum EventRecord {
     }
 
     static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+
+    /// A resumed run's averaging history, as the checkpoint keeps it: keys, and per key its values and counts.
+    static func history(_ h: LogBuffer.Snapshot) -> JSONValue {
+        .object([("keys", .array(h.keys.map(JSONValue.string))),
+                 ("values", .array(h.values.map { .array($0.map(JSONValue.double)) })),
+                 ("counts", .array(h.counts.map { .array($0.map(JSONValue.int)) }))])
+    }
 
     /// Seeds are 64-bit: above 2^53 a JSON number (a double for most readers) would lose digits, so those are
     /// written as a decimal string.

@@ -14,28 +14,41 @@ public enum HookPriority: Int, Sendable, Comparable {
     }
 }
 
-/// A participant in the training loop, called at mmcv's stages in priority order. Every stage has a no-op default;
-/// the train/val variants fall back to the generic one as in mmcv.
-public protocol Hook: AnyObject {
+/// What mmcv's hook table lists: a name at a priority. Hooks and loggers both have one (mmcv's loggers are hooks,
+/// and the run's "Hooks will be executed in the following order" table still shows them).
+public protocol NamedHook: AnyObject {
     var name: String { get }
     var priority: HookPriority { get }
-    func beforeRun(_ runner: Runner) throws
-    func afterRun(_ runner: Runner) throws
-    func beforeTrainEpoch(_ runner: Runner) throws
-    func afterTrainEpoch(_ runner: Runner) throws
-    func beforeTrainIter(_ runner: Runner) throws
-    func afterTrainIter(_ runner: Runner) throws
-    func beforeValEpoch(_ runner: Runner) throws
-    func afterValEpoch(_ runner: Runner) throws
+}
+
+/// A participant in the training loop, called at mmcv's stages in priority order. Every stage has a no-op default;
+/// the train/val variants fall back to the generic one as in mmcv.
+///
+/// A hook sees the run only through the `HookContext` it is handed: the counters and the few services a hook needs.
+/// It cannot reach the runner, the other hooks or the loggers; what it reports goes out as `RunEvent`s.
+public protocol Hook: NamedHook {
+    func beforeRun(_ context: any HookContext) throws
+    func afterRun(_ context: any HookContext) throws
+    func beforeTrainEpoch(_ context: any HookContext) throws
+    func afterTrainEpoch(_ context: any HookContext) throws
+    func beforeTrainIter(_ context: any HookContext) throws
+    func afterTrainIter(_ context: any HookContext) throws
+    func beforeValEpoch(_ context: any HookContext) throws
+    func afterValEpoch(_ context: any HookContext) throws
 }
 
 extension Hook {
-    public func beforeRun(_ runner: Runner) throws {}
-    public func afterRun(_ runner: Runner) throws {}
-    public func beforeTrainEpoch(_ runner: Runner) throws {}
-    public func afterTrainEpoch(_ runner: Runner) throws {}
-    public func beforeTrainIter(_ runner: Runner) throws {}
-    public func afterTrainIter(_ runner: Runner) throws {}
-    public func beforeValEpoch(_ runner: Runner) throws {}
-    public func afterValEpoch(_ runner: Runner) throws {}
+    public func beforeRun(_ context: any HookContext) throws {}
+    public func afterRun(_ context: any HookContext) throws {}
+    public func beforeTrainEpoch(_ context: any HookContext) throws {}
+    public func afterTrainEpoch(_ context: any HookContext) throws {}
+    public func beforeTrainIter(_ context: any HookContext) throws {}
+    public func afterTrainIter(_ context: any HookContext) throws {}
+    public func beforeValEpoch(_ context: any HookContext) throws {}
+    public func afterValEpoch(_ context: any HookContext) throws {}
 }
+
+/// A logger (mmcv's logger hooks): a sink of the run's events, listed in the hook table at its priority but never
+/// called at the loop's stages. It writes its own files from the events alone, so replaying a run's `events.jsonl`
+/// into it writes what the live run wrote.
+public protocol RunLogger: NamedHook, RunEventSink {}

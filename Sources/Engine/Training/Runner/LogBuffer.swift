@@ -1,7 +1,8 @@
 import EngineCore
 import EngineData
 /// mmcv's `LogBuffer`: per key, the (value, count) history of the current epoch in first-update order, and an
-/// `output` of averages that the logger hooks write and clear (SEMANTICS.md §3.8).
+/// `output` of averages that a logger writes and clears (SEMANTICS.md §3.8). Each logger owns one, fed from the
+/// run's `.iteration` events; the runner keeps one more as the history a checkpoint carries.
 public final class LogBuffer {
     private var history: [String: [(value: Double, count: Int)]] = [:]
     private var order: [String] = []
@@ -40,6 +41,15 @@ public final class LogBuffer {
             if let i = output.firstIndex(where: { $0.key == k }) { output[i].value = v } else { output.append((k, v)) }
         }
         ready = true
+    }
+
+    /// An iteration's entries as mmcv's hooks put them into the buffer, in its order: `data_time` (IterTimerHook,
+    /// before the step), the values (the model's log variables, then `grad_norm`) weighted by the batch size, then
+    /// `time` (IterTimerHook, after the step). Every logger and the runner's history append the same way.
+    public func append(_ r: IterationRecord, includingTime: Bool = true) {
+        update([("data_time", r.dataTime)])
+        update(r.values.map { ($0.key, $0.value) }, count: r.batchSize)
+        if includingTime { update([("time", r.time)]) }
     }
 
     public func clearOutput() { output = []; ready = false }

@@ -6,7 +6,8 @@ import EngineData
 public enum RunEvent: Sendable {
     case started(RunInfo)
     case iteration(IterationRecord)
-    /// A logger's averaged record (mmcv's log line), train or val.
+    /// A logger's averaged record (mmcv's log line), train or val: derived from the other events by the text
+    /// logger (a `RunEventRelay`), never sent by the runner or a hook.
     case logged(LogRecord)
     case evaluated(EvalRecord)
     case checkpointSaved(CheckpointRecord)
@@ -16,7 +17,8 @@ public enum RunEvent: Sendable {
     case paused(iter: Int)
     /// `pausedSeconds`: wall-clock time since the matching `.paused`.
     case resumed(iter: Int, pausedSeconds: Double)
-    /// A line of the text log (what mmcv's logger prints), for log tails.
+    /// A line of the text log (what mmcv's logger prints), for log tails: from the runner and the hooks, and the
+    /// text logger's record lines (derived, like `.logged`).
     case message(String)
     case finished(RunSummary)
     case failed(RunFailure)
@@ -44,14 +46,17 @@ public struct RunInfo: Sendable, Equatable {
     public var rank: Int
     /// `evaluation.save_best` when evaluation is configured ("auto" until the first evaluation names the key).
     public var saveBest: String?
+    /// A resumed run's averaging history from the checkpoint (mmcv's log buffer mid-epoch), which the loggers start
+    /// from so their averages are the uninterrupted run's; nil when the run starts with nothing to average.
+    public var logHistory: LogBuffer.Snapshot?
     public init(runID: String = "", workDir: String, configName: String, configText: String = "", byEpoch: Bool, maxEpochs: Int,
                 maxIters: Int, itersPerEpoch: Int, startEpoch: Int, startIter: Int, seed: UInt64, hookOrder: [String],
-                worldSize: Int = 1, rank: Int = 0, saveBest: String? = nil) {
+                worldSize: Int = 1, rank: Int = 0, saveBest: String? = nil, logHistory: LogBuffer.Snapshot? = nil) {
         self.runID = runID; self.workDir = workDir; self.configName = configName; self.configText = configText
         self.byEpoch = byEpoch; self.maxEpochs = maxEpochs
         self.maxIters = maxIters; self.itersPerEpoch = itersPerEpoch; self.startEpoch = startEpoch
         self.startIter = startIter; self.seed = seed; self.hookOrder = hookOrder
-        self.worldSize = worldSize; self.rank = rank; self.saveBest = saveBest
+        self.worldSize = worldSize; self.rank = rank; self.saveBest = saveBest; self.logHistory = logHistory
     }
 }
 
@@ -62,16 +67,18 @@ public struct IterationRecord: Sendable, Equatable {
     public var innerIter: Int
     public var lr: Double
     /// The model's log_vars (top1_acc, top5_acc, loss_cls, loss) and grad_norm, in mmcv's order.
-    public var values: [String: Double]
+    public var values: LogValues
     public var loss: Double
     public var batchSize: Int
     /// Seconds: whole iteration, and the part spent waiting for the batch.
     public var time: Double
     public var dataTime: Double
-    public init(epoch: Int, iter: Int, innerIter: Int, lr: Double = 0, values: [String: Double] = [:], loss: Double = .nan,
-                batchSize: Int = 0, time: Double = 0, dataTime: Double = 0) {
+    /// Peak resident memory in MiB when the iteration ended (what the text logger's train record shows).
+    public var memory: Int?
+    public init(epoch: Int, iter: Int, innerIter: Int, lr: Double = 0, values: LogValues = [:], loss: Double = .nan,
+                batchSize: Int = 0, time: Double = 0, dataTime: Double = 0, memory: Int? = nil) {
         self.epoch = epoch; self.iter = iter; self.innerIter = innerIter; self.lr = lr; self.values = values
-        self.loss = loss; self.batchSize = batchSize; self.time = time; self.dataTime = dataTime
+        self.loss = loss; self.batchSize = batchSize; self.time = time; self.dataTime = dataTime; self.memory = memory
     }
 }
 
@@ -119,10 +126,14 @@ public struct EvalRecord: Sendable, Equatable {
     public var bestScore: Double?
     public var isNewBest: Bool
     public var trigger: Trigger
+    /// Batches of the val split evaluated (mmcv logs it as the val record's `iter`); nil in older records.
+    public var batches: Int?
+    /// The learning rate when it ran (the val record's `lr`); nil in older records.
+    public var lr: Double?
     public init(epoch: Int, iter: Int, metrics: [(key: String, value: Double)], bestKey: String?, bestScore: Double?, isNewBest: Bool,
-                trigger: Trigger = .epoch) {
+                trigger: Trigger = .epoch, batches: Int? = nil, lr: Double? = nil) {
         self.epoch = epoch; self.iter = iter; self.metrics = metrics; self.bestKey = bestKey; self.bestScore = bestScore
-        self.isNewBest = isNewBest; self.trigger = trigger
+        self.isNewBest = isNewBest; self.trigger = trigger; self.batches = batches; self.lr = lr
     }
     /// mmcv's TensorBoard step for the evaluation, `runner.iter + 1` when it ran: inside an iteration `iter`
     /// already counts that iteration, after one the runner has moved on.
@@ -130,7 +141,8 @@ public struct EvalRecord: Sendable, Equatable {
     public static func == (a: EvalRecord, b: EvalRecord) -> Bool {
         a.epoch == b.epoch && a.iter == b.iter && a.metrics.map(\.key) == b.metrics.map(\.key)
             && a.metrics.map(\.value) == b.metrics.map(\.value) && a.bestKey == b.bestKey && a.bestScore == b.bestScore
-            && a.isNewBest == b.isNewBest && a.trigger == b.trigger
+            && a.isNewBest == b.isNewBest && a.trigger == b.trigger && a.batches == b.batches
+            && a.lr == b.lr
     }
 }
 
@@ -187,4 +199,17 @@ public struct RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
 /// A consumer of run events. Called on the engine thread: keep it cheap (the dashboard's sink only appends).
 public protocol RunEventSink: AnyObject {
     func receive(_ event: RunEvent)
+}
+
+/// A sink whose reading of the stream yields events of its own — the text logger's records (`.logged`) and their
+/// text lines (`.message`) — which the stream delivers to every sink after the event they came from (`Runner.emit`).
+/// That is the only way back: a relay never reaches the runner or the hooks.
+public protocol RunEventRelay: RunEventSink {
+    /// Consumes `event` and returns what it reports in turn.
+    func relay(_ event: RunEvent) -> [RunEvent]
+}
+
+extension RunEventRelay {
+    /// Fed on its own (a replay, a test), a relay consumes the event and its derived events go nowhere.
+    public func receive(_ event: RunEvent) { _ = relay(event) }
 }

@@ -7,7 +7,7 @@ extension Runner {
     /// Writes model (+ optimizer) state with the run's metadata: `epoch` completed epochs, `iter` completed
     /// iterations, and — Reel's additions for an exact resume — the batches of the current epoch already done, the
     /// model's random streams (dropout) and, where the resumed run will not start with an empty log buffer
-    /// (mid-epoch, or an iteration-based run), the buffer's last `logWindow` entries.
+    /// (mid-epoch, or an iteration-based run), the averaging history's last `logWindow` entries.
     ///
     /// A state holding inf or NaN anywhere (parameters, buffers such as BatchNorm's running variance, optimizer
     /// state) is not saved: the run fails with a `RunFailure` that names those tensors and the last good checkpoint.
@@ -26,7 +26,7 @@ extension Runner {
                                       configName: configName, workDir: workDir, seed: seed, rngState: model.randomStreams.flatMap(\.state),
                                       time: formatter.string(from: Date()), hookMessages: hookMessages,
                                       extra: done > 0 ? ["inner_iter": String(done)] : [:],
-                                      logBuffer: done > 0 || !byEpoch ? logBuffer.snapshot(window: logWindow) : nil,
+                                      logBuffer: done > 0 || !byEpoch ? averagingSnapshot() : nil,
                                       threads: Parallel.workers)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try CheckpointStore.save(model: model, optimizer: withOptimizer ? optimizer : nil, metadata: meta, to: path)
@@ -82,10 +82,11 @@ extension Runner {
         model.randomStreams = streams
     }
 
-    /// Clears the log buffer for a new epoch (mmcv), or after a resume puts back the history the checkpoint kept.
+    /// Clears the averaging history for a new epoch (mmcv's loggers clear their buffer there), or after a resume
+    /// puts back the history the checkpoint kept (the loggers get it in `RunInfo.logHistory`).
     func startLogBuffer() {
-        logBuffer.clear()
-        if let saved = resumedLog { logBuffer.restore(saved) }
+        averagingHistory.clear()
+        if let saved = resumedLog { averagingHistory.restore(saved) }
         resumedLog = nil
     }
 
@@ -100,7 +101,7 @@ extension Runner {
     /// dir): Reel's own temp files of checkpoints, `best.json` and the config copy, whose writer is gone.
     func removeStaleTempFiles() {
         var dirs = [workDir]
-        if let out = hook(CheckpointHook.self)?.outDirectory, !dirs.contains(out) { dirs.append(out) }
+        if !dirs.contains(checkpointDirectory) { dirs.append(checkpointDirectory) }
         let configName = self.configName
         for dir in dirs {
             let removed = OwnedFiles.removeStaleTempFiles(in: dir) { name in

@@ -16,7 +16,7 @@ extension Runner {
     /// The metric `evaluation.save_best` tracks, when evaluation is configured: the key a resumed run already
     /// tracked for 'auto', else the configured name ('auto' until the first evaluation picks one).
     var saveBestKey: String? {
-        guard let eval = hook(EvalHook.self), let key = eval.saveBest else { return nil }
+        guard let key = evaluator?.saveBest else { return nil }
         return key == "auto" ? hookMessages.bestMetric ?? key : key
     }
 }

@@ -2,11 +2,13 @@ import Foundation
 import EngineCore
 import EngineData
 
-/// mmcv's EpochBasedRunner and IterBasedRunner (SEMANTICS.md §2), with Reel's steering: the training loop, the
-/// counters hooks read (`epoch`, `iter`, `innerIter`, 0-based as in mmcv), the log buffer, and the event stream.
+/// mmcv's EpochBasedRunner and IterBasedRunner (SEMANTICS.md §2), with Reel's steering: the training loop, its
+/// counters (`epoch`, `iter`, `innerIter`, 0-based as in mmcv) and the one stream of `RunEvent`s that is the run's
+/// record.
 ///
-/// The runner itself never touches the terminal or log files: hooks write files, and every observable step is a
-/// `RunEvent` sent to the sinks. Commands (`RunControl`) are applied between iterations.
+/// Hooks are called at mmcv's stages with a narrow `HookContext`, never the runner; loggers are sinks of the event
+/// stream (`RunLogger`), listed in the hook table but never called by the loop. The runner itself never touches the
+/// terminal or log files. Commands (`RunControl`) are applied between iterations.
 public final class Runner {
     public let model: Recognizer2D
     public let optimizer: Optimizer
@@ -20,6 +22,9 @@ public final class Runner {
     public let seed: UInt64
     public let configText: String
     public let configName: String
+    /// Where checkpoints go (`checkpoint_config.out_dir` joined with the work dir's name, else the work dir): run
+    /// state, set by whoever builds the run, read by the checkpoint and evaluation hooks and by manual saves.
+    public var checkpointDirectory: String
 
     public var epoch = 0
     public var iter = 0
@@ -29,31 +34,45 @@ public final class Runner {
     /// The iteration at the start of this run (after a resume), for the ETA.
     public private(set) var startIter = 0
     public private(set) var isTraining = true
-    public var record = IterationRecord(epoch: 0, iter: 0, innerIter: 0)
-    public let logBuffer = LogBuffer()
-    /// How many recent log-buffer entries per key a checkpoint keeps: the largest logger interval (set by
+    /// The current iteration's record, filled by the loop and the hooks (through their context), then published.
+    var record = IterationRecord(epoch: 0, iter: 0, innerIter: 0)
+    /// The stretch of iterations the loggers average over (mmcv's log buffer: since the epoch started or the last
+    /// by-iteration evaluation), kept as run state so a checkpoint carries it and a resumed run's loggers start
+    /// from it (`RunInfo.logHistory`). Nothing reads it during the run.
+    let averagingHistory = LogBuffer()
+    /// How many recent history entries per key a checkpoint keeps: the largest logger interval (set by
     /// `TrainingSession`), all a later `average(interval)` reads.
     public var logWindow = 10
-    /// The log history a resumed checkpoint carried, put back when the resumed epoch clears the buffer.
+    /// The log history a resumed checkpoint carried: put back when training starts, and sent in `RunInfo`.
     var resumedLog: LogBuffer.Snapshot?
-    public var hookMessages = CheckpointMetadata.HookMessages()
+    /// `last_ckpt` and the best checkpoint: kept in checkpoints' metadata, restored on resume.
+    public internal(set) var hookMessages = CheckpointMetadata.HookMessages()
     /// The newest checkpoint known to hold a finite state: the last one this run saved, or the one it resumed
     /// from. Failures name it (not `hookMessages.lastCheckpoint`, which a resumed file may set to anything).
     public internal(set) var lastGoodCheckpoint: String?
-    public private(set) var hooks: [any Hook] = []
-    /// Whether this iteration's `.iteration` event is out (`publishIteration`, Runner+Logs.swift).
-    var iterationPublished = false
+    /// The hook table as mmcv prints it: hooks and loggers by priority, in registration order within one.
+    public private(set) var hooks: [any NamedHook] = []
+    /// The hooks the loop calls, by priority.
+    private var stages: [any Hook] = []
+    /// The evaluation hook, held explicitly: `e` (evaluate now) runs it between iterations.
+    public private(set) var evaluator: EvalHook?
+    /// Whether the current iteration's `.iteration` event is out (`publishIteration`); true between iterations.
+    var iterationPublished = true
     private var sinks: [RunEventSink] = []
+    /// Events waiting for delivery: what a relay derives goes out after the event it came from (`emit`).
+    private var pending: [RunEvent] = []
+    private var delivering = false
     private var stopRequested = false
     private var runStart = Date()
     /// Why the run ended, for `RunSummary.reason` (set by a stop command; otherwise it reached its length).
     private lazy var endReason = byEpoch ? "reached max_epochs=\(maxEpochs)" : "reached max_iters=\(maxIters)"
+    private lazy var context = Context(self)
 
     public init(model: Recognizer2D, optimizer: Optimizer, loader: Loader, workDir: String, byEpoch: Bool, maxEpochs: Int,
                 maxIters: Int, seed: UInt64, configText: String = "", configName: String = "", control: RunControl = RunControl()) {
         self.model = model; self.optimizer = optimizer; self.loader = loader; self.workDir = workDir
         self.byEpoch = byEpoch; self.maxEpochs = maxEpochs; self.seed = seed; self.configText = configText
-        self.configName = configName; self.control = control
+        self.configName = configName; self.control = control; self.checkpointDirectory = workDir
         self.maxIters = byEpoch ? maxEpochs * loader.batchesPerEpoch : maxIters
     }
 
@@ -61,15 +80,43 @@ public final class Runner {
 
     /// Adds a hook at its priority, after the hooks of equal priority (mmcv's `register_hook`).
     public func register(_ hook: any Hook) {
-        let i = hooks.firstIndex { $0.priority > hook.priority } ?? hooks.count
-        hooks.insert(hook, at: i)
+        stages.insert(hook, at: stages.firstIndex { $0.priority > hook.priority } ?? stages.count)
+        list(hook)
     }
 
-    public func hook<H: Hook>(_ type: H.Type) -> H? { hooks.lazy.compactMap { $0 as? H }.first }
+    /// Adds the evaluation hook: registered like any hook, and kept for evaluations asked for while training.
+    public func register(evaluator hook: EvalHook) {
+        evaluator = hook
+        register(hook)
+    }
+
+    /// Adds a logger: listed in the hook table at its priority, fed the run's events.
+    public func register(_ logger: any RunLogger) {
+        list(logger)
+        subscribe(logger)
+    }
+
+    private func list(_ entry: any NamedHook) {
+        hooks.insert(entry, at: hooks.firstIndex { $0.priority > entry.priority } ?? hooks.count)
+    }
 
     public func subscribe(_ sink: RunEventSink) { sinks.append(sink) }
 
-    public func emit(_ event: RunEvent) { for s in sinks { s.receive(event) } }
+    /// Delivers `event` to every sink in subscription order. What a `RunEventRelay` derives from it (the text
+    /// logger's records and lines) is queued and delivered the same way once `event` has reached every sink, so
+    /// all sinks see one order; derived events never reach the runner or its hooks.
+    public func emit(_ event: RunEvent) {
+        pending.append(event)
+        guard !delivering else { return }
+        delivering = true
+        defer { delivering = false }
+        while !pending.isEmpty {
+            let e = pending.removeFirst()
+            for s in sinks {
+                if let relay = s as? RunEventRelay { pending += relay.relay(e) } else { s.receive(e) }
+            }
+        }
+    }
 
     /// A file-writing sink's first failed write (a full disk), thrown at the iteration boundary so the run fails
     /// there with the file named instead of going on without its record.
@@ -94,12 +141,13 @@ public final class Runner {
         emit(.started(RunInfo(runID: Self.makeRunID(start: runStart), workDir: workDir, configName: configName,
                               configText: configText, byEpoch: byEpoch, maxEpochs: maxEpochs,
                               maxIters: maxIters, itersPerEpoch: itersPerEpoch, startEpoch: epoch, startIter: iter, seed: seed,
-                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" }, saveBest: saveBestKey)))
+                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" }, saveBest: saveBestKey,
+                              logHistory: resumedLog)))
         log("Start running, work_dir: \(workDir)")
         log("Hooks will be executed in the following order:\n" + hooks.map { "(\($0.priority.label.padding(toLength: 13, withPad: " ", startingAt: 0))) \($0.name)" }.joined(separator: "\n"))
         log("workflow: [('train', 1)], max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
         do {
-            for h in hooks { try h.beforeRun(self) }
+            for h in stages { try h.beforeRun(context) }
             try throwSinkFailure()   // an unwritable .log or events.jsonl stops the run before it trains
             removeStaleTempFiles()
             if byEpoch {
@@ -107,7 +155,7 @@ public final class Runner {
             } else {
                 try trainIterations()
             }
-            for h in hooks { try h.afterRun(self) }
+            for h in stages { try h.afterRun(context) }
             try throwSinkFailure()
         } catch let failure as RunFailure {
             emit(.failed(failure))
@@ -128,7 +176,7 @@ public final class Runner {
         setTraining(true)
         maxIters = maxEpochs * loader.batchesPerEpoch
         startLogBuffer()
-        for h in hooks { try h.beforeTrainEpoch(self) }
+        for h in stages { try h.beforeTrainEpoch(context) }
         let batches = loader.epoch(epoch, startingAt: resumeInnerIter)
         defer { batches.cancel() }
         innerIter = resumeInnerIter
@@ -138,7 +186,7 @@ public final class Runner {
             innerIter += 1
         }
         if stopRequested && innerIter < loader.batchesPerEpoch { return }
-        for h in hooks { try h.afterTrainEpoch(self) }
+        for h in stages { try h.afterTrainEpoch(context) }
         epoch += 1
         emit(.epochFinished(epoch: epoch, iter: iter))
     }
@@ -147,7 +195,7 @@ public final class Runner {
     private func trainIterations() throws {
         setTraining(true)
         startLogBuffer()
-        for h in hooks { try h.beforeTrainEpoch(self) }
+        for h in stages { try h.beforeTrainEpoch(context) }
         while iter < maxIters && !stopRequested {
             let batches = loader.epoch(epoch, startingAt: resumeInnerIter)
             defer { batches.cancel() }
@@ -165,7 +213,7 @@ public final class Runner {
         record = IterationRecord(epoch: epoch, iter: iter, innerIter: innerIter, batchSize: batch.labels.count)
         iterationPublished = false
         if !isTraining { setTraining(true) }
-        for h in hooks { try h.beforeTrainIter(self) }
+        for h in stages { try h.beforeTrainIter(context) }
         record.lr = currentLR
         optimizer.zeroGradients()
         let out = model.trainStep(batch.imgs, labels: batch.labels)
@@ -176,8 +224,7 @@ public final class Runner {
         }
         record.loss = out.loss
         for (k, v) in out.logVars { record.values[k] = v }
-        logBuffer.update(out.logVars, count: out.batchSize)
-        for h in hooks { try h.afterTrainIter(self) }
+        for h in stages { try h.afterTrainIter(context) }
         publishIteration()
         try throwSinkFailure()
         iter += 1
@@ -229,15 +276,13 @@ public final class Runner {
     }
 
     private func evaluateNow() throws {
-        guard let eval = hook(EvalHook.self) else { log("No evaluation configured (run with --validate)"); return }
-        try eval.evaluate(self, trigger: .manual)
-        if let logger = hook(TextLoggerHook.self), logBuffer.ready { try logger.writeRecord(self) }
-        logBuffer.clearOutput()
+        guard let evaluator else { log("No evaluation configured (run with --validate)"); return }
+        try evaluator.evaluate(context, trigger: .manual)
     }
 
     /// Saves the exact position (`iter_N.safetensors`, mid-epoch included) and refreshes `latest`.
     public func saveManualCheckpoint() throws {
-        let dir = hook(CheckpointHook.self)?.outDirectory ?? workDir
+        let dir = checkpointDirectory
         let path = (dir as NSString).appendingPathComponent("iter_\(iter).safetensors")
         // Commands run after the iteration's hooks, before `innerIter` moves on: innerIter + 1 batches are done.
         try saveCheckpoint(to: path, epoch: epoch, innerIter: innerIter + 1, withOptimizer: true)

@@ -99,7 +99,9 @@ public enum TrainingSession {
             throw top.error("optimizer_config is None: nothing would update the weights (write optimizer_config = dict(grad_clip=None))")
         }
         if let c = top.value("checkpoint_config"), !c.isNone {
-            runner.register(try CheckpointHook(config: c, files: files, defaultByEpoch: byEpoch))
+            let hook = try CheckpointHook(config: c, files: files, defaultByEpoch: byEpoch)
+            runner.checkpointDirectory = hook.directory(forWorkDir: workDir)
+            runner.register(hook)
         }
         let timer = IterTimerHook()
         runner.register(timer)
@@ -107,7 +109,7 @@ public enum TrainingSession {
         if options.validate {
             let valLoader = try data.loader(.val, seed: seed)
             valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
-            runner.register(try EvalHook(config: top.value("evaluation"), files: files, loader: valLoader))
+            runner.register(evaluator: try EvalHook(config: top.value("evaluation"), files: files, loader: valLoader))
         }
         try registerLoggers(top, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp)
         if let custom = top.value("custom_hooks"), let items = custom.elements, let first = items.first {
@@ -139,7 +141,7 @@ public enum TrainingSession {
     static func registerLoggers(_ top: ConfigReader, runner: Runner, byEpoch: Bool, seed: UInt64, timestamp: String) throws {
         guard let log = try top.sub("log_config") else { return }
         let interval = try log.int("interval", 10)
-        var loggers: [any Hook] = []
+        var loggers: [any RunLogger] = []
         for item in log.value("hooks")?.elements ?? [] {
             let r = try ConfigReader(item, name: "logger hook", files: top.files)
             switch try r.string("type") {
@@ -150,19 +152,16 @@ public enum TrainingSession {
                 loggers.append(hook)
             case "TensorboardLoggerHook":
                 let dir = try r.string("log_dir", (runner.workDir as NSString).appendingPathComponent("tf_logs"))
-                let hook = try TensorboardLoggerHook(directory: dir, interval: interval, byEpoch: byEpoch)
+                let hook = try TensorboardLoggerHook(directory: dir, interval: interval, byEpoch: byEpoch, optimizer: runner.optimizer)
                 try hook.configure(r)
-                runner.subscribe(hook)
                 loggers.append(hook)
             case let other:
                 throw r.error("logger hook '\(other)' is not supported by Reel (supported: TextLoggerHook, TensorboardLoggerHook)", key: "type")
             }
         }
-        // mmcv gives the last logger hook reset_flag=True; TensorBoard averages on its own, so the text logger is
-        // the one that must clear the shared buffer.
-        if let text = loggers.compactMap({ $0 as? TextLoggerHook }).last { text.resetFlag = true }
-        // A checkpoint keeps as much log history as the widest average reads.
-        runner.logWindow = max(interval, loggers.compactMap { ($0 as? TextLoggerHook)?.interval }.max() ?? 0)
+        // A checkpoint keeps as much averaging history as the widest logger average reads.
+        let intervals = loggers.map { ($0 as? TextLoggerHook)?.interval ?? ($0 as? TensorboardLoggerHook)?.interval ?? 0 }
+        runner.logWindow = max(interval, intervals.max() ?? 0)
         for l in loggers { runner.register(l) }
     }
 }

@@ -15,8 +15,6 @@ public final class CheckpointHook: Hook {
     public var outDir: String?
     public var maxKeep = -1
     public var saveLast = true
-    /// The directory files go to (set at before_run).
-    public private(set) var outDirectory: String?
 
     public init(interval: Int = -1, byEpoch: Bool = true) { self.interval = interval; self.byEpoch = byEpoch }
 
@@ -30,45 +28,48 @@ public final class CheckpointHook: Hook {
         saveLast = try r.bool("save_last", true)
     }
 
-    public func beforeRun(_ runner: Runner) throws {
-        if let outDir {
-            outDirectory = (outDir as NSString).appendingPathComponent((runner.workDir as NSString).lastPathComponent)
-        } else {
-            outDirectory = runner.workDir
-        }
-        try FileManager.default.createDirectory(atPath: outDirectory!, withIntermediateDirectories: true)
+    /// Where this hook's settings put the run's checkpoints (mmcv: `out_dir` joined with the work dir's name, else
+    /// the work dir). Whoever builds the run makes it the run's `checkpointDirectory`, which every hook reads.
+    public func directory(forWorkDir workDir: String) -> String {
+        guard let outDir else { return workDir }
+        return (outDir as NSString).appendingPathComponent((workDir as NSString).lastPathComponent)
     }
 
-    public func afterTrainEpoch(_ runner: Runner) throws {
+    public func beforeRun(_ context: any HookContext) throws {
+        try FileManager.default.createDirectory(atPath: context.checkpointDirectory, withIntermediateDirectories: true)
+    }
+
+    public func afterTrainEpoch(_ context: any HookContext) throws {
         guard byEpoch else { return }
-        let n = runner.epoch + 1
-        if (interval > 0 && n % interval == 0) || (saveLast && n == runner.maxEpochs) {
-            runner.log("Saving checkpoint at \(n) epochs")
-            try save(runner, name: "epoch_\(n)", number: n, prefix: "epoch_", savedEpoch: n)
+        let n = context.epoch + 1
+        if (interval > 0 && n % interval == 0) || (saveLast && n == context.maxEpochs) {
+            context.log("Saving checkpoint at \(n) epochs")
+            try save(context, name: "epoch_\(n)", number: n, prefix: "epoch_", savedEpoch: n)
         }
     }
 
-    public func afterTrainIter(_ runner: Runner) throws {
+    public func afterTrainIter(_ context: any HookContext) throws {
         guard !byEpoch else { return }
-        let n = runner.iter + 1
-        if (interval > 0 && n % interval == 0) || (saveLast && n == runner.maxIters) {
-            runner.log("Saving checkpoint at \(n) iterations")
-            // The runner's `iter` is still n − 1 here: the file records n completed iterations, and the batches of
+        let n = context.iter + 1
+        if (interval > 0 && n % interval == 0) || (saveLast && n == context.maxIters) {
+            context.log("Saving checkpoint at \(n) iterations")
+            // The run's `iter` is still n − 1 here: the file records n completed iterations, and the batches of
             // the current epoch done so far (mmcv would record epoch + 1 and skip the rest of the epoch on resume).
-            try save(runner, name: "iter_\(n)", number: n, prefix: "iter_", savedEpoch: runner.epoch, iter: n,
-                     innerIter: runner.innerIter + 1)
+            try save(context, name: "iter_\(n)", number: n, prefix: "iter_", savedEpoch: context.epoch, iter: n,
+                     innerIter: context.innerIter + 1)
         }
     }
 
-    private func save(_ runner: Runner, name: String, number n: Int, prefix: String, savedEpoch: Int, iter: Int? = nil,
+    private func save(_ context: any HookContext, name: String, number n: Int, prefix: String, savedEpoch: Int, iter: Int? = nil,
                       innerIter: Int = 0) throws {
-        let dir = outDirectory ?? runner.workDir
+        let dir = context.checkpointDirectory
         let path = (dir as NSString).appendingPathComponent(name + ".safetensors")
-        try runner.saveCheckpoint(to: path, epoch: savedEpoch, iter: iter, innerIter: innerIter, withOptimizer: saveOptimizer)
+        try context.saveCheckpoint(to: path, epoch: savedEpoch, iter: iter, innerIter: innerIter, withOptimizer: saveOptimizer,
+                                   includeConfig: true)
         try CheckpointStore.updateLatest(in: dir, to: path)
         // Set after writing, so each file names the previous checkpoint as last_ckpt (as mmcv).
-        runner.hookMessages.lastCheckpoint = path
-        runner.emit(.checkpointSaved(CheckpointRecord(path: path, kind: .regular, epoch: savedEpoch, iter: iter ?? runner.iter)))
+        context.setLastCheckpoint(path)
+        context.publish(.checkpointSaved(CheckpointRecord(path: path, kind: .regular, epoch: savedEpoch, iter: iter ?? context.iter)))
         if maxKeep > 0 && interval > 0 {
             var old = n - maxKeep * interval
             while old > 0 {
@@ -76,10 +77,10 @@ public final class CheckpointHook: Hook {
                 // Only a regular file of that name goes (never a directory or what a symlink points to).
                 do {
                     try OwnedFiles.remove(file, inDirectory: dir, isOwnName: OwnedFiles.isCheckpointName)
-                    runner.emit(.checkpointDeleted(path: file))
+                    context.publish(.checkpointDeleted(path: file))
                 }
                 catch OwnedFiles.Refusal.missing { break }
-                catch { runner.log("Old checkpoint \(file) was left in place: \(error)") }
+                catch { context.log("Old checkpoint \(file) was left in place: \(error)") }
                 old -= interval
             }
         }

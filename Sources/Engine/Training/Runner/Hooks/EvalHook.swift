@@ -78,96 +78,93 @@ public final class EvalHook: Hook {
         return counter + 1 >= start && (counter + 1 - start) % interval == 0
     }
 
-    public func beforeTrainEpoch(_ runner: Runner) throws {
+    public func beforeTrainEpoch(_ context: any HookContext) throws {
         guard byEpoch, !initialChecked else { return }
         initialChecked = true
         // mmcv's "evaluate before training": only with an explicit start the counter has reached.
-        if let start, runner.epoch >= start, due(runner.epoch) { try evaluate(runner, trigger: .beforeTraining) }
+        if let start, context.epoch >= start, due(context.epoch) { try evaluate(context, trigger: .beforeTraining) }
     }
 
-    public func beforeTrainIter(_ runner: Runner) throws {
+    public func beforeTrainIter(_ context: any HookContext) throws {
         guard !byEpoch, !initialChecked else { return }
         initialChecked = true
-        if let start, runner.iter >= start, due(runner.iter) { try evaluate(runner, trigger: .beforeTraining) }
+        if let start, context.iter >= start, due(context.iter) { try evaluate(context, trigger: .beforeTraining) }
     }
 
-    public func afterTrainEpoch(_ runner: Runner) throws {
-        if byEpoch && due(runner.epoch) { try evaluate(runner, trigger: .epoch) }
+    public func afterTrainEpoch(_ context: any HookContext) throws {
+        if byEpoch && due(context.epoch) { try evaluate(context, trigger: .epoch) }
     }
 
-    public func afterTrainIter(_ runner: Runner) throws {
-        guard !byEpoch && due(runner.iter) else { return }
-        // As mmcv does (SEMANTICS.md §3.7): the loggers write this iteration's record first, and the log buffer is
-        // cleared, so their averaging cannot overwrite the metrics and the train line comes before the val line.
-        try runner.flushLogsBeforeEvaluation()
-        try evaluate(runner, trigger: .iteration)
+    public func afterTrainIter(_ context: any HookContext) throws {
+        guard !byEpoch && due(context.iter) else { return }
+        // As mmcv does (SEMANTICS.md §3.7): the iteration goes out first, so the loggers write its train line
+        // before the val line, and their averaging restarts after it.
+        context.beginEvaluationInIteration()
+        try evaluate(context, trigger: .iteration)
     }
 
-    /// Runs inference on the val loader, puts the metrics into the log buffer (for the text logger's val record)
-    /// and updates the best checkpoint. The evaluation before training is left out of the buffer: mmcv's logger
-    /// clears the buffer before the first epoch, so those numbers never reach the log files (SEMANTICS.md §2.4);
-    /// the console and the dashboard still show them (the "Evaluating" lines and the `.evaluated` event).
-    /// For "evaluate now" (`.manual`) the runner writes the record itself.
-    public func evaluate(_ runner: Runner, trigger: EvalRecord.Trigger) throws {
-        let wasTraining = runner.isTraining
-        runner.setTraining(false)
-        defer { if wasTraining && !byEpoch { runner.setTraining(true) } }
-        let (scores, labels) = try Inference.scores(model: runner.model, loader: loader)
+    /// Runs inference on the val loader, updates the best checkpoint and publishes the metrics as an `.evaluated`
+    /// event, from which the loggers write their val records (all but the evaluation before training, which mmcv's
+    /// log files never see, SEMANTICS.md §2.4; the console and the dashboard still show it). The runner calls it
+    /// directly for "evaluate now" (`.manual`).
+    public func evaluate(_ context: any HookContext, trigger: EvalRecord.Trigger) throws {
+        let wasTraining = context.isTraining
+        context.setTraining(false)
+        defer { if wasTraining && !byEpoch { context.setTraining(true) } }
+        let (scores, labels) = try Inference.scores(model: context.model, loader: loader)
         let results = try Metrics.evaluate(scores: scores, labels: labels, metrics: metrics, topk: topk)
         for m in metrics {
-            runner.log("Evaluating \(m) ...")
+            context.log("Evaluating \(m) ...")
             for (k, v) in results where m == "top_k_accuracy" ? k.hasPrefix("top") : k == m {
-                runner.log("\n\(k == "mean_class_accuracy" ? "mean_acc" : k)\t\(String(format: "%.4f", v))")
+                context.log("\n\(k == "mean_class_accuracy" ? "mean_acc" : k)\t\(String(format: "%.4f", v))")
             }
         }
-        if trigger != .beforeTraining { runner.logBuffer.setOutput(results + [("eval_iter_num", Double(loader.batchesPerEpoch))]) }
         var isNewBest = false
         if let key = saveBest, !results.isEmpty {
             if bestKey == nil { try setBestKey(key == "auto" ? results[0].key : key) }
             if let bestKey, let score = results.first(where: { $0.key == bestKey })?.value {
-                let previous = runner.hookMessages.bestScore ?? (greater ? -.infinity : .infinity)
+                let previous = context.bestScore ?? (greater ? -.infinity : .infinity)
                 if greater ? score > previous : score < previous {
                     isNewBest = true
-                    try saveBestCheckpoint(runner, key: bestKey, score: score)
+                    try saveBestCheckpoint(context, key: bestKey, score: score)
                 }
             }
         }
-        let n = byEpoch ? runner.epoch + 1 : runner.iter + 1
-        // Inside an iteration `runner.iter` does not count it yet; between iterations it counts them all.
-        runner.emit(.evaluated(EvalRecord(epoch: n, iter: runner.iter + (trigger == .iteration ? 1 : 0), metrics: results, bestKey: bestKey,
-                                          bestScore: runner.hookMessages.bestScore, isNewBest: isNewBest, trigger: trigger)))
+        let n = byEpoch ? context.epoch + 1 : context.iter + 1
+        // Inside an iteration `iter` does not count it yet; between iterations it counts them all.
+        context.publish(.evaluated(EvalRecord(epoch: n, iter: context.iter + (trigger == .iteration ? 1 : 0), metrics: results,
+                                              bestKey: bestKey, bestScore: context.bestScore, isNewBest: isNewBest, trigger: trigger,
+                                              batches: loader.batchesPerEpoch, lr: context.optimizer.groups.first?.lr ?? 0)))
     }
 
-    private func saveBestCheckpoint(_ runner: Runner, key: String, score: Double) throws {
-        let dir = runner.hook(CheckpointHook.self)?.outDirectory ?? runner.workDir
+    private func saveBestCheckpoint(_ context: any HookContext, key: String, score: Double) throws {
+        let dir = context.checkpointDirectory
         let unit = byEpoch ? "epoch" : "iter"
-        let n = byEpoch ? runner.epoch + 1 : runner.iter + 1
+        let n = byEpoch ? context.epoch + 1 : context.iter + 1
         let path = (dir as NSString).appendingPathComponent("best_\(key)_\(unit)_\(n).safetensors")
-        if let old = runner.hookMessages.bestCheckpoint, old != path {
+        if let old = context.bestCheckpoint, old != path {
             // The name may come from a resumed checkpoint's metadata, which anyone can write: only a regular file
             // with a best-checkpoint name directly in this run's checkpoint directory is removed (OwnedFiles).
             do {
                 try OwnedFiles.remove(old, inDirectory: dir, isOwnName: OwnedFiles.isBestCheckpointName)
-                runner.emit(.checkpointDeleted(path: old))
-                runner.log("The previous best checkpoint \(old) was removed")
+                context.publish(.checkpointDeleted(path: old))
+                context.log("The previous best checkpoint \(old) was removed")
             } catch OwnedFiles.Refusal.missing {
             } catch {
-                runner.log("The previous best checkpoint \(old) was left in place: \(error)")
+                context.log("The previous best checkpoint \(old) was left in place: \(error)")
             }
         }
-        runner.hookMessages.bestScore = score
-        runner.hookMessages.bestCheckpoint = path
-        runner.hookMessages.bestMetric = key
-        try runner.saveCheckpoint(to: path, epoch: byEpoch ? n : runner.epoch, iter: byEpoch ? runner.iter : n,
-                                  withOptimizer: true, includeConfig: false)
+        context.setBest(metric: key, score: score, checkpoint: path)
+        try context.saveCheckpoint(to: path, epoch: byEpoch ? n : context.epoch, iter: byEpoch ? context.iter : n,
+                                  innerIter: 0, withOptimizer: true, includeConfig: false)
         let best: [String: Any] = ["best_score": score, "metric": key, "rule": greater ? "greater" : "less",
-                                   "epoch": byEpoch ? n : runner.epoch + 1, "iter": byEpoch ? runner.iter : n,
+                                   "epoch": byEpoch ? n : context.epoch + 1, "iter": byEpoch ? context.iter : n,
                                    "checkpoint": (path as NSString).lastPathComponent]
         let data = try JSONSerialization.data(withJSONObject: best, options: [.sortedKeys, .prettyPrinted])
         try AtomicFile.write(data + Data("\n".utf8), to: (dir as NSString).appendingPathComponent("best.json"))
-        runner.emit(.checkpointSaved(CheckpointRecord(path: path, kind: .best, epoch: byEpoch ? n : runner.epoch, iter: runner.iter)))
-        runner.log("Now best checkpoint is saved as \((path as NSString).lastPathComponent).")
-        runner.log("Best \(key) is \(String(format: "%.4f", score)) at \(n) \(unit).")
+        context.publish(.checkpointSaved(CheckpointRecord(path: path, kind: .best, epoch: byEpoch ? n : context.epoch, iter: context.iter)))
+        context.log("Now best checkpoint is saved as \((path as NSString).lastPathComponent).")
+        context.log("Best \(key) is \(String(format: "%.4f", score)) at \(n) \(unit).")
     }
 }
 

@@ -23,18 +23,15 @@ public final class IterTimerHook: Hook, RunEventSink {
 
     public static func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    public func beforeTrainEpoch(_ runner: Runner) throws { start = clock() }
+    public func beforeTrainEpoch(_ context: any HookContext) throws { start = clock() }
 
-    public func beforeTrainIter(_ runner: Runner) throws {
-        let t = clock() - start
-        runner.record.dataTime = t
-        runner.logBuffer.update([("data_time", t)])
+    public func beforeTrainIter(_ context: any HookContext) throws {
+        context.recordDataTime(clock() - start)
     }
 
-    public func afterTrainIter(_ runner: Runner) throws {
+    public func afterTrainIter(_ context: any HookContext) throws {
         let now = clock()
-        runner.record.time = now - start
-        runner.logBuffer.update([("time", now - start)])
+        context.recordTime(now - start)
         start = now
     }
 

@@ -31,18 +31,17 @@ public final class OptimizerHook: Hook {
         detectAnomalousParams = try r.bool("detect_anomalous_params", false)
     }
 
-    public func afterTrainIter(_ runner: Runner) throws {
-        let params = runner.optimizer.orderedParameters
+    public func afterTrainIter(_ context: any HookContext) throws {
+        let params = context.optimizer.orderedParameters
         if detectAnomalousParams {
             for (name, p) in params where p.requiresGrad && p.grad.scalars.allSatisfy({ $0 == 0 }) {
-                runner.log("ERROR: \(name) with shape \(p.shape) is not in the computational graph")
+                context.log("ERROR: \(name) with shape \(p.shape) is not in the computational graph")
             }
         }
         if let clip = gradClip {
             let norm = GradClip.clip(params.map(\.parameter), maxNorm: clip.maxNorm, normType: clip.normType)
-            runner.logBuffer.update([("grad_norm", norm)], count: runner.record.batchSize)
-            runner.record.values["grad_norm"] = norm
+            context.recordValue("grad_norm", norm)
         }
-        runner.optimizer.step()
+        context.optimizer.step()
     }
 }

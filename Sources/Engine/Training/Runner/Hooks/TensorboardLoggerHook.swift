@@ -8,14 +8,15 @@ import EngineData
 /// `learning_rate` and `momentum` — at global step iter+1, and each evaluation as `val/<metric>`, in
 /// `work_dir/tf_logs` (or `log_dir`).
 ///
-/// It consumes the run's events on its own, with its own `interval`, `ignore_last` and `by_epoch` and its own
-/// averaging (a `LogBuffer` fed from `.iteration` events, cleared where mmcv clears the shared one: at each
-/// epoch's start and before a by-iteration evaluation), so it works without the text logger; with the same
-/// interval both write the same numbers. As in mmcv's log files, the evaluation before training is not written.
+/// A logger of the run's events, on its own, with its own `interval`, `ignore_last` and `by_epoch` and its own
+/// averaging (a `LogBuffer` fed from `.iteration` events — seeded from a resumed run's history — and cleared where
+/// mmcv clears the shared one: at each epoch's start and before a by-iteration evaluation), so it works without the
+/// text logger; with the same interval both write the same numbers. As in mmcv's log files, the evaluation before
+/// training is not written.
 ///
 /// Events cannot throw: the first write failure (a full disk) is kept, and the runner throws it at the iteration
-/// boundary (`FileRecordingSink`), or the hook at its next stage.
-public final class TensorboardLoggerHook: Hook, FileRecordingSink {
+/// boundary (`FileRecordingSink`).
+public final class TensorboardLoggerHook: RunLogger, FileRecordingSink {
     public var name: String { "TensorboardLoggerHook" }
     public var priority: HookPriority { .veryLow }
     public var interval: Int
@@ -26,14 +27,16 @@ public final class TensorboardLoggerHook: Hook, FileRecordingSink {
     private var itersPerEpoch: Int?
     /// The learning rate of the latest iteration: what mmcv's `current_lr()` reads when an evaluation is logged.
     private var lr: Double?
-    private weak var optimizer: Optimizer?
+    /// Where the `momentum` scalar comes from (set by whoever builds the run); without one it is not written.
+    public weak var optimizer: Optimizer?
     /// The first write that failed, not yet reported.
     public private(set) var writeFailure: Error?
 
-    public init(directory: String, interval: Int = 10, byEpoch: Bool = true) throws {
+    public init(directory: String, interval: Int = 10, byEpoch: Bool = true, optimizer: Optimizer? = nil) throws {
         writer = try EventFileWriter(directory: directory)
         self.interval = interval
         self.byEpoch = byEpoch
+        self.optimizer = optimizer
     }
 
     /// Applies a `log_config.hooks` entry's arguments (`log_dir` is the caller's: it names the file to open).
@@ -43,21 +46,6 @@ public final class TensorboardLoggerHook: Hook, FileRecordingSink {
         ignoreLast = try r.bool("ignore_last", true)
         _ = try r.bool("reset_flag", false)
         byEpoch = try r.bool("by_epoch", byEpoch)
-    }
-
-    public func beforeRun(_ runner: Runner) throws { optimizer = runner.optimizer; try reportFailure() }
-    public func beforeTrainEpoch(_ runner: Runner) throws { try reportFailure() }
-    public func afterTrainIter(_ runner: Runner) throws { try reportFailure() }
-    public func afterTrainEpoch(_ runner: Runner) throws { try reportFailure() }
-
-    public func afterRun(_ runner: Runner) throws {
-        writer.close()
-        try reportFailure()
-    }
-
-    /// Throws the pending write failure once.
-    func reportFailure() throws {
-        if let failure = takeWriteFailure() { throw failure }
     }
 
     public func takeWriteFailure() -> Error? {
@@ -70,11 +58,12 @@ public final class TensorboardLoggerHook: Hook, FileRecordingSink {
         case .started(let info):
             itersPerEpoch = info.itersPerEpoch
             buffer.clear()
+            if let history = info.logHistory { buffer.restore(history) }
         case .epochFinished:
             buffer.clear()   // mmcv's loggers clear the buffer at every before_train_epoch
         case .iteration(let r):
             lr = r.lr
-            buffer.update(r.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, count: r.batchSize)
+            buffer.append(r)
             let counter = byEpoch ? r.innerIter : r.iter
             let lastOfEpoch = itersPerEpoch.map { r.innerIter + 1 == $0 } ?? false
             // mmcv's every_n_iters / every_n_inner_iters (never for interval ≤ 0), or the epoch's last with ignore_last=False.
@@ -88,7 +77,9 @@ public final class TensorboardLoggerHook: Hook, FileRecordingSink {
             case .iteration: buffer.clear()   // mmcv clears the buffer before a by-iteration evaluation
             case .epoch, .manual: break
             }
-            write(mode: "val", values: e.metrics, lr: lr ?? optimizer?.groups.first?.lr ?? 0, step: e.step)
+            write(mode: "val", values: e.metrics, lr: e.lr ?? lr ?? optimizer?.groups.first?.lr ?? 0, step: e.step)
+        case .finished, .failed:
+            writer.close()
         default: break
         }
     }

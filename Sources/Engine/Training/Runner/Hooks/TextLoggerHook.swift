@@ -3,20 +3,34 @@ import Foundation
 import EngineCore
 import EngineData
 
-/// mmcv's `TextLoggerHook` (SEMANTICS.md §3.8–3.9): averages the log buffer every `interval` iterations, logs each
-/// record as mmcv's text line (a `.message`, which `TextLogFile` writes into `<timestamp>.log` with every other
-/// message of the run) and appends it to `<timestamp>.log.json` (one record per line, floats rounded to 5
-/// decimals), which mmaction2's `analyze_logs.py` reads.
-public final class TextLoggerHook: Hook {
+/// mmcv's `TextLoggerHook` (SEMANTICS.md §3.8–3.9), as a logger of the run's events: it averages the iterations
+/// every `interval` in a log buffer of its own and writes each record to `<timestamp>.log.json` (one record per
+/// line, floats rounded to 5 decimals), which mmaction2's `analyze_logs.py` reads; the evaluations' metrics are
+/// written as val records. Each record is also relayed to the run's other sinks as a `.logged` event and mmcv's
+/// text line as a `.message` (which `TextLogFile` writes into `<timestamp>.log`, and the console and the
+/// dashboard show).
+///
+/// Everything it writes is a function of the events: `.started` (the run's length; a resumed run's averaging
+/// history), `.iteration`, `.evaluated` and `.epochFinished`. Its buffer is cleared where mmcv clears the shared
+/// one: at each epoch's start and before a by-iteration evaluation. A failed write is kept for the runner, which
+/// stops the run at the iteration boundary (`FileRecordingSink`).
+public final class TextLoggerHook: RunLogger, RunEventRelay, FileRecordingSink {
     public var name: String { "TextLoggerHook" }
     public var priority: HookPriority { .veryLow }
     public var interval: Int
     public var ignoreLast = true
+    /// mmcv's `reset_flag`, accepted: the buffer is this logger's own, so its output is always cleared once written.
     public var resetFlag = false
     public var byEpoch = true
     public let jsonPath: String
     private let jsonFile: AppendFile
+    private let buffer = LogBuffer()
     private var timeSum = 0.0
+    /// The run's length and start, from `.started`, for the text line's head and ETA.
+    private var itersPerEpoch = 0, maxIters = 0, startIter = 0
+    /// The latest iteration: the epoch a val record belongs to.
+    private var last: IterationRecord?
+    private var failure: Error?
 
     public init(workDir: String, timestamp: String, interval: Int = 10, byEpoch: Bool = true) throws {
         self.interval = interval
@@ -41,50 +55,61 @@ public final class TextLoggerHook: Hook {
                                             ("config_name", .string(configName)), ("work_dir", .string(workDir))]) + "\n")
     }
 
-    public func beforeRun(_ runner: Runner) throws { timeSum = 0 }
+    public func takeWriteFailure() -> Error? {
+        defer { failure = nil }
+        return failure
+    }
 
-    public func afterTrainIter(_ runner: Runner) throws {
-        let counter = byEpoch ? runner.innerIter : runner.iter
-        if interval > 0 && (counter + 1) % interval == 0 {   // mmcv's every_n_iters: never for n ≤ 0
-            runner.logBuffer.average(interval)
-        } else if byEpoch && runner.innerIter + 1 == runner.itersPerEpoch && !ignoreLast {
-            runner.logBuffer.average(interval)
-        }
-        if runner.logBuffer.ready {
-            try writeRecord(runner)
-            if resetFlag { runner.logBuffer.clearOutput() }
+    public func relay(_ event: RunEvent) -> [RunEvent] {
+        switch event {
+        case .started(let info):
+            itersPerEpoch = info.itersPerEpoch; maxIters = info.maxIters; startIter = info.startIter
+            timeSum = 0
+            last = nil
+            buffer.clear()
+            if let history = info.logHistory { buffer.restore(history) }
+            return []
+        case .epochFinished:
+            buffer.clear()   // mmcv's loggers clear the buffer at every before_train_epoch
+            return []
+        case .iteration(let r):
+            last = r
+            buffer.append(r)
+            let counter = byEpoch ? r.innerIter : r.iter
+            // mmcv's every_n_iters (never for n ≤ 0), or the epoch's last iteration with ignore_last=False.
+            guard (interval > 0 && (counter + 1) % interval == 0) || (byEpoch && r.innerIter + 1 == itersPerEpoch && !ignoreLast)
+            else { return [] }
+            buffer.average(interval)
+            defer { buffer.clearOutput() }
+            return write(LogRecord(mode: "train", epoch: r.epoch + 1, iter: byEpoch ? r.innerIter + 1 : r.iter + 1, lr: r.lr,
+                                   memory: r.memory, values: buffer.output, step: r.iter + 1), iter: r.iter)
+        case .evaluated(let e):
+            switch e.trigger {
+            case .beforeTraining: return []   // mmcv's logger has not started yet (SEMANTICS.md §2.4)
+            case .iteration: buffer.clear()   // mmcv clears the buffer before a by-iteration evaluation
+            case .epoch, .manual: break
+            }
+            // An epoch's evaluation belongs to that epoch; the others to the iteration they follow or sit in.
+            let epoch = e.trigger == .epoch ? e.epoch : (last?.epoch ?? 0) + 1
+            return write(LogRecord(mode: "val", epoch: epoch, iter: e.batches ?? 0, lr: e.lr ?? last?.lr ?? 0, memory: nil,
+                                   values: e.metrics, step: e.step), iter: e.iter)
+        default:
+            return []
         }
     }
 
-    public func afterTrainEpoch(_ runner: Runner) throws {
-        if runner.logBuffer.ready {
-            try writeRecord(runner)
-            if resetFlag { runner.logBuffer.clearOutput() }
-        }
-    }
-
-    /// Writes the buffer's output as a text line and a JSON record, and emits it as a `.logged` event.
-    public func writeRecord(_ runner: Runner) throws {
-        var values = runner.logBuffer.output
-        let isTrain = values.contains { $0.key == "time" }
-        var iterNumber = byEpoch ? runner.innerIter + 1 : runner.iter + 1
-        if let i = values.firstIndex(where: { $0.key == "eval_iter_num" }) {
-            iterNumber = Int(values[i].value)
-            values.remove(at: i)
-        }
-        let memory = isTrain ? MemoryUsage.peakMiB : nil
-        let record = LogRecord(mode: isTrain ? "train" : "val", epoch: runner.epoch + 1, iter: iterNumber, lr: runner.currentLR,
-                               memory: memory, values: values, step: runner.iter + 1)
-        runner.emit(.logged(record))
-        runner.log(textLine(record, runner: runner))
+    /// Appends `record` to the `.log.json` and returns it as the `.logged` event and its text line.
+    private func write(_ record: LogRecord, iter: Int) -> [RunEvent] {
         var fields: [(String, JSONLine.Value)] = [("mode", .string(record.mode)), ("epoch", .int(record.epoch)),
                                                   ("iter", .int(record.iter)), ("lr", .double(JSONLine.round5(record.lr)))]
-        if let memory { fields.append(("memory", .int(memory))) }
-        for (k, v) in values { fields.append((k, .double(JSONLine.round5(v)))) }
-        try jsonFile.write(JSONLine.encode(fields) + "\n")
+        if let memory = record.memory { fields.append(("memory", .int(memory))) }
+        for (k, v) in record.values { fields.append((k, .double(JSONLine.round5(v)))) }
+        do { try jsonFile.write(JSONLine.encode(fields) + "\n") } catch { if failure == nil { failure = error } }
+        return [.logged(record), .message(textLine(record, iter: iter))]
     }
 
-    func textLine(_ r: LogRecord, runner: Runner) -> String {
+    /// mmcv's text line for `r`; `iter` is the run's global counter when it was written (0-based, for the ETA).
+    func textLine(_ r: LogRecord, iter: Int) -> String {
         let skip: Set<String> = ["time", "data_time", "memory"]
         let rest = r.values.filter { !skip.contains($0.key) }.map { "\($0.key): \(String(format: "%.4f", $0.value))" }
         if r.mode == "val" {
@@ -93,12 +118,12 @@ public final class TextLoggerHook: Hook {
         }
         let time = r.value("time") ?? 0
         timeSum += time * Double(interval)
-        let done = runner.iter - runner.startIter + 1
-        let eta = Int(timeSum / Double(max(1, done)) * Double(max(0, runner.maxIters - runner.iter - 1)))
+        let done = iter - startIter + 1
+        let eta = Int(timeSum / Double(max(1, done)) * Double(max(0, maxIters - iter - 1)))
         var parts = [String(format: "lr: %.3e", r.lr), "eta: \(Self.timedelta(eta))",
                      String(format: "time: %.3f", time), String(format: "data_time: %.3f", r.value("data_time") ?? 0)]
         if let m = r.memory { parts.append("memory: \(m)") }
-        let head = byEpoch ? "Epoch [\(r.epoch)][\(r.iter)/\(runner.itersPerEpoch)]" : "Iter [\(r.iter)/\(runner.maxIters)]"
+        let head = byEpoch ? "Epoch [\(r.epoch)][\(r.iter)/\(itersPerEpoch)]" : "Iter [\(r.iter)/\(maxIters)]"
         return head + "\t" + (parts + rest).joined(separator: ", ")
     }
 
