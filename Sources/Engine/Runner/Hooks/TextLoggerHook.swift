@@ -1,4 +1,3 @@
-import Config
 import Foundation
 
 /// mmcv's `TextLoggerHook` (SEMANTICS.md §3.8–3.9): averages the log buffer every `interval` iterations, logs each
@@ -25,11 +24,11 @@ public final class TextLoggerHook: Hook {
     }
 
     /// Applies a `log_config.hooks` entry's arguments.
-    public func configure(_ r: ConfigReader) throws {
-        interval = try r.int("interval", interval)
-        ignoreLast = try r.bool("ignore_last", true)
-        resetFlag = try r.bool("reset_flag", false)
-        byEpoch = try r.bool("by_epoch", byEpoch)
+    public func configure(_ spec: LoggerHookSpec) {
+        interval = spec.interval ?? interval
+        ignoreLast = spec.ignoreLast
+        resetFlag = spec.resetFlag
+        byEpoch = spec.byEpoch ?? byEpoch
     }
 
     /// The first `.log.json` line: the run's meta (mmaction2 writes env_info, seed, config_name, work_dir).

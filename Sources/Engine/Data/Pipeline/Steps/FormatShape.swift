@@ -12,12 +12,6 @@ public struct FormatShape: PipelineStep {
 
     public init(inputFormat: String, collapse: Bool = false) { self.inputFormat = inputFormat; self.collapse = collapse }
 
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "FormatShape", files: files)
-        inputFormat = try r.require("input_format", in: ["NCHW", "NCTHW"], default: "")
-        collapse = try r.bool("collapse", false)
-    }
-
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
         guard let first = sample.frames.first else { throw PipelineError(message: "FormatShape: no frames (is RawFrameDecode missing?)") }
         let m = sample.frames.count, h = first.height, w = first.width, c = first.channels
@@ -96,29 +90,7 @@ public struct CollectStep: PipelineStep {
                                      "img_shape", "crop_bbox", "flip", "flip_direction", "img_norm_cfg", "input_shape",
                                      "offset", "crop_quadruple", "scale_factor", "keep_ratio"]
 
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "Collect", files: files)
-        typeName = try r.string("type")
-        guard let v = r.value("keys"), let items = v.elements ?? (v.string.map { [ConfigValue(.string($0))] }) else {
-            throw r.error("\(typeName) needs 'keys'")
-        }
-        keys = try items.map { item in
-            guard let s = item.string else { throw files.error("keys must be strings", at: item.origin) }
-            guard Self.known.contains(s) else {
-                throw files.error("'\(s)' is not a key Reel's pipeline produces (known: \(Self.known.sorted().joined(separator: ", ")))",
-                                  at: item.origin)
-            }
-            return s
-        }
-        if typeName == "Collect", let meta = r.value("meta_keys"), let list = meta.elements {
-            for item in list where !(item.string.map(Self.known.contains) ?? false) {
-                throw files.error("meta key '\(item.string ?? "?")' is never set by the pipeline (mmaction2 fails on it too; configs pass meta_keys=[])",
-                                  at: item.origin)
-            }
-        } else if typeName == "Collect", r.value("meta_keys") == nil {
-            throw r.error("Collect's default meta_keys include 'pad_shape', which no step sets: add meta_keys=[] (mmaction2 fails the same way)")
-        }
-    }
+    public init(typeName: String, keys: [String]) { self.typeName = typeName; self.keys = keys }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
         if keys.contains("imgs") && sample.imgs == nil && sample.frames.isEmpty {
