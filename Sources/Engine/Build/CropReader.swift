@@ -5,7 +5,7 @@ import Config
 enum CropReader {
     static func read(_ r: ConfigReader) throws -> CropStep {
         let type = try r.string("type")
-        try PipelineReader.refuseLazy(r)
+        if type != "ThreeCrop" && type != "TenCrop" { try PipelineReader.refuseLazy(r) }   // the multi-view crops have no lazy
         func size(_ key: String) throws -> (Int, Int) {
             let s = try r.ints(key, [])
             guard (s.count == 1 || s.count == 2), s.allSatisfy({ $0 > 0 }) else {

@@ -27,7 +27,7 @@ public struct DataConfig {
     /// `data.<split>`: its dataset dict, pipeline and loader settings.
     public func spec(_ split: Split) throws -> DataSpec {
         let dataset = try datasetReader(split)
-        return DataSpec(split: split, dataset: try Self.dataset(dataset), loader: try loaderSettings(split), modelClasses: modelClasses)
+        return DataSpec(split: split, dataset: try Self.readDataset(dataset), loader: try loaderSettings(split), modelClasses: modelClasses)
     }
 
     /// The spec of a split a loader is built for (training, evaluation, `reel test`). A `multi_class=True` dataset
@@ -42,6 +42,12 @@ public struct DataConfig {
         return s
     }
 
+    /// The split's dataset, its annotation file read (labels checked against `modelClasses`).
+    public func dataset(_ split: Split) throws -> RawframeDataset { try spec(split).makeDataset() }
+
+    /// A loader over the split's dataset (`loaderSpec`: a multi_class dataset is refused before any file is read).
+    public func loader(_ split: Split, seed: UInt64) throws -> Loader { try loaderSpec(split).makeLoader(seed: seed) }
+
     /// The split's pipeline alone (its dataset's other settings unread): for previews.
     public func pipeline(_ split: Split) throws -> Pipeline {
         let r = try datasetReader(split)
@@ -55,7 +61,7 @@ public struct DataConfig {
     }
 
     /// A `RawframeDataset` dict (located errors; the annotation file is not read here).
-    static func dataset(_ r: ConfigReader) throws -> DatasetSpec {
+    static func readDataset(_ r: ConfigReader) throws -> DatasetSpec {
         let d = try r.reader(ConfigValue(.dict(r.dict), origin: r.origin), name: "dataset", component: "RawframeDataset")
         _ = try d.require("type", in: ["RawframeDataset"], default: "RawframeDataset")
         let annotationFile = try d.string("ann_file")
@@ -72,6 +78,11 @@ public struct DataConfig {
         let skipBroken = try d.bool("skip_broken", false)
         let withOffset = try d.bool("with_offset", false)
         _ = try d.require("modality", in: ["RGB"], default: "RGB")
+        if try d.bool("sample_by_class", false) {
+            throw d.error("sample_by_class=True (class-balanced sampling) is not supported by Reel", key: "sample_by_class")
+        }
+        // power only weighs sample_by_class; dynamic_length only changes how mmaction2 collates.
+        d.accepts("power", "dynamic_length")
         if multiClass && numClasses == nil { throw d.error("multi_class=True needs num_classes") }
         guard let p = d.value("pipeline") else { throw d.error("dataset needs 'pipeline'") }
         var spec = DatasetSpec(annotationFile: annotationFile, pipeline: try PipelineReader.read(p, files: d.files, log: d.log))
@@ -90,10 +101,15 @@ public struct DataConfig {
     public func loaderSettings(_ split: Split) throws -> LoaderSettings {
         var batch = try data.int("videos_per_gpu")
         var workers = try data.int("workers_per_gpu", 0)
+        data.accepts("omni_videos_per_gpu")
         var shuffle = split == .train
         var dropLast = false
         if let o = try data.sub("\(split.rawValue)_dataloader") {
             let o = o.as("dataloader")
+            // The default depends on the split (train shuffles): nothing single to record.
+            o.note("shuffle", .read)
+            // CUDA and process-pool options: nothing to do with Reel's loader threads.
+            o.accepts("pin_memory", "persistent_workers", "prefetch_factor")
             batch = try o.int("videos_per_gpu", batch)
             workers = try o.int("workers_per_gpu", workers)
             shuffle = try o.bool("shuffle", shuffle)
@@ -108,7 +124,7 @@ public struct DataConfig {
 /// A dataset read straight from a `dict(type='RawframeDataset', …)` value (tests, tools).
 extension RawframeDataset {
     public convenience init(config: ConfigValue, files: SourceFiles, modelClasses: Int? = nil) throws {
-        let spec = try DataConfig.dataset(ConfigReader(config, name: "dataset", files: files, component: "RawframeDataset"))
+        let spec = try DataConfig.readDataset(ConfigReader(config, name: "dataset", files: files, component: "RawframeDataset"))
         try self.init(spec: spec, modelClasses: modelClasses)
     }
 }

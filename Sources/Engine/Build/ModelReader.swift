@@ -11,6 +11,8 @@ public enum ModelReader {
             throw m.error("model type '\(type)' is not supported by Reel yet (supported: Recognizer2D)", key: "type")
         }
         let r = m.as(type)
+        if let neck = r.value("neck"), !neck.isNone { throw files.error("necks (e.g. TPN) are not supported by Reel", at: neck.origin) }
+        r.accepts("train_cfg")   // aux_info / blending: None in every Recognizer2D config Reel runs
         guard let b = try r.sub("backbone") else { throw r.error("Recognizer2D needs 'backbone'") }
         let backbone = try readBackbone(b)
         guard let h = try r.sub("cls_head") else { throw r.error("Reel needs a cls_head to train") }
@@ -22,6 +24,11 @@ public enum ModelReader {
             if let a = averageClips, !["score", "prob"].contains(a) {
                 throw t.error("average_clips must be 'score', 'prob' or None, not '\(a)'", key: "average_clips")
             }
+            if try t.bool("feature_extraction", false) {
+                throw t.error("feature_extraction=True is not supported by Reel (it returns class scores)", key: "feature_extraction")
+            }
+            // Memory and FCN-testing options: Reel evaluates views the same way either way.
+            t.accepts("max_testing_views", "fcn_test")
         }
         return ModelSpec(backbone: backbone, head: head, averageClips: averageClips)
     }
@@ -38,6 +45,10 @@ public enum ModelReader {
                           + ".safetensors file", key: "pretrained")
         }
         _ = try b.require("style", in: ["pytorch"], default: "pytorch")
+        // Weight naming of `pretrained` (refused above), conv/activation types Reel's only choice, and a GPU
+        // memory trick: accepted, nothing to do.
+        b.accepts("torchvision_pretrain", "conv_cfg", "act_cfg", "with_cp")
+        if type == "ResNetTSM" { b.accepts("non_local_cfg") }   // non-local blocks are refused below
         let numStages = try b.int("num_stages", 4)
         guard (1...4).contains(numStages) else { throw b.error("num_stages must be 1–4", key: "num_stages") }
         let outIndices = try b.ints("out_indices", [3])
@@ -84,6 +95,9 @@ public enum ModelReader {
         if let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
             throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")
         }
+        // label_smooth_eps only acts with multi_class (refused above); is_shift only matters with temporal_pool.
+        h.accepts("label_smooth_eps")
+        if type == "TSMHead" { h.accepts("is_shift") }
         var lossWeight: Float = 1, classWeight: [Float]?
         if let l = try h.sub("loss_cls") {
             let l = l.as(try l.require("type", in: ["CrossEntropyLoss"], default: "CrossEntropyLoss"))

@@ -118,6 +118,7 @@ public enum PipelineReader {
             }
         }
         try refuseLazy(r)
+        r.accepts("left_kp", "right_kp")   // keypoints: Reel's samples have none
         return FlipStep(ratio: ratio, horizontal: horizontal, labelMap: labelMap)
     }
 

@@ -35,6 +35,8 @@ extension RunSpec {
         spec.outDir = try r.optionalString("out_dir")
         spec.maxKeep = try r.int("max_keep_ckpts", -1)
         spec.saveLast = try r.bool("save_last", true)
+        // Distributed, storage and naming options: Reel writes `<epoch|iter>_N.safetensors` and a latest copy.
+        r.accepts("sync_buffer", "file_client_args", "filename_tmpl", "create_symlink")
         return spec
     }
 
@@ -69,6 +71,8 @@ extension RunSpec {
             if case .list = v.content { throw r.files.error("topk must be an int or a tuple (mmaction2 rejects a list)", at: v.origin) }
             spec.topk = v.int.map { [$0] } ?? (v.elements ?? []).compactMap(\.int)
         }
+        // Custom inference, distributed collection and storage options are not Reel's to use.
+        r.accepts("test_fn", "greater_keys", "less_keys", "out_dir", "file_client_args", "gpu_collect", "tmpdir", "broadcast_bn_buffer")
         if let key = spec.saveBest, key != "auto" {
             guard let greater = EvalHook.isGreaterBetter(key: key, rule: spec.rule) else {
                 throw r.error("cannot infer the rule for save_best='\(key)': set rule='greater' or rule='less'", key: "save_best")
@@ -90,6 +94,8 @@ extension RunSpec {
             let h = r.as(type)
             var hook = LoggerHookSpec(kind: kind)
             if kind == .tensorboard { hook.logDir = try h.optionalString("log_dir") }
+            // Copies to another directory and the experiment-name line: not done by Reel.
+            if kind == .text { h.accepts("interval_exp_name", "out_dir", "out_suffix", "keep_local", "file_client_args") }
             h.note("interval", .value(.int(10)))
             hook.interval = h.has("interval") ? try h.int("interval") : nil
             hook.ignoreLast = try h.bool("ignore_last", true)

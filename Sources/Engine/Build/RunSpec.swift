@@ -50,6 +50,7 @@ public struct RunSpec {
         }
         let resume = try top.optionalString("resume_from"), load = try top.optionalString("load_from")
         let length = try readLength(top)
+        if let w = top.value("workflow"), !w.isNone { try readWorkflow(w, files: config.files) }
         guard let modelConfig = top.value("model") else { throw top.error("the config has no 'model'") }
         let model = try ModelReader.read(modelConfig, files: config.files, log: log)
         guard let optConfig = top.value("optimizer") else { throw top.error("the config has no 'optimizer'") }
@@ -106,6 +107,23 @@ public struct RunSpec {
         }
         guard maxEpochs > 0 || maxIters > 0 else { throw top.error("the run length must be at least 1", key: byEpoch ? "total_epochs" : "runner") }
         return RunLength(byEpoch: byEpoch, maxEpochs: maxEpochs, maxIters: maxIters)
+    }
+
+    /// `workflow`: Reel runs train epochs only, so it takes `[('train', n)]` (n ≥ 1; with one entry every n gives
+    /// the same run) and refuses a `('val', n)` phase, which mmcv runs as a loss-only pass over the val split.
+    static func readWorkflow(_ w: ConfigValue, files: SourceFiles) throws {
+        guard let items = w.elements, !items.isEmpty else {
+            throw files.error("workflow must be a list of (mode, epochs) tuples, e.g. [('train', 1)]", at: w.origin)
+        }
+        for item in items {
+            guard let pair = item.elements, pair.count == 2, let mode = pair[0].string, let n = pair[1].int, n >= 1 else {
+                throw files.error("workflow entries are (mode, epochs) tuples with epochs ≥ 1, e.g. ('train', 1)", at: item.origin)
+            }
+            guard mode == "train" else {
+                throw files.error("workflow phase '\(mode)' is not supported by Reel (only ('train', n)); "
+                                  + "evaluate during training with --validate and the evaluation section", at: item.origin)
+            }
+        }
     }
 
     /// The run length alone (previews that need nothing else of the config).

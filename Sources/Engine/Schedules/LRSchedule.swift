@@ -1,4 +1,3 @@
-import Config
 import Foundation
 
 /// mmcv 1.7.2's learning-rate schedule (`lr_config`, SEMANTICS.md §3.1–3.3) as a pure function of the counters:

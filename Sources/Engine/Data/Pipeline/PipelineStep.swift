@@ -1,5 +1,3 @@
-import Config
-
 /// One step of a data pipeline (an entry of `train_pipeline = [dict(type=…), …]`).
 ///
 /// Steps are immutable values built once from the config; everything per-sample lives in the `PipelineSample`,

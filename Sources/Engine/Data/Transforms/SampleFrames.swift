@@ -1,4 +1,3 @@
-import Config
 import Foundation
 
 /// mmaction2's `SampleFrames` and `DenseSampleFrames` frame-index sampling (SEMANTICS.md §5.2–5.3), as a pure

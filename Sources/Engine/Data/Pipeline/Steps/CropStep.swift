@@ -1,5 +1,3 @@
-import Config
-
 /// mmaction2's crop transforms (SEMANTICS.md §5.7): where to cut comes from `CropGeometry`; this step cuts the
 /// frames. Single-view crops cut every frame at one box; ThreeCrop and TenCrop produce view-major frame lists
 /// (all frames of view 1, then view 2, …; TenCrop follows each position with its flipped copy).

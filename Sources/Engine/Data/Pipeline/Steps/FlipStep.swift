@@ -1,5 +1,3 @@
-import Config
-
 /// mmaction2's `Flip`: one uniform draw per sample, always (even for ratio 0 or 1); all frames flip together, and
 /// a flipped sample's label goes through `flip_label_map` (SEMANTICS.md §5.8).
 public struct FlipStep: PipelineStep {

@@ -1,5 +1,3 @@
-import Config
-
 /// mmaction2's `FormatShape`: writes the float32 model input from the M = views·clips·clip_len frames
 /// (SEMANTICS.md §5.10), applying a pending `Normalize` in the same pass.
 /// - `NCHW`: M×C×H×W.

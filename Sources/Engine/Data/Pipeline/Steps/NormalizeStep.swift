@@ -1,5 +1,3 @@
-import Config
-
 /// mmaction2's `Normalize(mean, std, to_bgr)` for RGB frames. It records the parameters; `FormatShape` (or the
 /// end of the pipeline) applies them while writing the float32 output (see `PipelineSample`).
 public struct NormalizeStep: PipelineStep {

@@ -1,4 +1,3 @@
-import Config
 import Foundation
 
 /// mmaction2's `RawFrameDecode`: reads `frame_dir/filename_tmpl.format(index + offset)` for every sampled index,

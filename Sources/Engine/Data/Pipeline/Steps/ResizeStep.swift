@@ -1,5 +1,3 @@
-import Config
-
 /// mmaction2's `Resize` (and the resize inside `RandomRescale`): geometry as mmcv's `rescale_size`, pixels as
 /// OpenCV's uint8 bilinear or nearest (SEMANTICS.md §5.5).
 public struct ResizeStep: PipelineStep {
