@@ -26,7 +26,7 @@ final class ConfigCheckVerdictTests: XCTestCase {
     }
 
     func testAnUnsupportedLoggerHookIsRefusedByCheckAsByTrain() throws {
-        try assertSameRefusal("log_config = dict(interval=10, hooks=[dict(type='WandbLoggerHook')])", line: 2, column: 42,
+        try assertSameRefusal("log_config = dict(interval=10, hooks=[dict(type='WandbLoggerHook')])", line: 2, column: 49,
                               message: "logger hook 'WandbLoggerHook' is not supported by Reel (supported: TextLoggerHook, TensorboardLoggerHook)")
     }
 
@@ -54,7 +54,7 @@ final class ConfigCheckVerdictTests: XCTestCase {
     }
 
     func testCosineRestartPeriodsShorterThanTheRunAreRefusedByCheckAsByTrain() throws {
-        try assertSameRefusal("lr_config = dict(_delete_=True, policy='CosineRestart', periods=[5, 10], min_lr=0)", line: 2, column: 13,
+        try assertSameRefusal("lr_config = dict(_delete_=True, policy='CosineRestart', periods=[5, 10], restart_weights=[1, 1], min_lr=0)", line: 2, column: 13,
                               message: "CosineRestart periods cover 15 epochs of 30")
     }
 

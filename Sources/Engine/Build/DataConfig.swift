@@ -108,6 +108,9 @@ public struct DataConfig {
             let o = o.as("dataloader")
             // The default depends on the split (train shuffles): nothing single to record.
             o.note("shuffle", .read)
+            // None (absent): the data section's value.
+            o.note("videos_per_gpu", .value(.none))
+            o.note("workers_per_gpu", .value(.none))
             // CUDA and process-pool options: nothing to do with Reel's loader threads.
             o.accepts("pin_memory", "persistent_workers", "prefetch_factor")
             batch = try o.int("videos_per_gpu", batch)

@@ -91,6 +91,7 @@ public enum ModelReader {
                           + "(ResNet-\(backbone.depth), base_channels \(backbone.baseChannels))", key: "in_channels")
         }
         if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
+        h.note("spatial_type", .value(.string("avg")))   // None pools the same way here
         if let s = try h.optionalString("spatial_type"), s != "avg" { throw h.error("spatial_type must be 'avg'", key: "spatial_type") }
         if let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
             throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")

@@ -100,6 +100,9 @@ public struct RunSpec {
         if let r = try top.sub("runner") {
             let type = try r.require("type", in: ["EpochBasedRunner", "IterBasedRunner"], default: "EpochBasedRunner")
             byEpoch = type == "EpochBasedRunner"
+            // Each is needed by its runner type only (max_epochs can come from total_epochs).
+            r.note("max_epochs", .value(.none))
+            r.note("max_iters", .value(.none))
             if byEpoch { maxEpochs = try r.int("max_epochs", top.has("total_epochs") ? try top.int("total_epochs") : nil) }
             else { maxIters = try r.int("max_iters") }
         } else {

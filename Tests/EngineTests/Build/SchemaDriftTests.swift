@@ -39,7 +39,8 @@ final class SchemaDriftTests: XCTestCase {
     static let tsm = "dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, base_channels=4), "
         + "cls_head=dict(type='TSMHead', num_classes=3, in_channels=32))"
     static let policies = [
-        "dict(policy='Fixed', warmup='linear', warmup_iters=1)", "dict(policy='Step', step=[2])", "dict(policy='Exp', gamma=0.9)", "dict(policy='Poly')",
+        "dict(policy='Fixed', warmup='linear', warmup_iters=1)", "dict(policy='Step', step=[2], warmup='linear', warmup_iters=1)",
+        "dict(policy='Exp', gamma=0.9, warmup='linear', warmup_iters=1)", "dict(policy='Poly')",
         "dict(policy='Inv', gamma=0.1)", "dict(policy='CosineAnnealing', min_lr=0)", "dict(policy='FlatCosineAnnealing', min_lr=0)",
         "dict(policy='CosineRestart', periods=[4], min_lr=0)", "dict(policy='LinearAnnealing', min_lr=0)",
         "dict(policy='Cyclic', by_epoch=False)", "dict(policy='OneCycle', max_lr=0.1, by_epoch=False)",
@@ -54,10 +55,12 @@ final class SchemaDriftTests: XCTestCase {
                                  lr: Self.policies[1], runner: "runner = dict(type='EpochBasedRunner', max_epochs=4)"))
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='AdamW')", lr: Self.policies[2]))
         for p in Self.policies.dropFirst(3) {
-            let iters = p.contains("by_epoch=False")
-            texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: p,
-                                     runner: iters ? "runner = dict(type='IterBasedRunner', max_iters=4)" : "total_epochs = 4"))
+            // With a warm-up, so each policy reads the warm-up keys too.
+            texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)",
+                                     lr: p.dropLast() + ", warmup='linear', warmup_iters=1)"))
         }
+        texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],
+                                 runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
         for text in texts {
             let config = try ConfigLoader(read: { $0 == "/c.py" ? text : nil }).load("/c.py")
             XCTAssertEqual(SchemaChecker.check(config).filter { $0.severity == .error }.map(\.description), [], text)
