@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Reel: a terminal trainer for video action recognition.
-// Dependency direction: reel → TUI → EngineTraining → EngineData → EngineCore → Config (Config imports none of
-// our targets); only TUI's small Curses target calls ncurses.
+// Dependency direction: reel → TUI → EngineTraining → EngineData → EngineCore. Config (which imports none of our
+// targets) is read by EngineTraining's Build folder, TUI and reel; the core and data targets never see a config.
+// Only TUI's Curses target calls ncurses.
 import PackageDescription
 
 let package = Package(
@@ -31,10 +32,10 @@ let package = Package(
         // the numeric core — tensors, kernels, layers, models, optimizers. Kernels hand raw pointers to worker
         // threads (disjoint slices, joined before return), which Swift 6's Sendable checking cannot express, so the
         // core compiles in the Swift 5 language mode.
-        .target(name: "EngineCore", dependencies: ["Config", "COpenBLAS"], path: "Sources/Engine/Core",
+        .target(name: "EngineCore", dependencies: ["COpenBLAS"], path: "Sources/Engine/Core",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         // Data: datasets, annotation lists, the pipeline, frame decoding and the loader (Swift 6, strict concurrency).
-        .target(name: "EngineData", dependencies: ["EngineCore", "Config", "CTurboJPEG"], path: "Sources/Engine/Data"),
+        .target(name: "EngineData", dependencies: ["EngineCore", "CTurboJPEG"], path: "Sources/Engine/Data"),
         // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, benchmarks (Swift 6).
         .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "Config"], path: "Sources/Engine/Training"),
         // ncurses keeps its state in C globals (stdscr, COLORS), which Swift 6 mode rejects: the ncurses calls are

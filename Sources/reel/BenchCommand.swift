@@ -105,7 +105,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func runPipeline(_ cfg: ResolvedConfig) throws {
-        let dataset = try DataConfig(cfg).dataset(split)
+        let dataset = try DataConfig(cfg).spec(split).makeDataset()
         let r = try PipelineBench.run(dataset)
         if json {
             let o: [String: Any] = [

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Config
+import EngineCore
+import EngineData
+import EngineTraining
 import Foundation
 
 /// `reel config …`: read, resolve, print and validate mm-style configs.
@@ -48,19 +51,41 @@ struct ConfigCommand: ParsableCommand {
             abstract: "Validate a config against the components Reel supports.",
             discussion: """
                 Reports unknown types and arguments (with a suggestion), wrong value types, and known mmaction2 \
-                features Reel does not support yet (as warnings). Exit status 2 if there is any error.
+                features Reel does not support yet (as warnings); then reads the config as `reel train` does \
+                (no data file is read), so a setting training would refuse is an error here too. Exit status 2 if \
+                there is any error.
                 """)
 
         @OptionGroup var source: Source
 
         func run() throws {
             let config = try source.load()
-            let problems = config.warnings + SchemaChecker.check(config)
+            let problems = Self.problems(config)
             let errors = problems.filter { $0.severity == .error }
             if !errors.isEmpty { throw ConfigErrors(errors: problems) }
             for p in problems { ExitStatus.printError(p.description) }
             let warnings = problems.count
             print("\(source.file): ok" + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))
+        }
+
+        /// The schema's findings, plus the first setting the run's spec reading refuses (`RunSpec.read`, what
+        /// `reel train` runs first) unless the schema already reported an error at that place. A partial config
+        /// (a `_base_` file without model, optimizer, data or a run length) is not a run: only the schema applies.
+        static func problems(_ config: ResolvedConfig) -> [ConfigError] {
+            var problems = config.warnings + SchemaChecker.check(config)
+            let isRun = ["model", "optimizer", "data"].allSatisfy { config.root[$0] != nil }
+                && (config.root["total_epochs"] != nil || config.root["runner"] != nil)
+            guard isRun else { return problems }
+            do {
+                _ = try RunSpec.read(config)
+            } catch let e as ConfigError {
+                let known = problems.contains { $0.severity == .error && $0.location.file == e.location.file && $0.location.line == e.location.line
+                                                && $0.location.column == e.location.column }
+                if !known { problems.append(e) }
+            } catch {
+                problems.append(config.error("\(error)", at: Origin(location: nil, source: .file)))
+            }
+            return problems
         }
     }
 }

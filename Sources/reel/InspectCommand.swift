@@ -28,12 +28,12 @@ struct InspectCommand: ParsableCommand {
         }
 
         func run() throws {
-            let data = try DataConfig(try source.load())
-            guard let sampler = try data.pipeline(split).sampler else {
+            let spec = try DataConfig(try source.load()).spec(split)
+            guard let sampler = spec.dataset.pipeline.sampler else {
                 throw ValidationError("data.\(split.rawValue).pipeline has no SampleFrames step")
             }
             var rng = Philox(seed: seed)
-            let start = try data.startIndex(split)
+            let start = spec.dataset.startIndex
             let inds = sampler.indices(totalFrames: totalFrames, startIndex: start, rng: &rng)
             if json {
                 let o: [String: Any] = ["frame_inds": inds, "clip_len": sampler.clipLen, "frame_interval": sampler.frameInterval,
@@ -60,20 +60,13 @@ struct InspectCommand: ParsableCommand {
         @Flag(help: "Print {\"shape\": [...], \"label\": L, \"frame_inds\": [...]}.") var json = false
 
         func run() throws {
-            let data = try DataConfig(try source.load())
-            let dataset = try data.dataset(split)
+            let dataset = try DataConfig(try source.load()).spec(split).makeDataset()
             guard (0..<dataset.count).contains(index) else {
                 throw ValidationError("--index \(index) is outside the \(dataset.count) items of data.\(split.rawValue)")
             }
             var rng = Philox(seed: seed, stream: UInt64(index))
-            let workspace = PipelineWorkspace()
-            var trace: [(String, PipelineSample)] = []
-            var sample = dataset.initialSample(index)
-            for step in dataset.pipeline.steps {
-                try step.apply(&sample, rng: &rng, workspace: workspace)
-                trace.append((step.typeName, sample))
-            }
-            let out = try Pipeline(steps: []).run(sample, rng: &rng, workspace: workspace)
+            let trace = try dataset.pipeline.trace(dataset.initialSample(index), rng: &rng, workspace: PipelineWorkspace())
+            let out = trace.output
             let shape = out.imgs?.shape ?? []
             if let path = saveNpy { try NumpyFile.write(out.imgs!, to: path) }
             if json {
@@ -85,10 +78,10 @@ struct InspectCommand: ParsableCommand {
             }
             if saveNpy != nil { print("wrote \(saveNpy!) (float32 \(shape))"); return }
             print("item \(index) of data.\(split.rawValue): \(dataset.records[index].frameDir), label \(out.labels), frames \(out.frameIndices)")
-            for (name, s) in trace {
+            for (name, s) in trace.after {
                 print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(PipelinePreview.describe(s))")
             }
-            print(PipelinePreview.render(trace: trace, width: TerminalSize.columns))
+            print(PipelinePreview.render(trace: trace.after.map { ($0.step, $0.sample) }, width: TerminalSize.columns))
             print("output imgs \(shape)")
         }
     }

@@ -27,26 +27,23 @@ struct TestCommand: ParsableCommand {
         let problems = config.warnings + SchemaChecker.check(config)
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
         guard let modelConfig = config.root["model"] else { throw ValidationError("the config has no model") }
-        let model = try ModelBuilder.build(modelConfig, files: config.files, seed: 0)
+        let model = ModelBuilder.build(try ModelReader.read(modelConfig, files: config.files), seed: 0)
+        let evaluation = try RunSpec.evaluation(of: config)
+        let data = try DataConfig(config).loaderSpec(split)
         let file = try SafeTensors.read(checkpoint)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
             ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
         }
         model.applyMode(training: false)
-        var names = metrics
-        var topk = [1, 5]
-        if names.isEmpty, let e = config.root["evaluation"] {
-            let r = try ConfigReader(e, name: "evaluation", files: config.files)
-            if let m = r.value("metrics") { names = m.string.map { [$0] } ?? (m.elements ?? []).compactMap(\.string) }
-            if let t = r.value("topk") { topk = t.int.map { [$0] } ?? (t.elements ?? []).compactMap(\.int) }
-        }
-        if names.isEmpty { names = ["top_k_accuracy"] }
+        // The config's evaluation settings, read as training reads them (EvalSpec); --eval picks other metrics.
+        let names = metrics.isEmpty ? evaluation.metrics : metrics
+        let topk = evaluation.topk
         let tty = isatty(STDERR_FILENO) == 1
         let start = Date()
         // skip_broken notes: a skipped video changes the numbers, so each is printed (over the progress line).
         let (results, scores, labels) = try SplitEvaluation.run(
-            model: model, data: try DataConfig(config), split: split, metrics: names, topk: topk,
+            model: model, data: data, metrics: names, topk: topk,
             onSkipped: { ExitStatus.printError((tty ? "\r\u{1B}[K" : "") + "warning: \($0)") },
             progress: { done, total in if tty { Console.write("\rtesting \(done)/\(total)\u{1B}[K", to: STDERR_FILENO) } })
         if tty { Console.write("\r\u{1B}[K", to: STDERR_FILENO) }

@@ -61,7 +61,7 @@ extension Registry {
                   "Unlike mmcv, Reel also saves a best score of exactly 0 (see docs/differences.md)."]),
         ComponentSchema("data", .section, "Loaders and datasets.", args: [
             A("videos_per_gpu", .int, nil, "Batch size (videos per step)."),
-            A("workers_per_gpu", .int, nil, "Loader worker threads (decoding overlaps training)."),
+            A("workers_per_gpu", .int, "0", "Loader worker threads (decoding overlaps training); 0 decodes on the training thread."),
             A("train", .component(.dataset), "None", "Training dataset."),
             A("val", .component(.dataset), "None", "Validation dataset (EvalHook)."),
             A("test", .component(.dataset), "None", "Test dataset (reel test)."),
@@ -80,7 +80,7 @@ extension Registry {
             A("prefetch_factor", .int, "2", "Batches prepared ahead per worker."),
         ]),
         ComponentSchema("runner", .section, "Runner type and length.", args: [
-            A("type", .choice(["EpochBasedRunner", "IterBasedRunner"]), nil, "Epoch- or iteration-based loop."),
+            A("type", .choice(["EpochBasedRunner", "IterBasedRunner"]), "'EpochBasedRunner'", "Epoch- or iteration-based loop."),
             A("max_epochs", .optional(.int), "None", "Epochs (EpochBasedRunner)."),
             A("max_iters", .optional(.int), "None", "Iterations (IterBasedRunner)."),
         ]),

@@ -90,7 +90,9 @@ extension Registry {
     ]
 
     static let hooks: [ComponentSchema] = [
-        ComponentSchema("IterTimerHook", .hook, "Measures data_time and time of every iteration.", args: [A("priority", .any, "'LOW'", "Hook priority.")]),
+        // Reel registers its own IterTimerHook; custom_hooks are refused by training (RunSpec), so none is supported here.
+        ComponentSchema("IterTimerHook", .hook, "Measures data_time and time of every iteration.", args: [A("priority", .any, "'LOW'", "Hook priority.")],
+                        support: .unsupported("custom_hooks are not supported by Reel yet (the runner registers its own IterTimerHook)")),
     ] + ["EMAHook", "EmptyCacheHook", "SyncBuffersHook", "OutputHook", "PreciseBNHook", "ClosureHook", "ProfilerHook", "MemoryProfilerHook"].map {
         ComponentSchema($0, .hook, "mmcv hook \($0).", support: .unsupported("not implemented in Reel"))
     }

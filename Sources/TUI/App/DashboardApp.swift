@@ -64,10 +64,10 @@ public final class DashboardApp {
 
     /// len(train loader) from the annotation file, for the LR preview (100 when it cannot be read).
     static func itersPerEpoch(_ config: ResolvedConfig) -> Int {
-        guard let data = try? DataConfig(config), let s = try? data.loaderSettings(.train),
-              let c = try? data.datasetConfig(.train), case .dict(let d) = c.content, let ann = d["ann_file"]?.string,
-              let text = try? String(contentsOfFile: ann, encoding: .utf8) else { return 100 }
+        guard let spec = try? DataConfig(config).spec(.train),
+              let text = try? String(contentsOfFile: spec.dataset.annotationFile, encoding: .utf8) else { return 100 }
         let n = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        let s = spec.loader
         return max(1, s.dropLast ? n / s.batchSize : (n + s.batchSize - 1) / s.batchSize)
     }
 
@@ -239,7 +239,7 @@ public final class DashboardApp {
             let model = try ModelBuilder.build(m, files: config.files, seed: 0)
             CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
             model.applyMode(training: false)
-            let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config), split: .val, metrics: Metrics.supported,
+            let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config).loaderSpec(.val), metrics: Metrics.supported,
                                                  onSkipped: { report(.message("warning: \($0)")) })
             report(.message("evaluated \(name) on val: " + r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")))
         } catch {

@@ -48,22 +48,21 @@ public struct FramePreview: Equatable, Sendable {
         var preview = FramePreview(key: key, stepName: list.elements![step].dict?["type"]?.string ?? "", before: empty,
                                    boxes: [], flipped: false, after: empty)
         do {
-            let steps = try Pipeline(config: list, files: config.files).steps
-            let dataset = try DataConfig(config).dataset(split)
-            var sample = dataset.initialSample(0)
+            let pipeline = try PipelineReader.read(list, files: config.files)
+            let dataset = try DataConfig(config).spec(split).makeDataset()
             var rng = Philox(seed: 0, stream: 0)
-            let workspace = PipelineWorkspace()
-            for s in steps.prefix(step) { try s.apply(&sample, rng: &rng, workspace: workspace) }
-            guard let first = sample.frames.first else {
+            // The steps before this one must decode frames; then the step itself (the same trace `inspect pipeline` prints).
+            let trace = try pipeline.trace(dataset.initialSample(0), rng: &rng, workspace: PipelineWorkspace(), steps: step + 1)
+            let input = trace.input(of: step)
+            guard let first = input.frames.first else {
                 preview.problem = "no frames are decoded before this step"
                 return preview
             }
             preview.before = first
-            let boxesBefore = sample.cropBoxes.count, flippedBefore = sample.flipped
-            try steps[step].apply(&sample, rng: &rng, workspace: workspace)
-            preview.boxes = Array(sample.cropBoxes.dropFirst(boxesBefore))
-            preview.flipped = sample.flipped && !flippedBefore
-            preview.after = sample.frames.first ?? empty
+            let output = trace.after[step].sample
+            preview.boxes = Array(output.cropBoxes.dropFirst(input.cropBoxes.count))
+            preview.flipped = output.flipped && !input.flipped
+            preview.after = output.frames.first ?? empty
         } catch {
             preview.problem = "\(error)"
         }

@@ -206,8 +206,10 @@ final class RunnerTests: XCTestCase {
         let tiny = try TinyRun()
         let loader = try DataConfig(try tiny.config()).loader(.val, seed: 0)
         let c = try ConfigLoader(read: { _ in "e = dict(save_best='loss_cls')\nf = dict(save_best='foo')\n" }).load("/e.py")
-        XCTAssertNoThrow(try EvalHook(config: c.root["e"], files: c.files, loader: loader))
-        XCTAssertThrowsError(try EvalHook(config: c.root["f"], files: c.files, loader: loader)) {
+        let e = try RunSpec.readEvaluation(ConfigReader(c.root["e"]!, name: "evaluation", files: c.files))
+        XCTAssertEqual(e.greater, false, "a 'loss' key: less is better")
+        XCTAssertEqual(EvalHook(spec: e, loader: loader).saveBest, "loss_cls")
+        XCTAssertThrowsError(try RunSpec.readEvaluation(ConfigReader(c.root["f"]!, name: "evaluation", files: c.files))) {
             XCTAssertTrue("\($0)".contains("cannot infer the rule for save_best='foo'"))
         }
     }

@@ -1,4 +1,3 @@
-import Config
 import Foundation
 
 /// One optimizer parameter group (PyTorch `param_groups[i]`): its parameters and hyper-parameters.

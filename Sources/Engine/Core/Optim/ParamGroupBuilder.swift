@@ -1,25 +1,9 @@
-import Config
-
 /// Parameter groups of mmcv's DefaultOptimizerConstructor (`paramwise_cfg`) and mmaction2's
 /// TSMOptimizerConstructor.
 enum ParamGroupBuilder {
-    static func paramwise(model: any Module, template: ParamGroup, cfg: ConfigReader, hasWeightDecay: Bool)
-        throws -> [ParamGroup]
-    {
-        let biasLR = try cfg.double("bias_lr_mult", 1), biasDecay = try cfg.double("bias_decay_mult", 1)
-        let normDecay = try cfg.double("norm_decay_mult", 1), dwDecay = try cfg.double("dwconv_decay_mult", 1)
-        for key in ["bias_decay_mult", "norm_decay_mult", "dwconv_decay_mult"] where cfg.has(key) && !hasWeightDecay {
-            throw cfg.error("\(key) needs weight_decay in the optimizer", key: key)
-        }
-        var customKeys: [(String, lr: Double, decay: Double)] = []
-        if let ck = try cfg.sub("custom_keys") {
-            for e in ck.dict {
-                let r = try ConfigReader(e.value, name: "custom_keys['\(e.key)']", files: cfg.files)
-                customKeys.append((e.key.description, try r.double("lr_mult", 1), try r.double("decay_mult", 1)))
-            }
-        }
-        // Longest key first; ties alphabetically.
-        customKeys.sort { $0.0.count != $1.0.count ? $0.0.count > $1.0.count : $0.0 < $1.0 }
+    static func paramwise(model: any Module, template: ParamGroup, cfg: OptimizerSpec.Paramwise, hasWeightDecay: Bool) -> [ParamGroup] {
+        let (biasLR, biasDecay, normDecay, dwDecay) = (cfg.biasLR, cfg.biasDecay, cfg.normDecay, cfg.dwDecay)
+        let customKeys = cfg.customKeys
         var groups: [ParamGroup] = []
         func walk(_ m: any Module, prefix: String) {
             for (name, p) in m.parameters {
@@ -28,7 +12,7 @@ enum ParamGroupBuilder {
                 defer { groups.append(g) }
                 if !p.requiresGrad { continue }
                 let full = prefix + "." + name
-                if let key = customKeys.first(where: { full.contains($0.0) }) {
+                if let key = customKeys.first(where: { full.contains($0.key) }) {
                     g.lr = template.lr * key.lr
                     g.initialLR = g.lr
                     if hasWeightDecay { g.weightDecay = template.weightDecay * key.decay }
@@ -50,7 +34,7 @@ enum ParamGroupBuilder {
         return groups
     }
 
-    static func tsm(model: any Module, template: ParamGroup, fcLR5: Bool, reader: ConfigReader) throws -> [ParamGroup] {
+    static func tsm(model: any Module, template: ParamGroup, fcLR5: Bool) throws -> [ParamGroup] {
         typealias P = (name: String, parameter: Parameter)
         var firstW: [P] = [], firstB: [P] = [], normalW: [P] = [], normalB: [P] = [], bn: [P] = []
         var seenConv = false
@@ -69,7 +53,7 @@ enum ParamGroupBuilder {
             case .normalization:
                 bn += own.filter { $0.parameter.requiresGrad }
             case .container:
-                if !own.isEmpty { throw reader.error("TSMOptimizerConstructor: module '\(path)' has parameters of an unknown kind") }
+                if !own.isEmpty { throw OptimizerBuildError(description: "TSMOptimizerConstructor: module '\(path)' has parameters of an unknown kind") }
             }
         }
         // The last weight and bias (the classifier) get 5× and 10× the LR with fc_lr5.

@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 
@@ -31,7 +30,8 @@ public struct DatasetError: DataInputError, Equatable {
 ///
 /// Labels are checked against `labelLimit` (the classifier's `num_classes`, given when the dataset is bound to a
 /// model) both in the annotation file and after the pipeline (`flip_label_map` can change them), so the loss never
-/// sees a label outside 0..<num_classes. Throws `DatasetError` for the annotation file, `ConfigError` for the dict.
+/// sees a label outside 0..<num_classes. Throws `DatasetError` for the annotation file (the dict is read by
+/// Build/DataReader).
 public final class RawframeDataset: Sendable {
     public let annotationFile: String
     public let records: [VideoRecord]
@@ -47,32 +47,20 @@ public final class RawframeDataset: Sendable {
 
     public var count: Int { records.count }
 
-    /// Builds the dataset from a `data.train`/`data.val`/`data.test` dict. Config mistakes are located
-    /// `ConfigError`s; a missing or malformed annotation file is a `DatasetError`. `modelClasses` is the
-    /// classifier's `num_classes` (nil: labels are only checked to be non-negative).
-    public init(config: ConfigValue, files: SourceFiles, modelClasses: Int? = nil) throws {
-        let r = try ConfigReader(config, name: "dataset", files: files)
-        _ = try r.require("type", in: ["RawframeDataset"], default: "RawframeDataset")
-        annotationFile = try r.string("ann_file")
-        let prefix = try r.optionalString("data_prefix")
-        testMode = try r.bool("test_mode", false)
-        startIndex = try r.int("start_index", 1)
-        // Frame numbers are start_index + offset + index: bounded like total_frames so the sum cannot overflow.
-        guard abs(startIndex) <= AnnotationList.maxFrames else {
-            throw r.error("start_index must be between -\(AnnotationList.maxFrames) and \(AnnotationList.maxFrames)", key: "start_index")
-        }
-        filenameTemplate = try r.string("filename_tmpl", "img_{:05}.jpg")
-        multiClass = try r.bool("multi_class", false)
-        numClasses = r.has("num_classes") ? try r.int("num_classes") : nil
-        skipBroken = try r.bool("skip_broken", false)
-        let withOffset = try r.bool("with_offset", false)
-        _ = try r.require("modality", in: ["RGB"], default: "RGB")
-        if multiClass && numClasses == nil { throw r.error("multi_class=True needs num_classes") }
-        guard let p = r.value("pipeline") else { throw r.error("dataset needs 'pipeline'") }
-        pipeline = try Pipeline(config: p, files: files)
+    /// Reads the annotation file of a dataset spec (a malformed or missing file is a `DatasetError`).
+    /// `modelClasses` is the classifier's `num_classes` (nil: labels are only checked to be non-negative).
+    public init(spec: DatasetSpec, modelClasses: Int? = nil) throws {
+        annotationFile = spec.annotationFile
+        testMode = spec.testMode
+        startIndex = spec.startIndex
+        filenameTemplate = spec.filenameTemplate
+        multiClass = spec.multiClass
+        numClasses = spec.numClasses
+        skipBroken = spec.skipBroken
+        pipeline = spec.pipeline
         labelLimit = [modelClasses, numClasses].compactMap { $0 }.min()
-        records = try AnnotationList.read(annotationFile, format: AnnotationFormat(withOffset: withOffset, multiClass: multiClass,
-                                                                                   numClasses: labelLimit, prefix: prefix))
+        records = try AnnotationList.read(annotationFile, format: AnnotationFormat(withOffset: spec.withOffset, multiClass: multiClass,
+                                                                                   numClasses: labelLimit, prefix: spec.dataPrefix))
     }
 
     /// Reads an annotation file (see `AnnotationList.read`; `AnnotationList.parse` takes bytes without a file).

@@ -1,44 +1,12 @@
-import Config
 import Foundation
 import EngineCore
 
-/// A data pipeline built from a config list (`train_pipeline = [dict(type='SampleFrames', …), …]`), run on one
-/// sample at a time. Steps are checked when built: an unknown type or a bad argument is a located `ConfigError`.
+/// A data pipeline (`train_pipeline = [dict(type='SampleFrames', …), …]`, read by `PipelineReader`), run on one
+/// sample at a time.
 public struct Pipeline: Sendable {
     public var steps: [any PipelineStep]
 
     public init(steps: [any PipelineStep]) { self.steps = steps }
-
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        guard let items = config.elements else {
-            throw files.error("a pipeline must be a list of dict(type=…) steps, not \(config.typeDescription)", at: config.origin)
-        }
-        steps = try items.map { try Self.step($0, files: files) }
-    }
-
-    static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "Resize", "RandomRescale", "RandomCrop",
-                            "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Normalize",
-                            "FormatShape", "Collect", "ToTensor"]
-
-    static func step(_ value: ConfigValue, files: SourceFiles) throws -> any PipelineStep {
-        let r = try ConfigReader(value, name: "pipeline step", files: files)
-        let type = try r.string("type")
-        switch type {
-        case "SampleFrames", "DenseSampleFrames": return try SampleFrames(config: value, files: files)
-        case "RawFrameDecode": return try RawFrameDecode(config: value, files: files)
-        case "Resize": return try ResizeStep(config: value, files: files)
-        case "RandomRescale": return try RandomRescale(config: value, files: files)
-        case "RandomCrop", "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop":
-            return try CropStep(config: value, files: files)
-        case "Flip": return try FlipStep(config: value, files: files)
-        case "Normalize": return try NormalizeStep(config: value, files: files)
-        case "FormatShape": return try FormatShape(config: value, files: files)
-        case "Collect", "ToTensor": return try CollectStep(config: value, files: files)
-        default:
-            let near = Suggestion.closest(to: type, in: supported).map { " (did you mean '\($0)'?)" } ?? ""
-            throw r.error("unknown pipeline step '\(type)'\(near); supported: \(supported.joined(separator: ", "))", key: "type")
-        }
-    }
 
     /// The sampler step, if any (for `reel inspect frames` and the timeline preview).
     public var sampler: SampleFrames? { steps.lazy.compactMap { $0 as? SampleFrames }.first }
@@ -48,6 +16,26 @@ public struct Pipeline: Sendable {
     public func run(_ sample: PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws -> PipelineSample {
         var s = sample
         for step in steps { try step.apply(&s, rng: &rng, workspace: workspace) }
+        return Self.finished(s)
+    }
+
+    /// The first `count` steps (all by default) applied one at a time, keeping the sample after each: what
+    /// `reel inspect pipeline` prints and the dashboard's frame preview draws (the same draws as `run`).
+    public func trace(_ sample: PipelineSample, rng: inout Philox, workspace: PipelineWorkspace, steps count: Int? = nil) throws
+        -> PipelineTrace
+    {
+        var s = sample
+        var after: [(step: String, sample: PipelineSample)] = []
+        for step in steps.prefix(count ?? steps.count) {
+            try step.apply(&s, rng: &rng, workspace: workspace)
+            after.append((step.typeName, s))
+        }
+        return PipelineTrace(initial: sample, after: after)
+    }
+
+    /// The end of `run`: without a FormatShape, the frames as M×H×W×C float32 `imgs`.
+    public static func finished(_ sample: PipelineSample) -> PipelineSample {
+        var s = sample
         if s.imgs == nil, let first = s.frames.first {
             var out = Tensor(uninitialized: [s.frames.count, first.height, first.width, first.channels])
             out.withMutableData { dst in
@@ -63,4 +51,17 @@ public struct Pipeline: Sendable {
         }
         return s
     }
+}
+
+/// A pipeline run step by step (`Pipeline.trace`): the sample before the first step and after each step.
+public struct PipelineTrace {
+    public let initial: PipelineSample
+    /// Each step's type name and the sample after it, in order.
+    public let after: [(step: String, sample: PipelineSample)]
+
+    /// The sample step `index` receives.
+    public func input(of index: Int) -> PipelineSample { index == 0 ? initial : after[index - 1].sample }
+
+    /// The pipeline's output, finished as `Pipeline.run` finishes it (imgs present).
+    public var output: PipelineSample { Pipeline.finished(after.last?.sample ?? initial) }
 }

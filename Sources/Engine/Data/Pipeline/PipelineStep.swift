@@ -1,6 +1,4 @@
-import Config
 import EngineCore
-
 /// One step of a data pipeline (an entry of `train_pipeline = [dict(type=…), …]`).
 ///
 /// Steps are immutable values built once from the config; everything per-sample lives in the `PipelineSample`,

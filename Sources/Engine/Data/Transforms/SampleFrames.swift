@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 
@@ -34,26 +33,6 @@ public struct SampleFrames: Sendable, Equatable {
             && a.temporalJitter == b.temporalJitter && a.twiceSample == b.twiceSample && a.outOfBound == b.outOfBound
             && a.testMode == b.testMode && a.keepTailFrames == b.keepTailFrames
             && a.dense?.sampleRange == b.dense?.sampleRange && a.dense?.numSamplePositions == b.dense?.numSamplePositions
-    }
-
-    /// Reads a `dict(type='SampleFrames' | 'DenseSampleFrames', …)` step; `testMode` from the dataset overrides
-    /// nothing (mmaction2 configs set test_mode on the step itself).
-    public init(config value: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(value, name: "SampleFrames", files: files)
-        let type = try r.require("type", in: ["SampleFrames", "DenseSampleFrames"], default: "SampleFrames")
-        self.init(clipLen: try r.int("clip_len"), frameInterval: try r.int("frame_interval", 1),
-                  numClips: try r.int("num_clips", 1), testMode: try r.bool("test_mode", false))
-        for (key, v) in [("clip_len", clipLen), ("frame_interval", frameInterval), ("num_clips", numClips)] where v < 1 {
-            throw r.error("\(key) must be at least 1, not \(v)", key: key)
-        }
-        temporalJitter = try r.bool("temporal_jitter", false)
-        twiceSample = try r.bool("twice_sample", false)
-        keepTailFrames = try r.bool("keep_tail_frames", false)
-        let oob = try r.require("out_of_bound_opt", in: ["loop", "repeat_last"], default: "loop")
-        outOfBound = oob == "loop" ? .loop : .repeatLast
-        if type == "DenseSampleFrames" {
-            dense = (try r.int("sample_range", 64), try r.int("num_sample_positions", 10))
-        }
     }
 
     /// The sampled frame indices (clip-major), start_index included.

@@ -1,7 +1,5 @@
-import Config
 import EngineCore
 import EngineData
-
 /// The model, optimizer and synthetic batch a bench config describes: batch = `data.videos_per_gpu`, frames per
 /// clip from the train pipeline's sampler (num_clips × clip_len), frame size from its last fixed-size step
 /// (`Resize(scale=(w, h), keep_ratio=False)` or a crop), random pixels and labels from a fixed seed.
@@ -12,32 +10,12 @@ public struct BenchWorkload {
     public let labels: [Int]
     public var clips: Int { input.shape[0] }
 
-    public init(config: ResolvedConfig, seed: UInt64 = 0) throws {
-        guard let modelValue = config.root["model"] else {
-            throw ConfigError(message: "the config has no model", location: SourceLocation(file: config.path, line: 1, column: 1, bytes: 0..<0), sourceLine: "")
-        }
-        model = try ModelBuilder.build(modelValue, files: config.files, seed: seed)
-        guard let opt = config.root["optimizer"] else {
-            throw ConfigError(message: "the config has no optimizer", location: SourceLocation(file: config.path, line: 1, column: 1, bytes: 0..<0), sourceLine: "")
-        }
-        optimizer = try OptimizerBuilder.build(opt, model: model, files: config.files)
-        let batch = config[dotted: "data.videos_per_gpu"]?.int ?? 8
-        var frames = 8, size = (w: 224, h: 224)
-        for step in config[dotted: "data.train.pipeline"]?.elements ?? [] {
-            guard let d = step.dict, let type = d["type"]?.string else { continue }
-            switch type {
-            case "SampleFrames", "DenseSampleFrames":
-                frames = (d["clip_len"]?.int ?? 1) * (d["num_clips"]?.int ?? 1)
-            case "Resize" where d["keep_ratio"]?.bool == false:
-                if let s = d["scale"]?.elements?.compactMap(\.int), s.count == 2 { size = (s[0], s[1]) }
-            case "CenterCrop", "RandomCrop", "MultiScaleCrop", "ThreeCrop", "TenCrop":
-                let v = d["crop_size"] ?? d["size"] ?? d["input_size"]
-                if let i = v?.int { size = (i, i) } else if let s = v?.elements?.compactMap(\.int), s.count == 2 { size = (s[0], s[1]) }
-            default: break
-            }
-        }
+    /// A workload of `batch` random clips of `frames` frames of `width`×`height`, with random labels.
+    public init(model: Recognizer2D, optimizer: Optimizer, batch: Int, frames: Int, width: Int, height: Int, seed: UInt64 = 0) {
+        self.model = model
+        self.optimizer = optimizer
         var rng = Philox(seed: seed, stream: 0xBE7C)
-        input = Tensor.uniform([batch, frames, 3, size.h, size.w], in: -2...2, rng: &rng)
+        input = Tensor.uniform([batch, frames, 3, height, width], in: -2...2, rng: &rng)
         let classes = model.clsHead.fcCls.outFeatures
         labels = (0..<batch).map { _ in rng.nextInt(in: 0..<classes) }
     }

@@ -8,11 +8,11 @@ import EngineData
 /// show the notes (printed by `reel test`, logged by the dashboard). They arrive on the calling thread as the
 /// loader meets them. Throws the loader's data errors and `Metrics`' errors.
 public enum SplitEvaluation {
-    public static func run(model: Recognizer2D, data: DataConfig, split: DataConfig.Split, metrics: [String], topk: [Int] = [1, 5],
+    public static func run(model: Recognizer2D, data: DataSpec, metrics: [String], topk: [Int] = [1, 5],
                            onSkipped: @escaping (String) -> Void, progress: ((Int, Int) -> Void)? = nil) throws
         -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
     {
-        let loader = try data.loader(split, seed: 0)
+        let loader = try data.makeLoader(seed: 0)
         loader.onSkipped = onSkipped
         let (scores, labels) = try Inference.scores(model: model, loader: loader, progress: progress)
         return (try Metrics.evaluate(scores: scores, labels: labels, metrics: metrics, topk: topk), scores, labels)

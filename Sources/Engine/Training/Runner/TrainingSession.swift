@@ -32,44 +32,23 @@ public enum TrainingSession {
 
     public static func build(_ config: ResolvedConfig, options: TrainOptions, control: RunControl = RunControl(),
                              sinks: [RunEventSink] = []) throws -> Runner {
-        let files = config.files
-        let top = try ConfigReader(config.value, name: "config", files: files)
-        let workDir = try workDirectory(for: config, override: options.workDir)
-        var configSeed: UInt64?
-        if top.has("seed") {
-            let s = try top.int("seed")
-            guard s >= 0 else { throw top.error("seed must be a non-negative integer", key: "seed") }
-            configSeed = UInt64(s)
-        }
+        // Every setting, read once: the same reading `reel config check` runs.
+        let spec = try RunSpec.read(config)
+        let workDir = spec.workDirectory(override: options.workDir)
         // Weights: resume_from wins over load_from (SEMANTICS.md §2.6); --auto-resume picks latest.safetensors.
         // The resumed file is read (and checked) first: its seed keys the loader and the model's streams.
-        let configResume = try top.optionalString("resume_from"), configLoad = try top.optionalString("load_from")
-        var resume = options.resumeFrom ?? configResume
+        var resume = options.resumeFrom ?? spec.resumeFrom
         let latest = (workDir as NSString).appendingPathComponent("latest.safetensors")
         if options.autoResume, FileManager.default.fileExists(atPath: latest) { resume = latest }
         let checkpoint = try resume.map { path in (path: path, file: try SafeTensors.read(path)) }
         let checkpointSeed = try checkpoint.map { c in (path: c.path, seed: try CheckpointStore.metadata(of: c.file, path: c.path)?.seed) }
-        let runSeed = RunSeed.choose(explicit: options.seed, config: configSeed, checkpoint: checkpointSeed)
+        let runSeed = RunSeed.choose(explicit: options.seed, config: spec.seed, checkpoint: checkpointSeed)
         let seed = runSeed.value
+        let (byEpoch, maxEpochs, maxIters) = (spec.length.byEpoch, spec.length.maxEpochs, spec.length.maxIters)
 
-        // Length: runner=dict(...) (Reel honours it, mmaction2 ignores it) or total_epochs.
-        var byEpoch = true, maxEpochs = 0, maxIters = 0
-        if let r = try top.sub("runner") {
-            let type = try r.require("type", in: ["EpochBasedRunner", "IterBasedRunner"], default: "EpochBasedRunner")
-            byEpoch = type == "EpochBasedRunner"
-            if byEpoch { maxEpochs = try r.int("max_epochs", top.has("total_epochs") ? try top.int("total_epochs") : nil) }
-            else { maxIters = try r.int("max_iters") }
-        } else {
-            maxEpochs = try top.int("total_epochs")
-        }
-        guard maxEpochs > 0 || maxIters > 0 else { throw top.error("the run length must be at least 1", key: byEpoch ? "total_epochs" : "runner") }
-
-        guard let modelConfig = top.value("model") else { throw top.error("the config has no 'model'") }
-        let model = try ModelBuilder.build(modelConfig, files: files, seed: seed)
-        guard let optConfig = top.value("optimizer") else { throw top.error("the config has no 'optimizer'") }
-        let optimizer = try OptimizerBuilder.build(optConfig, model: model, files: files)
-        let data = try DataConfig(config)
-        let trainLoader = try data.loader(.train, seed: seed)
+        let model = ModelBuilder.build(spec.model, seed: seed)
+        let optimizer = try OptimizerBuilder.build(spec.optimizer, model: model)
+        let trainLoader = try spec.train.makeLoader(seed: seed)
 
         let runner = Runner(model: model, optimizer: optimizer, loader: trainLoader, workDir: workDir, byEpoch: byEpoch,
                             maxEpochs: maxEpochs, maxIters: maxIters, seed: seed, configText: PrettyText.render(config.root),
@@ -88,18 +67,15 @@ public enum TrainingSession {
         for warning in configWarnings(config) { runner.log(warning.description) }
 
         // Hooks, in mmcv's registration order (the runner sorts by priority, stably).
-        if let lr = top.value("lr_config"), !lr.isNone {
-            let schedule = try LRSchedule(lrConfig: lr, files: files, defaultByEpoch: byEpoch)
-            if let problem = schedule.problem(maxEpochs: maxEpochs, maxIters: runner.maxIters) { throw files.error(problem, at: lr.origin) }
+        if let schedule = spec.lr {
+            // Now the loader length is known: a by-iteration schedule is checked against the run's iterations.
+            if let problem = schedule.problem(maxEpochs: maxEpochs, maxIters: runner.maxIters),
+               let lr = config.root["lr_config"] { throw config.files.error(problem, at: lr.origin) }
             runner.register(LrUpdaterHook(schedule: schedule))
         }
-        if let o = top.value("optimizer_config"), !o.isNone {
-            runner.register(try OptimizerHook(config: o, files: files))
-        } else {
-            throw top.error("optimizer_config is None: nothing would update the weights (write optimizer_config = dict(grad_clip=None))")
-        }
-        if let c = top.value("checkpoint_config"), !c.isNone {
-            let hook = try CheckpointHook(config: c, files: files, defaultByEpoch: byEpoch)
+        runner.register(OptimizerHook(spec: spec.optimizerHook))
+        if let c = spec.checkpoint {
+            let hook = CheckpointHook(spec: c)
             runner.checkpointDirectory = hook.directory(forWorkDir: workDir)
             runner.register(hook)
         }
@@ -107,19 +83,16 @@ public enum TrainingSession {
         runner.register(timer)
         runner.subscribe(timer)   // it restarts its clock after a pause
         if options.validate {
-            let valLoader = try data.loader(.val, seed: seed)
+            let valLoader = try (spec.val ?? spec.data.loaderSpec(.val)).makeLoader(seed: seed)
             valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
-            runner.register(evaluator: try EvalHook(config: top.value("evaluation"), files: files, loader: valLoader))
+            runner.register(evaluator: EvalHook(spec: spec.evaluation, loader: valLoader))
         }
-        try registerLoggers(top, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp)
-        if let custom = top.value("custom_hooks"), let items = custom.elements, let first = items.first {
-            throw files.error("custom_hooks are not supported by Reel yet", at: first.origin)
-        }
+        try registerLoggers(spec.log, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp)
 
         runner.log(runSeed.logLine(deterministic: options.deterministic))
         if let checkpoint {
             try runner.resume(from: checkpoint.path, file: checkpoint.file)
-        } else if let load = options.loadFrom ?? configLoad {
+        } else if let load = options.loadFrom ?? spec.loadFrom {
             try runner.loadWeights(from: load)
         }
         return runner
@@ -138,25 +111,22 @@ public enum TrainingSession {
         return f.string(from: Date())
     }
 
-    static func registerLoggers(_ top: ConfigReader, runner: Runner, byEpoch: Bool, seed: UInt64, timestamp: String) throws {
-        guard let log = try top.sub("log_config") else { return }
-        let interval = try log.int("interval", 10)
+    static func registerLoggers(_ log: LogSpec?, runner: Runner, byEpoch: Bool, seed: UInt64, timestamp: String) throws {
+        guard let log else { return }
+        let interval = log.interval
         var loggers: [any RunLogger] = []
-        for item in log.value("hooks")?.elements ?? [] {
-            let r = try ConfigReader(item, name: "logger hook", files: top.files)
-            switch try r.string("type") {
-            case "TextLoggerHook":
+        for spec in log.hooks {
+            switch spec.kind {
+            case .text:
                 let hook = try TextLoggerHook(workDir: runner.workDir, timestamp: timestamp, interval: interval, byEpoch: byEpoch)
-                try hook.configure(r)
+                hook.configure(spec)
                 try hook.writeMeta(seed: seed, configName: runner.configName, workDir: runner.workDir)
                 loggers.append(hook)
-            case "TensorboardLoggerHook":
-                let dir = try r.string("log_dir", (runner.workDir as NSString).appendingPathComponent("tf_logs"))
+            case .tensorboard:
+                let dir = spec.logDir ?? (runner.workDir as NSString).appendingPathComponent("tf_logs")
                 let hook = try TensorboardLoggerHook(directory: dir, interval: interval, byEpoch: byEpoch, optimizer: runner.optimizer)
-                try hook.configure(r)
+                hook.configure(spec)
                 loggers.append(hook)
-            case let other:
-                throw r.error("logger hook '\(other)' is not supported by Reel (supported: TextLoggerHook, TensorboardLoggerHook)", key: "type")
             }
         }
         // A checkpoint keeps as much averaging history as the widest logger average reads.

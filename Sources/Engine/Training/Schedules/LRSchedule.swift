@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 import EngineData
@@ -139,6 +138,18 @@ public struct LRSchedule: Sendable, Equatable {
                 start = phase.end
             }
             return b
+        }
+    }
+
+    /// A problem only visible once the run length is known (mmcv fails mid-run), or nil.
+    public func problem(maxEpochs: Int, maxIters: Int) -> String? {
+        let max = byEpoch ? maxEpochs : maxIters
+        switch policy {
+        case .cosineRestart(let periods, _, _) where periods.reduce(0, +) < max:
+            return "CosineRestart periods cover \(periods.reduce(0, +)) \(byEpoch ? "epochs" : "iterations") of \(max)"
+        case .oneCycle(_, let total?, _, _, _, _, _) where total < maxIters:
+            return "OneCycle total_steps (\(total)) is smaller than the run's \(maxIters) iterations"
+        default: return nil
         }
     }
 }

@@ -1,6 +1,4 @@
-import Config
 import EngineCore
-
 /// mmaction2's `FormatShape`: writes the float32 model input from the M = views·clips·clip_len frames
 /// (SEMANTICS.md §5.10), applying a pending `Normalize` in the same pass.
 /// - `NCHW`: M×C×H×W.
@@ -12,12 +10,6 @@ public struct FormatShape: PipelineStep {
     public var collapse = false
 
     public init(inputFormat: String, collapse: Bool = false) { self.inputFormat = inputFormat; self.collapse = collapse }
-
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "FormatShape", files: files)
-        inputFormat = try r.require("input_format", in: ["NCHW", "NCTHW"], default: "")
-        collapse = try r.bool("collapse", false)
-    }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
         guard let first = sample.frames.first else { throw PipelineError(message: "FormatShape: no frames (is RawFrameDecode missing?)") }
@@ -92,34 +84,12 @@ enum PixelConversion {
 public struct CollectStep: PipelineStep {
     public let typeName: String
     public var keys: [String]
-    static let known: Set<String> = ["imgs", "label", "frame_inds", "clip_len", "frame_interval", "num_clips", "frame_dir",
+    public static let known: Set<String> = ["imgs", "label", "frame_inds", "clip_len", "frame_interval", "num_clips", "frame_dir",
                                      "total_frames", "filename_tmpl", "start_index", "modality", "original_shape",
                                      "img_shape", "crop_bbox", "flip", "flip_direction", "img_norm_cfg", "input_shape",
                                      "offset", "crop_quadruple", "scale_factor", "keep_ratio"]
 
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "Collect", files: files)
-        typeName = try r.string("type")
-        guard let v = r.value("keys"), let items = v.elements ?? (v.string.map { [ConfigValue(.string($0))] }) else {
-            throw r.error("\(typeName) needs 'keys'")
-        }
-        keys = try items.map { item in
-            guard let s = item.string else { throw files.error("keys must be strings", at: item.origin) }
-            guard Self.known.contains(s) else {
-                throw files.error("'\(s)' is not a key Reel's pipeline produces (known: \(Self.known.sorted().joined(separator: ", ")))",
-                                  at: item.origin)
-            }
-            return s
-        }
-        if typeName == "Collect", let meta = r.value("meta_keys"), let list = meta.elements {
-            for item in list where !(item.string.map(Self.known.contains) ?? false) {
-                throw files.error("meta key '\(item.string ?? "?")' is never set by the pipeline (mmaction2 fails on it too; configs pass meta_keys=[])",
-                                  at: item.origin)
-            }
-        } else if typeName == "Collect", r.value("meta_keys") == nil {
-            throw r.error("Collect's default meta_keys include 'pad_shape', which no step sets: add meta_keys=[] (mmaction2 fails the same way)")
-        }
-    }
+    public init(typeName: String, keys: [String]) { self.typeName = typeName; self.keys = keys }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
         if keys.contains("imgs") && sample.imgs == nil && sample.frames.isEmpty {

@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 
@@ -13,12 +12,6 @@ public struct RawFrameDecode: PipelineStep {
     public var decodingBackend = "cv2"
 
     public init(decodingBackend: String = "cv2") { self.decodingBackend = decodingBackend }
-
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "RawFrameDecode", files: files)
-        decodingBackend = try r.require("decoding_backend", in: ["cv2", "turbojpeg", "pillow"], default: "cv2")
-        _ = try r.require("io_backend", in: ["disk"], default: "disk")
-    }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
         let start = DispatchTime.now().uptimeNanoseconds

@@ -1,6 +1,4 @@
-import Config
 import EngineCore
-
 /// mmaction2's `Resize` (and the resize inside `RandomRescale`): geometry as mmcv's `rescale_size`, pixels as
 /// OpenCV's uint8 bilinear or nearest (SEMANTICS.md §5.5).
 public struct ResizeStep: PipelineStep {
@@ -16,30 +14,6 @@ public struct ResizeStep: PipelineStep {
 
     public init(scale: Scale, keepRatio: Bool = true, interpolation: Interpolation = .bilinear) {
         self.scale = scale; self.keepRatio = keepRatio; self.interpolation = interpolation
-    }
-
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "Resize", files: files)
-        guard let v = r.value("scale"), !v.isNone else { throw r.error("Resize needs 'scale'") }
-        if case .tuple(let items) = v.content, items.count == 2, let a = items[0].int, let b = items[1].int {
-            guard (a > 0 || a == -1) && (b > 0 || b == -1) && !(a == -1 && b == -1) else {
-                throw files.error("Resize scale sides must be positive (or -1 for one of them)", at: v.origin)
-            }
-            scale = .size(a, b)
-        } else if case .float(let f) = v.content {
-            guard f > 0 else { throw files.error("Resize scale must be positive", at: v.origin) }
-            scale = .factor(f)
-        } else {
-            throw files.error("Resize scale must be a float or a tuple (w, h), not \(v.typeDescription)", at: v.origin,
-                              note: "mmcv rejects a list here: write (-1, 256), not [-1, 256]")
-        }
-        keepRatio = try r.bool("keep_ratio", true)
-        interpolation = try Self.interpolation(r)
-        if try r.bool("lazy", false) { throw r.error("lazy=True (the Fuse path) is not supported by Reel", key: "lazy") }
-    }
-
-    static func interpolation(_ r: ConfigReader) throws -> Interpolation {
-        Interpolation(rawValue: try r.require("interpolation", in: ["bilinear", "nearest"], default: "bilinear"))!
     }
 
     public func targetSize(width: Int, height: Int) -> (width: Int, height: Int) {
@@ -70,14 +44,8 @@ public struct RandomRescale: PipelineStep {
     public var low: Int, high: Int
     public var interpolation = ResizeStep.Interpolation.bilinear
 
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "RandomRescale", files: files)
-        let range = try r.ints("scale_range", [])
-        guard range.count == 2, range[0] > 0, range[0] < range[1] else {
-            throw r.error("scale_range must be a tuple (low, high) with 0 < low < high", key: "scale_range")
-        }
-        (low, high) = (range[0], range[1])
-        interpolation = try ResizeStep.interpolation(r)
+    public init(low: Int, high: Int, interpolation: ResizeStep.Interpolation = .bilinear) {
+        self.low = low; self.high = high; self.interpolation = interpolation
     }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {

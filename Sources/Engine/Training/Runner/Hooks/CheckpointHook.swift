@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 import EngineData
@@ -18,14 +17,13 @@ public final class CheckpointHook: Hook {
 
     public init(interval: Int = -1, byEpoch: Bool = true) { self.interval = interval; self.byEpoch = byEpoch }
 
-    public init(config: ConfigValue, files: SourceFiles, defaultByEpoch: Bool) throws {
-        let r = try ConfigReader(config, name: "checkpoint_config", files: files)
-        interval = try r.int("interval", -1)
-        byEpoch = try r.bool("by_epoch", defaultByEpoch)
-        saveOptimizer = try r.bool("save_optimizer", true)
-        outDir = try r.optionalString("out_dir")
-        maxKeep = try r.int("max_keep_ckpts", -1)
-        saveLast = try r.bool("save_last", true)
+    public init(spec: CheckpointSpec) {
+        interval = spec.interval
+        byEpoch = spec.byEpoch
+        saveOptimizer = spec.saveOptimizer
+        outDir = spec.outDir
+        maxKeep = spec.maxKeep
+        saveLast = spec.saveLast
     }
 
     /// Where this hook's settings put the run's checkpoints (mmcv: `out_dir` joined with the work dir's name, else

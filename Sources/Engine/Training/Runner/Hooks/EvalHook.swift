@@ -30,47 +30,34 @@ public final class EvalHook: Hook {
 
     public init(loader: Loader) { self.loader = loader }
 
-    public init(config: ConfigValue?, files: SourceFiles, loader: Loader) throws {
+    public init(spec: EvalSpec, loader: Loader) {
         self.loader = loader
-        guard let config, !config.isNone else { return }
-        let r = try ConfigReader(config, name: "evaluation", files: files)
-        if r.has("start") {
-            let s = try r.int("start")
-            guard s >= 0 else { throw r.error("evaluation start must not be negative", key: "start") }
-            start = s
-        }
-        interval = try r.int("interval", 1)
-        guard interval > 0 else { throw r.error("evaluation interval must be positive", key: "interval") }
-        byEpoch = try r.bool("by_epoch", true)
-        if let v = r.value("save_best") {
-            saveBest = v.isNone ? nil : try r.string("save_best")
-        }
-        if r.has("rule") { rule = try r.require("rule", in: ["greater", "less"], default: "greater") }
-        if let v = r.value("metrics"), !v.isNone {
-            metrics = v.string.map { [$0] } ?? (v.elements ?? []).compactMap(\.string)
-            for m in metrics where !Metrics.supported.contains(m) {
-                throw r.error("metric '\(m)' is not supported by Reel (supported: \(Metrics.supported.joined(separator: ", ")))", key: "metrics")
-            }
-        }
-        var topkValue = r.value("topk")
-        if let options = try r.sub("metric_options"), let tk = try options.sub("top_k_accuracy") { topkValue = tk.value("topk") ?? topkValue }
-        if let v = topkValue, !v.isNone {
-            if case .list = v.content { throw files.error("topk must be an int or a tuple (mmaction2 rejects a list)", at: v.origin) }
-            topk = v.int.map { [$0] } ?? (v.elements ?? []).compactMap(\.int)
-        }
-        if let key = saveBest, key != "auto" { try setBestKey(key, r: r) }
+        start = spec.start
+        interval = spec.interval
+        byEpoch = spec.byEpoch
+        saveBest = spec.saveBest
+        rule = spec.rule
+        metrics = spec.metrics
+        topk = spec.topk
+        if let key = saveBest, key != "auto" { bestKey = key; greater = spec.greater ?? true }
     }
 
-    private func setBestKey(_ key: String, r: ConfigReader? = nil) throws {
-        bestKey = key
-        if let rule { greater = rule == "greater"; return }
+    /// Whether a greater `key` is better: `rule` if given, else inferred from the key's name as mmcv does (nil:
+    /// cannot tell).
+    public static func isGreaterBetter(key: String, rule: String?) -> Bool? {
+        if let rule { return rule == "greater" }
         let lower = key.lowercased()
-        if Self.greaterKeys.contains(where: { lower.contains($0.lowercased()) }) { greater = true }
-        else if Self.lessKeys.contains(where: { lower.contains($0) }) { greater = false }
-        else {
-            let message = "cannot infer the rule for save_best='\(key)': set rule='greater' or rule='less'"
-            throw r?.error(message, key: "save_best") ?? PipelineError(message: message)
+        if greaterKeys.contains(where: { lower.contains($0.lowercased()) }) { return true }
+        if lessKeys.contains(where: { lower.contains($0) }) { return false }
+        return nil
+    }
+
+    private func setBestKey(_ key: String) throws {
+        bestKey = key
+        guard let g = Self.isGreaterBetter(key: key, rule: rule) else {
+            throw PipelineError(message: "cannot infer the rule for save_best='\(key)': set rule='greater' or rule='less'")
         }
+        greater = g
     }
 
     private func due(_ counter: Int) -> Bool {

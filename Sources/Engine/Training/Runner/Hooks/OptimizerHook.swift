@@ -1,4 +1,3 @@
-import Config
 import EngineCore
 import EngineData
 
@@ -15,20 +14,9 @@ public final class OptimizerHook: Hook {
 
     public init(gradClip: (maxNorm: Double, normType: Double)? = nil) { self.gradClip = gradClip }
 
-    public init(config: ConfigValue, files: SourceFiles) throws {
-        let r = try ConfigReader(config, name: "optimizer_config", files: files)
-        if let clip = try r.sub("grad_clip") {
-            let maxNorm = try clip.double("max_norm")
-            guard maxNorm > 0 else { throw clip.error("max_norm must be positive", key: "max_norm") }
-            var normType = 2.0
-            if let v = clip.value("norm_type"), !v.isNone {
-                if let d = v.number { normType = d } else if v.string == "inf" { normType = .infinity } else {
-                    throw files.error("norm_type must be a number or 'inf'", at: v.origin)
-                }
-            }
-            gradClip = (maxNorm, normType)
-        }
-        detectAnomalousParams = try r.bool("detect_anomalous_params", false)
+    public init(spec: OptimizerHookSpec) {
+        gradClip = spec.maxNorm.map { ($0, spec.normType) }
+        detectAnomalousParams = spec.detectAnomalousParams
     }
 
     public func afterTrainIter(_ context: any HookContext) throws {

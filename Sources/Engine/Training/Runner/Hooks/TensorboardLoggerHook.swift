@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 import EngineData
@@ -41,11 +40,10 @@ public final class TensorboardLoggerHook: RunLogger, FileRecordingSink {
 
     /// Applies a `log_config.hooks` entry's arguments (`log_dir` is the caller's: it names the file to open).
     /// `reset_flag` is accepted and has nothing to do: this hook's averages are its own.
-    public func configure(_ r: ConfigReader) throws {
-        interval = try r.int("interval", interval)
-        ignoreLast = try r.bool("ignore_last", true)
-        _ = try r.bool("reset_flag", false)
-        byEpoch = try r.bool("by_epoch", byEpoch)
+    public func configure(_ spec: LoggerHookSpec) {
+        interval = spec.interval ?? interval
+        ignoreLast = spec.ignoreLast
+        byEpoch = spec.byEpoch ?? byEpoch
     }
 
     public func takeWriteFailure() -> Error? {

@@ -1,4 +1,3 @@
-import Config
 import Foundation
 import EngineCore
 import EngineData
@@ -41,11 +40,11 @@ public final class TextLoggerHook: RunLogger, RunEventRelay, FileRecordingSink {
     }
 
     /// Applies a `log_config.hooks` entry's arguments.
-    public func configure(_ r: ConfigReader) throws {
-        interval = try r.int("interval", interval)
-        ignoreLast = try r.bool("ignore_last", true)
-        resetFlag = try r.bool("reset_flag", false)
-        byEpoch = try r.bool("by_epoch", byEpoch)
+    public func configure(_ spec: LoggerHookSpec) {
+        interval = spec.interval ?? interval
+        ignoreLast = spec.ignoreLast
+        resetFlag = spec.resetFlag
+        byEpoch = spec.byEpoch ?? byEpoch
     }
 
     /// The first `.log.json` line: the run's meta (mmaction2 writes env_info, seed, config_name, work_dir).

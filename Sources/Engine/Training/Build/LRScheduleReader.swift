@@ -2,6 +2,7 @@ import Config
 import EngineCore
 import EngineData
 
+/// Reading `lr_config` into an `LRSchedule` (the schedule itself is a pure function of the iteration).
 extension LRSchedule {
     /// Every policy mmcv 1.7.2 registers, by the hook-class stem `policy` resolves to.
     public static let policies = ["Fixed", "Step", "Exp", "Poly", "Inv", "CosineAnnealing", "FlatCosineAnnealing",
@@ -24,9 +25,14 @@ extension LRSchedule {
 
     /// Reads `lr_config`. `defaultByEpoch` is False under an IterBasedRunner (mmcv's setdefault). Errors are located.
     public init(lrConfig: ConfigValue, files: SourceFiles, defaultByEpoch: Bool = true) throws {
-        let r = try ConfigReader(lrConfig, name: "lr_config", files: files)
-        let raw = try r.string("policy")
+        try self.init(reading: try ConfigReader(lrConfig, name: "lr_config", files: files), defaultByEpoch: defaultByEpoch)
+    }
+
+    init(reading reader: ConfigReader, defaultByEpoch: Bool) throws {
+        let raw = try reader.string("policy")
         let name = Self.resolve(raw)
+        let r = reader.as(name)
+        let files = r.files
         guard let allowed = Self.arguments[name] else {
             let hint = Suggestion.closest(to: name, in: Self.policies).map { " (did you mean '\($0)'?)" } ?? ""
             throw r.error("lr_config policy '\(raw)' resolves to \(name)LrUpdaterHook, which does not exist\(hint); "
@@ -106,18 +112,6 @@ extension LRSchedule {
             warmupRatio = try r.double("warmup_ratio", 0.1)
             guard warmupRatio > 0 && warmupRatio <= 1 else { throw r.error("warmup_ratio must be in (0, 1]", key: "warmup_ratio") }
             warmupByEpoch = try r.bool("warmup_by_epoch", false)
-        }
-    }
-
-    /// A problem only visible once the run length is known (mmcv fails mid-run), or nil.
-    public func problem(maxEpochs: Int, maxIters: Int) -> String? {
-        let max = byEpoch ? maxEpochs : maxIters
-        switch policy {
-        case .cosineRestart(let periods, _, _) where periods.reduce(0, +) < max:
-            return "CosineRestart periods cover \(periods.reduce(0, +)) \(byEpoch ? "epochs" : "iterations") of \(max)"
-        case .oneCycle(_, let total?, _, _, _, _, _) where total < maxIters:
-            return "OneCycle total_steps (\(total)) is smaller than the run's \(maxIters) iterations"
-        default: return nil
         }
     }
 }

@@ -1,0 +1,50 @@
+import EngineCore
+/// The data splits of a config (`data.train`, `data.val`, `data.test`).
+public enum DataSplit: String, CaseIterable, Sendable { case train, val, test }
+
+/// Batch size, workers, shuffle and drop_last of one split's loader (`data.videos_per_gpu`, … with the
+/// `<split>_dataloader` overrides; SEMANTICS.md §2.8).
+public struct LoaderSettings: Sendable, Equatable {
+    public var batchSize: Int, workers: Int, shuffle: Bool, dropLast: Bool
+    public init(batchSize: Int, workers: Int, shuffle: Bool, dropLast: Bool) {
+        self.batchSize = batchSize; self.workers = workers; self.shuffle = shuffle; self.dropLast = dropLast
+    }
+}
+
+/// A `RawframeDataset` dict as read (Build/DataReader): the annotation file is read only when the dataset is made.
+public struct DatasetSpec: Sendable {
+    public var annotationFile: String
+    public var dataPrefix: String?
+    public var testMode = false
+    public var startIndex = 1
+    public var filenameTemplate = "img_{:05}.jpg"
+    public var multiClass = false
+    public var numClasses: Int?
+    public var skipBroken = false
+    public var withOffset = false
+    public var pipeline: Pipeline
+
+    public init(annotationFile: String, pipeline: Pipeline) { self.annotationFile = annotationFile; self.pipeline = pipeline }
+}
+
+/// One split of the config's data, read once: its dataset, pipeline and loader settings, and the classifier's
+/// `num_classes` every label must stay below (nil: the config's model has none).
+public struct DataSpec: Sendable {
+    public var split: DataSplit
+    public var dataset: DatasetSpec
+    public var loader: LoaderSettings
+    public var modelClasses: Int?
+
+    public init(split: DataSplit, dataset: DatasetSpec, loader: LoaderSettings, modelClasses: Int?) {
+        self.split = split; self.dataset = dataset; self.loader = loader; self.modelClasses = modelClasses
+    }
+
+    /// The split's dataset, bound to the model: labels are checked against `modelClasses` as the file is read.
+    public func makeDataset() throws -> RawframeDataset { try RawframeDataset(spec: dataset, modelClasses: modelClasses) }
+
+    /// A loader over the split's dataset.
+    public func makeLoader(seed: UInt64) throws -> Loader {
+        Loader(dataset: try makeDataset(), batchSize: loader.batchSize, workers: loader.workers, shuffle: loader.shuffle,
+               dropLast: loader.dropLast, seed: seed)
+    }
+}

@@ -1,0 +1,135 @@
+import Config
+import EngineCore
+import EngineData
+
+/// Reads the `data = dict(...)` section of a config into one `DataSpec` per split (SEMANTICS.md §2.8: train
+/// shuffles; `data.<split>_dataloader` overrides `videos_per_gpu`/`workers_per_gpu`). Reading touches no file: the
+/// annotation file is read when the spec makes its dataset.
+public struct DataConfig {
+    public typealias Split = DataSplit
+
+    public let config: ResolvedConfig
+    let data: ConfigReader
+
+    public init(_ config: ResolvedConfig, log: ReadLog? = nil) throws {
+        guard let d = config.root["data"] else {
+            throw config.error("the config has no 'data' section", at: Origin(location: nil, source: .file))
+        }
+        self.config = config
+        data = try ConfigReader(d, name: "data", files: config.files, log: log)
+    }
+
+    /// Whether the config has a `data.<split>` dataset.
+    public func has(_ split: Split) -> Bool { data.dict[split.rawValue].map { !$0.isNone } ?? false }
+
+    /// The classifier's `model.cls_head.num_classes` (nil when the config has no such int): every label of every
+    /// split must be below it, or the loss would index past its logits.
+    public var modelClasses: Int? { config.root["model"]?.dict?["cls_head"]?.dict?["num_classes"]?.int }
+
+    /// `data.<split>`: its dataset dict, pipeline and loader settings.
+    public func spec(_ split: Split) throws -> DataSpec {
+        let dataset = try datasetReader(split)
+        return DataSpec(split: split, dataset: try Self.readDataset(dataset), loader: try loaderSettings(split), modelClasses: modelClasses)
+    }
+
+    /// The spec of a split a loader is built for (training, evaluation, `reel test`). A `multi_class=True` dataset
+    /// is refused: its targets are multi-hot (mmaction2 feeds them to a sigmoid head or a soft-label loss), while
+    /// Reel's heads train on one label a video.
+    public func loaderSpec(_ split: Split) throws -> DataSpec {
+        let s = try spec(split)
+        if s.dataset.multiClass {
+            throw try datasetReader(split).error("multi_class=True datasets need a multi-label head, which Reel does not have yet "
+                                                 + "(its loss takes one label per video)", key: "multi_class")
+        }
+        return s
+    }
+
+    /// The split's dataset, its annotation file read (labels checked against `modelClasses`).
+    public func dataset(_ split: Split) throws -> RawframeDataset { try spec(split).makeDataset() }
+
+    /// A loader over the split's dataset (`loaderSpec`: a multi_class dataset is refused before any file is read).
+    public func loader(_ split: Split, seed: UInt64) throws -> Loader { try loaderSpec(split).makeLoader(seed: seed) }
+
+    /// The split's pipeline alone (its dataset's other settings unread): for previews.
+    public func pipeline(_ split: Split) throws -> Pipeline {
+        let r = try datasetReader(split)
+        guard let p = r.value("pipeline") else { throw r.error("data.\(split.rawValue) needs 'pipeline'") }
+        return try PipelineReader.read(p, files: config.files, log: data.log)
+    }
+
+    func datasetReader(_ split: Split) throws -> ConfigReader {
+        guard let v = data.value(split.rawValue), !v.isNone else { throw data.error("data has no '\(split.rawValue)' dataset") }
+        return try data.reader(v, name: "data.\(split.rawValue)", component: "RawframeDataset")
+    }
+
+    /// A `RawframeDataset` dict (located errors; the annotation file is not read here).
+    static func readDataset(_ r: ConfigReader) throws -> DatasetSpec {
+        let d = try r.reader(ConfigValue(.dict(r.dict), origin: r.origin), name: "dataset", component: "RawframeDataset")
+        _ = try d.require("type", in: ["RawframeDataset"], default: "RawframeDataset")
+        let annotationFile = try d.string("ann_file")
+        let prefix = try d.optionalString("data_prefix")
+        let testMode = try d.bool("test_mode", false)
+        let startIndex = try d.int("start_index", 1)
+        // Frame numbers are start_index + offset + index: bounded like total_frames so the sum cannot overflow.
+        guard abs(startIndex) <= AnnotationList.maxFrames else {
+            throw d.error("start_index must be between -\(AnnotationList.maxFrames) and \(AnnotationList.maxFrames)", key: "start_index")
+        }
+        let template = try d.string("filename_tmpl", "img_{:05}.jpg")
+        let multiClass = try d.bool("multi_class", false)
+        let numClasses = d.has("num_classes") ? try d.int("num_classes") : nil
+        let skipBroken = try d.bool("skip_broken", false)
+        let withOffset = try d.bool("with_offset", false)
+        _ = try d.require("modality", in: ["RGB"], default: "RGB")
+        if try d.bool("sample_by_class", false) {
+            throw d.error("sample_by_class=True (class-balanced sampling) is not supported by Reel", key: "sample_by_class")
+        }
+        // power only weighs sample_by_class; dynamic_length only changes how mmaction2 collates.
+        d.accepts("power", "dynamic_length")
+        if multiClass && numClasses == nil { throw d.error("multi_class=True needs num_classes") }
+        guard let p = d.value("pipeline") else { throw d.error("dataset needs 'pipeline'") }
+        var spec = DatasetSpec(annotationFile: annotationFile, pipeline: try PipelineReader.read(p, files: d.files, log: d.log))
+        spec.dataPrefix = prefix
+        spec.testMode = testMode
+        spec.startIndex = startIndex
+        spec.filenameTemplate = template
+        spec.multiClass = multiClass
+        spec.numClasses = numClasses
+        spec.skipBroken = skipBroken
+        spec.withOffset = withOffset
+        return spec
+    }
+
+    /// Batch size, workers, shuffle and drop_last for a split, with the `<split>_dataloader` overrides.
+    public func loaderSettings(_ split: Split) throws -> LoaderSettings {
+        var batch = try data.int("videos_per_gpu")
+        var workers = try data.int("workers_per_gpu", 0)
+        data.accepts("omni_videos_per_gpu")
+        var shuffle = split == .train
+        var dropLast = false
+        if let o = try data.sub("\(split.rawValue)_dataloader") {
+            let o = o.as("dataloader")
+            // The default depends on the split (train shuffles): nothing single to record.
+            o.note("shuffle", .read)
+            // None (absent): the data section's value.
+            o.note("videos_per_gpu", .value(.none))
+            o.note("workers_per_gpu", .value(.none))
+            // CUDA and process-pool options: nothing to do with Reel's loader threads.
+            o.accepts("pin_memory", "persistent_workers", "prefetch_factor")
+            batch = try o.int("videos_per_gpu", batch)
+            workers = try o.int("workers_per_gpu", workers)
+            shuffle = try o.bool("shuffle", shuffle)
+            dropLast = try o.bool("drop_last", dropLast)
+        }
+        guard batch > 0 else { throw data.error("videos_per_gpu must be at least 1", key: "videos_per_gpu") }
+        guard workers >= 0 else { throw data.error("workers_per_gpu must not be negative", key: "workers_per_gpu") }
+        return LoaderSettings(batchSize: batch, workers: workers, shuffle: shuffle, dropLast: dropLast)
+    }
+}
+
+/// A dataset read straight from a `dict(type='RawframeDataset', …)` value (tests, tools).
+extension RawframeDataset {
+    public convenience init(config: ConfigValue, files: SourceFiles, modelClasses: Int? = nil) throws {
+        let spec = try DataConfig.readDataset(ConfigReader(config, name: "dataset", files: files, component: "RawframeDataset"))
+        try self.init(spec: spec, modelClasses: modelClasses)
+    }
+}

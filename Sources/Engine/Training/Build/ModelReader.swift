@@ -1,0 +1,128 @@
+import Config
+import EngineCore
+import EngineData
+
+/// Reads the config's `model = dict(type='Recognizer2D', backbone=…, cls_head=…, test_cfg=…)` into a `ModelSpec`.
+/// Every unsupported or inconsistent setting is a located `ConfigError` (e.g. a head whose in_channels does not
+/// match the backbone), found without building the network.
+public enum ModelReader {
+    public static func read(_ model: ConfigValue, files: SourceFiles, log: ReadLog? = nil) throws -> ModelSpec {
+        let m = try ConfigReader(model, name: "model", files: files, log: log)
+        let type = try m.string("type")
+        guard type == "Recognizer2D" else {
+            throw m.error("model type '\(type)' is not supported by Reel yet (supported: Recognizer2D)", key: "type")
+        }
+        let r = m.as(type)
+        if let neck = r.value("neck"), !neck.isNone { throw files.error("necks (e.g. TPN) are not supported by Reel", at: neck.origin) }
+        r.accepts("train_cfg")   // aux_info / blending: None in every Recognizer2D config Reel runs
+        guard let b = try r.sub("backbone") else { throw r.error("Recognizer2D needs 'backbone'") }
+        let backbone = try readBackbone(b)
+        guard let h = try r.sub("cls_head") else { throw r.error("Reel needs a cls_head to train") }
+        let head = try readHead(h, backbone: backbone)
+        var averageClips: String? = nil
+        if let t = try r.sub("test_cfg") {
+            let t = t.as("test_cfg")
+            averageClips = try t.optionalString("average_clips")
+            if let a = averageClips, !["score", "prob"].contains(a) {
+                throw t.error("average_clips must be 'score', 'prob' or None, not '\(a)'", key: "average_clips")
+            }
+            if try t.bool("feature_extraction", false) {
+                throw t.error("feature_extraction=True is not supported by Reel (it returns class scores)", key: "feature_extraction")
+            }
+            // Memory and FCN-testing options: Reel evaluates views the same way either way.
+            t.accepts("max_testing_views", "fcn_test")
+        }
+        return ModelSpec(backbone: backbone, head: head, averageClips: averageClips)
+    }
+
+    static func readBackbone(_ reader: ConfigReader) throws -> ModelSpec.Backbone {
+        let type = try reader.require("type", in: ["ResNet", "ResNetTSM"], default: "ResNet")
+        let b = reader.as(type)
+        let depth = try b.int("depth")
+        guard ResNet.stageBlocks(depth: depth) != nil else {
+            throw b.error("ResNet depth must be 18, 34, 50, 101 or 152, not \(depth)", key: "depth")
+        }
+        if let p = try b.optionalString("pretrained") {
+            throw b.error("pretrained='\(p)': Reel cannot download weights; set pretrained=None and use load_from with a "
+                          + ".safetensors file", key: "pretrained")
+        }
+        _ = try b.require("style", in: ["pytorch"], default: "pytorch")
+        // Weight naming of `pretrained` (refused above), conv/activation types Reel's only choice, and a GPU
+        // memory trick: accepted, nothing to do.
+        b.accepts("torchvision_pretrain", "conv_cfg", "act_cfg", "with_cp")
+        if type == "ResNetTSM" { b.accepts("non_local_cfg") }   // non-local blocks are refused below
+        let numStages = try b.int("num_stages", 4)
+        guard (1...4).contains(numStages) else { throw b.error("num_stages must be 1–4", key: "num_stages") }
+        let outIndices = try b.ints("out_indices", [3])
+        guard outIndices == [numStages - 1] else {
+            throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),)", key: "out_indices")
+        }
+        if let n = b.value("norm_cfg")?.dict?["type"]?.string, !["BN", "BN2d"].contains(n) {
+            throw b.error("norm_cfg type '\(n)' is not supported (BN/BN2d)", key: "norm_cfg")
+        }
+        var spec = ModelSpec.Backbone(depth: depth)
+        if type == "ResNetTSM", try b.bool("is_shift", true) {
+            if try b.bool("temporal_pool", false) { throw b.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
+            if try b.ints("non_local", [0, 0, 0, 0]).contains(where: { $0 != 0 }) {
+                throw b.error("non-local blocks are not supported; use non_local=(0, 0, 0, 0)", key: "non_local")
+            }
+            spec.tsm = ResNet.TSM(segments: try b.int("num_segments", 8), shiftDiv: try b.int("shift_div", 8),
+                                  place: try b.require("shift_place", in: ["blockres", "block"], default: "blockres"))
+        }
+        spec.baseChannels = try b.int("base_channels", 64)
+        spec.inChannels = try b.int("in_channels", 3)
+        spec.numStages = numStages
+        spec.strides = try b.ints("strides", [1, 2, 2, 2])
+        spec.dilations = try b.ints("dilations", [1, 1, 1, 1])
+        // One stride and one dilation per stage: the network reads an entry for each stage it builds.
+        for (key, values) in [("strides", spec.strides), ("dilations", spec.dilations)] where values.count < numStages {
+            throw b.error("\(key) needs one value per stage (\(numStages))", key: key)
+        }
+        spec.frozenStages = try b.int("frozen_stages", -1)
+        spec.normEval = try b.bool("norm_eval", false)
+        spec.partialBN = try b.bool("partial_bn", false)
+        return spec
+    }
+
+    static func readHead(_ reader: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
+        let type = try reader.require("type", in: ["TSNHead", "TSMHead"], default: "TSNHead")
+        let h = reader.as(type)
+        let inChannels = try h.int("in_channels")
+        guard inChannels == backbone.featureChannels else {
+            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels "
+                          + "(ResNet-\(backbone.depth), base_channels \(backbone.baseChannels))", key: "in_channels")
+        }
+        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
+        h.note("spatial_type", .value(.string("avg")))   // None pools the same way here
+        if let s = try h.optionalString("spatial_type"), s != "avg" { throw h.error("spatial_type must be 'avg'", key: "spatial_type") }
+        if let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
+            throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")
+        }
+        // label_smooth_eps only acts with multi_class (refused above); is_shift only matters with temporal_pool.
+        h.accepts("label_smooth_eps")
+        if type == "TSMHead" { h.accepts("is_shift") }
+        var lossWeight: Float = 1, classWeight: [Float]?
+        if let l = try h.sub("loss_cls") {
+            let l = l.as(try l.require("type", in: ["CrossEntropyLoss"], default: "CrossEntropyLoss"))
+            lossWeight = Float(try l.double("loss_weight", 1))
+            if l.has("class_weight") { classWeight = try l.doubles("class_weight", []).map(Float.init) }
+        }
+        let isTSM = type == "TSMHead"
+        if isTSM, try h.bool("temporal_pool", false) { throw h.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
+        var head = ModelSpec.Head(name: type, inChannels: inChannels, numClasses: try h.int("num_classes"),
+                                  dropoutRatio: Float(try h.double("dropout_ratio", isTSM ? 0.8 : 0.4)),
+                                  initStd: Float(try h.double("init_std", isTSM ? 0.001 : 0.01)))
+        head.numSegments = isTSM ? try h.int("num_segments", 8) : nil
+        head.lossWeight = lossWeight
+        head.classWeight = classWeight
+        head.topk = try h.ints("topk", [1, 5])
+        return head
+    }
+}
+
+extension ModelBuilder {
+    /// Reads and builds `model` in one go (tools and tests; training reads its `ModelSpec` once in `RunSpec`).
+    public static func build(_ model: ConfigValue, files: SourceFiles, seed: UInt64) throws -> Recognizer2D {
+        build(try ModelReader.read(model, files: files), seed: seed)
+    }
+}

@@ -1,0 +1,165 @@
+import Config
+import EngineCore
+import EngineData
+
+/// Reads a pipeline list (`train_pipeline = [dict(type='SampleFrames', …), …]`) into `Pipeline` steps, which are
+/// plain values: each step's arguments are checked here, and an unknown type or a bad argument is a located
+/// `ConfigError`. What training, `config check`, `inspect` and the dashboard's previews all call.
+public enum PipelineReader {
+    static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "Resize", "RandomRescale", "RandomCrop",
+                            "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Normalize",
+                            "FormatShape", "Collect", "ToTensor"]
+
+    public static func read(_ config: ConfigValue, files: SourceFiles, log: ReadLog? = nil) throws -> Pipeline {
+        guard let items = config.elements else {
+            throw files.error("a pipeline must be a list of dict(type=…) steps, not \(config.typeDescription)", at: config.origin)
+        }
+        return Pipeline(steps: try items.map { try step(ConfigReader($0, name: "pipeline step", files: files, log: log)) })
+    }
+
+    static func step(_ r: ConfigReader) throws -> any PipelineStep {
+        let type = try r.string("type")
+        switch type {
+        case "SampleFrames", "DenseSampleFrames": return try sampleFrames(r.as(type))
+        case "RawFrameDecode": return try rawFrameDecode(r.as(type))
+        case "Resize": return try resize(r.as(type))
+        case "RandomRescale": return try randomRescale(r.as(type))
+        case "RandomCrop", "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop":
+            return try CropReader.read(r.as(type))
+        case "Flip": return try flip(r.as(type))
+        case "Normalize": return try normalize(r.as(type))
+        case "FormatShape": return try formatShape(r.as(type))
+        case "Collect", "ToTensor": return try collect(r.as(type))
+        default:
+            let near = Suggestion.closest(to: type, in: supported).map { " (did you mean '\($0)'?)" } ?? ""
+            throw r.error("unknown pipeline step '\(type)'\(near); supported: \(supported.joined(separator: ", "))", key: "type")
+        }
+    }
+
+    /// A `dict(type='SampleFrames' | 'DenseSampleFrames', …)` step; `testMode` from the dataset overrides nothing
+    /// (mmaction2 configs set test_mode on the step itself).
+    public static func sampleFrames(_ value: ConfigValue, files: SourceFiles) throws -> SampleFrames {
+        try sampleFrames(ConfigReader(value, name: "SampleFrames", files: files))
+    }
+
+    static func sampleFrames(_ step: ConfigReader) throws -> SampleFrames {
+        var r = step
+        let type = try r.require("type", in: ["SampleFrames", "DenseSampleFrames"], default: "SampleFrames")
+        r.component = type
+        var s = SampleFrames(clipLen: try r.int("clip_len"), frameInterval: try r.int("frame_interval", 1),
+                             numClips: try r.int("num_clips", 1), testMode: try r.bool("test_mode", false))
+        for (key, v) in [("clip_len", s.clipLen), ("frame_interval", s.frameInterval), ("num_clips", s.numClips)] where v < 1 {
+            throw r.error("\(key) must be at least 1, not \(v)", key: key)
+        }
+        s.temporalJitter = try r.bool("temporal_jitter", false)
+        s.twiceSample = try r.bool("twice_sample", false)
+        s.keepTailFrames = try r.bool("keep_tail_frames", false)
+        let oob = try r.require("out_of_bound_opt", in: ["loop", "repeat_last"], default: "loop")
+        s.outOfBound = oob == "loop" ? .loop : .repeatLast
+        // Deprecated in mmaction2 (the dataset's start_index is used): accepted and not read.
+        r.accepts("start_index")
+        if type == "DenseSampleFrames" {
+            s.dense = (try r.int("sample_range", 64), try r.int("num_sample_positions", 10))
+        }
+        return s
+    }
+
+    static func rawFrameDecode(_ r: ConfigReader) throws -> RawFrameDecode {
+        let backend = try r.require("decoding_backend", in: ["cv2", "turbojpeg", "pillow"], default: "cv2")
+        _ = try r.require("io_backend", in: ["disk"], default: "disk")
+        return RawFrameDecode(decodingBackend: backend)
+    }
+
+    static func refuseLazy(_ r: ConfigReader) throws {
+        if try r.bool("lazy", false) { throw r.error("lazy=True (the Fuse path) is not supported by Reel", key: "lazy") }
+    }
+
+    static func interpolation(_ r: ConfigReader) throws -> ResizeStep.Interpolation {
+        ResizeStep.Interpolation(rawValue: try r.require("interpolation", in: ["bilinear", "nearest"], default: "bilinear"))!
+    }
+
+    static func resize(_ r: ConfigReader) throws -> ResizeStep {
+        guard let v = r.value("scale"), !v.isNone else { throw r.error("Resize needs 'scale'") }
+        let scale: ResizeStep.Scale
+        if case .tuple(let items) = v.content, items.count == 2, let a = items[0].int, let b = items[1].int {
+            guard (a > 0 || a == -1) && (b > 0 || b == -1) && !(a == -1 && b == -1) else {
+                throw r.files.error("Resize scale sides must be positive (or -1 for one of them)", at: v.origin)
+            }
+            scale = .size(a, b)
+        } else if case .float(let f) = v.content {
+            guard f > 0 else { throw r.files.error("Resize scale must be positive", at: v.origin) }
+            scale = .factor(f)
+        } else {
+            throw r.files.error("Resize scale must be a float or a tuple (w, h), not \(v.typeDescription)", at: v.origin,
+                                note: "mmcv rejects a list here: write (-1, 256), not [-1, 256]")
+        }
+        let step = ResizeStep(scale: scale, keepRatio: try r.bool("keep_ratio", true), interpolation: try interpolation(r))
+        try refuseLazy(r)
+        return step
+    }
+
+    static func randomRescale(_ r: ConfigReader) throws -> RandomRescale {
+        let range = try r.ints("scale_range", [])
+        guard range.count == 2, range[0] > 0, range[0] < range[1] else {
+            throw r.error("scale_range must be a tuple (low, high) with 0 < low < high", key: "scale_range")
+        }
+        return RandomRescale(low: range[0], high: range[1], interpolation: try interpolation(r))
+    }
+
+    static func flip(_ r: ConfigReader) throws -> FlipStep {
+        let ratio = try r.double("flip_ratio", 0.5)
+        let horizontal = try r.require("direction", in: ["horizontal", "vertical"], default: "horizontal") == "horizontal"
+        var labelMap: [Int: Int] = [:]
+        if let v = r.value("flip_label_map"), !v.isNone {
+            guard case .dict(let d) = v.content else { throw r.files.error("flip_label_map must be a dict", at: v.origin) }
+            for entry in d {
+                guard case .int(let from) = entry.key, let to = entry.value.int else {
+                    throw r.files.error("flip_label_map maps int labels to int labels", at: entry.value.origin)
+                }
+                labelMap[from] = to
+            }
+        }
+        try refuseLazy(r)
+        r.accepts("left_kp", "right_kp")   // keypoints: Reel's samples have none
+        return FlipStep(ratio: ratio, horizontal: horizontal, labelMap: labelMap)
+    }
+
+    static func normalize(_ r: ConfigReader) throws -> NormalizeStep {
+        let mean = try r.doubles("mean", []), std = try r.doubles("std", [])
+        guard mean.count == 3 else { throw r.error("Normalize needs 'mean' with 3 values (RGB frames)", key: mean.isEmpty ? nil : "mean") }
+        guard std.count == 3 else { throw r.error("Normalize needs 'std' with 3 values (RGB frames)", key: std.isEmpty ? nil : "std") }
+        guard std.allSatisfy({ $0 != 0 }) else { throw r.error("std must not contain 0", key: "std") }
+        if try r.bool("adjust_magnitude", false) { throw r.error("adjust_magnitude is for Flow, which Reel does not read", key: "adjust_magnitude") }
+        return NormalizeStep(mean: mean.map(Float.init), std: std.map(Float.init), toBGR: try r.bool("to_bgr", false))
+    }
+
+    static func formatShape(_ r: ConfigReader) throws -> FormatShape {
+        FormatShape(inputFormat: try r.require("input_format", in: ["NCHW", "NCTHW"], default: ""),
+                    collapse: try r.bool("collapse", false))
+    }
+
+    static func collect(_ r: ConfigReader) throws -> CollectStep {
+        let typeName = try r.string("type")
+        guard let v = r.value("keys"), let items = v.elements ?? (v.string.map { [ConfigValue(.string($0))] }) else {
+            throw r.error("\(typeName) needs 'keys'")
+        }
+        let keys = try items.map { item in
+            guard let s = item.string else { throw r.files.error("keys must be strings", at: item.origin) }
+            guard CollectStep.known.contains(s) else {
+                throw r.files.error("'\(s)' is not a key Reel's pipeline produces (known: \(CollectStep.known.sorted().joined(separator: ", ")))",
+                                    at: item.origin)
+            }
+            return s
+        }
+        if typeName == "Collect", let meta = r.value("meta_keys"), let list = meta.elements {
+            for item in list where !(item.string.map(CollectStep.known.contains) ?? false) {
+                throw r.files.error("meta key '\(item.string ?? "?")' is never set by the pipeline (mmaction2 fails on it too; configs pass meta_keys=[])",
+                                    at: item.origin)
+            }
+        } else if typeName == "Collect", r.value("meta_keys") == nil {
+            throw r.error("Collect's default meta_keys include 'pad_shape', which no step sets: add meta_keys=[] (mmaction2 fails the same way)")
+        }
+        if typeName == "Collect" { r.accepts("meta_name", "nested") }
+        return CollectStep(typeName: typeName, keys: keys)
+    }
+}

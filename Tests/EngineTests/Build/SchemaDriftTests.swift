@@ -1,0 +1,142 @@
+import XCTest
+import Config
+@testable import EngineCore
+@testable import EngineData
+@testable import EngineTraining
+
+/// The schema (`Registry`: the keys and defaults `config check` and the dashboard's editor show) against what the
+/// spec readers really read: configs naming every supported component are read with a `ReadLog`, and each
+/// component's keys and defaults are compared with its schema entry. A key one side accepts and the other does not,
+/// or a default that differs, fails here (issue 12).
+final class SchemaDriftTests: XCTestCase {
+    static let pipeline = """
+        [dict(type='SampleFrames', clip_len=1, num_clips=2), dict(type='DenseSampleFrames', clip_len=1),
+         dict(type='RawFrameDecode'), dict(type='Resize', scale=(-1, 32)), dict(type='RandomRescale', scale_range=(24, 32)),
+         dict(type='RandomResizedCrop'), dict(type='MultiScaleCrop', input_size=16), dict(type='RandomCrop', size=16),
+         dict(type='CenterCrop', crop_size=16), dict(type='ThreeCrop', crop_size=16), dict(type='TenCrop', crop_size=16),
+         dict(type='Flip'), dict(type='Normalize', mean=[1, 2, 3], std=[1, 2, 3]), dict(type='FormatShape', input_format='NCHW'),
+         dict(type='Collect', keys=['imgs'], meta_keys=[]), dict(type='ToTensor', keys=['imgs'])]
+        """
+
+    static func config(model: String, optimizer: String, lr: String, runner: String = "total_epochs = 4") -> String {
+        """
+        model = \(model)
+        optimizer = \(optimizer)
+        optimizer_config = dict(grad_clip=dict(max_norm=40))
+        lr_config = \(lr)
+        \(runner)
+        checkpoint_config = dict()
+        log_config = dict(hooks=[dict(type='TextLoggerHook'), dict(type='TensorboardLoggerHook')])
+        evaluation = dict(save_best='top1_acc')
+        d = dict(type='RawframeDataset', ann_file='ann.txt', pipeline=\(pipeline))
+        data = dict(videos_per_gpu=2, workers_per_gpu=0, train=d, val=d, test=d, train_dataloader=dict(),
+                    val_dataloader=dict(), test_dataloader=dict())
+        workflow = [('train', 1)]
+
+        """
+    }
+
+    static let tsn = "dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, base_channels=4), "
+        + "cls_head=dict(type='TSNHead', num_classes=3, in_channels=32, loss_cls=dict(type='CrossEntropyLoss')), test_cfg=dict())"
+    static let tsm = "dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, base_channels=4), "
+        + "cls_head=dict(type='TSMHead', num_classes=3, in_channels=32))"
+    static let policies = [
+        "dict(policy='Fixed', warmup='linear', warmup_iters=1)", "dict(policy='Step', step=[2], warmup='linear', warmup_iters=1)",
+        "dict(policy='Exp', gamma=0.9, warmup='linear', warmup_iters=1)", "dict(policy='Poly')",
+        "dict(policy='Inv', gamma=0.1)", "dict(policy='CosineAnnealing', min_lr=0)", "dict(policy='FlatCosineAnnealing', min_lr=0)",
+        "dict(policy='CosineRestart', periods=[4], min_lr=0)", "dict(policy='LinearAnnealing', min_lr=0)",
+        "dict(policy='Cyclic', by_epoch=False)", "dict(policy='OneCycle', max_lr=0.1, by_epoch=False)",
+    ]
+
+    /// Every supported component read at least once.
+    func readEverything() throws -> ReadLog {
+        let log = ReadLog()
+        var texts = [Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1, paramwise_cfg=dict(custom_keys={'fc': dict()}))",
+                                 lr: Self.policies[0])]
+        texts.append(Self.config(model: Self.tsm, optimizer: "dict(type='Adam', constructor='TSMOptimizerConstructor', paramwise_cfg=dict(fc_lr5=True))",
+                                 lr: Self.policies[1], runner: "runner = dict(type='EpochBasedRunner', max_epochs=4)"))
+        texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='AdamW')", lr: Self.policies[2]))
+        for p in Self.policies.dropFirst(3) {
+            // With a warm-up, so each policy reads the warm-up keys too.
+            texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)",
+                                     lr: p.dropLast() + ", warmup='linear', warmup_iters=1)"))
+        }
+        texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],
+                                 runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
+        for text in texts {
+            let config = try ConfigLoader(read: { $0 == "/c.py" ? text : nil }).load("/c.py")
+            XCTAssertEqual(SchemaChecker.check(config).filter { $0.severity == .error }.map(\.description), [], text)
+            let spec = try RunSpec.read(config, log: log)
+            _ = try spec.data.spec(.test)
+        }
+        return log
+    }
+
+    /// The schema's default as a value (nil: required, or not a Python literal).
+    func schemaDefault(_ arg: ArgSchema) throws -> ConfigValue? {
+        guard let text = arg.defaultText else { return nil }
+        let config = try? ConfigLoader(read: { $0 == "/d.py" ? "x = \(text)\n" : nil }).load("/d.py")
+        return config?.root["x"]
+    }
+
+    static func same(_ a: ConfigValue, _ b: ConfigValue) -> Bool {
+        if let x = a.number, let y = b.number, a.bool == nil, b.bool == nil { return x == y }
+        if let xs = a.elements, let ys = b.elements { return xs.count == ys.count && zip(xs, ys).allSatisfy { same($0, $1) } }
+        return a.content == b.content
+    }
+
+    func drifts(_ log: ReadLog) throws -> [String] {
+        var found: [String] = []
+        let typeKeys: Set<String> = ["type", "policy"]
+        for schema in Registry.components where schema.support == .supported {
+            guard let read = log.entries[schema.name] else {
+                found.append("\(schema.name): never read")
+                continue
+            }
+            let readKeys = Set(read.map(\.key)).subtracting(typeKeys)
+            let schemaKeys = Set(schema.args.map(\.name)).subtracting(typeKeys)
+            for k in schemaKeys.subtracting(readKeys).sorted() { found.append("\(schema.name).\(k): in the schema, never read") }
+            if !schema.acceptsExtraArgs {
+                for k in readKeys.subtracting(schemaKeys).sorted() { found.append("\(schema.name).\(k): read, not in the schema") }
+            }
+            for (key, fallback) in read where !typeKeys.contains(key) {
+                guard let arg = schema.arg(key) else { continue }
+                switch fallback {
+                case .read: continue
+                case .required:
+                    if !arg.isRequired { found.append("\(schema.name).\(key): required by the reader, default \(arg.defaultText!) in the schema") }
+                case .value(let c):
+                    if arg.isRequired { found.append("\(schema.name).\(key): default \(fallback) in the reader, required in the schema"); continue }
+                    guard let d = try schemaDefault(arg) else { found.append("\(schema.name).\(key): schema default \(arg.defaultText!) is not a literal"); continue }
+                    if !Self.same(d, ConfigValue(c)) { found.append("\(schema.name).\(key): reader default \(fallback), schema \(arg.defaultText!)") }
+                }
+            }
+        }
+        let top = Set(Registry.topLevel.map(\.name))
+        for k in (log.entries["config"] ?? []).map(\.key) where !top.contains(k) { found.append("config.\(k): read, not a top-level key of the schema") }
+        return found
+    }
+
+    func testTheSchemaListsWhatTheReadersReadWithTheirDefaults() throws {
+        let found = try drifts(try readEverything())
+        XCTAssertEqual(found, [], "\n" + found.joined(separator: "\n"))
+    }
+
+    /// The test catches drift: a reader default that differs from the schema's is reported.
+    func testADefaultThatDiffersFromTheSchemaIsReported() throws {
+        let log = try readEverything()
+        let config = try ConfigLoader(read: { _ in "c = dict(interval=3)\n" }).load("/x.py")
+        let r = try ConfigReader(config.root["c"]!, name: "checkpoint_config", files: config.files, log: ReadLog())
+        _ = try r.int("max_keep_ckpts", 5)
+        let drifted = ReadLog()
+        for (component, entries) in log.entries where component != "checkpoint_config" {
+            for e in entries { drifted.record(component, e.key, e.default) }
+        }
+        for e in log.entries["checkpoint_config"]! where e.key != "max_keep_ckpts" { drifted.record("checkpoint_config", e.key, e.default) }
+        drifted.record("checkpoint_config", "max_keep_ckpts", .value(.int(5)))
+        drifted.record("checkpoint_config", "keep_everything", .read)
+        XCTAssertEqual(try drifts(drifted).filter { $0.hasPrefix("checkpoint_config") },
+                       ["checkpoint_config.keep_everything: read, not in the schema",
+                        "checkpoint_config.max_keep_ckpts: reader default 5, schema -1"])
+    }
+}
