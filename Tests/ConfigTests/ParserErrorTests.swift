@@ -34,7 +34,7 @@ final class ParserErrorTests: XCTestCase {
         assertErrorAt("x = {1, 2}\n", "1:6", "sets are not supported")
         assertErrorAt("x = (i for i in range(3))\n", "1:8", "generator expressions")
         assertErrorAt("x = b'abc'\n", "1:5", "bytes literals")
-        assertErrorAt("x = [1, 2][0:1]\n", "1:13", "slices are not supported")
+        assertErrorAt("x = [1, 2][0:1, 0]\n", "1:12", "a slice can only stand alone in a subscript")
     }
 
     func testLexicalErrors() {
