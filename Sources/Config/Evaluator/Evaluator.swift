@@ -51,7 +51,11 @@ struct Evaluator {
                 try checkTotal(globals, at: s.span)
             }
         case .expression(let e):
-            _ = try eval(e)
+            if try executeChangingCall(e) {
+                try checkTotal(globals, at: s.span)
+            } else {
+                _ = try eval(e)
+            }
         }
     }
 
@@ -66,7 +70,17 @@ struct Evaluator {
         return collected
     }
 
-    private mutating func assign(_ t: Target, _ value: ConfigValue) throws {
+    mutating func assign(_ t: Target, _ value: ConfigValue) throws {
+        if let parts = t.unpacking {
+            // Python's unpacking: any iterable, exactly as many items as names, assigned left to right.
+            let items = try iterate(value, t.nameSpan)
+            guard items.count == parts.count else {
+                throw error(items.count > parts.count ? "too many values to unpack (expected \(parts.count))"
+                            : "not enough values to unpack (expected \(parts.count), got \(items.count))", t.nameSpan)
+            }
+            for (part, item) in zip(parts, items) { try assign(part, item) }
+            return
+        }
         if t.subscripts.isEmpty {
             globals.set(.string(t.name), value, keyOrigin: origin(t.nameSpan))
             return

@@ -75,4 +75,6 @@ struct Target: Equatable {
     var name: String
     var nameSpan: Range<Int>
     var subscripts: [Expr]
+    /// `a, b = 1, 2` or `(a, [b, c]) = …`: the value is unpacked into these (name and subscripts are then unused).
+    var unpacking: [Target]? = nil
 }
