@@ -42,6 +42,12 @@ def main():
                 cfg = Config.fromfile(path)
             except Exception as e:  # mmcv's own failure is data for the report
                 summary["failed"][rel] = f"{type(e).__name__}: {e}"
+                if isinstance(e, ImportError):
+                    try:  # mmcv raises a bare ImportError for custom_imports it cannot import: name them
+                        imports = Config.fromfile(path, import_custom_modules=False).get("custom_imports")
+                        summary["failed"][rel] += f"custom_imports {imports['imports']!r} not installed"
+                    except Exception:
+                        pass
                 continue
             problems = []
             plain = to_plain(cfg._cfg_dict.to_dict(), [], problems)

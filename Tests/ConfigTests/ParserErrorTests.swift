@@ -28,13 +28,13 @@ final class ParserErrorTests: XCTestCase {
         assertErrorAt("f = lambda x: x\n", "1:5", "lambdas are not allowed")
         assertErrorAt("class A:\n    pass\n", "1:1", "class definitions are not allowed")
         assertErrorAt("a = 1\na += 1\n", "2:3", "augmented assignment")
-        assertErrorAt("a, b = 1, 2\n", "1:2", "tuple assignment")
-        assertErrorAt("x = os.path.join('a')\n", "1:5", "method calls")
+        assertErrorAt("a, b = 1, 2, 3\n", "1:1", "too many values to unpack (expected 2)")
+        assertErrorAt("x = os.path.join('a')\n", "1:5", "attribute access ('.path')")
         assertErrorAt("x = dict(a=1).a\n", "1:5", "attribute access")
         assertErrorAt("x = {1, 2}\n", "1:6", "sets are not supported")
         assertErrorAt("x = (i for i in range(3))\n", "1:8", "generator expressions")
         assertErrorAt("x = b'abc'\n", "1:5", "bytes literals")
-        assertErrorAt("x = [1, 2][0:1]\n", "1:13", "slices are not supported")
+        assertErrorAt("x = [1, 2][0:1, 0]\n", "1:12", "a slice can only stand alone in a subscript")
     }
 
     func testLexicalErrors() {

@@ -12,9 +12,8 @@ extension Evaluator {
             name = n
         case .name(let n):
             throw error("'\(n)' is not callable", callee.span)
-        case .attribute(_, let method):
-            throw error("method calls ('.\(method)(…)') are not allowed in a config; only dict(…) and a few pure "
-                        + "builtins (range, len, int, …)", callee.span)
+        case .attribute(let base, let method):
+            return try methodCall(base, method, args, span)
         default:
             throw error("calls are not allowed in a config (only dict(…) and a few pure builtins)", callee.span)
         }

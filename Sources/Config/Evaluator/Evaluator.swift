@@ -51,7 +51,11 @@ struct Evaluator {
                 try checkTotal(globals, at: s.span)
             }
         case .expression(let e):
-            _ = try eval(e)
+            if try executeChangingCall(e) {
+                try checkTotal(globals, at: s.span)
+            } else {
+                _ = try eval(e)
+            }
         }
     }
 
@@ -66,7 +70,17 @@ struct Evaluator {
         return collected
     }
 
-    private mutating func assign(_ t: Target, _ value: ConfigValue) throws {
+    mutating func assign(_ t: Target, _ value: ConfigValue) throws {
+        if let parts = t.unpacking {
+            // Python's unpacking: any iterable, exactly as many items as names, assigned left to right.
+            let items = try iterate(value, t.nameSpan)
+            guard items.count == parts.count else {
+                throw error(items.count > parts.count ? "too many values to unpack (expected \(parts.count))"
+                            : "not enough values to unpack (expected \(parts.count), got \(items.count))", t.nameSpan)
+            }
+            for (part, item) in zip(parts, items) { try assign(part, item) }
+            return
+        }
         if t.subscripts.isEmpty {
             globals.set(.string(t.name), value, keyOrigin: origin(t.nameSpan))
             return
@@ -74,17 +88,31 @@ struct Evaluator {
         guard var container = globals[t.name] else {
             throw error("name '\(t.name)' is not defined", t.nameSpan)
         }
-        var indices: [(Expr, ConfigValue)] = []
-        for s in t.subscripts { indices.append((s, try eval(s))) }
+        var indices: [(Expr, Subscript)] = []
+        for s in t.subscripts { indices.append((s, try evalSubscript(s))) }
         try setItem(&container, indices[...], value)
         try checkSize(container, t.nameSpan)
         globals.set(.string(t.name), container)
     }
 
-    private func setItem(_ container: inout ConfigValue, _ indices: ArraySlice<(Expr, ConfigValue)>,
-                         _ value: ConfigValue) throws {
-        guard let (indexExpr, index) = indices.first else { container = value; return }
+    mutating func setItem(_ container: inout ConfigValue, _ indices: ArraySlice<(Expr, Subscript)>,
+                                  _ value: ConfigValue) throws {
+        guard let (indexExpr, subscriptIndex) = indices.first else { container = value; return }
         let rest = indices.dropFirst()
+        guard case .key(let index) = subscriptIndex else {
+            guard case .slice(let lower, let upper, let step) = subscriptIndex else { return }
+            if case .list(var a) = container.content, rest.isEmpty {
+                try assignSlice(&a, lower: lower, upper: upper, step: step, value, indexExpr.span)
+                container.content = .list(a)
+            } else if case .dict = container.content {
+                throw error("dict keys must be strings or integers in a config, not slice", indexExpr.span)
+            } else if rest.isEmpty {
+                throw error("'\(container.typeName)' object does not support item assignment", indexExpr.span)
+            } else {
+                try setThroughSlice(&container, subscriptIndex, indexExpr.span, rest, value)
+            }
+            return
+        }
         switch container.content {
         case .dict(var d):
             let key = try dictKey(index, indexExpr.span)
@@ -100,6 +128,11 @@ struct Evaluator {
             let i = try listIndex(index, count: a.count, indexExpr.span)
             try setItem(&a[i], rest, value)
             container.content = .list(a)
+        case .tuple(var a) where !rest.isEmpty:
+            // A tuple's items cannot be replaced, but a list or dict inside one can be changed (`t[0]['k'] = v`).
+            let i = try listIndex(index, count: a.count, indexExpr.span)
+            try setItem(&a[i], rest, value)
+            container.content = .tuple(a)
         default:
             throw error("'\(container.typeName)' object does not support item assignment", indexExpr.span)
         }
@@ -180,7 +213,10 @@ struct Evaluator {
         case .conditional(let test, let body, let orElse):
             return try eval(test).isTruthy ? try eval(body) : try eval(orElse)
         case .item(let base, let index):
-            return try subscriptValue(try eval(base), try eval(index), index.span)
+            let b = try eval(base)
+            return try subscriptValue(b, try evalSubscript(index), index.span)
+        case .slice:
+            throw error("a slice can only stand alone in a subscript (a[i:j:k])", e.span)
         case .attribute(_, let name):
             throw error("attribute access ('.\(name)') is not supported in a config; use x['\(name)']", e.span)
         case .listComprehension(let element, let clauses):

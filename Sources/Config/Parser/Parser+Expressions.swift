@@ -163,14 +163,13 @@ extension Parser {
             } else if current.isOp("[") {
                 _ = try advance()
                 if current.isOp("]") { throw error("empty subscript", current.span) }
-                var index = try expression()
-                if current.isOp(":") { throw error("slices are not supported in a config", current.span) }
+                var index = try subscriptItem()
                 if current.isOp(",") {
                     var items = [index]
                     while current.isOp(",") {
                         _ = try advance()
                         if current.isOp("]") { break }
-                        items.append(try expression())
+                        items.append(try subscriptItem())
                     }
                     index = Expr(kind: .tuple(items), span: items[0].span.lowerBound..<items.last!.span.upperBound)
                 }
@@ -187,6 +186,28 @@ extension Parser {
                 return e
             }
         }
+    }
+
+    /// One item between `[` and `]`: an expression, or a slice `lower:upper:step` with any part left out.
+    mutating func subscriptItem() throws -> Expr {
+        let start = current.span.lowerBound
+        let lower = current.isOp(":") ? nil : try expression()
+        guard current.isOp(":") else { return lower! }
+        var end = try advance().span.upperBound
+        func ends(_ t: Token) -> Bool { t.isOp(":") || t.isOp("]") || t.isOp(",") }
+        var upper: Expr?, step: Expr?
+        if !ends(current) {
+            upper = try expression()
+            end = upper!.span.upperBound
+        }
+        if current.isOp(":") {
+            end = try advance().span.upperBound
+            if !ends(current) {
+                step = try expression()
+                end = step!.span.upperBound
+            }
+        }
+        return Expr(kind: .slice(lower: lower, upper: upper, step: step), span: start..<end)
     }
 
     mutating func arguments() throws -> [Argument] {

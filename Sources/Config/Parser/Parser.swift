@@ -169,7 +169,7 @@ struct Parser {
             throw error(why, current.span)
         }
         if current.isOp("@") { throw error("decorators are not allowed in a config", current.span) }
-        let first = try expression()
+        let first = try expressionList()
         if current.isOp("=") {
             var targets: [Target] = [try target(from: first)]
             var value: Expr
@@ -184,12 +184,15 @@ struct Parser {
             throw error("augmented assignment '\(o)' is not supported in a config; write 'x = x \(o.dropLast()) …'",
                         current.span)
         }
-        if current.isOp(",") { throw error("tuple assignment is not supported in a config", current.span) }
         if current.isOp(":") { throw error("annotations are not supported in a config", current.span) }
         return Statement(kind: .expression(first), span: start..<first.span.upperBound)
     }
 
-    private func target(from e: Expr) throws -> Target {
+    private func target(from e: Expr) throws -> Target { try Self.target(from: e, file: file) }
+
+    /// The assignment target an expression spells (`a`, `a['k'][0]`, `a, b`), or a located error.
+    static func target(from e: Expr, file: SourceFile) throws -> Target {
+        func error(_ message: String, _ span: Range<Int>) -> ConfigError { file.error(message, at: span) }
         var subs: [Expr] = []
         var node = e
         while true {
@@ -203,8 +206,10 @@ struct Parser {
             case .attribute:
                 throw error("attribute assignment is not supported; assign the whole dict or use x['key'] = …",
                             e.span)
-            case .tuple:
-                throw error("tuple assignment is not supported in a config", e.span)
+            case .tuple(let items), .list(let items):
+                guard subs.isEmpty else { throw error("cannot assign to this expression", e.span) }
+                guard !items.isEmpty else { throw error("cannot assign to an empty tuple or list", e.span) }
+                return Target(name: "", nameSpan: node.span, subscripts: [], unpacking: try items.map { try target(from: $0, file: file) })
             default:
                 throw error("cannot assign to this expression", e.span)
             }

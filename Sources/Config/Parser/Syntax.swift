@@ -24,6 +24,9 @@ struct Expr: Equatable {
         case boolOp(op: String, operands: [Expr])
         case conditional(test: Expr, body: Expr, orElse: Expr)
         case item(base: Expr, index: Expr)
+        /// `lower:upper:step` directly inside a subscript (any part may be left out). Not a value of its own: only
+        /// `.item` reads it, as Python's slice objects never reach a config's data.
+        case slice(lower: Expr?, upper: Expr?, step: Expr?)
         case attribute(base: Expr, name: String)
         case listComprehension(element: Expr, clauses: [ComprehensionClause])
         case dictComprehension(key: Expr, value: Expr, clauses: [ComprehensionClause])
@@ -72,4 +75,6 @@ struct Target: Equatable {
     var name: String
     var nameSpan: Range<Int>
     var subscripts: [Expr]
+    /// `a, b = 1, 2` or `(a, [b, c]) = …`: the value is unpacked into these (name and subscripts are then unused).
+    var unpacking: [Target]? = nil
 }

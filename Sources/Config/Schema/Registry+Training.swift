@@ -76,7 +76,7 @@ extension Registry {
             A("step_ratio_up", .float, "0.4", "Fraction of a cycle spent increasing, in [0, 1)."),
             A("anneal_strategy", .choice(["cos", "linear"]), "'cos'", "Shape of each ramp."),
             A("gamma", .float, "1", "Peak decay per cycle, in (0, 1]."),
-        ], tips: ["Needs by_epoch=False."]),
+        ], tips: ["Schedules by iteration: by_epoch defaults to False here, and True is refused."]),
         ComponentSchema("OneCycle", .lrPolicy, "One-cycle policy (by iteration only): base replaced by max_lr/div_factor.", args: lrCommon + [
             A("max_lr", .oneOf([.float, .list(.float), .dict]), nil, "Peak LR (per group as a list)."),
             A("total_steps", .optional(.int), "None", "Cycle length (≥ max_iters; default max_iters)."),
@@ -85,7 +85,7 @@ extension Registry {
             A("div_factor", .float, "25", "Initial LR = max_lr / div_factor."),
             A("final_div_factor", .float, "10000.0", "Final LR = initial / final_div_factor."),
             A("three_phase", .bool, "False", "Use a symmetric third phase."),
-        ], tips: ["Needs by_epoch=False."]),
+        ], tips: ["Schedules by iteration: by_epoch defaults to False here, and True is refused."]),
         ComponentSchema("LinearAnnealing", .lrPolicy, "Linear from base to the target over the run.", args: lrCommon + minLrArgs),
     ]
 

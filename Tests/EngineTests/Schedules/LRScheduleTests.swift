@@ -114,6 +114,29 @@ final class LRScheduleTests: XCTestCase {
         XCTAssertEqual(at(one, 64, max: 100), LRSchedule.cosAnneal(1.0, 4e-6, 0.5), accuracy: 1e-12)
     }
 
+    /// Cyclic and OneCycle without `by_epoch` schedule by iteration even in an epoch-based run (SEMANTICS.md §3.2):
+    /// 10 epochs × 10 iterations, base 0.1, every value from the §3.2 formulas.
+    func testCyclicAndOneCycleDefaultToIterationMode() throws {
+        let cyclic = try schedule("dict(policy='cyclic')")   // target_ratio (10, 1e-4), up for 0.4 of 100 iterations
+        XCTAssertFalse(cyclic.byEpoch)
+        let c = cyclic.values(base: 0.1, maxEpochs: 10, itersPerEpoch: 10)
+        XCTAssertEqual(c.count, 100)
+        XCTAssertEqual(c[0], 0.1, accuracy: 1e-15)
+        XCTAssertEqual(c[20], 0.55, accuracy: 1e-12)              // cos from b to 10b, halfway (inside epoch 2)
+        XCTAssertEqual(c[25], 0.7222075445642904, accuracy: 1e-12) // 1.0 + 0.5·(0.1 − 1.0)·(1 + cos(π·25/40))
+        XCTAssertEqual(c[40], 1.0, accuracy: 1e-12)
+        XCTAssertEqual(c[70], 0.500005, accuracy: 1e-12)          // down to b·1e-4 = 1e-5, halfway
+        let one = try schedule("dict(policy='OneCycle', max_lr=1.0)")
+        XCTAssertFalse(one.byEpoch)
+        let o = one.values(base: 0.5, maxEpochs: 10, itersPerEpoch: 10)   // base replaced by max_lr/25 = 0.04
+        XCTAssertEqual(o[0], 0.04, accuracy: 1e-15)
+        XCTAssertEqual(o[15], 0.5459866761210004, accuracy: 1e-12) // phase 1 ends at 29: 1 + 0.5·(0.04 − 1)·(1 + cos(π·15/29))
+        XCTAssertEqual(o[29], 1.0, accuracy: 1e-12)
+        XCTAssertEqual(o[64], 0.500002, accuracy: 1e-12)          // phase 2 (29 → 99) halfway, down to 4e-6
+        XCTAssertEqual(o[99], 4e-6, accuracy: 1e-15)
+        XCTAssertFalse(try schedule("dict(policy='OneCycle', max_lr=1.0, by_epoch=False)").byEpoch)
+    }
+
     func testPolicyNamesAndErrorsAreMmcvs() throws {
         XCTAssertEqual(LRSchedule.resolve("step"), "Step")
         XCTAssertEqual(LRSchedule.resolve("CosineAnnealing"), "CosineAnnealing")
@@ -123,7 +146,10 @@ final class LRScheduleTests: XCTestCase {
             error("dict(policy='cosineannealing', min_lr=0)"))
         XCTAssertTrue(error("dict(policy='step', step=[3], gama=0.5)").contains("StepLrUpdaterHook has no argument 'gama' (did you mean 'gamma'?)"))
         XCTAssertTrue(error("dict(policy='CosineAnnealing', min_lr=0, min_lr_ratio=0.1)").contains("give only one of min_lr and min_lr_ratio"))
-        XCTAssertTrue(error("dict(policy='cyclic')").contains("Cyclic needs by_epoch=False"))
+        XCTAssertTrue(error("dict(policy='cyclic', by_epoch=True)").hasPrefix(   // located at the True
+                       "/lr.py:1:44: error: Cyclic schedules by iteration only: remove by_epoch=True (mmcv refuses it)"))
+        XCTAssertTrue(error("dict(policy='OneCycle', max_lr=0.1, by_epoch=True)").hasPrefix(
+                       "/lr.py:1:58: error: OneCycle schedules by iteration only: remove by_epoch=True (mmcv refuses it)"))
         XCTAssertTrue(error("dict(policy='step', step=[3], warmup='cosine', warmup_iters=5)").contains("warmup must be 'constant', 'linear' or 'exp'"))
         XCTAssertTrue(error("dict(policy='step', step=[3], warmup='linear')").contains("warmup_iters must be positive"))
         XCTAssertTrue(error("dict(policy='FlatCosineAnnealing', start_percent=1, min_lr=0)").contains("start_percent must be a float"))

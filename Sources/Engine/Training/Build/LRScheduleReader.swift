@@ -99,9 +99,13 @@ extension LRSchedule {
                                cos: try anneal(), div: try r.double("div_factor", 25), finalDiv: try r.double("final_div_factor", 1e4),
                                threePhase: try r.bool("three_phase", false))
         }
-        self.init(policy: policy, name: name, byEpoch: try r.bool("by_epoch", defaultByEpoch))
-        if case .cyclic = policy, byEpoch { throw r.error("Cyclic needs by_epoch=False", key: r.has("by_epoch") ? "by_epoch" : nil) }
-        if case .oneCycle = policy, byEpoch { throw r.error("OneCycle needs by_epoch=False", key: r.has("by_epoch") ? "by_epoch" : nil) }
+        // Cyclic and OneCycle are iteration policies: mmcv's hooks default by_epoch to False (whatever the runner)
+        // and assert that it stays False (SEMANTICS.md §3.2).
+        let iterationOnly = name == "Cyclic" || name == "OneCycle"
+        self.init(policy: policy, name: name, byEpoch: try r.bool("by_epoch", iterationOnly ? false : defaultByEpoch))
+        if iterationOnly, byEpoch {
+            throw r.error("\(name) schedules by iteration only: remove by_epoch=True (mmcv refuses it)", key: "by_epoch")
+        }
         if let w = r.value("warmup"), !w.isNone {
             guard let kind = w.string.flatMap(Warmup.init(rawValue:)) else {
                 throw files.error("warmup must be 'constant', 'linear' or 'exp' (or None)", at: w.origin)
