@@ -55,12 +55,17 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             let config = try source.load()
-            let problems = config.warnings + SchemaChecker.check(config)
+            let problems = Self.problems(config)
             let errors = problems.filter { $0.severity == .error }
             if !errors.isEmpty { throw ConfigErrors(errors: problems) }
             for p in problems { ExitStatus.printError(p.description) }
             let warnings = problems.count
             print("\(source.file): ok" + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))
+        }
+
+        /// Everything `config check` reports; the dashboard's `w` runs the same function before writing.
+        static func problems(_ config: ResolvedConfig) -> [ConfigError] {
+            config.warnings + SchemaChecker.check(config)
         }
     }
 }
