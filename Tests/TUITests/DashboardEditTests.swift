@@ -200,6 +200,12 @@ final class DashboardEditTests: XCTestCase {
         XCTAssertEqual(s.selectedRow?.path, ["optimizer", "lr"])
         _ = s.handle(.char("/"))
         XCTAssertEqual(s.search?.string, "lr")
+        XCTAssertEqual(s.handle(.enter), [])
+        XCTAssertEqual(s.selectedRow?.path, ["optimizer", "lr"])
+        // The recalled query is replaced by what is typed next.
+        _ = s.handle(.char("/")); _ = type(&s, "total")
+        XCTAssertEqual(s.search?.string, "total")
+        XCTAssertEqual(s.selectedRow?.path, ["total_epochs"])
     }
 
     /// B12: a long error in the help pane wraps; a plain top-level key says where its value is used.

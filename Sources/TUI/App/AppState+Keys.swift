@@ -81,7 +81,7 @@ extension AppState {
             else { editing = TextField(row.value); editError = nil; addingTo = nil }
         case .char("a"):
             if watchMode { message = "watch mode: this is the watched run's config (read-only)" } else if document != nil { startAdding() }
-        case .char("/"): search = TextField(lastSearch)
+        case .char("/"): search = TextField(lastSearch); searchIsRecalled = !lastSearch.isEmpty
         case .char("n"), .char("N"):
             guard !lastSearch.isEmpty else { message = "no search yet (/ searches)"; break }
             findNext(lastSearch, backwards: key == .char("N"))
@@ -135,9 +135,12 @@ extension AppState {
         case .ctrl("p"), .up: findNext(field.string, backwards: true); return
         case .backspace: field.backspace()
         case .ctrl("u"): field.clear()
-        case .char(let c): field.insert(c)
+        case .char(let c):
+            if searchIsRecalled { field.clear() }
+            field.insert(c)
         default: break
         }
+        searchIsRecalled = false
         search = field
         lastSearch = field.string
         findNext(field.string, from: selected)

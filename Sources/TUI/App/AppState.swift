@@ -90,6 +90,9 @@ public struct AppState: Sendable {
     public var search: TextField?
     /// The last search, for `n`/`N` and to start the next `/` with.
     public var lastSearch = ""
+    /// The search box still shows `lastSearch` untouched: the first character typed replaces it (as a selected
+    /// query does in a browser's find bar), so `/` then typing starts a new search.
+    public var searchIsRecalled = false
     /// Set while the editor adds a key (`a`) to the dict at this path, instead of editing the selected value.
     public var addingTo: [String]?
     /// What `w` and Enter check a config with: `reel config check`'s function (the `reel` target sets it).

@@ -54,16 +54,16 @@ public struct SharedEdit: Equatable, Sendable {
     /// of `base` also changes. A text search, so it may list a file that only mentions the name.
     static func users(of base: String, besides config: String) -> [String] {
         let fm = FileManager.default
+        // Absolute, so a relative config path (`reel tui configs/x.py`) and the loader's absolute base path compare.
+        let absolute = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.path }
+        let (basePath, configPath) = (absolute(base), absolute(config))
         let baseName = name(base)
-        var seen: Set<String> = [], out: [String] = []
-        for dir in [(base as NSString).deletingLastPathComponent, (config as NSString).deletingLastPathComponent] {
-            let d = dir.isEmpty ? "." : dir
-            for n in ((try? fm.contentsOfDirectory(atPath: d)) ?? []).sorted().prefix(500) where n.hasSuffix(".py") {
-                let p = (d as NSString).appendingPathComponent(n)
-                let std = (p as NSString).standardizingPath
-                guard n != baseName || d != (base as NSString).deletingLastPathComponent, !seen.contains(std),
-                      std != (config as NSString).standardizingPath, std != (base as NSString).standardizingPath else { continue }
-                seen.insert(std)
+        var seen: Set<String> = [basePath, configPath], out: [String] = []
+        for dir in [(basePath as NSString).deletingLastPathComponent, (configPath as NSString).deletingLastPathComponent] {
+            for n in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted().prefix(500) where n.hasSuffix(".py") {
+                let p = (dir as NSString).appendingPathComponent(n)
+                guard !seen.contains(p) else { continue }
+                seen.insert(p)
                 if let t = try? String(contentsOfFile: p, encoding: .utf8), t.contains("_base_"), t.contains(baseName) { out.append(n) }
             }
         }

@@ -73,7 +73,7 @@ enum ConfigScreen {
             let counter = field.string.isEmpty ? "" : count == 0 ? " no match" : " \(index.map(String.init) ?? "–")/\(count)"
             s.put("search: ", x: inner.x, y: y, style: theme.title, clip: inner)
             let fieldWidth = max(2, inner.width - 8 - counter.count)
-            field.draw(in: Rect(x: inner.x + 8, y: y, width: fieldWidth, height: 1), on: &s, style: theme.text)
+            field.draw(in: Rect(x: inner.x + 8, y: y, width: fieldWidth, height: 1), on: &s, style: state.searchIsRecalled ? theme.dim : theme.text)
             s.put(counter, x: inner.x + 8 + fieldWidth, y: y, style: count == 0 ? theme.bad : theme.accent, clip: inner)
             s.put("Enter keeps this match · ↓↑ next/previous · then n N · Esc closes", x: inner.x, y: y + 1, style: theme.dim, clip: inner)
         }
