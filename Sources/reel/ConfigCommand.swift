@@ -68,9 +68,10 @@ struct ConfigCommand: ParsableCommand {
             print("\(source.file): ok" + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))
         }
 
-        /// The schema's findings, plus the first setting the run's spec reading refuses (`RunSpec.read`, what
-        /// `reel train` runs first) unless the schema already reported an error at that place. A partial config
-        /// (a `_base_` file without model, optimizer, data or a run length) is not a run: only the schema applies.
+        /// Everything `config check` reports (the dashboard's `w` runs it before writing): the schema's findings,
+        /// plus the first setting the run's spec reading refuses (`RunSpec.read`, what `reel train` runs first)
+        /// unless the schema already reported an error at that place. A partial config (a `_base_` file without
+        /// model, optimizer, data or a run length) is not a run: only the schema applies.
         static func problems(_ config: ResolvedConfig) -> [ConfigError] {
             var problems = config.warnings + SchemaChecker.check(config)
             let isRun = ["model", "optimizer", "data"].allSatisfy { config.root[$0] != nil }

@@ -8,7 +8,7 @@ import TUI
 
 /// Opens the ncurses dashboard (the TUI target) and exits with the status of how it ended (`ExitStatus`).
 enum Dashboard {
-    static func open(configPath: String?, cfgOptions: [String], startRun: TrainOptions?, theme: String = "default",
+    static func open(configPath: String?, cfgOptions: [String], startRun: TrainOptions?, theme: String? = nil,
                      watch: String? = nil, options: TrainOptions = TrainOptions()) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("the dashboard needs a terminal (use reel train --no-tui for headless runs)")
@@ -17,6 +17,7 @@ enum Dashboard {
         o.configPath = configPath
         o.cfgOptions = cfgOptions
         o.theme = theme
+        o.configCheck = ConfigCommand.Check.problems
         o.watchDir = watch
         o.train = startRun ?? options
         o.startImmediately = startRun != nil

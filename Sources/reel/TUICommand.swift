@@ -15,7 +15,7 @@ struct TUICommand: ParsableCommand {
 
     @Argument(help: "A config file (.py).") var file: String?
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Override settings: KEY=VALUE ...") var cfgOptions: [String] = []
-    @Option(help: "Theme: default, light, high-contrast (themes/NAME.toml).") var theme = "default"
+    @Option(help: "Theme: default, light, high-contrast or a user theme (NAME.toml in $XDG_CONFIG_HOME/reel/themes). Default: the last one chosen with t, else default.") var theme: String?
     @Option(help: "Follow a run started elsewhere: replays and follows WORK_DIR/events.jsonl (steering disabled; [ and ] switch runs).") var watch: String?
     @OptionGroup var runOptions: RunOptions
 

@@ -24,6 +24,9 @@ final class DashboardTmuxTests: XCTestCase {
         // Edit optimizer.lr and write it: the file changes in that one value only.
         keys("/"); for c in "optimizer.lr" { keys(String(c)) }; keys("Enter")
         keys("Enter"); keys("C-u"); for c in "0.005" { keys(String(c)) }; keys("Enter")
+        // The value is written in the shared _base_ file: the dashboard asks; `e` edits it there.
+        waitFor("the shared-text question") { $0.contains("Change shared text?") }
+        keys("e")
         waitFor("the edit") { $0.contains("optimizer.lr = 0.005") }
         keys("w")
         waitFor("the write") { $0.contains("wrote _demo_base.py") }
@@ -46,7 +49,7 @@ final class DashboardTmuxTests: XCTestCase {
         waitFor("a checkpoint") { $0.contains("epoch_") && $0.contains(".safetensors") }
         // Quit: asks, stops the run with a checkpoint, restores the terminal.
         keys("q")
-        waitFor("the question") { $0.contains("stop it (saving a checkpoint) and quit? (y/n)") }
+        waitFor("the question") { $0.contains("Quit while a run is active?") && $0.contains("y  stop the run and quit") }
         keys("y")
         let end = waitFor("exit") { $0.contains("REEL_EXIT=") }
         XCTAssertTrue(end.contains("REEL_EXIT=0"), end)

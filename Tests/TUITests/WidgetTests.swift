@@ -165,7 +165,7 @@ final class AppStateTests: XCTestCase {
                 s.screen = screen
                 let b = Renderer.render(s, width: w, height: h, theme: .fallback)
                 XCTAssertEqual(b.text.split(separator: "\n", omittingEmptySubsequences: false).count, h)
-                XCTAssertTrue(b.text.contains("1 Config"), "\(screen) at \(w)x\(h)")
+                XCTAssertTrue(b.text.contains(w >= 60 ? "1 Config" : "run: idle"), "\(screen) at \(w)x\(h)")
             }
         }
         s.screen = .config

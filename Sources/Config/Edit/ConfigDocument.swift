@@ -11,7 +11,12 @@ public struct ConfigDocument: Sendable {
     public private(set) var config: ResolvedConfig
     /// Edited file texts by path (only files that differ from disk).
     public private(set) var edited: [String: String] = [:]
-    private var history: [(edited: [String: String], change: SourceChange)] = []
+    /// The wanted text of every file an edit touched (equal to `disk` once written).
+    private var texts: [String: String] = [:]
+    /// What each touched file holds on disk (its text when first edited, then what `write` wrote). Undo compares
+    /// against it, so an edit that was already written can be undone too (and must then be written again).
+    private var disk: [String: String] = [:]
+    private var history: [(texts: [String: String], change: SourceChange)] = []
     private let diskReader: ConfigLoader.Reader
 
     public init(path: String, cfgOptions: [String] = [], reader: @escaping ConfigLoader.Reader = ConfigLoader.diskReader)
@@ -47,6 +52,16 @@ public struct ConfigDocument: Sendable {
         }
     }
 
+    /// Sets `keyPath` to `value` with an override written into this config's own file instead of the file (or
+    /// span) the value comes from: see `SourceEdit.override`.
+    @discardableResult
+    public mutating func override(_ keyPath: [String], to value: ConfigValue) throws -> SourceChange {
+        try apply(SourceEdit.override(keyPath, to: value, in: config)) { reloaded in
+            guard let now = reloaded.value.value(at: keyPath) else { return "the override did not take effect" }
+            return now == value ? nil : "the override would give \(now), not \(value)"
+        }
+    }
+
     @discardableResult
     public mutating func delete(_ keyPath: [String]) throws -> SourceChange {
         try apply(SourceEdit.delete(keyPath, in: config)) { reloaded in
@@ -55,22 +70,32 @@ public struct ConfigDocument: Sendable {
         }
     }
 
-    /// Reverts the last edit. Returns false when there is nothing to undo.
+    /// The last edit, the one `undo` reverts.
+    public var lastChange: SourceChange? { history.last?.change }
+
+    /// Reverts the last edit, written or not (a written one makes its file differ from disk again, so `write`
+    /// puts the old text back). Returns false when there is nothing to undo.
     @discardableResult
     public mutating func undo() -> Bool {
         guard let last = history.popLast() else { return false }
-        edited = last.edited
-        if let reloaded = try? load(edited) { config = reloaded }
+        texts = last.texts
+        updateEdited()
+        if let reloaded = try? load(texts) { config = reloaded }
         return true
     }
 
-    /// Writes every edited file (temp file, fsync, rename) and forgets the edits.
-    public mutating func write() throws {
-        for (file, text) in edited.sorted(by: { $0.key < $1.key }) {
+    /// Writes the edited files (all of them, or those of `files`) with temp file, fsync and rename. The undo
+    /// history is kept: undoing a written edit and writing again restores the old text.
+    public mutating func write(files: [String]? = nil) throws {
+        for (file, text) in edited.sorted(by: { $0.key < $1.key }) where files?.contains(file) ?? true {
             try AtomicFile.write(Data(text.utf8), to: file)
+            disk[file] = text
         }
-        edited = [:]
-        history = []
+        updateEdited()
+    }
+
+    private mutating func updateEdited() {
+        edited = texts.filter { disk[$0.key] != $0.value }
     }
 
     private func load(_ overlay: [String: String]) throws -> ResolvedConfig {
@@ -79,15 +104,20 @@ public struct ConfigDocument: Sendable {
     }
 
     private mutating func apply(_ change: SourceChange, verify: (ResolvedConfig) -> String?) throws -> SourceChange {
-        var overlay = edited
+        var overlay = texts
         overlay[change.file] = change.newText
         let reloaded: ResolvedConfig
         do { reloaded = try load(overlay) } catch let e as ConfigError {
             throw SourceEdit.Refusal("the edited file would not load: \(e.message)")
         }
         if let problem = verify(reloaded) { throw SourceEdit.Refusal(problem) }
-        history.append((edited, change))
-        edited = overlay
+        // An untouched file is read from disk, so the change's old text is what the disk holds.
+        if disk[change.file] == nil { disk[change.file] = change.oldText }
+        var before = texts
+        before[change.file] = before[change.file] ?? change.oldText
+        history.append((before, change))
+        texts = overlay
+        updateEdited()
         config = reloaded
         return change
     }

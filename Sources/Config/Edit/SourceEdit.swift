@@ -64,8 +64,10 @@ public enum SourceEdit {
     // MARK: - Insert
 
     /// Adds `key = value` to the dict at `dictPath` (empty path: a new top-level assignment in the loaded file).
+    /// With `replacingBaseKey`, the key may already be in the merged dict when it comes from another file (the
+    /// new entry then overrides the base's: see `override`).
     public static func insert(key: String, value: ConfigValue, intoDictAt dictPath: [String],
-                              in config: ResolvedConfig) throws -> SourceChange {
+                              in config: ResolvedConfig, replacingBaseKey: Bool = false) throws -> SourceChange {
         if dictPath.isEmpty {
             guard config.root[key] == nil else { throw Refusal("'\(key)' already exists") }
             guard PythonText.isIdentifier(key) else { throw Refusal("'\(key)' is not a valid Python name") }
@@ -78,7 +80,10 @@ public enum SourceEdit {
         guard let target = config.value.value(at: dictPath), case .dict(let dict) = target.content else {
             throw Refusal("'\(dictPath.joined(separator: "."))' is not a dict")
         }
-        guard dict[key] == nil else { throw Refusal("'\(key)' already exists in '\(dictPath.joined(separator: "."))'") }
+        let ownFile = target.origin.location?.file
+        guard dict[key] == nil || (replacingBaseKey && dict.entry(.string(key))?.keyOrigin.location?.file != ownFile) else {
+            throw Refusal("'\(key)' already exists in '\(dictPath.joined(separator: "."))'")
+        }
         let (file, range) = try editableSpan(of: target, at: dictPath, in: config)
         let tokens = try tokens(of: file, in: range)
         guard let open = tokens.first, let close = tokens.last, close.span.upperBound == range.upperBound else {

@@ -44,8 +44,10 @@ public enum SchemaChecker {
         @discardableResult
         mutating func check(_ value: ConfigValue, as type: ArgType, name: String) -> Bool {
             switch (type, value.content) {
-            case (.any, _), (.bool, .bool), (.int, .int), (.float, .int), (.float, .float), (.string, .string),
-                 (.none, .none), (.dict, .dict):
+            case (.int, .int), (.float, .int), (.float, .float):
+                if let problem = ArgLimits.problem(name, value) { error(problem, at: value.origin); return false }
+                return true
+            case (.any, _), (.bool, .bool), (.string, .string), (.none, .none), (.dict, .dict):
                 return true
             case (.optional(let inner), _):
                 return value.isNone || check(value, as: inner, name: name)

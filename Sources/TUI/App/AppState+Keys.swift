@@ -8,27 +8,24 @@ extension AppState {
     /// Applies a key press; returns what the loop must do outside the state (start a run, send a command, …).
     public mutating func handle(_ key: Key) -> [AppEffect] {
         message = nil
-        if let c = confirmation {
-            confirmation = nil
-            guard key == .char("y") || key == .char("Y") else { message = "cancelled"; return [] }
-            switch c {
-            case .quit: return [.send(.stop), .quit]
-            case .stop: return [.send(.stop)]
-            case .delete(let p): return [.deleteCheckpoint(p)]
-            }
-        }
-        if showHelp { showHelp = false; return [] }
+        if let c = confirmation { return answer(c, key) }
+        if showHelp { handleHelp(key); return [] }
+        if case .mouse(let m) = key { return handleMouse(m) }
         if editing != nil { return handleEditing(key) }
         if search != nil { handleSearch(key); return [] }
+        // g / G: top / bottom on every screen (as Home / End).
+        let key = key == .char("g") ? Key.home : key == .char("G") ? Key.end : key
         switch key {
-        case .tab: screen = ScreenID(rawValue: screen.rawValue % 4 + 1)!; return []
-        case .backTab: screen = ScreenID(rawValue: (screen.rawValue + 2) % 4 + 1)!; return []
-        case .char(let c) where ("1"..."4").contains(c): screen = ScreenID(rawValue: Int(String(c))!)!; return []
-        case .char("?"): showHelp = true; return []
+        case .tab: show(ScreenID(rawValue: screen.rawValue % 4 + 1)!); return []
+        case .backTab: show(ScreenID(rawValue: (screen.rawValue + 2) % 4 + 1)!); return []
+        case .char(let c) where ("1"..."4").contains(c): show(ScreenID(rawValue: Int(String(c))!)!); return []
+        case .char("?"), .function(1): showHelp = true; helpScroll = 0; return []
         case .char("t"): return [.cycleTheme]
-        case .char("q"), .ctrl("c"):
-            if canSteer { confirmation = .quit; return [] }
-            return [.quit]
+        case .char("q"), .ctrl("c"), .function(10): return requestQuit()
+        case .escape where !(screen == .checkpoints && showCheckpointDetail):
+            // Esc goes back to the screen shown before (btop, k9s); on the first screen it does nothing.
+            if let p = previousScreen, p != screen { show(p) }
+            return []
         default: break
         }
         switch screen {
@@ -37,6 +34,27 @@ extension AppState {
         case .checkpoints: return handleCheckpoints(key)
         case .logs: handleLogs(key); return []
         }
+    }
+
+    mutating func show(_ id: ScreenID) {
+        if id != screen { previousScreen = screen }
+        screen = id
+    }
+
+    /// Keys while the `?` overlay is open: scrolling keys scroll it, any other key closes it (and is not used).
+    mutating func handleHelp(_ key: Key) {
+        switch key {
+        case .down, .char("j"): helpScroll += 1
+        case .up, .char("k"): helpScroll = max(0, helpScroll - 1)
+        case .pageDown, .char(" "): helpScroll += 10
+        case .pageUp: helpScroll = max(0, helpScroll - 10)
+        case .home, .char("g"): helpScroll = 0
+        case .end, .char("G"): helpScroll = Int.max / 2
+        case .mouse(let m) where m.kind == .wheelUp: helpScroll = max(0, helpScroll - 1)
+        case .mouse(let m) where m.kind == .wheelDown: helpScroll += 1
+        default: showHelp = false
+        }
+        helpScroll = min(helpScroll, max(0, HelpOverlay.lineCount(self) - 1))
     }
 
     mutating func handleConfig(_ key: Key) -> [AppEffect] {
@@ -60,18 +78,17 @@ extension AppState {
             guard let row = selectedRow else { break }
             if row.isContainer { if row.isExpanded { expanded.remove(row.path) } else { expanded.insert(row.path) } }
             else if watchMode { message = "watch mode: this is the watched run's config (read-only)" }
-            else { editing = TextField(row.value); editError = nil }
-        case .char("/"): search = TextField("")
-        case .char("u"):
-            if document?.undo() == true { message = "undone" } else { message = "nothing to undo" }
+            else { editing = TextField(row.value); editError = nil; addingTo = nil }
+        case .char("a"):
+            if watchMode { message = "watch mode: this is the watched run's config (read-only)" } else if document != nil { startAdding() }
+        case .char("/"): search = TextField(lastSearch); searchIsRecalled = !lastSearch.isEmpty
+        case .char("n"), .char("N"):
+            guard !lastSearch.isEmpty else { message = "no search yet (/ searches)"; break }
+            findNext(lastSearch, backwards: key == .char("N"))
+        case .char("u"): undoEdit()
         case .char("w"):
             guard !watchMode else { message = "watch mode: this is the watched run's config (read-only)"; break }
-            guard document?.isModified == true else { message = "no changes to write"; break }
-            do {
-                let files = document!.edited.keys.sorted()
-                try document!.write()
-                message = "wrote " + files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
-            } catch { message = "cannot write: \(error)" }
+            return writeEdits()
         case .char("r"): return startRun()
         default: break
         }
@@ -79,18 +96,10 @@ extension AppState {
     }
 
     mutating func handleEditing(_ key: Key) -> [AppEffect] {
-        guard var field = editing, let row = selectedRow else { editing = nil; return [] }
+        guard var field = editing, addingTo != nil || selectedRow != nil else { editing = nil; return [] }
         switch key {
-        case .escape: editing = nil; editError = nil; return []
-        case .enter:
-            do {
-                try document?.set(row.path, expression: field.string)
-                editing = nil; editError = nil
-                message = "\(row.path.joined(separator: ".")) = \(field.string)  (w writes it, u undoes)"
-            } catch {
-                editError = "\(error)"
-            }
-            return []
+        case .escape: editing = nil; editError = nil; addingTo = nil; return []
+        case .enter: commitEdit(); return []
         case .left: field.left()
         case .right: field.right()
         case .home, .ctrl("a"): field.home()
@@ -102,35 +111,72 @@ extension AppState {
         default: break
         }
         editing = field
-        editError = EditValidation.problem(field.string, path: row.path, document: document)
+        if let into = addingTo {
+            let parts = field.string.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            editError = parts.count < 2 || parts[1].isEmpty ? nil
+                : EditValidation.problem(parts[1], path: into + [parts[0]], document: document)
+        } else if let row = selectedRow {
+            editError = EditValidation.problem(field.string, path: row.path, document: document)
+        }
         return []
     }
 
+    /// Incremental search: typing selects the first match from the current row on; Enter keeps that match and
+    /// closes the box; `n` / `N` (also while the box is open, with Ctrl-N / Ctrl-P) go to the next / previous one.
     mutating func handleSearch(_ key: Key) {
         guard var field = search else { return }
         switch key {
         case .escape: search = nil; return
         case .enter:
             search = nil
-            findNext(field.string)
+            lastSearch = field.string
             return
+        case .ctrl("n"), .down: findNext(field.string); return
+        case .ctrl("p"), .up: findNext(field.string, backwards: true); return
         case .backspace: field.backspace()
-        case .char(let c): field.insert(c)
+        case .ctrl("u"): field.clear()
+        case .char(let c):
+            if searchIsRecalled { field.clear() }
+            field.insert(c)
         default: break
         }
+        searchIsRecalled = false
         search = field
+        lastSearch = field.string
         findNext(field.string, from: selected)
     }
 
-    /// Selects the next row whose dotted path contains `text`, expanding the tree as needed.
-    mutating func findNext(_ text: String, from start: Int? = nil) {
+    /// The full paths of every key matching `text` (case-insensitive, dotted path), in tree order.
+    func searchMatches(_ text: String) -> [[String]] {
+        guard !text.isEmpty, let d = document else { return [] }
+        let lower = text.lowercased()
+        return ConfigTree.rows(d.config.root, expanded: Set(Self.allPaths(d.config.root)))
+            .map(\.path).filter { $0.joined(separator: ".").lowercased().contains(lower) }
+    }
+
+    /// The match count and the selected row's place among the matches (1-based), for the search box.
+    public var searchPosition: (index: Int?, count: Int) {
+        let m = searchMatches(search?.string ?? lastSearch)
+        return (selectedRow.flatMap { r in m.firstIndex(of: r.path) }.map { $0 + 1 }, m.count)
+    }
+
+    /// Selects the next (or previous) row whose dotted path contains `text`, expanding the tree as needed;
+    /// with `start`, the current row itself counts.
+    mutating func findNext(_ text: String, from start: Int? = nil, backwards: Bool = false) {
         guard !text.isEmpty, let d = document else { return }
         let lower = text.lowercased()
         // Expand everything to search, then keep only the path to the match open.
         let all = ConfigTree.rows(d.config.root, expanded: Set(Self.allPaths(d.config.root)))
         let current = selectedRow?.path
-        let begin = (current.flatMap { p in all.firstIndex { $0.path == p } } ?? -1) + (start == nil ? 1 : 0)
-        let order = Array(all.indices.dropFirst(max(0, begin))) + Array(all.indices.prefix(max(0, begin)))
+        let here = current.flatMap { p in all.firstIndex { $0.path == p } } ?? -1
+        let order: [Int]
+        if backwards {
+            let h = here < 0 ? all.count : here
+            order = Array(all.indices.prefix(h).reversed()) + Array(all.indices.dropFirst(h).reversed())
+        } else {
+            let begin = here + (start == nil ? 1 : 0)
+            order = Array(all.indices.dropFirst(max(0, begin))) + Array(all.indices.prefix(max(0, begin)))
+        }
         guard let hit = order.first(where: { all[$0].path.joined(separator: ".").lowercased().contains(lower) }) else {
             message = "no key matches '\(text)'"
             return
@@ -184,6 +230,8 @@ extension AppState {
         switch key {
         case .up, .char("k"): checkpointSelected = max(0, checkpointSelected - 1); showCheckpointDetail = false
         case .down, .char("j"): checkpointSelected = min(max(0, checkpoints.count - 1), checkpointSelected + 1); showCheckpointDetail = false
+        case .home: checkpointSelected = 0; showCheckpointDetail = false
+        case .end: checkpointSelected = max(0, checkpoints.count - 1); showCheckpointDetail = false
         case .enter, .escape: showCheckpointDetail = key == .enter ? !showCheckpointDetail : false
         case .char("R"), .char("E"), .char("D"):
             guard checkpoints.indices.contains(checkpointSelected) else { message = "no checkpoint selected"; return [] }
@@ -207,6 +255,7 @@ extension AppState {
         case .pageUp: logScroll += 20
         case .pageDown: logScroll = max(0, logScroll - 20)
         case .end, .char("G"): logScroll = 0
+        case .home: logScroll = Int.max / 2
         default: break
         }
         logScroll = min(logScroll, max(0, run.log.count - 1))
@@ -226,6 +275,7 @@ enum EditValidation {
         if let choices = help.expected.choices, let s = value.string, !choices.contains(s) {
             return "choose one of: \(choices.joined(separator: ", "))"
         }
-        return help.expected.accepts(value) ? nil : "expected \(help.expected.phrase)"
+        guard help.expected.accepts(value) else { return "expected \(help.expected.phrase)" }
+        return help.arg.flatMap { ArgLimits.problem($0.name, value) }
     }
 }

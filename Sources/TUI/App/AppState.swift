@@ -24,14 +24,23 @@ public enum AppEffect: Equatable, Sendable {
     case showRun(step: Int)
 }
 
-/// A question the user must answer with y/n before something irreversible.
+/// A question the user must answer before something irreversible; drawn as a modal dialog (`Dialog`).
 public enum Confirmation: Equatable, Sendable {
     case quit, stop, delete(String)
+    /// `q` with edits not written: write / discard / cancel (and stop the active run, if any).
+    case quitUnsaved(files: [String], runActive: Bool)
+    /// `w` on a config that `config check` rejects: the errors, and whether to quit after writing.
+    case writeWithErrors(errors: [String], thenQuit: Bool, runActive: Bool)
+    /// An edit whose text is shared (a base file, or a span several keys use): edit there or override here.
+    case sharedEdit(SharedEdit)
     public var question: String {
         switch self {
         case .quit: "A run is active: stop it (saving a checkpoint) and quit? (y/n)"
         case .stop: "Stop the run? A checkpoint is saved first. (y/n)"
         case .delete(let p): "Delete \((p as NSString).lastPathComponent)? (y/n)"
+        case .quitUnsaved: "Quit with unsaved edits? (w write / d discard / Esc cancel)"
+        case .writeWithErrors: "Write a config that config check rejects? (y/n)"
+        case .sharedEdit(let e): "\(e.location) is shared: (o override here / e edit there / Esc cancel)"
         }
     }
 }
@@ -79,6 +88,23 @@ public struct AppState: Sendable {
     public var editing: TextField?
     public var editError: String?
     public var search: TextField?
+    /// The last search, for `n`/`N` and to start the next `/` with.
+    public var lastSearch = ""
+    /// The search box still shows `lastSearch` untouched: the first character typed replaces it (as a selected
+    /// query does in a browser's find bar), so `/` then typing starts a new search.
+    public var searchIsRecalled = false
+    /// Set while the editor adds a key (`a`) to the dict at this path, instead of editing the selected value.
+    public var addingTo: [String]?
+    /// What `w` and Enter check a config with: `reel config check`'s function (the `reel` target sets it).
+    public var configCheck: @Sendable (ResolvedConfig) -> [ConfigError] = { $0.warnings + SchemaChecker.check($0) }
+    /// The first line of the `?` overlay shown (it scrolls on small terminals).
+    public var helpScroll = 0
+    /// The screen before the last switch, for Esc.
+    public var previousScreen: ScreenID?
+    /// The terminal size of the last frame, to place mouse clicks.
+    public var viewSize = (width: 0, height: 0)
+    /// The theme names `t` cycles through (built-in and user themes), for the `?` overlay.
+    public var themeNames: [String] = []
 
     // Run screen.
     public var run = RunView()

@@ -11,7 +11,10 @@ public final class DashboardApp {
     public struct Options {
         public var configPath: String?
         public var cfgOptions: [String] = []
-        public var theme = "default"
+        /// The theme to use; nil: the one saved by `t` last time (`ThemeSettings`), else "default".
+        public var theme: String?
+        /// What `w` checks the config with (`reel config check`'s function); the schema alone when not set.
+        public var configCheck: (@Sendable (ResolvedConfig) -> [ConfigError])?
         public var watchDir: String?
         public var train = TrainOptions()
         /// Start training as soon as the dashboard opens (`reel train FILE`).
@@ -27,16 +30,21 @@ public final class DashboardApp {
     var runThread: Thread?
     var tail: EventFollower?
     var quitRequested = false
+    var depth = ColorDepth.trueColor
     /// The newest checkpoint any run of this session saved, and the current run's failure (for the exit status).
     var lastCheckpoint: String?
     var lastFailure: RunFailure?
-    static let themeNames = ["default", "light", "high-contrast"]
+    let settings = ThemeSettings(environment: ProcessInfo.processInfo.environment)
 
     public init(_ options: Options) {
         self.options = options
         theme = Theme.fallback
-        state.themeName = options.theme
-        do { theme = try Theme.load(name: options.theme, searchPaths: Theme.searchPaths) } catch {
+        if let check = options.configCheck { state.configCheck = check }
+        let paths = settings.searchPaths
+        state.themeNames = Theme.available(in: paths)
+        let name = options.theme ?? settings.saved() ?? "default"
+        state.themeName = name
+        do { theme = try Theme.load(name: name, searchPaths: paths) } catch {
             state.message = "\(error) — using the built-in theme"
         }
         if let path = options.configPath { load(path) }
@@ -93,6 +101,7 @@ public final class DashboardApp {
             _exit(StopSignals.exitStatus(for: first))
         })
         var stopping = false
+        depth = terminal.depth
         theme = theme.degraded(to: terminal.depth)
         if options.startImmediately { perform(state.startRun()) }
         var lastFrame: ScreenBuffer?
@@ -102,6 +111,7 @@ public final class DashboardApp {
             // the clocks, and at once after a key. The training threads own both cores: redrawing on every loop
             // (20 a second) or every iteration's event cost them 4–6 % of their speed (measured).
             var urgent = false
+            state.viewSize = (terminal.width, terminal.height)
             if let key = terminal.readKey() { perform(state.handle(key)); urgent = true }
             if !stopping, signals.received != nil { stopping = true; perform([.send(.stop), .quit]) }
             if absorbEvents() { dirty = true }
@@ -130,6 +140,13 @@ public final class DashboardApp {
         let events = inbox.drain() + followWatchedRun()
         for e in events {
             state.run.apply(e)
+            // "saving a checkpoint…" / "evaluating …" end with the event that finishes them.
+            if state.message?.hasSuffix("…") == true {
+                switch e {
+                case .checkpointSaved, .evaluated, .finished, .failed, .message: state.message = nil
+                default: break
+                }
+            }
             if case .checkpointSaved(let r) = e {
                 rescan = true
                 if r.kind != .best { lastCheckpoint = r.path }
@@ -175,12 +192,16 @@ public final class DashboardApp {
                 } catch { state.message = "not deleted: \(error)" }
                 rescanCheckpoints()
             case .cycleTheme:
-                let i = ((Self.themeNames.firstIndex(of: state.themeName) ?? -1) + 1) % Self.themeNames.count
-                do {
-                    theme = try Theme.load(name: Self.themeNames[i], searchPaths: Theme.searchPaths)
-                    state.themeName = Self.themeNames[i]
-                    state.message = "theme: \(state.themeName)"
-                } catch { state.message = "\(error)" }
+                let paths = settings.searchPaths
+                state.themeNames = Theme.available(in: paths)
+                let next = Theme.next(after: state.themeName, in: state.themeNames, searchPaths: paths)
+                var note = next.skipped.isEmpty ? "" : "  (skipped: \(next.skipped.joined(separator: "; ")))"
+                if let t = next.theme {
+                    theme = t.degraded(to: depth)
+                    state.themeName = t.name
+                    do { try settings.save(t.name) } catch { note += "  (not saved: \(error))" }
+                    state.message = "theme: \(t.name)" + note
+                } else { state.message = "no theme could be loaded" + note }
             case .quit: quitRequested = true
             case .showRun(let step): showWatchedRun(step: step)
             }

@@ -16,10 +16,18 @@ public enum Color: Hashable, Sendable {
         }
     }
 
+    /// The nearest of the 256 xterm colours: the 6×6×6 cube or, for greys and near-greys, the 24-step grey ramp
+    /// (the cube has only 6 greys, so a grey like #6c7380 would otherwise become teal #5f8787).
     static func cube(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
         func level(_ v: UInt8) -> Int { v < 48 ? 0 : v < 115 ? 1 : (Int(v) - 35) / 40 }
-        if r == g && g == b { return r < 8 ? 16 : r > 238 ? 231 : UInt8(232 + (Int(r) - 8) / 10) }
-        return UInt8(16 + 36 * level(r) + 6 * level(g) + level(b))
+        let c = UInt8(16 + 36 * level(r) + 6 * level(g) + level(b))
+        let mean = (Int(r) + Int(g) + Int(b)) / 3
+        let grey = UInt8(232 + min(23, max(0, (mean - 3) / 10)))
+        func distance(_ i: UInt8) -> Int {
+            let (x, y, z) = rgbOf(i)
+            return (Int(x) - Int(r)) * (Int(x) - Int(r)) + (Int(y) - Int(g)) * (Int(y) - Int(g)) + (Int(z) - Int(b)) * (Int(z) - Int(b))
+        }
+        return distance(grey) < distance(c) ? grey : c
     }
 
     static let ansi: [(UInt8, UInt8, UInt8)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),

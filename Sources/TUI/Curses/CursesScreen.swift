@@ -12,7 +12,16 @@ public final class CursesScreen {
         case up, down, left, right, enter, backspace, delete, home, end, pageUp, pageDown, backTab
         /// The terminal changed size (`size` has the new one).
         case resize
+        /// F1…F12.
+        case function(Int)
+        /// A mouse report: the cell and ncurses' button state bits (`Terminal` names them).
+        case mouse(x: Int, y: Int, buttons: UInt32)
     }
+
+    /// The mouse reports asked for: button 1 pressed, and the wheel (buttons 4 and 5 pressed), as ncurses'
+    /// mouse version 2 numbers them (`NCURSES_MOUSE_MASK(b, m)` = m << ((b - 1) * 5); the C macros are not
+    /// visible to Swift).
+    public static let button1Pressed: UInt32 = 0x2, wheelUp: UInt32 = 0x2 << 15, wheelDown: UInt32 = 0x2 << 20
 
     /// Cell attributes (ncurses' A_BOLD, A_DIM, A_UNDERLINE, A_REVERSE).
     public struct Attributes: OptionSet, Sendable {
@@ -37,6 +46,9 @@ public final class CursesScreen {
         raw(); noecho(); keypad(stdscr, true); curs_set(0)
         timeout(timeoutMs)
         set_escdelay(25)
+        // Clicks and the wheel (btop, lazygit); without a delay, so a click is reported when pressed.
+        mouseinterval(0)
+        _ = mousemask(mmask_t(CursesScreen.button1Pressed | CursesScreen.wheelUp | CursesScreen.wheelDown), nil)
         if has_colors() {
             start_color()
             use_default_colors()
@@ -80,6 +92,11 @@ public final class CursesScreen {
         case KEY_NPAGE: return .pageDown
         case KEY_BTAB: return .backTab
         case KEY_RESIZE: return .resize
+        case KEY_MOUSE:
+            var event = MEVENT()
+            guard getmouse(&event) == OK else { return nil }
+            return .mouse(x: Int(event.x), y: Int(event.y), buttons: UInt32(truncatingIfNeeded: event.bstate))
+        case (KEY_F0 + 1)...(KEY_F0 + 12): return .function(Int(Int32(ch) - KEY_F0))
         default: return nil
         }
     }

@@ -13,9 +13,24 @@ enum ConfigScreen {
             s.put(state.loadError ?? "no config loaded (reel tui FILE)", x: r.x + 2, y: r.y + 2, style: theme.bad, clip: r.inset(1))
             return
         }
-        let (left, right) = r.split(fraction: r.width >= 100 ? 0.55 : 0.5)
-        drawTree(state, doc: doc, in: left, on: &s, theme: theme)
-        drawSide(state, doc: doc, in: right, on: &s, theme: theme)
+        let (tree, side) = panes(in: r)
+        drawTree(state, doc: doc, in: tree, on: &s, theme: theme)
+        drawSide(state, doc: doc, in: side, on: &s, theme: theme)
+    }
+
+    /// The tree and help panes: side by side from 100 columns, else the help below the tree.
+    static func panes(in r: Rect) -> (Rect, Rect) {
+        if r.width >= 100 { return r.split(fraction: 0.55) }
+        return r.split(rows: max(5, r.height - max(6, r.height * 2 / 5)))
+    }
+
+    /// The rows' area of the tree and the first row shown (for drawing and for mouse clicks).
+    static func treeList(_ state: AppState, in body: Rect) -> (rect: Rect, top: Int)? {
+        guard state.document != nil else { return nil }
+        var list = panes(in: body).0.inset(1)
+        if state.editing != nil || state.search != nil { list.height -= 2 }
+        let count = state.rows.count
+        return (list, max(0, min(state.selected - list.height / 2, count - list.height)))
     }
 
     static func drawTree(_ state: AppState, doc: ConfigDocument, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
@@ -25,6 +40,8 @@ enum ConfigScreen {
         if state.editing != nil || state.search != nil { list.height -= 2 }
         let rows = state.rows
         let top = max(0, min(state.selected - list.height / 2, rows.count - list.height))
+        // The origin column needs room: under 60 columns the help pane's "from file:line" says it instead.
+        let showOrigin = list.width >= 60
         for (i, row) in rows.enumerated().dropFirst(top).prefix(list.height) {
             let y = list.y + i - top
             let isSel = i == state.selected
@@ -34,7 +51,7 @@ enum ConfigScreen {
             var x = s.put(String(repeating: "  ", count: row.depth) + marker, x: list.x, y: y, style: base, clip: list)
             x = s.put(row.key, x: x, y: y, style: isSel ? base : theme.accent, clip: list)
             x = s.put(" = ", x: x, y: y, style: isSel ? base : theme.dim, clip: list)
-            let origin = row.origin.map { " " + $0 } ?? ""
+            let origin = showOrigin ? row.origin.map { " " + $0 } ?? "" : ""
             let valueWidth = max(4, list.maxX - x - origin.count - 1)
             let value = row.value.count > valueWidth ? String(row.value.prefix(valueWidth - 1)) + "…" : row.value
             s.put(value, x: x, y: y, style: base, clip: list)
@@ -44,15 +61,21 @@ enum ConfigScreen {
         }
         if let field = state.editing {
             let y = inner.maxY - 2
-            s.put("edit: ", x: inner.x, y: y, style: theme.title, clip: inner)
-            field.draw(in: Rect(x: inner.x + 6, y: y, width: inner.width - 6, height: 1), on: &s, style: theme.text.with(underline: true))
-            let note = state.editError ?? "Enter saves · Esc cancels"
+            let label = state.addingTo.map { "add to \($0.isEmpty ? "the top level" : $0.joined(separator: ".")): " } ?? "edit: "
+            let x = s.put(label, x: inner.x, y: y, style: theme.title, clip: inner)
+            field.draw(in: Rect(x: x, y: y, width: inner.maxX - x, height: 1), on: &s, style: theme.text.with(underline: true))
+            let hint = state.addingTo != nil ? "name = value · Enter adds · Esc cancels" : "Enter accepts · Esc cancels"
+            let note = state.editError ?? hint
             s.put(note, x: inner.x, y: y + 1, style: state.editError == nil ? theme.dim : theme.bad, clip: inner)
         } else if let field = state.search {
             let y = inner.maxY - 2
+            let (index, count) = state.searchPosition
+            let counter = field.string.isEmpty ? "" : count == 0 ? " no match" : " \(index.map(String.init) ?? "–")/\(count)"
             s.put("search: ", x: inner.x, y: y, style: theme.title, clip: inner)
-            field.draw(in: Rect(x: inner.x + 8, y: y, width: inner.width - 8, height: 1), on: &s, style: theme.text)
-            s.put("Enter: next match · Esc: close", x: inner.x, y: y + 1, style: theme.dim, clip: inner)
+            let fieldWidth = max(2, inner.width - 8 - counter.count)
+            field.draw(in: Rect(x: inner.x + 8, y: y, width: fieldWidth, height: 1), on: &s, style: state.searchIsRecalled ? theme.dim : theme.text)
+            s.put(counter, x: inner.x + 8 + fieldWidth, y: y, style: count == 0 ? theme.bad : theme.accent, clip: inner)
+            s.put("Enter keeps this match · ↓↑ next/previous · then n N · Esc closes", x: inner.x, y: y + 1, style: theme.dim, clip: inner)
         }
     }
 
@@ -69,6 +92,18 @@ enum ConfigScreen {
                 lines.append(("expects \(a.type.phrase)" + (a.defaultText.map { ", default \($0)" } ?? ", required"), theme.dim))
             }
             for tip in help.component?.tips ?? [] { lines.append(("tip: " + tip, theme.good)) }
+        } else if row.path.count == 1 {
+            // A variable of the config file (dataset_type, img_norm_cfg, …): Reel reads it where it is used.
+            var uses = SharedEdit.sameText(as: row.path, in: doc)
+            if uses.isEmpty, let d = doc.config.root[row.key]?.dictValue {
+                // A dict unpacked with ** shares its entries, not itself: name the dicts they went into.
+                for e in d { for u in SharedEdit.sameText(as: row.path + [e.key.description], in: doc) {
+                    let parent = u.split(separator: ".").dropLast().joined(separator: ".")
+                    if !uses.contains(parent) { uses.append(parent) }
+                } }
+            }
+            lines.append(("A variable of the config file: Reel does not read '\(row.key)' itself"
+                + (uses.isEmpty ? "; nothing else uses its value." : ", only where its value is used: \(uses.joined(separator: ", "))."), theme.text))
         }
         var y = inner.y
         for (text, style) in lines {
@@ -95,7 +130,9 @@ enum ConfigScreen {
                     s.put(line, x: previewRect.x, y: previewRect.y + i, style: i == 0 ? theme.title : theme.text, clip: previewRect)
                 }
             case .error(let message):
-                s.put(message, x: previewRect.x, y: previewRect.y, style: theme.bad, clip: previewRect)
+                for (i, line) in wrap(message, width: previewRect.width).enumerated() where previewRect.y + i < previewRect.maxY {
+                    s.put(line, x: previewRect.x, y: previewRect.y + i, style: theme.bad, clip: previewRect)
+                }
             }
         }
     }
@@ -156,11 +193,13 @@ enum ConfigScreen {
         return lines
     }
 
+    /// Word-wraps `text` to `width` columns; a word longer than a line (a path) is cut into pieces.
     static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 4 else { return [text] }
         var out: [String] = [], line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        for var word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
             if line.count + word.count + 1 > width && !line.isEmpty { out.append(line); line = "" }
+            while word.count > width { out.append(String(word.prefix(width))); word = String(word.dropFirst(width)) }
             line += (line.isEmpty ? "" : " ") + word
         }
         if !line.isEmpty { out.append(line) }

@@ -50,6 +50,8 @@ public final class Terminal {
         case .pageDown: return .pageDown
         case .backTab: return .backTab
         case .resize: refreshSize(); return nil
+        case .function(let n): return .function(n)
+        case .mouse(let x, let y, let buttons): return Self.mouseKey(x: x, y: y, buttons: buttons)
         case .scalar(let ch):
             switch ch {
             case 10, 13: return .enter
@@ -60,6 +62,14 @@ public final class Terminal {
             default: return Unicode.Scalar(ch).map { .char(Character($0)) }
             }
         }
+    }
+
+    /// A mouse report as a key: the wheel, or a press of the first button; nil for anything else.
+    static func mouseKey(x: Int, y: Int, buttons: UInt32) -> Key? {
+        if buttons & CursesScreen.wheelUp != 0 { return .mouse(MouseEvent(.wheelUp, x: x, y: y)) }
+        if buttons & CursesScreen.wheelDown != 0 { return .mouse(MouseEvent(.wheelDown, x: x, y: y)) }
+        if buttons & CursesScreen.button1Pressed != 0 { return .mouse(MouseEvent(.press, x: x, y: y)) }
+        return nil
     }
 
     /// Writes the cells that changed since the last frame and flushes once.

@@ -47,8 +47,12 @@ public struct Theme: Equatable, Sendable {
         throw ThemeError(file: name + ".toml", line: nil, message: "no such theme in \(searchPaths.joined(separator: ", "))")
     }
 
-    /// The theme directories: next to the executable's package (`themes/`), the working directory, ~/.config/reel.
-    public static var searchPaths: [String] {
+    /// The theme directories: next to the executable's package (`themes/`), the working directory, and the user's
+    /// (`ThemeSettings`: `$XDG_CONFIG_HOME/reel/themes`, else `~/.config/reel/themes`).
+    public static var searchPaths: [String] { ThemeSettings(environment: ProcessInfo.processInfo.environment).searchPaths }
+
+    /// `themes/` in the working directory and up to four levels above the executable.
+    static var packagePaths: [String] {
         var paths = ["themes"]
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
@@ -56,7 +60,6 @@ public struct Theme: Equatable, Sendable {
             paths.append(dir.appendingPathComponent("themes").path)
             dir = dir.deletingLastPathComponent()
         }
-        paths.append(NSHomeDirectory() + "/.config/reel/themes")
         return paths
     }
 }
