@@ -14,6 +14,15 @@ public enum SplitEvaluation {
     {
         let loader = try data.makeLoader(seed: 0)
         loader.onSkipped = onSkipped
+        return try evaluate(model: model, loader: loader, metrics: metrics, topk: topk, progress: progress)
+    }
+
+    /// Inference over `loader` and the metrics of its scores: the one evaluation routine (EvalHook during training
+    /// runs it on its val loader).
+    public static func evaluate(model: Recognizer2D, loader: Loader, metrics: [String], topk: [Int],
+                                progress: ((Int, Int) -> Void)? = nil) throws
+        -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
+    {
         let (scores, labels) = try Inference.scores(model: model, loader: loader, progress: progress)
         return (try Metrics.evaluate(scores: scores, labels: labels, metrics: metrics, topk: topk), scores, labels)
     }

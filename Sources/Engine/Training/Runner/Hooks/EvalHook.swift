@@ -98,8 +98,7 @@ public final class EvalHook: Hook {
         let wasTraining = context.isTraining
         context.setTraining(false)
         defer { if wasTraining && !byEpoch { context.setTraining(true) } }
-        let (scores, labels) = try Inference.scores(model: context.model, loader: loader)
-        let results = try Metrics.evaluate(scores: scores, labels: labels, metrics: metrics, topk: topk)
+        let results = try SplitEvaluation.evaluate(model: context.model, loader: loader, metrics: metrics, topk: topk).results
         for m in metrics {
             context.log("Evaluating \(m) ...")
             for (k, v) in results where m == "top_k_accuracy" ? k.hasPrefix("top") : k == m {
