@@ -9,7 +9,7 @@ public struct KeyBinding: Sendable {
 public enum KeyMap {
     public static let global: [KeyBinding] = [
         KeyBinding(keys: [.tab], label: "Tab", help: "next screen"),
-        KeyBinding(keys: [.char("1"), .char("2"), .char("3"), .char("4")], label: "1-4", help: "Config, Run, Checkpoints, Logs"),
+        KeyBinding(keys: [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], label: "1-5", help: "Config, Run, Checkpoints, Logs, Compare"),
         KeyBinding(keys: [.char("?")], label: "?", help: "this help"),
         KeyBinding(keys: [.char("t")], label: "t", help: "next theme"),
         KeyBinding(keys: [.char("q")], label: "q", help: "quit (asks if a run is active)"),
@@ -29,22 +29,37 @@ public enum KeyMap {
         KeyBinding(keys: [.char("s")], label: "s", help: "save a checkpoint now"),
         KeyBinding(keys: [.char("e")], label: "e", help: "evaluate now (needs evaluation in the config)"),
         KeyBinding(keys: [.char("x")], label: "x", help: "stop (asks; saves first)"),
+        KeyBinding(keys: [.char("L")], label: "L", help: "lr chart: log / linear scale"),
+        KeyBinding(keys: [.char("c")], label: "c", help: "compare this run with others (Compare screen)"),
         KeyBinding(keys: [.char("["), .char("]")], label: "[ ]", help: "other runs of the watched work dir: previous / next (watch mode)"),
     ]
     public static let checkpoints: [KeyBinding] = [
         KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "move"),
         KeyBinding(keys: [.enter], label: "Enter", help: "details: metadata and config diff"),
-        KeyBinding(keys: [.char("R")], label: "R", help: "resume training from it"),
-        KeyBinding(keys: [.char("E")], label: "E", help: "evaluate it on the val split"),
+        KeyBinding(keys: [.char("R")], label: "R", help: "resume training from it (asks)"),
+        KeyBinding(keys: [.char("E")], label: "E", help: "evaluate it on the val split (result in the list)"),
         KeyBinding(keys: [.char("D")], label: "D", help: "delete it (asks)"),
+        KeyBinding(keys: [.ctrl("r")], label: "^R", help: "read the directory again (it is also watched)"),
+        KeyBinding(keys: [.home, .end, .pageUp, .pageDown], label: "Home End PgUp PgDn", help: "first, last, a page"),
     ]
     public static let logs: [KeyBinding] = [
-        KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "scroll"),
+        KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "scroll (the view stays put as lines arrive)"),
         KeyBinding(keys: [.pageUp, .pageDown], label: "PgUp PgDn", help: "scroll a page"),
+        KeyBinding(keys: [.home, .char("g")], label: "Home g", help: "the first line"),
         KeyBinding(keys: [.end, .char("G")], label: "End G", help: "follow the end"),
+        KeyBinding(keys: [.char("/")], label: "/", help: "filter: only lines containing a text (Enter keeps, Esc clears)"),
+        KeyBinding(keys: [.char("w")], label: "w", help: "wrap long lines on / off"),
+        KeyBinding(keys: [.left, .right, .char("h"), .char("l")], label: "← → h l", help: "scroll sideways (when not wrapping)"),
+    ]
+    public static let compare: [KeyBinding] = [
+        KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "move"),
+        KeyBinding(keys: [.char(" "), .enter], label: "Space", help: "show / hide the run"),
+        KeyBinding(keys: [.char("m")], label: "m", help: "next evaluation metric"),
+        KeyBinding(keys: [.char("L")], label: "L", help: "lr chart: log / linear scale"),
+        KeyBinding(keys: [.ctrl("r")], label: "^R", help: "look for runs again"),
     ]
 
     public static func bindings(for screen: ScreenID) -> [KeyBinding] {
-        switch screen { case .config: config; case .run: run; case .checkpoints: checkpoints; case .logs: logs }
+        switch screen { case .config: config; case .run: run; case .checkpoints: checkpoints; case .logs: logs; case .compare: compare }
     }
 }
