@@ -8,7 +8,7 @@ enum LogsScreen {
         let lines = state.logLines
         var title = "log (\(log.count) lines"
         if !view.filter.isEmpty { title += ", \(lines.count) with '\(view.filter)'" }
-        if let top = view.top { title += ", from line \(top - base + 1)" } else { title += ", following" }
+        if let top = view.top { title += ", from line \(top + 1)" } else { title += ", following" }
         if view.wrap { title += ", wrapped" } else if view.column > 0 { title += ", from column \(view.column + 1)" }
         s.box(r, title: title + ")", style: theme.border, titleStyle: theme.title)
         var inner = r.inset(1)
