@@ -9,7 +9,7 @@ import TUI
 /// Opens the ncurses dashboard (the TUI target) and exits with the status of how it ended (`ExitStatus`).
 enum Dashboard {
     static func open(configPath: String?, cfgOptions: [String], startRun: TrainOptions?, theme: String? = nil,
-                     watch: String? = nil, options: TrainOptions = TrainOptions()) throws {
+                     watch: String? = nil, compare: [String] = [], options: TrainOptions = TrainOptions()) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("the dashboard needs a terminal (use reel train --no-tui for headless runs)")
         }
@@ -19,6 +19,7 @@ enum Dashboard {
         o.theme = theme
         o.configCheck = ConfigCommand.Check.problems
         o.watchDir = watch
+        o.compareDirs = compare
         o.train = startRun ?? options
         o.startImmediately = startRun != nil
         switch DashboardApp(o).run() {

@@ -38,7 +38,7 @@ final class WatchTmuxTests: XCTestCase {
                                + "echo REEL_EXIT=$?; sleep 60", width: 140, height: 40)
         var s = tmux.waitFor("the finished run") { $0.contains("● FINISHED") }
         let total = 2 * first.itersPerEpoch
-        for text in ["reached max_epochs=2", "run 1 of 1", "epoch 2/2", "\(total)/\(total) eta", "checkpoints  \(first.checkpoints) ",
+        for text in ["reached max_epochs=2", "run 1 of 1", "epoch 2/2", "\(total)/\(total) done", "checkpoints  \(first.checkpoints) ",
                      "\(first.bestEpoch) ◆", "best \(first.best)", "Epoch(val) [2]", "watching: finished"] {
             XCTAssertTrue(s.contains(text), "'\(text)' in\n\(s)")
         }
@@ -53,7 +53,7 @@ final class WatchTmuxTests: XCTestCase {
         try train(epochs: 1)
         let second = try figures(work, since: secondStart)
         s = tmux.waitFor("the second run") { $0.contains("run 2 of 2") && $0.contains("● FINISHED") }
-        for text in ["reached max_epochs=1", "epoch 1/1", "\(second.itersPerEpoch)/\(second.itersPerEpoch) eta",
+        for text in ["reached max_epochs=1", "epoch 1/1", "\(second.itersPerEpoch)/\(second.itersPerEpoch) done",
                      "checkpoints  \(second.checkpoints) ", "1 ◆", "best \(second.best)"] {
             XCTAssertTrue(s.contains(text), "'\(text)' in\n\(s)")
         }

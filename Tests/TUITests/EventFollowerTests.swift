@@ -94,7 +94,7 @@ final class EventFollowerTests: XCTestCase {
         watch.state.screen = .run
         let shown = Renderer.render(watch.state, width: 120, height: 36, theme: .fallback).text
         for text in ["● FINISHED  reached max_epochs=2  (watching run 1 of 1 in \(dir)", "epoch 2/2", "total", "8/8",
-                     "checkpoints  3 (last best_top1_acc_epoch_2.saf", "  2 ◆    0.5000", "best 0.5000",
+                     "checkpoints  3 (last best_top1_acc_epoch_2.saf", "  2 ◆     8    0.5000", "best 0.5000",
                      "Epoch [2][4/4]  loss: 1.3000", "watching: finished"] {
             XCTAssertTrue(shown.contains(text), "'\(text)' in\n\(shown)")
         }

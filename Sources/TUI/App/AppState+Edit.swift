@@ -135,6 +135,7 @@ extension AppState {
         case .quit: if yes { return [.send(.stop), .quit] }
         case .stop: if yes { return [.send(.stop)] }
         case .delete(let p): if yes { return [.deleteCheckpoint(p)] }
+        case .resume(let p): if yes { return startRun(resumeFrom: p) }
         case .quitUnsaved(_, let runActive):
             if key == .char("w") { return writeEdits(thenQuit: true, runActive: runActive) }
             if key == .char("d") { return quitEffects(runActive) }

@@ -13,12 +13,15 @@ extension AppState {
         if case .mouse(let m) = key { return handleMouse(m) }
         if editing != nil { return handleEditing(key) }
         if search != nil { handleSearch(key); return [] }
+        if logs.filterField != nil { handleLogFilter(key); return [] }
         // g / G: top / bottom on every screen (as Home / End).
         let key = key == .char("g") ? Key.home : key == .char("G") ? Key.end : key
+        let screens = ScreenID.allCases.count
         switch key {
-        case .tab: show(ScreenID(rawValue: screen.rawValue % 4 + 1)!); return []
-        case .backTab: show(ScreenID(rawValue: (screen.rawValue + 2) % 4 + 1)!); return []
-        case .char(let c) where ("1"..."4").contains(c): show(ScreenID(rawValue: Int(String(c))!)!); return []
+        case .tab: show(ScreenID(rawValue: screen.rawValue % screens + 1)!); return []
+        case .backTab: show(ScreenID(rawValue: (screen.rawValue + screens - 2) % screens + 1)!); return []
+        case .char(let c) where c.isASCII && c.wholeNumberValue.map({ (1...screens).contains($0) }) == true:
+            show(ScreenID(rawValue: Int(String(c))!)!); return []
         case .char("?"), .function(1): showHelp = true; helpScroll = 0; return []
         case .char("t"): return [.cycleTheme]
         case .char("q"), .ctrl("c"), .function(10): return requestQuit()
@@ -33,6 +36,7 @@ extension AppState {
         case .run: return handleRun(key)
         case .checkpoints: return handleCheckpoints(key)
         case .logs: handleLogs(key); return []
+        case .compare: return handleCompare(key)
         }
     }
 
@@ -219,46 +223,16 @@ extension AppState {
             case .char("e"): message = "evaluating…"; return [.send(.evaluate)]
             default: confirmation = .stop; return []
             }
+        case .char("L"):
+            lrLogScale.toggle()
+            message = lrLogScale ? "lr chart: log scale" : "lr chart: linear scale"
+            return []
+        case .char("c"): show(.compare); return []
         case .char("["), .char("]"):
             guard watchMode else { message = "[ and ] switch between the runs of a watched work dir (reel tui --watch DIR)"; return [] }
             return [.showRun(step: key == .char("[") ? -1 : 1)]
         default: return []
         }
-    }
-
-    mutating func handleCheckpoints(_ key: Key) -> [AppEffect] {
-        switch key {
-        case .up, .char("k"): checkpointSelected = max(0, checkpointSelected - 1); showCheckpointDetail = false
-        case .down, .char("j"): checkpointSelected = min(max(0, checkpoints.count - 1), checkpointSelected + 1); showCheckpointDetail = false
-        case .home: checkpointSelected = 0; showCheckpointDetail = false
-        case .end: checkpointSelected = max(0, checkpoints.count - 1); showCheckpointDetail = false
-        case .enter, .escape: showCheckpointDetail = key == .enter ? !showCheckpointDetail : false
-        case .char("R"), .char("E"), .char("D"):
-            guard checkpoints.indices.contains(checkpointSelected) else { message = "no checkpoint selected"; return [] }
-            let c = checkpoints[checkpointSelected]
-            if let e = c.error { message = "unreadable checkpoint: \(e)"; return [] }
-            if watchMode && key != .char("D") { message = "watch mode: runs are started elsewhere"; return [] }
-            switch key {
-            case .char("R"): return startRun(resumeFrom: c.path)
-            case .char("E"): message = "evaluating \(c.name)…"; return [.evaluateCheckpoint(c.path)]
-            default: confirmation = .delete(c.path)
-            }
-        default: break
-        }
-        return []
-    }
-
-    mutating func handleLogs(_ key: Key) {
-        switch key {
-        case .up, .char("k"): logScroll += 1
-        case .down, .char("j"): logScroll = max(0, logScroll - 1)
-        case .pageUp: logScroll += 20
-        case .pageDown: logScroll = max(0, logScroll - 20)
-        case .end, .char("G"): logScroll = 0
-        case .home: logScroll = Int.max / 2
-        default: break
-        }
-        logScroll = min(logScroll, max(0, run.log.count - 1))
     }
 }
 

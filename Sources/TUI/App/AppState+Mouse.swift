@@ -20,13 +20,13 @@ extension AppState {
             if i == selected, rows[i].isContainer { return handleConfig(.enter) }
             selected = i
         case .checkpoints:
-            if step != 0 { checkpointSelected = min(max(0, checkpoints.count - 1), max(0, checkpointSelected + step / 3)); return [] }
+            if step != 0 { selectCheckpoint(min(max(0, checkpoints.count - 1), max(0, checkpointSelected + step / 3))); return [] }
             // The table's first row is under the box's top border and the header.
             let i = m.y - body.y - 2
-            if checkpoints.indices.contains(i) { checkpointSelected = i; showCheckpointDetail = false }
+            if checkpoints.indices.contains(i) { selectCheckpoint(i); showCheckpointDetail = false }
         case .logs:
-            if step != 0 { logScroll = min(max(0, run.log.count - 1), max(0, logScroll - step)) }
-        case .run:
+            for _ in 0..<abs(step) { handleLogs(step < 0 ? .up : .down) }
+        case .run, .compare:
             break
         }
         return []

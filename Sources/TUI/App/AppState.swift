@@ -4,11 +4,13 @@ import EngineData
 import EngineTraining
 import Foundation
 
-/// The four screens (Tab / 1–4).
+/// The screens (Tab / 1–5).
 public enum ScreenID: Int, CaseIterable, Sendable {
-    case config = 1, run, checkpoints, logs
+    case config = 1, run, checkpoints, logs, compare
     public var title: String {
-        switch self { case .config: "Config"; case .run: "Run"; case .checkpoints: "Checkpoints"; case .logs: "Logs" }
+        switch self {
+        case .config: "Config"; case .run: "Run"; case .checkpoints: "Checkpoints"; case .logs: "Logs"; case .compare: "Compare"
+        }
     }
 }
 
@@ -22,11 +24,17 @@ public enum AppEffect: Equatable, Sendable {
     case quit
     /// Watch mode: show the run `step` places older (−1) or newer (+1) in the work dir's record.
     case showRun(step: Int)
+    /// Read the work dir's checkpoints again (Ctrl-R; the app also does it when the directory changes).
+    case rescanCheckpoints
+    /// Look for runs to compare again (Ctrl-R on Compare).
+    case rescanRuns
 }
 
 /// A question the user must answer before something irreversible; drawn as a modal dialog (`Dialog`).
 public enum Confirmation: Equatable, Sendable {
     case quit, stop, delete(String)
+    /// `R` on a checkpoint: resume training from the named file.
+    case resume(String)
     /// `q` with edits not written: write / discard / cancel (and stop the active run, if any).
     case quitUnsaved(files: [String], runActive: Bool)
     /// `w` on a config that `config check` rejects: the errors, and whether to quit after writing.
@@ -35,6 +43,7 @@ public enum Confirmation: Equatable, Sendable {
     case sharedEdit(SharedEdit)
     public var question: String {
         switch self {
+        case .resume(let p): "Resume training from \((p as NSString).lastPathComponent)? (y/n)"
         case .quit: "A run is active: stop it (saving a checkpoint) and quit? (y/n)"
         case .stop: "Stop the run? A checkpoint is saved first. (y/n)"
         case .delete(let p): "Delete \((p as NSString).lastPathComponent)? (y/n)"
@@ -58,17 +67,15 @@ public struct CheckpointEntry: Equatable, Sendable {
     public var isLatest: Bool { name == "latest.safetensors" }
 
     /// Every `.safetensors` in `dir`, newest first; unreadable files are listed with their error.
-    public static func scan(_ dir: String) -> [CheckpointEntry] {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: dir) else { return [] }
-        return names.filter { $0.hasSuffix(".safetensors") }.compactMap { name -> CheckpointEntry? in
-            let path = (dir as NSString).appendingPathComponent(name)
-            let attrs = try? fm.attributesOfItem(atPath: path)
-            var e = CheckpointEntry(path: path, bytes: (attrs?[.size] as? Int) ?? 0,
-                                    modified: (attrs?[.modificationDate] as? Date) ?? .distantPast)
-            do { e.metadata = try CheckpointStore.metadata(of: try SafeTensors.read(path), path: path) } catch { e.error = "\(error)" }
-            return e
-        }.sorted { ($0.modified, $0.name) > ($1.modified, $1.name) }
+    public static func scan(_ dir: String) -> [CheckpointEntry] { CheckpointDirectory(path: dir).poll(force: true)?.entries ?? [] }
+
+    /// One file: its size, time and metadata (or why it cannot be read).
+    public static func read(_ path: String) -> CheckpointEntry {
+        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+        var e = CheckpointEntry(path: path, bytes: (attrs?[.size] as? Int) ?? 0,
+                                modified: (attrs?[.modificationDate] as? Date) ?? .distantPast)
+        do { e.metadata = try CheckpointStore.metadata(of: try SafeTensors.read(path), path: path) } catch { e.error = ErrorWords.describe(error) }
+        return e
     }
 }
 
@@ -120,11 +127,25 @@ public struct AppState: Sendable {
     /// The crop/flip preview of the selected pipeline step, when the app has made one (see `FramePreview`).
     public var framePreview: FramePreview?
 
-    // Checkpoints and logs.
+    /// Run screen: the LR chart on a log scale (`L`).
+    public var lrLogScale = false
+
+    // Checkpoints (AppState+Checkpoints).
     public var checkpoints: [CheckpointEntry] = []
+    /// The selected row; `checkpointPath` is what it means: the selection follows the file when the list changes.
     public var checkpointSelected = 0
+    public var checkpointPath: String?
     public var showCheckpointDetail = false
-    public var logScroll = 0
+    /// `best.json`'s checkpoint (file name): the one best file, as the run itself sees it.
+    public var bestCheckpointName: String?
+    /// `E` results by checkpoint path, shown in the list.
+    public var checkpointEvaluations: [String: CheckpointEvaluation] = [:]
+
+    // Logs (AppState+Logs).
+    public var logs = LogView()
+
+    // Compare (AppState+Compare).
+    public var compare = CompareState()
 
     public init() {}
 

@@ -30,7 +30,7 @@ extension DashboardApp {
     private func apply(_ update: EventFollower.Update, from tail: EventFollower) {
         if update.reset {
             state.run = RunView()
-            state.logScroll = 0
+            state.logs.top = nil
             if let info = update.info, options.configPath == nil { showConfig(of: info) }
         }
         state.watchNote = tail.note

@@ -16,6 +16,8 @@ public final class DashboardApp {
         /// What `w` checks the config with (`reel config check`'s function); the schema alone when not set.
         public var configCheck: (@Sendable (ResolvedConfig) -> [ConfigError])?
         public var watchDir: String?
+        /// Work dirs whose runs the Compare screen opens on (`reel tui --compare DIR...`).
+        public var compareDirs: [String] = []
         public var train = TrainOptions()
         /// Start training as soon as the dashboard opens (`reel train FILE`).
         public var startImmediately = false
@@ -29,6 +31,14 @@ public final class DashboardApp {
     var control: RunControl?
     var runThread: Thread?
     var tail: EventFollower?
+    /// The work dir's checkpoints, read again when the directory changes (polled about once a second).
+    var checkpointDir: CheckpointDirectory?
+    var lastDirectoryPoll = 0.0
+    /// `E` results from their background threads.
+    let evaluations = LockedQueue<CheckpointEvaluationResult>()
+    /// The runs of the Compare screen (made when it first opens, or at start with --compare).
+    var compareSource: CompareSource?
+    var lastComparePoll = 0.0
     var quitRequested = false
     var depth = ColorDepth.trueColor
     /// The newest checkpoint any run of this session saved, and the current run's failure (for the exit status).
@@ -53,6 +63,10 @@ public final class DashboardApp {
             state.workDir = dir
             state.screen = .run
             tail = EventFollower(workDir: dir)
+        }
+        if !options.compareDirs.isEmpty {
+            state.screen = .compare
+            openCompare(options.compareDirs)
         }
         rescanCheckpoints()
     }
@@ -112,6 +126,7 @@ public final class DashboardApp {
             // (20 a second) or every iteration's event cost them 4–6 % of their speed (measured).
             var urgent = false
             state.viewSize = (terminal.width, terminal.height)
+            state.logs.page = max(1, terminal.height - 4)
             if let key = terminal.readKey() { perform(state.handle(key)); urgent = true }
             if !stopping, signals.received != nil { stopping = true; perform([.send(.stop), .quit]) }
             if absorbEvents() { dirty = true }
@@ -133,7 +148,8 @@ public final class DashboardApp {
         return .quit
     }
 
-    /// Applies the engine's (or the watched run's) new events to the state; true if there were any.
+    /// Applies the engine's (or the watched run's) new events to the state, the checkpoint directory's changes
+    /// and `E` results; true if anything changed.
     @discardableResult
     func absorbEvents() -> Bool {
         var rescan = false
@@ -154,8 +170,17 @@ public final class DashboardApp {
             if case .failed(let f) = e { lastFailure = f }
             if case .finished = e { rescan = true }
         }
-        if rescan || (tail != nil && Int(Date().timeIntervalSince1970) % 2 == 0 && state.screen == .checkpoints) { rescanCheckpoints() }
-        return !events.isEmpty || rescan
+        var changed = !events.isEmpty
+        for r in evaluations.drain() { state.checkpointEvaluations[r.path] = r.result; changed = true }
+        // Files written by anyone (another run, a copy, a delete) show up within a second: the poll only lists
+        // and stats the directory, and reads a file's metadata only when the file changed.
+        let now = Date().timeIntervalSince1970
+        if rescan || now - lastDirectoryPoll >= 1 {
+            lastDirectoryPoll = now
+            if rescanCheckpoints() { changed = true }
+        }
+        if pollCompare(now: now) { changed = true }
+        return changed
     }
 
     /// Makes the crop/flip preview when the Config screen's selection lands on a spatial pipeline step whose
@@ -169,10 +194,14 @@ public final class DashboardApp {
         return true
     }
 
-    func rescanCheckpoints() {
-        guard let dir = state.workDir else { return }
-        state.checkpoints = CheckpointEntry.scan(dir)
-        state.checkpointSelected = min(state.checkpointSelected, max(0, state.checkpoints.count - 1))
+    /// Reads the work dir's checkpoint list if it changed (`force`: read every file again); true if the list was read.
+    @discardableResult
+    func rescanCheckpoints(force: Bool = false) -> Bool {
+        guard let dir = state.workDir else { return false }
+        if checkpointDir?.path != dir { checkpointDir = CheckpointDirectory(path: dir) }
+        guard let (list, best) = checkpointDir?.poll(force: force) else { return false }
+        state.setCheckpoints(list, best: best)
+        return true
     }
 
     func perform(_ effects: [AppEffect]) {
@@ -189,8 +218,15 @@ public final class DashboardApp {
                     try OwnedFiles.remove(path, inDirectory: state.workDir ?? (path as NSString).deletingLastPathComponent,
                                           isOwnName: OwnedFiles.isCheckpointName)
                     state.message = "deleted \((path as NSString).lastPathComponent)"
-                } catch { state.message = "not deleted: \(error)" }
+                } catch { state.message = "\((path as NSString).lastPathComponent) not deleted: \(ErrorWords.describe(error))" }
                 rescanCheckpoints()
+            case .rescanCheckpoints: rescanCheckpoints(force: true)
+            case .rescanRuns:
+                let dirs = options.compareDirs.isEmpty ? state.workDir.map(CompareSource.discover(around:)) ?? [] : options.compareDirs
+                let chosen = state.compare.chosen
+                openCompare(dirs)
+                let known = Set(state.compare.runs.map(\.id))
+                if chosen.contains(where: known.contains) { state.compare.chosen = chosen.filter(known.contains) }
             case .cycleTheme:
                 let paths = settings.searchPaths
                 state.themeNames = Theme.available(in: paths)
@@ -247,24 +283,34 @@ public final class DashboardApp {
     func evaluate(_ path: String) {
         guard let doc = state.document else { return }
         let config = doc.config
-        let inbox = self.inbox
-        Thread { Self.evaluateCheckpoint(path, config: config, report: inbox.receive) }.start()
+        let inbox = self.inbox, results = evaluations
+        Thread {
+            Self.evaluateCheckpoint(path, config: config, report: inbox.receive) { results.append(CheckpointEvaluationResult(path: path, result: $0)) }
+        }.start()
     }
 
     /// `E` on the Checkpoints screen: the file's weights on the val split, reported as log messages (the result,
     /// each `skip_broken` note as a warning, or the error). Runs on a background thread.
-    static func evaluateCheckpoint(_ path: String, config: ResolvedConfig, report: @escaping (RunEvent) -> Void) {
+    /// `result` gets the same outcome for the checkpoint list.
+    static func evaluateCheckpoint(_ path: String, config: ResolvedConfig, report: @escaping (RunEvent) -> Void,
+                                   result: @escaping (CheckpointEvaluation) -> Void = { _ in }) {
         let name = (path as NSString).lastPathComponent
         do {
-            guard let m = config.root["model"] else { return report(.message("ERROR: evaluating \(name): the config has no model")) }
+            guard let m = config.root["model"] else {
+                result(.failed("the config has no model"))
+                return report(.message("ERROR: evaluating \(name): the config has no model"))
+            }
             let model = try ModelBuilder.build(m, files: config.files, seed: 0)
             CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
             model.applyMode(training: false)
             let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config).loaderSpec(.val), metrics: Metrics.supported,
                                                  onSkipped: { report(.message("warning: \($0)")) })
-            report(.message("evaluated \(name) on val: " + r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")))
+            let metrics = r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
+            result(.done(metrics))
+            report(.message("evaluated \(name) on val: " + metrics.joined(separator: ", ")))
         } catch {
-            report(.message("ERROR: evaluating \(name): \(error)"))
+            result(.failed(ErrorWords.describe(error)))
+            report(.message("ERROR: evaluating \(name): \(ErrorWords.describe(error))"))
         }
     }
 }

@@ -16,7 +16,7 @@ public struct KeyBinding: Sendable {
 public enum KeyMap {
     public static let global: [KeyBinding] = [
         KeyBinding(keys: [.tab, .backTab], label: "Tab S-Tab", help: "next / previous screen"),
-        KeyBinding(keys: [.char("1"), .char("2"), .char("3"), .char("4")], label: "1-4", help: "Config, Run, Checkpoints, Logs"),
+        KeyBinding(keys: [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], label: "1-5", help: "Config, Run, Checkpoints, Logs, Compare"),
         KeyBinding(keys: [.escape], label: "Esc", help: "back to the previous screen (closes a box first)"),
         KeyBinding(keys: [.char("g"), .char("G"), .home, .end], label: "g G", help: "top / bottom (also Home / End)"),
         KeyBinding(keys: [.char("?"), .function(1)], label: "? F1", help: "this help (j k scroll it)"),
@@ -49,24 +49,39 @@ public enum KeyMap {
         KeyBinding(keys: [.char("s")], label: "s", help: "save a checkpoint now", footer: "save checkpoint", priority: 2),
         KeyBinding(keys: [.char("e")], label: "e", help: "evaluate now (needs evaluation in the config)", footer: "evaluate", priority: 2),
         KeyBinding(keys: [.char("x")], label: "x", help: "stop (asks; saves first)", footer: "stop", priority: 1),
+        KeyBinding(keys: [.char("L")], label: "L", help: "lr chart: log / linear scale", footer: "log lr", priority: 4),
+        KeyBinding(keys: [.char("c")], label: "c", help: "compare this run with others (Compare screen)", footer: "compare", priority: 3),
         KeyBinding(keys: [.char("["), .char("]")], label: "[ ]", help: "other runs of the watched work dir: previous / next (watch mode)",
                    footer: "previous/next run", priority: 1),
     ]
     public static let checkpoints: [KeyBinding] = [
         KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "move", priority: 6),
         KeyBinding(keys: [.enter], label: "Enter", help: "details: metadata and config diff", footer: "details", priority: 2),
-        KeyBinding(keys: [.char("R")], label: "R", help: "resume training from it", footer: "resume", priority: 1),
-        KeyBinding(keys: [.char("E")], label: "E", help: "evaluate it on the val split", footer: "evaluate", priority: 2),
+        KeyBinding(keys: [.char("R")], label: "R", help: "resume training from it (asks)", footer: "resume", priority: 1),
+        KeyBinding(keys: [.char("E")], label: "E", help: "evaluate it on the val split (result in the list)", footer: "evaluate", priority: 2),
         KeyBinding(keys: [.char("D")], label: "D", help: "delete it (asks)", footer: "delete", priority: 3),
+        KeyBinding(keys: [.ctrl("r")], label: "^R", help: "read the directory again (it is also watched)", footer: "rescan", priority: 5),
+        KeyBinding(keys: [.home, .end, .pageUp, .pageDown], label: "Home End PgUp PgDn", help: "first, last, a page", priority: 7),
     ]
     public static let logs: [KeyBinding] = [
-        KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "scroll", priority: 3),
+        KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "scroll (the view stays put as lines arrive)",
+                   footer: "scroll", priority: 3),
         KeyBinding(keys: [.pageUp, .pageDown], label: "PgUp PgDn", help: "scroll a page", footer: "page", priority: 4),
-        KeyBinding(keys: [.home, .char("g")], label: "g", help: "go to the top", footer: "top", priority: 5),
-        KeyBinding(keys: [.end, .char("G")], label: "G", help: "follow the end", footer: "follow", priority: 2),
+        KeyBinding(keys: [.home, .char("g")], label: "Home g", help: "the first line", footer: "top", priority: 5),
+        KeyBinding(keys: [.end, .char("G")], label: "End G", help: "follow the end", footer: "follow", priority: 2),
+        KeyBinding(keys: [.char("/")], label: "/", help: "filter: only lines containing a text (Enter keeps, Esc clears)", footer: "filter", priority: 2),
+        KeyBinding(keys: [.char("w")], label: "w", help: "wrap long lines on / off", footer: "wrap", priority: 3),
+        KeyBinding(keys: [.left, .right, .char("h"), .char("l")], label: "← → h l", help: "scroll sideways (when not wrapping)", priority: 6),
+    ]
+    public static let compare: [KeyBinding] = [
+        KeyBinding(keys: [.up, .down, .char("k"), .char("j")], label: "↑↓ j k", help: "move", priority: 6),
+        KeyBinding(keys: [.char(" "), .enter], label: "Space", help: "show / hide the run", footer: "show/hide run", priority: 1),
+        KeyBinding(keys: [.char("m")], label: "m", help: "next evaluation metric", footer: "next metric", priority: 2),
+        KeyBinding(keys: [.char("L")], label: "L", help: "lr chart: log / linear scale", footer: "log lr", priority: 3),
+        KeyBinding(keys: [.ctrl("r")], label: "^R", help: "look for runs again", footer: "rescan", priority: 4),
     ]
 
     public static func bindings(for screen: ScreenID) -> [KeyBinding] {
-        switch screen { case .config: config; case .run: run; case .checkpoints: checkpoints; case .logs: logs }
+        switch screen { case .config: config; case .run: run; case .checkpoints: checkpoints; case .logs: logs; case .compare: compare }
     }
 }

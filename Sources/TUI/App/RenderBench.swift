@@ -33,9 +33,15 @@ public enum RenderBench {
                                                       bestKey: "top1_acc", bestScore: acc, isNewBest: true)))
             }
         }
+        // Compare: this run and a second with the loss shifted, both with their evaluations.
+        var other = state.run
+        other.losses = other.losses.map { $0 + 0.1 }
+        state.compare.runs = [CompareRun(id: "a", dir: "/tmp/bench/a", label: "a", view: state.run, config: ["optimizer.lr": "0.01"]),
+                              CompareRun(id: "b", dir: "/tmp/bench/b", label: "b", view: other, config: ["optimizer.lr": "0.02"])]
+        state.compare.chosen = ["a", "b"]
         let theme = Theme.fallback
         var rows: [Row] = []
-        for screen in [ScreenID.config, .run, .checkpoints, .logs] {
+        for screen in ScreenID.allCases {
             state.screen = screen
             state.selected = 12
             var times: [Double] = []

@@ -25,6 +25,8 @@ public struct RunView: Sendable {
     public var time = 0.0, dataTime = 0.0, clipsPerSecond = 0.0
     public var memory: Int?
     public var log: [String] = []
+    /// Lines dropped from the front of `log` (it keeps the last 5000): line numbers since the log began are `logDropped` + index.
+    public var logDropped = 0
     /// Why the run ended (`RunSummary.reason` or the failure), shown beside the final state.
     public var endReason: String?
     private var recent: [(Double, Int)] = []
@@ -65,7 +67,7 @@ public struct RunView: Sendable {
             endReason = s.reason
         case .failed(let f): status = .failed(f.description); endReason = f.description; log.append("ERROR: \(f)")
         }
-        if log.count > 5000 { log.removeFirst(log.count - 5000) }
+        if log.count > 5000 { logDropped += log.count - 5000; log.removeFirst(log.count - 5000) }
     }
 
     public var bestEval: (index: Int, record: EvalRecord)? {

@@ -23,6 +23,10 @@ enum Dialog {
         case .stop:
             return Content(title: "Stop the run?", lines: [("A checkpoint is saved first.", .plain)],
                            choices: [("y", "stop the run"), cancel])
+        case .resume(let p):
+            return Content(title: "Resume training from a checkpoint?", lines: [
+                ((p as NSString).lastPathComponent, .target), ("Training continues from its epoch and iteration.", .plain)],
+                choices: [("y", "resume from it"), cancel])
         case .delete(let p):
             return Content(title: "Delete a checkpoint?", lines: [
                 ((p as NSString).lastPathComponent, .target), ("The file is removed from disk.", .warning)],

@@ -19,6 +19,7 @@ public enum Renderer {
         case .run: RunScreen.draw(state, in: body, on: &s, theme: theme)
         case .checkpoints: CheckpointsScreen.draw(state, in: body, on: &s, theme: theme)
         case .logs: LogsScreen.draw(state, in: body, on: &s, theme: theme)
+        case .compare: CompareScreen.draw(state, in: body, on: &s, theme: theme)
         }
         Footer.draw(state, in: bottom, on: &s, theme: theme)
         if state.showHelp { HelpOverlay.draw(state, in: body, on: &s, theme: theme) }

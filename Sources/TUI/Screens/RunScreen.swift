@@ -23,14 +23,18 @@ enum RunScreen {
         let logHeight = max(3, rest.height / 5)
         let (charts, lower) = rest.split(rows: rest.height - logHeight - (rest.height >= 24 ? 8 : 6))
         let (lossPane, lrPane) = charts.split(fraction: 0.6)
+        let xRange = (Double(info.startIter + 1), Double(run.iter))
         s.box(lossPane, title: "loss", style: theme.border, titleStyle: theme.title)
-        LineChart(title: "raw ⠒ smoothed (0.9)", series: [.init(run.losses, style: theme["loss"]), .init(run.smoothedLosses, style: theme["loss_smooth"])],
-                  xRange: (Double(info.startIter + 1), Double(run.iter)), axisStyle: theme["axis"], titleStyle: theme.dim)
-            .draw(in: lossPane.inset(1), on: &s)
+        var loss = LineChart(title: "", series: [.init(run.losses, style: theme["loss"], name: "raw"),
+                                                 .init(run.smoothedLosses, style: theme["loss_smooth"], name: "smoothed (0.9)")],
+                             xRange: xRange, axisStyle: theme["axis"], titleStyle: theme.dim)
+        loss.xTicks = epochTicks(info); loss.xUnit = "iter"
+        loss.draw(in: lossPane.inset(1), on: &s)
         s.box(lrPane, title: "lr", style: theme.border, titleStyle: theme.title)
-        LineChart(title: "param group 0", series: [.init(run.lrs, style: theme["lr"])], xRange: (Double(info.startIter + 1), Double(run.iter)),
-                  axisStyle: theme["axis"], titleStyle: theme.dim)
-            .draw(in: lrPane.inset(1), on: &s)
+        var lr = LineChart(title: state.lrLogScale ? "param group 0 · log scale (L: linear)" : "param group 0 · linear (L: log scale)",
+                           series: [.init(run.lrs, style: theme["lr"])], xRange: xRange, axisStyle: theme["axis"], titleStyle: theme.dim)
+        lr.xTicks = epochTicks(info); lr.xUnit = "iter"; lr.logScale = state.lrLogScale
+        lr.draw(in: lrPane.inset(1), on: &s)
         let (evalRow, logPane) = lower.split(rows: lower.height - logHeight)
         let (evalPane, statsPane) = evalRow.split(fraction: 0.6)
         drawEvals(run, in: evalPane, on: &s, theme: theme)
@@ -59,20 +63,43 @@ enum RunScreen {
             x = s.put("  (watching \(which)\(state.workDir ?? ""); steering disabled)", x: x, y: inner.y, style: theme.dim, clip: inner)
         }
         guard let info = run.info else { return }
-        let perIter = run.time > 0 ? run.time : 0
-        let eta = perIter * Double(max(0, info.maxIters - run.iter))
         s.put("  \(info.configName) · seed \(info.seed) · \(info.workDir)", x: x, y: inner.y, style: theme.dim, clip: inner)
         let half = inner.split(fraction: 0.5)
         if info.byEpoch {
-            ProgressBar(fraction: Double(run.innerIter) / Double(max(1, info.itersPerEpoch)),
-                        label: "epoch \(min(run.epoch + 1, info.maxEpochs))/\(info.maxEpochs)", right: "\(run.innerIter)/\(info.itersPerEpoch)",
+            let (label, done) = epochProgress(run, info)
+            ProgressBar(fraction: Double(done) / Double(max(1, info.itersPerEpoch)), label: label, right: "\(done)/\(info.itersPerEpoch)",
                         barStyle: theme["progress"], emptyStyle: theme["progress_empty"], textStyle: theme.text)
                 .draw(in: Rect(x: half.0.x, y: inner.y + 1, width: half.0.width - 1, height: 1), on: &s)
         }
         ProgressBar(fraction: Double(run.iter) / Double(max(1, info.maxIters)), label: "total",
-                    right: "\(run.iter)/\(info.maxIters) eta \(duration(eta))",
+                    right: "\(run.iter)/\(info.maxIters)\(eta(run, info))",
                     barStyle: theme["progress"], emptyStyle: theme["progress_empty"], textStyle: theme.text)
             .draw(in: Rect(x: info.byEpoch ? half.1.x : inner.x, y: inner.y + 1, width: info.byEpoch ? half.1.width : inner.width, height: 1), on: &s)
+    }
+
+    /// The epoch bar's label and batches done. A run that ended on an epoch boundary shows that epoch complete
+    /// (`epoch 4/4 … 30/30`), not the next one empty; a running one moves on to the next epoch.
+    static func epochProgress(_ run: RunView, _ info: RunInfo) -> (String, Int) {
+        if !run.status.isActive, run.innerIter == 0, run.epoch > 0, run.iter > info.startIter {
+            return ("epoch \(min(run.epoch, info.maxEpochs))/\(info.maxEpochs)", info.itersPerEpoch)
+        }
+        return ("epoch \(min(run.epoch + 1, info.maxEpochs))/\(info.maxEpochs)", run.innerIter)
+    }
+
+    /// " eta 0:21" while the run goes on; " done" once finished; nothing for a stopped or failed run (no time is left to estimate).
+    static func eta(_ run: RunView, _ info: RunInfo) -> String {
+        switch run.status {
+        case .running, .paused, .starting:
+            return " eta \(duration((run.time > 0 ? run.time : 0) * Double(max(0, info.maxIters - run.iter))))"
+        case .finished: return " done"
+        default: return ""
+        }
+    }
+
+    /// Where each epoch after the first starts, in iterations ("e2" at iteration itersPerEpoch …).
+    static func epochTicks(_ info: RunInfo) -> [(x: Double, label: String)] {
+        guard info.byEpoch, info.itersPerEpoch > 0, info.maxEpochs > 1 else { return [] }
+        return (1..<info.maxEpochs).map { (x: Double($0 * info.itersPerEpoch), label: "e\($0 + 1)") }
     }
 
     static func drawEvals(_ run: RunView, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
@@ -84,16 +111,30 @@ enum RunScreen {
         }
         let keys = last.metrics.map(\.key)
         let best = run.bestEval?.index
-        let (table, chart) = inner.split(fraction: inner.width >= 70 ? 0.55 : 1)
-        Table(columns: [.init("epoch", .right)] + keys.map { .init($0, .right) },
-              rows: run.evals.enumerated().map { i, e in ["\(e.epoch)\(i == best ? " ◆" : "")"] + e.metrics.map { String(format: "%.4f", $0.value) } },
-              selected: run.evals.count - 1, headerStyle: theme.title, rowStyle: theme.text, selectedStyle: theme.text.with(bold: true))
-            .draw(in: table, on: &s)
-        if chart.width >= 16, let key = last.bestKey ?? keys.first {
+        // Every epoch cell keeps a place for the best marker (so it never shifts the number), each row shows its iteration, and a
+        // note says which evaluations the schedule did not make (e: manual, before training).
+        let notes = run.evals.map { e -> String in
+            switch e.trigger { case .manual: "manual (e)"; case .beforeTraining: "before training"; default: "" }
+        }
+        var columns = [Table.Column("epoch", .right), .init("iter", .right)] + keys.map { Table.Column($0, .right) }
+        if notes.contains(where: { !$0.isEmpty }) { columns.append(.init("")) }
+        let rows = run.evals.enumerated().map { i, e in
+            ["\(e.epoch) \(i == best ? "◆" : " ")", "\(e.iter)"] + keys.map { k in e.metrics.first { $0.key == k }.map { String(format: "%.4f", $0.value) } ?? "–" }
+                + [notes[i]]
+        }
+        var table = Table(columns: columns, rows: rows, selected: run.evals.count - 1, headerStyle: theme.title, rowStyle: theme.text,
+                          selectedStyle: theme.text.with(bold: true))
+        table.stretchLast = false
+        let tableWidth = min(inner.width, table.naturalWidth)
+        table.draw(in: Rect(x: inner.x, y: inner.y, width: tableWidth, height: inner.height), on: &s)
+        // The chart sits behind a rule, so its title and y labels cannot read as another column of the table.
+        let chart = Rect(x: inner.x + tableWidth + 3, y: inner.y, width: inner.maxX - inner.x - tableWidth - 3, height: inner.height)
+        if chart.width >= 24, let key = last.bestKey ?? keys.first {
+            for y in inner.y..<inner.maxY { s[inner.x + tableWidth + 1, y] = Cell("│", theme.border) }
             let values = run.evals.map { e in e.metrics.first { $0.key == key }?.value ?? .nan }
             LineChart(title: key, series: [.init(values, style: theme.good)], mark: best.map { ($0, String(format: "best %.4f", values[$0])) },
                       axisStyle: theme["axis"], titleStyle: theme.dim)
-                .draw(in: Rect(x: chart.x + 1, y: chart.y, width: chart.width - 1, height: chart.height), on: &s)
+                .draw(in: chart, on: &s)
         }
     }
 
@@ -137,62 +178,5 @@ enum RunScreen {
     static func duration(_ seconds: Double) -> String {
         let t = Int(seconds.isFinite ? seconds : 0)
         return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t % 3600 / 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
-    }
-}
-
-/// Screen 3: the work dir's checkpoints (newest first; best and latest marked; unreadable ones flagged).
-enum CheckpointsScreen {
-    static func draw(_ state: AppState, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
-        let showDetail = state.showCheckpointDetail && state.checkpoints.indices.contains(state.checkpointSelected)
-        let (listPane, detailPane) = showDetail ? r.split(fraction: 0.5, vertical: true) : (r, Rect(x: 0, y: 0, width: 0, height: 0))
-        s.box(listPane, title: "checkpoints in \(state.workDir ?? "?")", style: theme.border, titleStyle: theme.title)
-        let inner = listPane.inset(1)
-        guard !state.checkpoints.isEmpty else {
-            s.put("no checkpoints yet", x: inner.x, y: inner.y, style: theme.dim, clip: inner)
-            return
-        }
-        let f = DateFormatter()
-        f.dateFormat = "MM-dd HH:mm:ss"
-        let rows = state.checkpoints.map { c -> [String] in
-            let mark = c.isBest ? "★ " : c.isLatest ? "→ " : "  "
-            guard let m = c.metadata else { return [mark + c.name, "", "", String(format: "%.1f MB", Double(c.bytes) / 1e6), f.string(from: c.modified), c.error.map { "CORRUPT: \($0)" } ?? "no metadata"] }
-            let score = m.hookMessages.bestScore.map { String(format: "%@ %.4f", m.hookMessages.bestMetric ?? "best", $0) } ?? ""
-            return [mark + c.name, "\(m.epoch)", "\(m.iter)", String(format: "%.1f MB", Double(c.bytes) / 1e6), f.string(from: c.modified), score]
-        }
-        Table(columns: [.init("file"), .init("epoch", .right), .init("iter", .right), .init("size", .right), .init("saved"), .init("best so far")],
-              rows: rows, selected: state.checkpointSelected, headerStyle: theme.title, rowStyle: theme.text, selectedStyle: theme.selection)
-            .draw(in: inner, on: &s)
-        if showDetail { drawDetail(state, state.checkpoints[state.checkpointSelected], in: detailPane, on: &s, theme: theme) }
-    }
-
-    static func drawDetail(_ state: AppState, _ c: CheckpointEntry, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
-        s.box(r, title: c.name, style: theme.border, titleStyle: theme.title)
-        let inner = r.inset(1)
-        var lines: [(String, Style)] = []
-        if let e = c.error { lines.append(("unreadable: \(e)", theme.bad)) }
-        if let m = c.metadata {
-            lines.append(("epoch \(m.epoch), iter \(m.iter), saved \(m.time), Reel \(m.reelVersion), seed \(m.seed.map(String.init) ?? "?")", theme.text))
-            if let b = m.hookMessages.bestScore { lines.append(("best \(m.hookMessages.bestMetric ?? "?") \(b) (\(m.hookMessages.bestCheckpoint ?? ""))", theme.good)) }
-            if let inner = m.extra["inner_iter"] { lines.append(("saved mid-epoch after \(inner) batches (resume continues there)", theme.dim)) }
-            if let text = m.config, let doc = state.document {
-                let diff = ConfigDiff.lines(old: text, new: PrettyTextBridge.render(doc))
-                lines.append((diff.isEmpty ? "config: same as the current config" : "config diff (checkpoint → current):", theme.accent))
-                lines += diff.map { ($0, $0.hasPrefix("+") ? theme.good : theme.bad) }
-            }
-        }
-        for (i, (t, st)) in lines.prefix(inner.height).enumerated() { s.put(t, x: inner.x, y: inner.y + i, style: st, clip: inner) }
-    }
-}
-
-/// Screen 4: the full text log, scrollable (follows the end unless scrolled up).
-enum LogsScreen {
-    static func draw(_ state: AppState, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
-        let log = state.run.log
-        s.box(r, title: "log (\(log.count) lines\(state.logScroll > 0 ? ", scrolled" : ", following"))", style: theme.border, titleStyle: theme.title)
-        let inner = r.inset(1)
-        let end = max(0, log.count - state.logScroll)
-        for (i, line) in log[max(0, end - inner.height)..<end].enumerated() {
-            s.put(line.replacingOccurrences(of: "\t", with: "  "), x: inner.x, y: inner.y + i, style: line.hasPrefix("ERROR") ? theme.bad : theme.text, clip: inner)
-        }
     }
 }

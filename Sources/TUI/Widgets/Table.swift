@@ -10,6 +10,9 @@ public struct Table: Sendable {
     public var rows: [[String]]
     public var selected: Int?
     public var headerStyle: Style, rowStyle: Style, selectedStyle: Style
+    /// The last column takes the width that remains (a list); false keeps every column at its content's width, so
+    /// right-aligned numbers do not drift to the far edge of a wide pane (a table beside a chart).
+    public var stretchLast = true
 
     public init(columns: [Column], rows: [[String]], selected: Int? = nil, headerStyle: Style = .plain,
                 rowStyle: Style = .plain, selectedStyle: Style = Style(reverse: true)) {
@@ -21,8 +24,16 @@ public struct Table: Sendable {
     public func widths(total: Int) -> [Int] {
         var w = columns.indices.map { c in max(columns[c].title.count, rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0) }
         let sum = w.reduce(0, +) + 2 * (w.count - 1)
-        if let last = w.indices.last { w[last] = max(1, w[last] + total - sum) }
+        if stretchLast, let last = w.indices.last { w[last] = max(1, w[last] + total - sum) }
         return w
+    }
+
+    /// Columns at their content's width with their gaps.
+    public var naturalWidth: Int {
+        var t = self
+        t.stretchLast = false
+        let w = t.widths(total: 0)
+        return w.reduce(0, +) + 2 * max(0, w.count - 1)
     }
 
     public func draw(in r: Rect, on s: inout ScreenBuffer) {
