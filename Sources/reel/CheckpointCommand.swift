@@ -28,7 +28,7 @@ struct CheckpointCommand: ParsableCommand {
 
         func run() throws {
             for path in files {
-                let file = try SafeTensors.read(path)
+                let file = try CheckpointFile.read(path)
                 let meta: CheckpointMetadata?
                 do { meta = try CheckpointStore.metadata(of: file) } catch {
                     throw Unreadable(path: path, reason: "its Reel metadata cannot be read: \(error)")

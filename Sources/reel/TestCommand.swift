@@ -26,7 +26,7 @@ struct TestCommand: ParsableCommand {
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
         guard let modelConfig = config.root["model"] else { throw ValidationError("the config has no model") }
         let model = try ModelBuilder.build(modelConfig, files: config.files, seed: 0)
-        let file = try SafeTensors.read(checkpoint)
+        let file = try CheckpointFile.read(checkpoint)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
             ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")

@@ -46,16 +46,16 @@ public struct CheckpointEntry: Equatable, Sendable {
     public var isBest: Bool { name.hasPrefix("best_") }
     public var isLatest: Bool { name == "latest.safetensors" }
 
-    /// Every `.safetensors` in `dir`, newest first; unreadable files are listed with their error.
+    /// Every `.safetensors` and `.pth` in `dir`, newest first; unreadable files are listed with their error.
     public static func scan(_ dir: String) -> [CheckpointEntry] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: dir) else { return [] }
-        return names.filter { $0.hasSuffix(".safetensors") }.compactMap { name -> CheckpointEntry? in
+        return names.filter(CheckpointFile.isWeightsName).compactMap { name -> CheckpointEntry? in
             let path = (dir as NSString).appendingPathComponent(name)
             let attrs = try? fm.attributesOfItem(atPath: path)
             var e = CheckpointEntry(path: path, bytes: (attrs?[.size] as? Int) ?? 0,
                                     modified: (attrs?[.modificationDate] as? Date) ?? .distantPast)
-            do { e.metadata = try CheckpointStore.metadata(of: try SafeTensors.read(path), path: path) } catch { e.error = "\(error)" }
+            do { e.metadata = try CheckpointStore.metadata(of: try CheckpointFile.read(path), path: path) } catch { e.error = "\(error)" }
             return e
         }.sorted { ($0.modified, $0.name) > ($1.modified, $1.name) }
     }

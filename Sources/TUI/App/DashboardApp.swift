@@ -235,7 +235,7 @@ public final class DashboardApp {
         do {
             guard let m = config.root["model"] else { return report(.message("ERROR: evaluating \(name): the config has no model")) }
             let model = try ModelBuilder.build(m, files: config.files, seed: 0)
-            CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
+            CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(path))
             model.applyMode(training: false)
             let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config), split: .val, metrics: Metrics.supported,
                                                  onSkipped: { report(.message("warning: \($0)")) })
