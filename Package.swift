@@ -42,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Config"], path: "Tests/EngineTests",
+                    exclude: ["Checkpoint/Fixtures"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "Config"], path: "Tests/TUITests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -11,7 +11,7 @@ struct TestCommand: ParsableCommand {
         abstract: "Evaluate a checkpoint on the test split.")
 
     @OptionGroup var source: ConfigCommand.Source
-    @Argument(help: "A checkpoint (.safetensors).") var checkpoint: String
+    @Argument(help: "A checkpoint (.safetensors, or a PyTorch .pth such as mmaction2's model-zoo weights).") var checkpoint: String
     @Option(name: .customLong("eval"), parsing: .upToNextOption,
             help: "Metrics: top_k_accuracy, mean_class_accuracy (default: the config's evaluation.metrics).")
     var metrics: [String] = []
