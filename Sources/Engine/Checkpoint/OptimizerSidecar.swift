@@ -29,13 +29,21 @@ public enum OptimizerSidecar {
         checkpointName + marker + sha256.prefix(16)
     }
 
-    /// The checkpoint name a sidecar name belongs to, when it is one of Reel's sidecar names (a checkpoint name, the
-    /// marker, 16 lowercase hex digits).
+    /// The checkpoint name a sidecar name belongs to, when it is one of the names Reel gives the sidecars of its
+    /// own checkpoints (a Reel checkpoint name, the marker, 16 lowercase hex digits): the only sidecars Reel deletes.
     public static func checkpointName(ofSidecar name: String) -> String? {
+        guard let base = baseName(ofSidecar: name), OwnedFiles.isCheckpointName(base), base != "latest.safetensors" else { return nil }
+        return base
+    }
+
+    /// The checkpoint name of any sidecar name `save` makes (also for a checkpoint saved under another name, e.g.
+    /// by `CheckpointStore.save` to `model.safetensors`): `<name>.safetensors` + marker + 16 lowercase hex digits, a
+    /// plain file name (no `/`, not hidden).
+    static func baseName(ofSidecar name: String) -> String? {
         guard let r = name.range(of: marker, options: .backwards) else { return nil }
         let base = String(name[..<r.lowerBound]), digest = name[r.upperBound...]
-        guard digest.count == 16, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-              OwnedFiles.isCheckpointName(base), base != "latest.safetensors" else { return nil }
+        guard digest.count == 16, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }), base.hasSuffix(".safetensors"),
+              !base.hasPrefix("."), !base.contains("/"), !base.contains("\0") else { return nil }
         return base
     }
 
@@ -55,7 +63,7 @@ public enum OptimizerSidecar {
         guard let ref = try? JSONDecoder().decode(Reference.self, from: Data(json.utf8)) else {
             throw CheckpointError(path: path, field: field, reason: "expected {\"file\", \"bytes\", \"sha256\"}")
         }
-        guard checkpointName(ofSidecar: ref.file) != nil else {
+        guard baseName(ofSidecar: ref.file) != nil else {
             throw CheckpointError(path: path, field: field + ".file", reason: "'\(ref.file.prefix(80))' is not a name Reel gives optimizer files")
         }
         guard ref.sha256.count == 64, ref.sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }), ref.sha256.hasPrefix(ref.file.suffix(16)) else {

@@ -147,6 +147,6 @@ final class OptimizerSidecarTests: XCTestCase {
         XCTAssertEqual(Array("".utf8).withUnsafeBytes { SHA256.hex($0) }, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(Array("abc".utf8).withUnsafeBytes { SHA256.hex($0) }, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8).withUnsafeBytes { SHA256.hex($0) },
-                       "248d6a61d20638b8e5c07980020f17fc9e09d658dd3e2d2e7bf9d5a4c57100ee")
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }
