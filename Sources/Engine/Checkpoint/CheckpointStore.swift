@@ -74,11 +74,13 @@ public enum CheckpointStore {
     /// Throws the checkpoint's `OwnedFiles.Refusal`; its sidecars go whenever it went or was already gone.
     public static func remove(checkpoint path: String, inDirectory directory: String, isOwnName: (String) -> Bool) throws {
         let name = (path as NSString).lastPathComponent
+        // `latest` may be a link to this very checkpoint (the dashboard deletes any): its sidecar stays for it.
+        let keep = OptimizerSidecar.referenced(by: (directory as NSString).appendingPathComponent("latest.safetensors"))
         do { try OwnedFiles.remove(path, inDirectory: directory, isOwnName: isOwnName) } catch OwnedFiles.Refusal.missing {
-            OptimizerSidecar.removeSidecars(of: name, in: directory, keep: [])
+            OptimizerSidecar.removeSidecars(of: name, in: directory, keep: keep)
             throw OwnedFiles.Refusal.missing
         }
-        OptimizerSidecar.removeSidecars(of: name, in: directory, keep: [])
+        OptimizerSidecar.removeSidecars(of: name, in: directory, keep: keep)
     }
 
     /// mmcv's weight loading: strips a leading `module.`, copies every tensor whose name and shape match, reports

@@ -167,7 +167,7 @@ public final class DashboardApp {
             case .deleteCheckpoint(let path):
                 // Only Reel's own checkpoint files, as regular files directly in the run's work dir (OwnedFiles).
                 do {
-                    try OwnedFiles.remove(path, inDirectory: state.workDir ?? (path as NSString).deletingLastPathComponent,
+                    try CheckpointStore.remove(checkpoint: path, inDirectory: state.workDir ?? (path as NSString).deletingLastPathComponent,
                                           isOwnName: OwnedFiles.isCheckpointName)
                     state.message = "deleted \((path as NSString).lastPathComponent)"
                 } catch { state.message = "not deleted: \(error)" }

@@ -129,6 +129,12 @@ final class OptimizerSidecarTests: XCTestCase {
         XCTAssertFalse(kept.contains("epoch_1.safetensors"))
         XCTAssertFalse(kept.contains { $0.hasPrefix("best_") })
         XCTAssertEqual(OptimizerSidecar.checkpointName(ofSidecar: "../epoch_1.safetensors.optimizer-0123456789abcdef"), nil)
+
+        // Deleting the checkpoint `latest` links to (the dashboard's delete) leaves the sidecar `latest` names.
+        try CheckpointStore.updateLatest(in: dir, to: path("epoch_2.safetensors"))
+        try CheckpointStore.remove(checkpoint: path("epoch_2.safetensors"), inDirectory: dir, isOwnName: OwnedFiles.isCheckpointName)
+        let (_, fresh) = try build(Self.small, optimizer: true)
+        XCTAssertNoThrow(try CheckpointStore.restoreOptimizer(fresh!, from: try SafeTensors.read(path("latest.safetensors")), path: path("latest.safetensors")))
     }
 
     /// A sidecar written just before a kill (its checkpoint never renamed into place) is removed by the next run.
