@@ -4,8 +4,8 @@ import EngineData
 import EngineTraining
 import Foundation
 
-/// `reel checkpoint verify FILE…` (hidden): reads each checkpoint completely — the safetensors structure, every
-/// tensor's bytes, Reel's metadata — without building a model. The crash harness (`make crashtest`) uses it after
+/// `reel checkpoint verify FILE…` (hidden): reads each checkpoint completely — the safetensors (or `.pth`)
+/// structure, every tensor's bytes, Reel's metadata, the optimizer sidecar it names — without building a model. The crash harness (`make crashtest`) uses it after
 /// every kill to prove that no checkpoint was left half-written.
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,17 +26,23 @@ struct CheckpointCommand: ParsableCommand {
             abstract: "Check that checkpoints read completely (exit status 2 naming the first one that does not).",
             discussion: "Prints one line per file: its tensor count and the epoch and iteration it records.")
 
-        @Argument(help: "Checkpoints (.safetensors).") var files: [String]
+        @Argument(help: "Checkpoints (.safetensors or .pth).") var files: [String]
 
         func run() throws {
             for path in files {
-                let file = try SafeTensors.read(path)
+                let file = try CheckpointFile.read(path)
                 let meta: CheckpointMetadata?
                 do { meta = try CheckpointStore.metadata(of: file) } catch {
                     throw Unreadable(path: path, reason: "its Reel metadata cannot be read: \(error)")
                 }
                 let counters = meta.map { "epoch \($0.epoch), iter \($0.iter)" } ?? "no Reel metadata"
-                print("\(path): ok (\(file.tensors.count) tensors, \(counters))")
+                // The optimizer sidecar it names must be there, of its size and digest, and read completely too.
+                var optimizer = ""
+                if let ref = try OptimizerSidecar.reference(in: file, path: path) {
+                    let state = try OptimizerSidecar.read(ref, checkpointPath: path)
+                    optimizer = " with its optimizer state, \(state.tensors.count) tensors in \(ref.file)"
+                }
+                print("\(path): ok (\(file.tensors.count) tensors, \(counters))" + optimizer)
             }
         }
     }

@@ -13,7 +13,7 @@ struct TestCommand: ParsableCommand {
         abstract: "Evaluate a checkpoint on the test split.")
 
     @OptionGroup var source: ConfigCommand.Source
-    @Argument(help: "A checkpoint (.safetensors).") var checkpoint: String
+    @Argument(help: "A checkpoint (.safetensors, or a PyTorch .pth such as mmaction2's model-zoo weights).") var checkpoint: String
     @Option(name: .customLong("eval"), parsing: .upToNextOption,
             help: "Metrics: top_k_accuracy, mean_class_accuracy (default: the config's evaluation.metrics).")
     var metrics: [String] = []
@@ -30,7 +30,7 @@ struct TestCommand: ParsableCommand {
         let model = ModelBuilder.build(try ModelReader.read(modelConfig, files: config.files), seed: 0)
         let evaluation = try RunSpec.evaluation(of: config)
         let data = try DataConfig(config).loaderSpec(split)
-        let file = try SafeTensors.read(checkpoint)
+        let file = try CheckpointFile.read(checkpoint)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
             ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")

@@ -27,5 +27,10 @@ enum FuzzSeeds {
                                                           bestMetric: "top1_acc"),
                                       extra: ["inner_iter": "0"])
         try CheckpointStore.save(model: model, optimizer: optimizer, metadata: meta, to: "\(ckptDir)/tiny.safetensors")
+        // The same weights as a `.pth` (Reel's writer: torch.save's zip layout) for the pth target.
+        let pthDir = directory + "/pth"
+        try FileManager.default.createDirectory(atPath: pthDir, withIntermediateDirectories: true)
+        let weights = try SafeTensors.read("\(ckptDir)/tiny.safetensors")
+        try TorchCheckpoint.encode(weights, path: "tiny.pth").write(to: URL(fileURLWithPath: "\(pthDir)/tiny.pth"))
     }
 }

@@ -13,6 +13,7 @@ enum FuzzTarget: String, CaseIterable {
     case config
     case cfgOptions = "cfg-options"
     case safetensors
+    case pth
     case jpeg
     case annotations
 
@@ -21,6 +22,7 @@ enum FuzzTarget: String, CaseIterable {
         case .config: Self.config(bytes)
         case .cfgOptions: Self.cfgOptions(bytes)
         case .safetensors: Self.safetensors(bytes)
+        case .pth: Self.pth(bytes)
         case .jpeg: Self.jpeg(bytes)
         case .annotations: Self.annotations(bytes)
         }
@@ -67,6 +69,18 @@ enum FuzzTarget: String, CaseIterable {
         guard let (model, optimizer) = try? TinyModel.make() else { return }
         CheckpointStore.loadWeights(into: model, from: file)
         _ = try? CheckpointStore.restoreOptimizer(optimizer, from: file, path: path, maxStep: 1_000)
+    }
+
+    /// A PyTorch checkpoint, read as `load_from`, `reel test` and `reel convert` read one: the zip or legacy container,
+    /// the restricted unpickler, the tensors, the weights into the tiny model, and written back as `.pth` (the bytes
+    /// sniffed as a `.pth` first, so the fuzzer spends its time in this reader, not the safetensors one).
+    static func pth(_ bytes: [UInt8]) {
+        let path = "fuzz.pth"
+        guard let file = try? CheckpointFile.decode(Data(bytes), path: path) else { return }
+        _ = CheckpointStore.nonFiniteTensors(in: file)
+        _ = try? TorchCheckpoint.encode(file, path: path)
+        guard let (model, _) = try? TinyModel.make() else { return }
+        CheckpointStore.loadWeights(into: model, from: file)
     }
 
     /// A frame file, decoded with the limits `RawFrameDecode` applies.

@@ -62,12 +62,18 @@ final class TrainResumeTests: XCTestCase {
 
 /// Reads safetensors files byte for byte (the test target does not link the engine).
 enum TensorBytes {
-    /// Each tensor's raw bytes by name (with its dtype and shape), from the header's offsets.
+    /// Each tensor's raw bytes by name (with its dtype and shape), from the header's offsets; a checkpoint's
+    /// optimizer sidecar included.
     static func tensors(_ path: String) throws -> [String: Data] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let n = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
         let header = try XCTUnwrap(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<8 + n)) as? [String: Any])
         var out: [String: Data] = [:]
+        // The optimizer state is in the sidecar the checkpoint names (`__metadata__.optimizer_file`).
+        if let meta = header["__metadata__"] as? [String: String], let ref = meta["optimizer_file"],
+           let sidecar = (try JSONSerialization.jsonObject(with: Data(ref.utf8)) as? [String: Any])?["file"] as? String {
+            out = try tensors((path as NSString).deletingLastPathComponent + "/" + sidecar)
+        }
         for (name, entry) in header where name != "__metadata__" {
             let e = try XCTUnwrap(entry as? [String: Any]), offsets = try XCTUnwrap(e["data_offsets"] as? [Int])
             out[name] = Data("\(e["dtype"] ?? "")\(e["shape"] ?? "")".utf8) + data.subdata(in: 8 + n + offsets[0]..<8 + n + offsets[1])

@@ -112,7 +112,7 @@ public final class CheckpointDirectory {
     /// The list (newest first) and best.json's checkpoint, or nil when nothing changed since the last call (`force`: read anyway).
     public func poll(force: Bool = false) -> (entries: [CheckpointEntry], best: String?)? {
         let fm = FileManager.default
-        let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".safetensors") || $0 == "best.json" }.sorted()
+        let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { CheckpointFile.isWeightsName($0) || $0 == "best.json" }.sorted()
         var stamps: [String: String] = [:]
         for name in names {
             let full = (path as NSString).appendingPathComponent(name)
@@ -124,7 +124,7 @@ public final class CheckpointDirectory {
         guard force || sig != signature else { return nil }
         signature = sig
         var entries: [CheckpointEntry] = []
-        for name in names where name.hasSuffix(".safetensors") {
+        for name in names where CheckpointFile.isWeightsName(name) {
             let full = (path as NSString).appendingPathComponent(name)
             let stamp = stamps[name] ?? ""
             if !force, let hit = cache[full], hit.stamp == stamp { entries.append(hit.entry); continue }

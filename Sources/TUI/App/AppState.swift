@@ -66,7 +66,7 @@ public struct CheckpointEntry: Equatable, Sendable {
     public var isBest: Bool { name.hasPrefix("best_") }
     public var isLatest: Bool { name == "latest.safetensors" }
 
-    /// Every `.safetensors` in `dir`, newest first; unreadable files are listed with their error.
+    /// Every `.safetensors` and `.pth` in `dir`, newest first; unreadable files are listed with their error.
     public static func scan(_ dir: String) -> [CheckpointEntry] { CheckpointDirectory(path: dir).poll(force: true)?.entries ?? [] }
 
     /// One file: its size, time and metadata (or why it cannot be read).
@@ -74,7 +74,7 @@ public struct CheckpointEntry: Equatable, Sendable {
         let attrs = try? FileManager.default.attributesOfItem(atPath: path)
         var e = CheckpointEntry(path: path, bytes: (attrs?[.size] as? Int) ?? 0,
                                 modified: (attrs?[.modificationDate] as? Date) ?? .distantPast)
-        do { e.metadata = try CheckpointStore.metadata(of: try SafeTensors.read(path), path: path) } catch { e.error = ErrorWords.describe(error) }
+        do { e.metadata = try CheckpointStore.metadata(of: try CheckpointFile.read(path), path: path) } catch { e.error = ErrorWords.describe(error) }
         return e
     }
 }

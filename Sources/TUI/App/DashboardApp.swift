@@ -215,7 +215,7 @@ public final class DashboardApp {
             case .deleteCheckpoint(let path):
                 // Only Reel's own checkpoint files, as regular files directly in the run's work dir (OwnedFiles).
                 do {
-                    try OwnedFiles.remove(path, inDirectory: state.workDir ?? (path as NSString).deletingLastPathComponent,
+                    try CheckpointStore.remove(checkpoint: path, inDirectory: state.workDir ?? (path as NSString).deletingLastPathComponent,
                                           isOwnName: OwnedFiles.isCheckpointName)
                     state.message = "deleted \((path as NSString).lastPathComponent)"
                 } catch { state.message = "\((path as NSString).lastPathComponent) not deleted: \(ErrorWords.describe(error))" }
@@ -301,7 +301,7 @@ public final class DashboardApp {
                 return report(.message("ERROR: evaluating \(name): the config has no model"))
             }
             let model = try ModelBuilder.build(m, files: config.files, seed: 0)
-            CheckpointStore.loadWeights(into: model, from: try SafeTensors.read(path))
+            CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(path))
             model.applyMode(training: false)
             let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config).loaderSpec(.val), metrics: Metrics.supported,
                                                  onSkipped: { report(.message("warning: \($0)")) })

@@ -130,7 +130,15 @@ final class CheckpointMetadataTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try CheckpointStore.save(model: model, optimizer: opt, metadata: CheckpointMetadata(epoch: 0, iter: 1), to: dir + "/c.safetensors")
-        return (try SafeTensors.read(dir + "/c.safetensors"), try make().1)
+        // The older layout (optimizer state inside the checkpoint), which Reel still reads: the state is checked by
+        // the same code whichever file holds it, and the hostile edits below are easier on one file.
+        var file = try SafeTensors.read(dir + "/c.safetensors")
+        let ref = try XCTUnwrap(OptimizerSidecar.reference(in: file, path: dir + "/c.safetensors"))
+        let sidecar = try OptimizerSidecar.read(ref, checkpointPath: dir + "/c.safetensors")
+        file.tensors += sidecar.tensors
+        file.metadata["optimizer"] = sidecar.metadata["optimizer"]
+        file.metadata["optimizer_file"] = nil
+        return (file, try make().1)
     }
 
     func editGroup(_ file: SafeTensors.File, _ edit: (inout [String: Any]) -> Void) throws -> SafeTensors.File {

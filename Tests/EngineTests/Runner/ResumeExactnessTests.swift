@@ -56,7 +56,13 @@ final class DemoConfigRun {
 
     /// Names of the tensors of two checkpoint files whose bytes differ (or that only one has), and the count compared.
     static func differingTensors(_ a: String, _ b: String) throws -> (differing: [String], total: Int) {
-        let x = try SafeTensors.read(a), y = try SafeTensors.read(b)
+        // A checkpoint and the optimizer sidecar it names, as one set of tensors.
+        func withOptimizer(_ path: String) throws -> SafeTensors.File {
+            var f = try SafeTensors.read(path)
+            if let ref = try OptimizerSidecar.reference(in: f, path: path) { f.tensors += try OptimizerSidecar.read(ref, checkpointPath: path).tensors }
+            return f
+        }
+        let x = try withOptimizer(a), y = try withOptimizer(b)
         var other: [String: SafeTensors.Value] = [:]
         for t in y.tensors { other[t.name] = t.value }
         var differing: [String] = []

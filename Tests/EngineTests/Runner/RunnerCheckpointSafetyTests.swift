@@ -27,6 +27,10 @@ final class RunnerCheckpointSafetyTests: XCTestCase {
         try tiny.runner(epochs: 1, options: validate).run()
         let base = tiny.dir + "/base.safetensors"
         try fm.copyItem(atPath: tiny.work + "/epoch_1.safetensors", toPath: base)
+        // Its optimizer sidecar goes along (the crafted copies beside it name it).
+        for f in try fm.contentsOfDirectory(atPath: tiny.work) where f.hasPrefix("epoch_1.safetensors.optimizer-") {
+            try fm.copyItem(atPath: tiny.work + "/" + f, toPath: tiny.dir + "/" + f)
+        }
 
         let victims = tiny.dir + "/victims"
         try fm.createDirectory(atPath: victims + "/dir/sub", withIntermediateDirectories: true)

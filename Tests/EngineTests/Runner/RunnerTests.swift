@@ -187,7 +187,9 @@ final class RunnerTests: XCTestCase {
         let tiny = try TinyRun()
         let runner = try tiny.runner("checkpoint_config = dict(interval=1, max_keep_ckpts=2)", epochs: 4)
         try runner.run()
-        XCTAssertEqual(tiny.files().filter { $0.hasPrefix("epoch_") }, ["epoch_3.safetensors", "epoch_4.safetensors"])
+        XCTAssertEqual(tiny.files().filter { $0.hasPrefix("epoch_") && $0.hasSuffix(".safetensors") }, ["epoch_3.safetensors", "epoch_4.safetensors"])
+        // The deleted checkpoints' optimizer sidecars went with them.
+        XCTAssertEqual(tiny.files().compactMap(OptimizerSidecar.checkpointName(ofSidecar:)), ["epoch_3.safetensors", "epoch_4.safetensors"])
     }
 
     func testIterBasedRunnerAndByIterationCheckpoints() throws {
@@ -199,7 +201,7 @@ final class RunnerTests: XCTestCase {
         try runner.run()
         XCTAssertEqual(log.iterations.map(\.iter), [0, 1, 2, 3, 4])
         XCTAssertEqual(log.iterations.map(\.epoch), [0, 0, 1, 1, 2], "epoch counts loader passes")
-        XCTAssertEqual(tiny.files().filter { $0.hasPrefix("iter_") }, ["iter_2.safetensors", "iter_4.safetensors", "iter_5.safetensors"])
+        XCTAssertEqual(tiny.files().filter { $0.hasPrefix("iter_") && $0.hasSuffix(".safetensors") }, ["iter_2.safetensors", "iter_4.safetensors", "iter_5.safetensors"])
     }
 
     func testEvalRuleInferenceAndZeroBestIsSaved() throws {

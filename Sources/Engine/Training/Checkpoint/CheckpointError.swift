@@ -9,15 +9,18 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
     /// The header or metadata field at fault (`__metadata__.reel.epoch`, `optimizer.groups[0].betas`, …), if any.
     public var field: String?
     public var reason: String
+    /// The container the file was read as: `safetensors`, or `PyTorch .pth` (`TorchCheckpoint`).
+    public var format: String
 
-    public init(path: String, field: String? = nil, reason: String) {
+    public init(path: String, field: String? = nil, reason: String, format: String = "safetensors") {
         self.path = path
         self.field = field
         self.reason = reason
+        self.format = format
     }
 
     public var description: String {
-        "\(path): not a valid safetensors checkpoint: " + (field.map { "\($0): " } ?? "") + reason
+        "\(path): not a valid \(format) checkpoint: " + (field.map { "\($0): " } ?? "") + reason
     }
 }
 

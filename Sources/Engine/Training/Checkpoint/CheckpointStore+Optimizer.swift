@@ -14,8 +14,22 @@ extension CheckpointStore {
     /// this one, every hyper-parameter must be finite and in range, every state tensor must have its parameter's
     /// shape, and each `step` must lie in 0...`maxStep` (a parameter steps at most once per iteration).
     /// Throws `CheckpointError` naming the file and field.
-    public static func restoreOptimizer(_ optimizer: Optimizer, from file: SafeTensors.File, path: String,
+    /// The state lives in the sidecar the checkpoint names (`OptimizerSidecar`, checked against its size and
+    /// SHA-256), or, in checkpoints of the older layout, in the checkpoint itself.
+    public static func restoreOptimizer(_ optimizer: Optimizer, from checkpoint: SafeTensors.File, path checkpointPath: String,
                                         maxStep: Int = CheckpointMetadata.maxIter) throws {
+        var file = checkpoint, path = checkpointPath
+        if let ref = try OptimizerSidecar.reference(in: checkpoint, path: checkpointPath) {
+            file = try OptimizerSidecar.read(ref, checkpointPath: checkpointPath)
+            path = OptimizerSidecar.sibling(of: checkpointPath, named: ref.file)
+            if let extra = file.tensors.first(where: { !$0.name.hasPrefix("optimizer.state.") }) {
+                throw CheckpointError(path: path, field: extra.name, reason: "not an optimizer state entry")
+            }
+            let bad = nonFiniteTensors(in: file)
+            guard bad.isEmpty else {
+                throw CheckpointError(path: path, field: bad[0], reason: "holds inf or NaN" + (bad.count > 1 ? " (and \(bad.count - 1) more tensors)" : ""))
+            }
+        }
         guard let json = file.metadata["optimizer"] else {
             throw CheckpointError(path: path, reason: "it has no optimizer state (saved with save_optimizer=False?)")
         }

@@ -5,11 +5,13 @@ import EngineData
 
 /// Saving and loading training state as safetensors files (SEMANTICS.md §2.6–2.7, in Reel's format).
 ///
-/// Layout: the model's state dict under its PyTorch names (so `safetensors.torch.load_file` + `load_state_dict`
-/// work unchanged), the optimizer's per-parameter state as `optimizer.state.<index>.<key>` (PyTorch's numbering:
-/// parameters in group order), its param groups (type, lr, initial_lr, momentum, …) as JSON in
-/// `__metadata__["optimizer"]`, and `CheckpointMetadata` as JSON in `__metadata__["reel"]`.
-/// Files are written atomically; a truncated or corrupt file is a `SafeTensors.FormatError` naming it.
+/// Layout: the model's state dict under its PyTorch names and nothing else, so that
+/// `model.load_state_dict(safetensors.torch.load_file(f))` works strictly on the mmaction2 model of the same config;
+/// `CheckpointMetadata` as JSON in `__metadata__["reel"]`; the optimizer state in a sidecar file beside it
+/// (`OptimizerSidecar`: `optimizer.state.<index>.<key>` in PyTorch's numbering, param groups in its metadata), named
+/// with its SHA-256 in `__metadata__["optimizer_file"]`. Checkpoints of the older layout (optimizer tensors inside
+/// the main file) still read. Files are written atomically, the sidecar first; a truncated or corrupt file is a
+/// `CheckpointError` naming it.
 public enum CheckpointStore {
     /// Keys that were not copied when loading weights (mmcv's load_checkpoint warning).
     public struct LoadReport: Equatable, Sendable {
@@ -42,18 +44,45 @@ public enum CheckpointStore {
         encoder.outputFormatting = [.sortedKeys]
         meta["reel"] = String(decoding: try encoder.encode(metadata), as: UTF8.self)
         if let optimizer {
-            for (i, (_, p)) in optimizer.orderedParameters.enumerated() {
-                guard let s = optimizer.state(for: p) else { continue }
-                let prefix = "optimizer.state.\(i)."
-                tensors.append((prefix + "step", .int64(shape: [], values: [Int64(s.step)])))
-                if let t = s.momentumBuffer { tensors.append((prefix + "momentum_buffer", .float32(t))) }
-                if let t = s.expAvg { tensors.append((prefix + "exp_avg", .float32(t))) }
-                if let t = s.expAvgSq { tensors.append((prefix + "exp_avg_sq", .float32(t))) }
-                if let t = s.maxExpAvgSq { tensors.append((prefix + "max_exp_avg_sq", .float32(t))) }
-            }
-            meta["optimizer"] = String(decoding: try encoder.encode(OptimizerRecord(optimizer)), as: UTF8.self)
+            let reference = try OptimizerSidecar.write(optimizerState(optimizer, encoder: encoder), besides: path)
+            meta["optimizer_file"] = String(decoding: try encoder.encode(reference), as: UTF8.self)
         }
         try SafeTensors.write(SafeTensors.File(tensors: tensors, metadata: meta), to: path)
+        // Earlier sidecars of this name go, except one that `latest` (a link to the file just replaced) still names;
+        // `updateLatest` removes that one once `latest` moves on.
+        let dir = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        let latest = OptimizerSidecar.sibling(of: path, named: "latest.safetensors")
+        OptimizerSidecar.removeSidecars(of: name, in: dir.isEmpty ? "." : dir,
+                                        keep: OptimizerSidecar.referenced(by: path).union(OptimizerSidecar.referenced(by: latest)))
+    }
+
+    /// The optimizer's per-parameter state and param-group record, as its sidecar file holds them.
+    static func optimizerState(_ optimizer: Optimizer, encoder: JSONEncoder) throws -> SafeTensors.File {
+        var tensors: [(name: String, value: SafeTensors.Value)] = []
+        for (i, (_, p)) in optimizer.orderedParameters.enumerated() {
+            guard let s = optimizer.state(for: p) else { continue }
+            let prefix = "optimizer.state.\(i)."
+            tensors.append((prefix + "step", .int64(shape: [], values: [Int64(s.step)])))
+            if let t = s.momentumBuffer { tensors.append((prefix + "momentum_buffer", .float32(t))) }
+            if let t = s.expAvg { tensors.append((prefix + "exp_avg", .float32(t))) }
+            if let t = s.expAvgSq { tensors.append((prefix + "exp_avg_sq", .float32(t))) }
+            if let t = s.maxExpAvgSq { tensors.append((prefix + "max_exp_avg_sq", .float32(t))) }
+        }
+        let record = String(decoding: try encoder.encode(OptimizerRecord(optimizer)), as: UTF8.self)
+        return SafeTensors.File(tensors: tensors, metadata: ["format": "reel-optimizer", "optimizer": record])
+    }
+
+    /// Removes a checkpoint and its optimizer sidecars through `OwnedFiles` (Reel's own names, inside `directory`).
+    /// Throws the checkpoint's `OwnedFiles.Refusal`; its sidecars go whenever it went or was already gone.
+    public static func remove(checkpoint path: String, inDirectory directory: String, isOwnName: (String) -> Bool) throws {
+        let name = (path as NSString).lastPathComponent
+        // `latest` may be a link to this very checkpoint (the dashboard deletes any): its sidecar stays for it.
+        let keep = OptimizerSidecar.referenced(by: (directory as NSString).appendingPathComponent("latest.safetensors"))
+        do { try OwnedFiles.remove(path, inDirectory: directory, isOwnName: isOwnName) } catch OwnedFiles.Refusal.missing {
+            OptimizerSidecar.removeSidecars(of: name, in: directory, keep: keep)
+            throw OwnedFiles.Refusal.missing
+        }
+        OptimizerSidecar.removeSidecars(of: name, in: directory, keep: keep)
     }
 
     /// mmcv's weight loading: strips a leading `module.`, copies every tensor whose name and shape match, reports
@@ -108,6 +137,9 @@ public enum CheckpointStore {
             unlink(tmp)
             throw AtomicFile.WriteError(path: target, reason: reason)
         }
+        // The sidecar the replaced `latest` protected (see `save`) is no longer named by anything.
+        let base = (checkpoint as NSString).lastPathComponent
+        OptimizerSidecar.removeSidecars(of: base, in: directory, keep: OptimizerSidecar.referenced(by: checkpoint))
     }
 }
 

@@ -115,6 +115,19 @@ public enum SafeTensors {
         return try decode(data, path: path)
     }
 
+    /// The `__metadata__` of a file, reading only its header (the checkpoint browser, sidecar bookkeeping).
+    public static func readMetadata(_ path: String) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CheckpointError(path: path, reason: "cannot read it") }
+        defer { try? handle.close() }
+        let lengthBytes = (try? handle.read(upToCount: 8)) ?? Data()
+        guard lengthBytes.count == 8 else { throw CheckpointError(path: path, reason: "shorter than the 8-byte header length") }
+        let length = lengthBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard length <= UInt64(maxHeaderBytes) else { throw CheckpointError(path: path, reason: "header length \(length) is over the format's limit") }
+        let header = (try? handle.read(upToCount: Int(length))) ?? Data()
+        guard header.count == Int(length) else { throw CheckpointError(path: path, reason: "the header is truncated") }
+        return try header.withUnsafeBytes { try SafeTensorsHeader.parse($0, path: path).metadata }
+    }
+
     /// Decodes a file's bytes, following the format strictly: header length within the file and the format's limit,
     /// a header of exactly the format's grammar (`SafeTensorsHeader`), and for each tensor a dtype Reel reads,
     /// `end - begin == element count × item size` (overflow-checked), offsets inside the data, and the tensors

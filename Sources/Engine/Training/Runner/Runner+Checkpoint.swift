@@ -40,7 +40,7 @@ extension Runner {
     ///
     /// The file is untrusted input: it is fully read and checked — format, metadata fields and their fit with this
     /// run, optimizer state, finiteness — before anything in the runner changes. Throws `CheckpointError`.
-    public func resume(from path: String) throws { try resume(from: path, file: try SafeTensors.read(path)) }
+    public func resume(from path: String) throws { try resume(from: path, file: try CheckpointFile.read(path)) }
 
     /// `resume(from:)` with the file already read (`TrainingSession` reads it first for its seed).
     public func resume(from path: String, file: SafeTensors.File) throws {
@@ -92,21 +92,24 @@ extension Runner {
 
     /// `load_from`: weights only, counters at 0.
     public func loadWeights(from path: String) throws {
-        let file = try SafeTensors.read(path)
+        let file = try CheckpointFile.read(path)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         log("load checkpoint from \(path)" + (report.isClean ? "" : ": \(Self.describe(report))"))
     }
 
     /// Removes what a killed earlier run left half-written in this run's directories (work dir and checkpoint
-    /// dir): Reel's own temp files of checkpoints, `best.json` and the config copy, whose writer is gone.
+    /// dir): Reel's own temp files of checkpoints, `best.json` and the config copy, whose writer is gone, and
+    /// optimizer sidecars written just before a kill that no checkpoint names.
     func removeStaleTempFiles() {
         var dirs = [workDir]
         if !dirs.contains(checkpointDirectory) { dirs.append(checkpointDirectory) }
         let configName = self.configName
         for dir in dirs {
-            let removed = OwnedFiles.removeStaleTempFiles(in: dir) { name in
-                OwnedFiles.isCheckpointName(name) || name == "best.json" || (!configName.isEmpty && name == configName)
+            var removed = OwnedFiles.removeStaleTempFiles(in: dir) { name in
+                OwnedFiles.isCheckpointName(name) || OptimizerSidecar.checkpointName(ofSidecar: name) != nil
+                    || name == "best.json" || (!configName.isEmpty && name == configName)
             }
+            removed += OptimizerSidecar.removeOrphans(in: dir)
             if !removed.isEmpty { log("Removed \(removed.count) temp file(s) left by an interrupted run: \(removed.joined(separator: ", "))") }
         }
     }

@@ -40,7 +40,7 @@ public enum TrainingSession {
         var resume = options.resumeFrom ?? spec.resumeFrom
         let latest = (workDir as NSString).appendingPathComponent("latest.safetensors")
         if options.autoResume, FileManager.default.fileExists(atPath: latest) { resume = latest }
-        let checkpoint = try resume.map { path in (path: path, file: try SafeTensors.read(path)) }
+        let checkpoint = try resume.map { path in (path: path, file: try CheckpointFile.read(path)) }
         let checkpointSeed = try checkpoint.map { c in (path: c.path, seed: try CheckpointStore.metadata(of: c.file, path: c.path)?.seed) }
         let runSeed = RunSeed.choose(explicit: options.seed, config: spec.seed, checkpoint: checkpointSeed)
         let seed = runSeed.value

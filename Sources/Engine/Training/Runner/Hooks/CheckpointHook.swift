@@ -74,7 +74,7 @@ public final class CheckpointHook: Hook {
                 let file = (dir as NSString).appendingPathComponent("\(prefix)\(old).safetensors")
                 // Only a regular file of that name goes (never a directory or what a symlink points to).
                 do {
-                    try OwnedFiles.remove(file, inDirectory: dir, isOwnName: OwnedFiles.isCheckpointName)
+                    try CheckpointStore.remove(checkpoint: file, inDirectory: dir, isOwnName: OwnedFiles.isCheckpointName)
                     context.publish(.checkpointDeleted(path: file))
                 }
                 catch OwnedFiles.Refusal.missing { break }

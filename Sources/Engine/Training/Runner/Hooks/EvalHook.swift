@@ -132,7 +132,7 @@ public final class EvalHook: Hook {
             // The name may come from a resumed checkpoint's metadata, which anyone can write: only a regular file
             // with a best-checkpoint name directly in this run's checkpoint directory is removed (OwnedFiles).
             do {
-                try OwnedFiles.remove(old, inDirectory: dir, isOwnName: OwnedFiles.isBestCheckpointName)
+                try CheckpointStore.remove(checkpoint: old, inDirectory: dir, isOwnName: OwnedFiles.isBestCheckpointName)
                 context.publish(.checkpointDeleted(path: old))
                 context.log("The previous best checkpoint \(old) was removed")
             } catch OwnedFiles.Refusal.missing {
