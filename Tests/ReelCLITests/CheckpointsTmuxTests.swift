@@ -31,8 +31,8 @@ final class CheckpointsTmuxTests: XCTestCase {
         tmux.keys("R")
         let asked = tmux.waitFor("the resume dialog") { $0.contains("Resume training from a checkpoint?") }
         let lines = asked.components(separatedBy: "\n")
-        let title = lines.firstIndex { $0.contains("Resume training from a checkpoint?") }!
-        XCTAssertTrue(lines[(title + 1)...].prefix(3).contains { $0.contains(selected) }, "the dialog names \(selected):\n\(asked)")
+        let titleRow = lines.firstIndex { $0.contains("Resume training from a checkpoint?") }!
+        XCTAssertTrue(lines[(titleRow + 1)...].prefix(3).contains { $0.contains(selected) }, "the dialog names \(selected):\n\(asked)")
         tmux.keys("n")
         tmux.waitFor("cancelled") { $0.contains("cancelled") }
         tmux.keys("Enter")
