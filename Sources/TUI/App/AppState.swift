@@ -12,6 +12,12 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .config: "Config"; case .run: "Run"; case .checkpoints: "Checkpoints"; case .logs: "Logs"; case .compare: "Compare"
         }
     }
+    /// The tab's title where the full one does not fit.
+    public var shortTitle: String {
+        switch self {
+        case .config: "Cfg"; case .run: "Run"; case .checkpoints: "Ckpt"; case .logs: "Logs"; case .compare: "Cmp"
+        }
+    }
 }
 
 /// What the app loop must do after a key: the state itself changes in `handle`, side effects are returned.

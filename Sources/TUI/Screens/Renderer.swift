@@ -42,9 +42,8 @@ public enum Renderer {
         let run = "\(state.watchMode ? "watching" : "run"): \(status.label) "
         let fullRight = [name, modified].filter { !$0.isEmpty }.joined(separator: " ") + "  " + run
         let shortRight = (modified.isEmpty ? "" : modified + "  ") + run
-        let short: [ScreenID: String] = [.config: "Cfg", .run: "Run", .checkpoints: "Ckpt", .logs: "Logs"]
         let full: (ScreenID) -> String = { " \($0.rawValue) \($0.title) " }
-        let abbreviated: (ScreenID) -> String = { " \($0.rawValue) \(short[$0]!) " }
+        let abbreviated: (ScreenID) -> String = { " \($0.rawValue) \($0.shortTitle) " }
         let digit: (ScreenID) -> String = { " \($0.rawValue) " }
         let candidates: [(Bool, (ScreenID) -> String, String)] = [
             (true, full, fullRight), (false, full, fullRight), (false, full, shortRight),
