@@ -40,6 +40,10 @@ extension Registry {
         A("warmup_ratio", .float, "0.1", "LR at the start of warm-up, as a fraction of the regular LR; in (0, 1]."),
         A("warmup_by_epoch", .bool, "False", "Read warmup_iters as epochs (converted with the loader length at the first epoch)."),
     ]
+    /// Cyclic and OneCycle step by iteration: mmcv's hooks default by_epoch to False (and refuse True).
+    static let iterationLrCommon: [ArgSchema] = lrCommon.map {
+        $0.name == "by_epoch" ? A("by_epoch", .bool, "False", "Must stay False: these policies step per iteration.") : $0
+    }
 
     static let minLrArgs: [ArgSchema] = [
         A("min_lr", .optional(.float), "None", "Final LR (exactly one of min_lr and min_lr_ratio)."),
@@ -70,14 +74,14 @@ extension Registry {
             A("periods", .list(.int), nil, "Length of each cycle; their sum must cover the run."),
             A("restart_weights", .list(.float), "[1]", "Weight of each cycle (same length as periods)."),
         ] + minLrArgs, tips: ["A restart with weight w starts at target + w·(base − target) (not w·base) and anneals to the target: periods=[5, 10, 15], restart_weights=[1, 1, 0.5], min_lr_ratio=0.1 restarts the third cycle at 0.55·base."]),
-        ComponentSchema("Cyclic", .lrPolicy, "Cyclic LR (by iteration only): up to base·target_ratio[0], down to base·target_ratio[1].", args: lrCommon + [
+        ComponentSchema("Cyclic", .lrPolicy, "Cyclic LR (by iteration only): up to base·target_ratio[0], down to base·target_ratio[1].", args: iterationLrCommon + [
             A("target_ratio", .oneOf([.float, .tuple(.float)]), "(10, 0.0001)", "Peak and final ratios (a single float r means (r, r/1e5))."),
             A("cyclic_times", .int, "1", "Number of cycles."),
             A("step_ratio_up", .float, "0.4", "Fraction of a cycle spent increasing, in [0, 1)."),
             A("anneal_strategy", .choice(["cos", "linear"]), "'cos'", "Shape of each ramp."),
             A("gamma", .float, "1", "Peak decay per cycle, in (0, 1]."),
         ], tips: ["Schedules by iteration: by_epoch defaults to False here, and True is refused."]),
-        ComponentSchema("OneCycle", .lrPolicy, "One-cycle policy (by iteration only): base replaced by max_lr/div_factor.", args: lrCommon + [
+        ComponentSchema("OneCycle", .lrPolicy, "One-cycle policy (by iteration only): base replaced by max_lr/div_factor.", args: iterationLrCommon + [
             A("max_lr", .oneOf([.float, .list(.float), .dict]), nil, "Peak LR (per group as a list)."),
             A("total_steps", .optional(.int), "None", "Cycle length (≥ max_iters; default max_iters)."),
             A("pct_start", .float, "0.3", "Fraction of the cycle spent increasing."),

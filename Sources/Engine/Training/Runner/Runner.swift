@@ -102,6 +102,9 @@ public final class Runner {
         if let hook = logger as? any Hook { stages.insert(hook, at: stages.firstIndex { $0.priority > hook.priority } ?? stages.count) }
     }
 
+    /// The text logger is a logger and a hook (its end-of-run copy): registered as a logger.
+    public func register(_ logger: TextLoggerHook) { register(logger as any RunLogger) }
+
     private func list(_ entry: any NamedHook) {
         hooks.insert(entry, at: hooks.firstIndex { $0.priority > entry.priority } ?? hooks.count)
     }

@@ -66,7 +66,9 @@ public final class EvalHook: Hook {
 
     /// Where the best checkpoint and `best.json` go (mmcv's `before_run`): the work dir, or `out_dir` joined
     /// with the work dir's name when `out_dir` is another directory.
-    public func bestDirectory(workDir: String) -> String {
+    public func bestDirectory(workDir: String) -> String { Self.bestDirectory(outDir: outDir, workDir: workDir) }
+
+    public static func bestDirectory(outDir: String?, workDir: String) -> String {
         guard let outDir, !outDir.isEmpty, outDir != workDir else { return workDir }
         let trimmed = workDir.hasSuffix("/") && workDir.count > 1 ? String(workDir.dropLast()) : workDir
         return (outDir as NSString).appendingPathComponent((trimmed as NSString).lastPathComponent)
