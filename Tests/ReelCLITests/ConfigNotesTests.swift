@@ -56,8 +56,9 @@ final class ConfigNotesTests: XCTestCase {
         let work = ws.path("w")
         let r = try ws.run(["train", path, "--no-tui", "--seed", "0", "--work-dir", work])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains(" - workflow: [('train', 1), ('val', 1)], max: 1 epochs\n"), r.stderr)
-        XCTAssertTrue(r.stderr.contains(" - Epoch(val) [1]["), r.stderr)
+        let console = r.stdout + r.stderr
+        XCTAssertTrue(console.contains(" - workflow: [('train', 1), ('val', 1)], max: 1 epochs\n"), console)
+        XCTAssertTrue(console.contains(" - Epoch(val) [1]["), console)
         let out = ws.path("logs/w")
         let copied = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         XCTAssertEqual(copied.filter { $0.hasSuffix(".log.json") }.count, 1, "\(copied)")

@@ -94,4 +94,20 @@ final class ValWorkflowTests: XCTestCase {
         XCTAssertTrue(line.contains("\"type\":\"val_epoch\"") || line.contains("\"type\": \"val_epoch\""), line)
         XCTAssertEqual(try EventRecord.decode(line).event, event)
     }
+
+    /// `evaluation.out_dir`: the best checkpoint and best.json go to out_dir/<work dir name> (mmcv's EvalHook), the
+    /// regular checkpoints stay in the work dir.
+    func testEvaluationOutDirReceivesTheBestCheckpoint() throws {
+        let run = try TinyRun()
+        var options = TrainOptions()
+        options.validate = true
+        let runner = try run.runner("evaluation = dict(interval=1, metrics=['top_k_accuracy'], topk=(1, 2), out_dir='\(run.dir)/best')",
+                                    epochs: 1, options: options)
+        try runner.run()
+        let best = try FileManager.default.contentsOfDirectory(atPath: run.dir + "/best/work").sorted()
+        XCTAssertEqual(best, ["best.json", "best_top1_acc_epoch_1.safetensors"])
+        XCTAssertTrue(run.files().contains("epoch_1.safetensors"))
+        XCTAssertFalse(run.files().contains("best.json"))
+        XCTAssertTrue(try run.logMessages().contains("The best checkpoint will be saved to \(run.dir)/best/work by HardDiskBackend"))
+    }
 }

@@ -64,9 +64,12 @@ public final class EvalHook: Hook {
         return nil
     }
 
-    /// Where the best checkpoint and `best.json` go (mmcv's `before_run`): the work dir, or `out_dir` joined
-    /// with the work dir's name when `out_dir` is another directory.
-    public func bestDirectory(workDir: String) -> String { Self.bestDirectory(outDir: outDir, workDir: workDir) }
+    /// Where the best checkpoint and `best.json` go: with `evaluation.out_dir`, mmcv's `before_run` (`out_dir`
+    /// joined with the work dir's name when it is another directory); without, the run's checkpoint directory.
+    public func bestDirectory(_ context: any HookContext) -> String {
+        guard let outDir, !outDir.isEmpty else { return context.checkpointDirectory }
+        return Self.bestDirectory(outDir: outDir, workDir: context.workDir)
+    }
 
     public static func bestDirectory(outDir: String?, workDir: String) -> String {
         guard let outDir, !outDir.isEmpty, outDir != workDir else { return workDir }
@@ -75,7 +78,8 @@ public final class EvalHook: Hook {
     }
 
     public func beforeRun(_ context: any HookContext) throws {
-        let dir = bestDirectory(workDir: context.workDir)
+        guard let outDir, !outDir.isEmpty else { return }
+        let dir = Self.bestDirectory(outDir: outDir, workDir: context.workDir)
         guard dir != context.workDir else { return }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         context.log("The best checkpoint will be saved to \(dir) by HardDiskBackend")
@@ -154,7 +158,7 @@ public final class EvalHook: Hook {
     }
 
     private func saveBestCheckpoint(_ context: any HookContext, key: String, score: Double) throws {
-        let dir = bestDirectory(workDir: context.workDir)
+        let dir = bestDirectory(context)
         let unit = byEpoch ? "epoch" : "iter"
         let n = byEpoch ? context.epoch + 1 : context.iter + 1
         let path = (dir as NSString).appendingPathComponent("best_\(key)_\(unit)_\(n).safetensors")
