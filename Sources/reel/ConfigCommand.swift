@@ -78,7 +78,7 @@ struct ConfigCommand: ParsableCommand {
                 && (config.root["total_epochs"] != nil || config.root["runner"] != nil)
             guard isRun else { return problems }
             do {
-                _ = try RunSpec.read(config)
+                problems += try RunSpec.read(config).warnings
             } catch let e as ConfigError {
                 let known = problems.contains { $0.severity == .error && $0.location.file == e.location.file && $0.location.line == e.location.line
                                                 && $0.location.column == e.location.column }

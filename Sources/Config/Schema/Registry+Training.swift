@@ -40,7 +40,6 @@ extension Registry {
         A("warmup_ratio", .float, "0.1", "LR at the start of warm-up, as a fraction of the regular LR; in (0, 1]."),
         A("warmup_by_epoch", .bool, "False", "Read warmup_iters as epochs (converted with the loader length at the first epoch)."),
     ]
-
     /// Cyclic and OneCycle: mmcv's hooks default `by_epoch` to False, and refuse True.
     static let lrIterationOnly: [ArgSchema] = lrCommon.map {
         $0.name == "by_epoch" ? A("by_epoch", .bool, "False", "Must stay False: this policy steps per iteration (True is refused).") : $0

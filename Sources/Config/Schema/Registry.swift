@@ -55,6 +55,7 @@ public enum Registry {
         ArgSchema("seed", .optional(.int), "None", "Random seed; --seed overrides it."),
         ArgSchema("opencv_num_threads", .int, "0", "OpenCV threads in mmaction2; Reel's decoders ignore it."),
         ArgSchema("mp_start_method", .string, "'fork'", "Worker start method in mmaction2; Reel's loader uses threads."),
+        ArgSchema("cudnn_benchmark", .bool, "False", "cuDNN autotuning in mmaction2's train.py (GPU only; no effect on a CPU)."),
         ArgSchema("fp16", .dict, "None", "Mixed precision (Fp16OptimizerHook)."),
         ArgSchema("momentum_config", .dict, "None", "Momentum schedule (MomentumUpdaterHook)."),
         ArgSchema("precise_bn", .dict, "None", "PreciseBNHook: recompute BN statistics before evaluation."),

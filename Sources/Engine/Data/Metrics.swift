@@ -6,6 +6,11 @@ public enum Metrics {
     /// The metric names Reel evaluates.
     public static let supported = ["top_k_accuracy", "mean_class_accuracy"]
 
+    /// The keys `evaluate` returns for these metrics, in its order (what `save_best` may name).
+    public static func keys(metrics: [String], topk: [Int]) -> [String] {
+        metrics.flatMap { $0 == "top_k_accuracy" ? topk.map { "top\($0)_acc" } : [$0] }
+    }
+
     /// `top{k}_acc` per k (ties: the higher class index ranks first), as float64 fractions.
     public static func topKAccuracy(scores: [[Float]], labels: [Int], topk: [Int]) -> [(key: String, value: Double)] {
         var hits = [Int](repeating: 0, count: topk.count)

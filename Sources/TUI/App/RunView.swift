@@ -59,6 +59,7 @@ public struct RunView: Sendable {
             checkpoints.append(c)
         case .checkpointDeleted(let path): checkpoints.removeAll { $0.path == path }
         case .epochFinished(let e, let i): epoch = e; iter = i; innerIter = 0
+        case .valEpoch: break   // its val record arrives as `.logged`
         case .paused: status = .paused
         case .resumed: status = .running
         case .message(let m): log.append(contentsOf: m.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))

@@ -43,9 +43,28 @@ public struct ConfigReader {
         return r
     }
 
-    /// Declares keys Reel accepts and deliberately does not use (GPU, distributed or storage options): they are part
-    /// of what the reader accepts, so the schema must list them too.
-    public func accepts(_ keys: String...) { for k in keys { log?.record(component, k, .read) } }
+    /// Declares keys Reel accepts and does not use, with the decision (`Unused`): they are part of what the reader
+    /// accepts, so the schema must list them too. A `.noted` key whose value is not its default gets a one-line
+    /// warning in `log.notes` (what `config check` prints and the run logs): nothing is dropped silently.
+    public func accepts(_ keys: String..., as decision: Unused) {
+        for k in keys {
+            switch decision {
+            case .inert: log?.record(component, k, .read)
+            case .noted(let fallback, _): log?.record(component, k, .value(fallback))
+            }
+            log?.decide(component, k, decision)
+            guard case .noted(let fallback, let why) = decision, let v = dict[k], !Unused.same(v.content, fallback) else { continue }
+            // Named by section (`checkpoint_config.filename_tmpl`) or step type (`SampleFrames.start_index`).
+            let owner = component == "config" ? "" : (name.contains(" ") ? component : name) + "."
+            log?.note(files.error("\(owner)\(k)=\(PythonText.repr(v)) is ignored: \(why)", at: v.origin, severity: .warning))
+        }
+    }
+
+    /// A one-line warning at `key`'s value (or the dict): a setting Reel honours differently or only notes.
+    public func warn(_ message: String, key: String? = nil) {
+        let at = key.flatMap { dict[$0]?.origin } ?? origin
+        log?.note(files.error(message, at: at, severity: .warning))
+    }
 
     func note(_ key: String, _ fallback: ReadLog.Default) { log?.record(component, key, fallback) }
 

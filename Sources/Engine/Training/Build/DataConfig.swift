@@ -83,8 +83,8 @@ public struct DataConfig {
         if try d.bool("sample_by_class", false) {
             throw d.error("sample_by_class=True (class-balanced sampling) is not supported by Reel", key: "sample_by_class")
         }
-        // power only weighs sample_by_class; dynamic_length only changes how mmaction2 collates.
-        d.accepts("power", "dynamic_length")
+        d.accepts("power", as: .inert("it only weighs sample_by_class, which is refused above"))
+        d.accepts("dynamic_length", as: .noted(default: .bool(false), why: "Reel batches clips of one shape"))
         if multiClass && numClasses == nil { throw d.error("multi_class=True needs num_classes") }
         guard let p = d.value("pipeline") else { throw d.error("dataset needs 'pipeline'") }
         var spec = DatasetSpec(annotationFile: annotationFile, pipeline: try PipelineReader.read(p, files: d.files, log: d.log))
@@ -103,7 +103,7 @@ public struct DataConfig {
     public func loaderSettings(_ split: Split) throws -> LoaderSettings {
         var batch = try data.int("videos_per_gpu")
         var workers = try data.int("workers_per_gpu", 0)
-        data.accepts("omni_videos_per_gpu")
+        data.accepts("omni_videos_per_gpu", as: .inert("it is read with omnisource=True only, which Reel does not implement"))
         var shuffle = split == .train
         var dropLast = false
         if let o = try data.sub("\(split.rawValue)_dataloader") {
@@ -113,8 +113,10 @@ public struct DataConfig {
             // None (absent): the data section's value.
             o.note("videos_per_gpu", .value(.none))
             o.note("workers_per_gpu", .value(.none))
-            // CUDA and process-pool options: nothing to do with Reel's loader threads.
-            o.accepts("pin_memory", "persistent_workers", "prefetch_factor")
+            // CUDA and process-pool options: Reel's loader threads feed the CPU and live for the whole run.
+            o.accepts("pin_memory", as: .noted(default: .bool(true), why: "pinned memory speeds copies to a GPU; Reel trains on the CPU"))
+            o.accepts("persistent_workers", as: .noted(default: .bool(false), why: "Reel's loader threads live for the whole run"))
+            o.accepts("prefetch_factor", as: .noted(default: .int(2), why: "Reel's loader prepares batches ahead by its own rule"))
             batch = try o.int("videos_per_gpu", batch)
             workers = try o.int("workers_per_gpu", workers)
             shuffle = try o.bool("shuffle", shuffle)

@@ -31,6 +31,11 @@ public struct EvalSpec: Sendable, Equatable {
     public var greater: Bool?
     public var metrics = ["top_k_accuracy"]
     public var topk = [1, 5]
+    /// mmcv's `greater_keys` / `less_keys`: replace the default lists of the rule inference (nil: the defaults).
+    public var greaterKeys: [String]?
+    public var lessKeys: [String]?
+    /// Where the best checkpoint goes: `out_dir/<work dir name>` (nil: the work dir).
+    public var outDir: String?
     public init() {}
 }
 
@@ -44,6 +49,11 @@ public struct LoggerHookSpec: Sendable, Equatable {
     public var resetFlag = false
     public var byEpoch: Bool?
     public var logDir: String?
+    /// TextLoggerHook: after the run, files of the work dir ending in `outSuffix` are copied to
+    /// `outDir/<work dir name>`, and removed locally unless `keepLocal`.
+    public var outDir: String?
+    public var outSuffix = [".log.json", ".log", ".py"]
+    public var keepLocal = true
     public init(kind: Kind) { self.kind = kind }
 }
 

@@ -14,7 +14,7 @@ public enum ModelReader {
         }
         let r = m.as(type)
         if let neck = r.value("neck"), !neck.isNone { throw files.error("necks (e.g. TPN) are not supported by Reel", at: neck.origin) }
-        r.accepts("train_cfg")   // aux_info / blending: None in every Recognizer2D config Reel runs
+        try refuseTrainCfg(r)
         guard let b = try r.sub("backbone") else { throw r.error("Recognizer2D needs 'backbone'") }
         let backbone = try readBackbone(b)
         guard let h = try r.sub("cls_head") else { throw r.error("Reel needs a cls_head to train") }
@@ -29,10 +29,26 @@ public enum ModelReader {
             if try t.bool("feature_extraction", false) {
                 throw t.error("feature_extraction=True is not supported by Reel (it returns class scores)", key: "feature_extraction")
             }
-            // Memory and FCN-testing options: Reel evaluates views the same way either way.
-            t.accepts("max_testing_views", "fcn_test")
+            // A memory option: the views' scores are the same whether computed in one batch or several.
+            t.accepts("max_testing_views", as: .inert("Reel scores the views in one pass, with the same result"))
+            if try t.bool("fcn_test", false) {
+                throw t.error("fcn_test=True (fully-convolutional testing) is not supported by Reel", key: "fcn_test")
+            }
         }
         return ModelSpec(backbone: backbone, head: head, averageClips: averageClips)
+    }
+
+    /// `train_cfg`: mmaction2 reads `aux_info` (extra batch keys) and `blending` (mixup, cutmix) from it and
+    /// nothing else; Reel has neither, so a non-empty one is refused.
+    static func refuseTrainCfg(_ r: ConfigReader) throws {
+        guard let v = r.value("train_cfg"), !v.isNone else { return }
+        guard let d = v.dict else { throw r.error("train_cfg must be a dict or None, not \(v.typeDescription)", key: "train_cfg") }
+        if let b = d["blending"], !b.isNone {
+            throw r.files.error("train_cfg.blending (mixup/cutmix) is not supported by Reel", at: b.origin)
+        }
+        if let a = d["aux_info"], !(a.elements?.isEmpty ?? a.isNone) {
+            throw r.files.error("train_cfg.aux_info (extra batch keys) is not supported by Reel", at: a.origin)
+        }
     }
 
     static func readBackbone(_ reader: ConfigReader) throws -> ModelSpec.Backbone {
@@ -47,10 +63,15 @@ public enum ModelReader {
                           + ".safetensors file", key: "pretrained")
         }
         _ = try b.require("style", in: ["pytorch"], default: "pytorch")
-        // Weight naming of `pretrained` (refused above), conv/activation types Reel's only choice, and a GPU
-        // memory trick: accepted, nothing to do.
-        b.accepts("torchvision_pretrain", "conv_cfg", "act_cfg", "with_cp")
-        if type == "ResNetTSM" { b.accepts("non_local_cfg") }   // non-local blocks are refused below
+        b.accepts("torchvision_pretrain", as: .inert("it names the weights of `pretrained`, which is refused above"))
+        if let c = b.value("conv_cfg")?.dict?["type"]?.string, !["Conv", "Conv2d"].contains(c) {
+            throw b.error("conv_cfg type '\(c)' is not supported (Conv/Conv2d)", key: "conv_cfg")
+        }
+        if let a = b.value("act_cfg")?.dict?["type"]?.string, a != "ReLU" {
+            throw b.error("act_cfg type '\(a)' is not supported (ReLU)", key: "act_cfg")
+        }
+        b.accepts("with_cp", as: .noted(default: .bool(false), why: "gradient checkpointing saves GPU memory; Reel computes the same gradients either way"))
+        if type == "ResNetTSM" { b.accepts("non_local_cfg", as: .inert("non-local blocks are refused below")) }
         let numStages = try b.int("num_stages", 4)
         guard (1...4).contains(numStages) else { throw b.error("num_stages must be 1–4", key: "num_stages") }
         let outIndices = try b.ints("out_indices", [3])
@@ -98,9 +119,8 @@ public enum ModelReader {
         if let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
             throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")
         }
-        // label_smooth_eps only acts with multi_class (refused above); is_shift only matters with temporal_pool.
-        h.accepts("label_smooth_eps")
-        if type == "TSMHead" { h.accepts("is_shift") }
+        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
+        if type == "TSMHead" { h.accepts("is_shift", as: .inert("the head reads it with temporal_pool=True only, which is refused below")) }
         var lossWeight: Float = 1, classWeight: [Float]?
         if let l = try h.sub("loss_cls") {
             let l = l.as(try l.require("type", in: ["CrossEntropyLoss"], default: "CrossEntropyLoss"))

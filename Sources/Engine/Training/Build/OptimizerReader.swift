@@ -63,8 +63,7 @@ public enum OptimizerReader {
         p.biasDecay = try cfg.double("bias_decay_mult", 1)
         p.normDecay = try cfg.double("norm_decay_mult", 1)
         p.dwDecay = try cfg.double("dwconv_decay_mult", 1)
-        // Reel's models have no deformable convs and share no parameters.
-        cfg.accepts("dcn_offset_lr_mult", "bypass_duplicate")
+        cfg.accepts("dcn_offset_lr_mult", "bypass_duplicate", as: .inert("Reel's models have no deformable convolutions and share no parameters"))
         for key in ["bias_decay_mult", "norm_decay_mult", "dwconv_decay_mult"] where cfg.has(key) && !hasWeightDecay {
             throw cfg.error("\(key) needs weight_decay in the optimizer", key: key)
         }

@@ -56,8 +56,8 @@ public enum PipelineReader {
         s.keepTailFrames = try r.bool("keep_tail_frames", false)
         let oob = try r.require("out_of_bound_opt", in: ["loop", "repeat_last"], default: "loop")
         s.outOfBound = oob == "loop" ? .loop : .repeatLast
-        // Deprecated in mmaction2 (the dataset's start_index is used): accepted and not read.
-        r.accepts("start_index")
+        // Deprecated in mmaction2 0.24.1, which only warns: the dataset's start_index is used.
+        r.accepts("start_index", as: .noted(default: .none, why: "no longer supported in SampleFrames (mmaction2 warns the same); set start_index in the dataset"))
         if type == "DenseSampleFrames" {
             s.dense = (try r.int("sample_range", 64), try r.int("num_sample_positions", 10))
         }
@@ -120,7 +120,7 @@ public enum PipelineReader {
             }
         }
         try refuseLazy(r)
-        r.accepts("left_kp", "right_kp")   // keypoints: Reel's samples have none
+        r.accepts("left_kp", "right_kp", as: .inert("they swap keypoints, and Reel's samples have none"))
         return FlipStep(ratio: ratio, horizontal: horizontal, labelMap: labelMap)
     }
 
@@ -159,7 +159,10 @@ public enum PipelineReader {
         } else if typeName == "Collect", r.value("meta_keys") == nil {
             throw r.error("Collect's default meta_keys include 'pad_shape', which no step sets: add meta_keys=[] (mmaction2 fails the same way)")
         }
-        if typeName == "Collect" { r.accepts("meta_name", "nested") }
+        if typeName == "Collect" {
+            r.accepts("meta_name", as: .inert("it names the metadata entry, which training does not read"))
+            r.accepts("nested", as: .noted(default: .bool(false), why: "Reel's batches are never nested in lists"))
+        }
         return CollectStep(typeName: typeName, keys: keys)
     }
 }

@@ -26,10 +26,39 @@ public final class ReadLog {
     /// component → key → default, keys in first-read order.
     public private(set) var entries: [String: [(key: String, default: Default)]] = [:]
 
+    /// component → key → what Reel does with a key it accepts and does not use (`ConfigReader.accepts`).
+    public private(set) var decisions: [String: [String: Unused]] = [:]
+    /// The one-line warnings of the reading (a setting that has no effect in Reel, a deprecated key), in order.
+    public private(set) var notes: [ConfigError] = []
+
     public init() {}
+
+    /// Adds a warning once: a section read for several splits (the loader settings) warns once.
+    func note(_ warning: ConfigError) { if !notes.contains(warning) { notes.append(warning) } }
+
+    func decide(_ component: String, _ key: String, _ decision: Unused) { decisions[component, default: [:]][key] = decision }
 
     func record(_ component: String, _ key: String, _ fallback: Default) {
         if entries[component]?.contains(where: { $0.key == key }) == true { return }
         entries[component, default: []].append((key, fallback))
+    }
+}
+
+/// What Reel does with a config key it accepts and does not use. A key whose value would change what mmcv does is
+/// either honoured or refused by its reader; the rest are one of these.
+public enum Unused: Equatable {
+    /// No value can change what Reel computes (the reason says why, e.g. the model has no deformable convolutions):
+    /// accepted without a note.
+    case inert(String)
+    /// Reel does not do what a value other than `default` asks (a GPU or storage option): such a value is accepted
+    /// with a one-line warning that ends with `why`.
+    case noted(default: ConfigValue.Content, why: String)
+
+    /// Equal as config values, numbers by value (`0` and `0.0`), lists and tuples alike.
+    static func same(_ a: ConfigValue.Content, _ b: ConfigValue.Content) -> Bool {
+        let x = ConfigValue(a), y = ConfigValue(b)
+        if x.bool == nil, y.bool == nil, let m = x.number, let n = y.number { return m == n }
+        if let xs = x.elements, let ys = y.elements { return xs.count == ys.count && zip(xs, ys).allSatisfy { same($0.content, $1.content) } }
+        return a == b
     }
 }

@@ -37,8 +37,10 @@ extension RunSpec {
         spec.outDir = try r.optionalString("out_dir")
         spec.maxKeep = try r.int("max_keep_ckpts", -1)
         spec.saveLast = try r.bool("save_last", true)
-        // Distributed, storage and naming options: Reel writes `<epoch|iter>_N.safetensors` and a latest copy.
-        r.accepts("sync_buffer", "file_client_args", "filename_tmpl", "create_symlink")
+        r.accepts("sync_buffer", as: .inert("Reel trains in one process: there is nothing to synchronise"))
+        r.accepts("file_client_args", as: .noted(default: .none, why: "Reel writes checkpoints to local files"))
+        r.accepts("filename_tmpl", as: .noted(default: .string("epoch_{}.pth"), why: "Reel names checkpoints epoch_N.safetensors (iter_N by iteration)"))
+        r.accepts("create_symlink", as: .noted(default: .bool(true), why: "Reel always keeps latest.safetensors, as a copy"))
         return spec
     }
 
@@ -73,15 +75,39 @@ extension RunSpec {
             if case .list = v.content { throw r.files.error("topk must be an int or a tuple (mmaction2 rejects a list)", at: v.origin) }
             spec.topk = v.int.map { [$0] } ?? (v.elements ?? []).compactMap(\.int)
         }
-        // Custom inference, distributed collection and storage options are not Reel's to use.
-        r.accepts("test_fn", "greater_keys", "less_keys", "out_dir", "file_client_args", "gpu_collect", "tmpdir", "broadcast_bn_buffer")
+        if let v = r.value("test_fn"), !v.isNone {
+            throw r.files.error("test_fn is not supported by Reel (it evaluates with its own single-process inference)", at: v.origin)
+        }
+        spec.greaterKeys = try readKeyList(r, "greater_keys")
+        spec.lessKeys = try readKeyList(r, "less_keys")
+        spec.outDir = try r.optionalString("out_dir")
+        r.accepts("file_client_args", as: .noted(default: .none, why: "Reel writes the best checkpoint to local files"))
+        r.accepts("gpu_collect", "tmpdir", "broadcast_bn_buffer", as: .inert("DistEvalHook options, and Reel trains in one process"))
         if let key = spec.saveBest, key != "auto" {
-            guard let greater = EvalHook.isGreaterBetter(key: key, rule: spec.rule) else {
+            // mmcv stops with a KeyError at the first evaluation when no metric gives the key: refused here instead.
+            let produced = Metrics.keys(metrics: spec.metrics, topk: spec.topk)
+            guard produced.contains(key) else {
+                throw r.error("save_best='\(key)' is not a key the configured metrics produce (they give: \(produced.joined(separator: ", ")))",
+                              key: "save_best")
+            }
+            guard let greater = EvalHook.isGreaterBetter(key: key, rule: spec.rule, greaterKeys: spec.greaterKeys, lessKeys: spec.lessKeys) else {
                 throw r.error("cannot infer the rule for save_best='\(key)': set rule='greater' or rule='less'", key: "save_best")
             }
             spec.greater = greater
         }
         return spec
+    }
+
+    /// `greater_keys` / `less_keys`: None (mmcv's default list), a string or a sequence of strings, which replaces
+    /// the default list in the rule inference.
+    static func readKeyList(_ r: ConfigReader, _ key: String) throws -> [String]? {
+        r.note(key, .value(.none))
+        guard let v = r.value(key), !v.isNone else { return nil }
+        if let s = v.string { return [s] }
+        guard let items = v.elements, let keys = Optional(items.compactMap(\.string)), keys.count == items.count else {
+            throw r.files.error("\(key) must be a string or a list of strings, not \(v.typeDescription)", at: v.origin)
+        }
+        return keys
     }
 
     static func readLog(_ log: ConfigReader) throws -> LogSpec {
@@ -96,8 +122,22 @@ extension RunSpec {
             let h = r.as(type)
             var hook = LoggerHookSpec(kind: kind)
             if kind == .tensorboard { hook.logDir = try h.optionalString("log_dir") }
-            // Copies to another directory and the experiment-name line: not done by Reel.
-            if kind == .text { h.accepts("interval_exp_name", "out_dir", "out_suffix", "keep_local", "file_client_args") }
+            if kind == .text {
+                h.accepts("interval_exp_name", as: .inert("mmaction2's run meta has no exp_name, so the line is never printed"))
+                hook.outDir = try h.optionalString("out_dir")
+                h.note("out_suffix", .value(.tuple([".log.json", ".log", ".py"].map { ConfigValue(.string($0)) })))
+                if let v = h.value("out_suffix"), !v.isNone {
+                    guard let items = v.string.map({ [$0] }) ?? v.elements?.compactMap(\.string), items.count == (v.elements?.count ?? 1) else {
+                        throw h.files.error("out_suffix must be a string or a tuple of strings, not \(v.typeDescription)", at: v.origin)
+                    }
+                    hook.outSuffix = items
+                }
+                hook.keepLocal = try h.bool("keep_local", true)
+                if hook.outDir == nil, let v = h.value("file_client_args"), !v.isNone {
+                    throw h.files.error("file_client_args needs out_dir (mmcv refuses it without one)", at: v.origin)
+                }
+                h.accepts("file_client_args", as: .noted(default: .none, why: "Reel copies the logs to a local out_dir"))
+            }
             h.note("interval", .value(.int(10)))
             hook.interval = h.has("interval") ? try h.int("interval") : nil
             hook.ignoreLast = try h.bool("ignore_last", true)

@@ -34,10 +34,17 @@ public struct RunSpec {
     public var checkpoint: CheckpointSpec?
     public var evaluation: EvalSpec
     public var log: LogSpec?
+    /// `workflow`, and for a `('val', m)` phase its loader spec: `data.val` with the train loader's settings.
+    public var workflow = Workflow()
+    public var valWorkflow: DataSpec?
+    /// One-line warnings of the reading (settings that have no effect in Reel, deprecated keys): `config check`
+    /// prints them and the run logs them, with the schema's warnings.
+    public var warnings: [ConfigError] = []
 
     /// Reads every section a run uses, in the order training builds them (so the first error is the one
     /// `reel train` met before). With `log`, every key read is recorded (the schema drift test).
     public static func read(_ config: ResolvedConfig, log: ReadLog? = nil) throws -> RunSpec {
+        let log = log ?? ReadLog()   // its notes are the reading's warnings
         let top = try ConfigReader(config.value, name: "config", files: config.files, log: log)
         var workDir: String?
         if let v = top.value("work_dir"), !v.isNone {
@@ -52,7 +59,9 @@ public struct RunSpec {
         }
         let resume = try top.optionalString("resume_from"), load = try top.optionalString("load_from")
         let length = try readLength(top)
-        if let w = top.value("workflow"), !w.isNone { try readWorkflow(w, files: config.files) }
+        var workflow = Workflow()
+        if let w = top.value("workflow"), !w.isNone { workflow = try readWorkflow(w, files: config.files, byEpoch: length.byEpoch) }
+        readGlobals(top)
         guard let modelConfig = top.value("model") else { throw top.error("the config has no 'model'") }
         let model = try ModelReader.read(modelConfig, files: config.files, log: log)
         guard let optConfig = top.value("optimizer") else { throw top.error("the config has no 'optimizer'") }
@@ -77,6 +86,17 @@ public struct RunSpec {
             checkpoint = try readCheckpoint(try top.reader(c, name: "checkpoint_config"), defaultByEpoch: length.byEpoch)
         }
         let val = data.has(.val) ? try data.loaderSpec(.val) : nil
+        var valWorkflow: DataSpec?
+        if workflow.valEpochs > 0 {
+            guard data.has(.val), let w = top.value("workflow"), let entry = w.elements?.last else {
+                throw top.error("workflow has a ('val', n) phase but data has no 'val' dataset", key: "workflow")
+            }
+            // mmaction2's tools/train.py: build_dataset(cfg.data.val) — its own test_mode (default False) — loaded
+            // with the train loader's settings (batch size, workers, shuffle).
+            guard var spec = val else { throw config.files.error("data.val is needed by the ('val', n) phase", at: entry.origin) }
+            spec.loader = try data.loaderSettings(.train)
+            valWorkflow = spec
+        }
         var evaluation = EvalSpec()
         if let e = top.value("evaluation"), !e.isNone { evaluation = try readEvaluation(try top.reader(e, name: "evaluation")) }
         let logSpec = try top.sub("log_config").map(readLog)
@@ -85,7 +105,17 @@ public struct RunSpec {
         }
         return RunSpec(config: config, workDir: workDir, seed: seed, resumeFrom: resume, loadFrom: load, length: length,
                        model: model, optimizer: optimizer, data: data, train: train, val: val, lr: lr,
-                       optimizerHook: optimizerHook, checkpoint: checkpoint, evaluation: evaluation, log: logSpec)
+                       optimizerHook: optimizerHook, checkpoint: checkpoint, evaluation: evaluation, log: logSpec,
+                       workflow: workflow, valWorkflow: valWorkflow, warnings: log.notes)
+    }
+
+    /// Top-level settings of mmaction2's tools/train.py that Reel does not use, each with its decision.
+    static func readGlobals(_ top: ConfigReader) {
+        top.accepts("cudnn_benchmark", as: .noted(default: .bool(false), why: "a cuDNN (GPU) setting; it has no effect on a CPU"))
+        top.accepts("dist_params", as: .inert("distributed settings, and Reel trains in one process"))
+        top.accepts("gpu_ids", as: .inert("mmaction2's train.py replaces it with its --gpu-ids/--gpus option"))
+        top.accepts("opencv_num_threads", "mp_start_method", as: .inert("worker settings that change speed, not results"))
+        top.accepts("log_level", as: .noted(default: .string("INFO"), why: "Reel's .log holds every INFO line"))
     }
 
     /// The work directory: the override, the config's `work_dir`, or `./work_dirs/<config name>`.
@@ -114,21 +144,30 @@ public struct RunSpec {
         return RunLength(byEpoch: byEpoch, maxEpochs: maxEpochs, maxIters: maxIters)
     }
 
-    /// `workflow`: Reel runs train epochs only, so it takes `[('train', n)]` (n ≥ 1; with one entry every n gives
-    /// the same run) and refuses a `('val', n)` phase, which mmcv runs as a loss-only pass over the val split.
-    static func readWorkflow(_ w: ConfigValue, files: SourceFiles) throws {
-        guard let items = w.elements, !items.isEmpty else {
-            throw files.error("workflow must be a list of (mode, epochs) tuples, e.g. [('train', 1)]", at: w.origin)
+    /// `workflow`: `[('train', n)]` or, with the epoch runner, `[('train', n), ('val', m)]` (mmcv's val epochs:
+    /// a loss-only pass over data.val after every n train epochs). Other shapes are refused: mmaction2's train.py
+    /// builds a val loader for a two-entry workflow only and pairs loaders with entries by position, so a val phase
+    /// first would run over the train split.
+    static func readWorkflow(_ w: ConfigValue, files: SourceFiles, byEpoch: Bool) throws -> Workflow {
+        guard let items = w.elements, !items.isEmpty, items.count <= 2 else {
+            throw files.error("workflow must be [('train', n)] or [('train', n), ('val', m)]", at: w.origin)
         }
-        for item in items {
-            guard let pair = item.elements, pair.count == 2, let mode = pair[0].string, let n = pair[1].int, n >= 1 else {
+        var counts: [Int] = []
+        for (i, item) in items.enumerated() {
+            guard case .tuple(let pair) = item.content, pair.count == 2, let mode = pair[0].string, let n = pair[1].int, n >= 1 else {
                 throw files.error("workflow entries are (mode, epochs) tuples with epochs ≥ 1, e.g. ('train', 1)", at: item.origin)
             }
-            guard mode == "train" else {
-                throw files.error("workflow phase '\(mode)' is not supported by Reel (only ('train', n)); "
-                                  + "evaluate during training with --validate and the evaluation section", at: item.origin)
+            let expected = i == 0 ? "train" : "val"
+            guard mode == expected else {
+                throw files.error("workflow phase \(i + 1) must be '\(expected)', not '\(mode)': Reel runs [('train', n)] or "
+                                  + "[('train', n), ('val', m)]", at: pair[0].origin)
             }
+            if mode == "val" && !byEpoch {
+                throw files.error("a ('val', m) workflow phase needs the EpochBasedRunner (Reel does not run val iterations)", at: item.origin)
+            }
+            counts.append(n)
         }
+        return Workflow(trainEpochs: counts[0], valEpochs: counts.count > 1 ? counts[1] : 0)
     }
 
     /// The run length alone (previews that need nothing else of the config).

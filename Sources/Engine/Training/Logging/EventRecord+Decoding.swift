@@ -42,10 +42,11 @@ extension EventRecord {
                                      hookOrder: try f.strings("hooks"), worldSize: try f.int("world_size"), rank: try f.int("rank"),
                                      saveBest: try f.optionalString("save_best"), logHistory: try logHistory(f)))
         case "iteration":
-            event = .iteration(IterationRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), innerIter: try f.int("inner_iter"),
-                                               lr: try f.double("lr"), values: LogValues(try f.numbers("values")), loss: try f.double("loss"),
-                                               batchSize: try f.int("batch_size"), time: try f.double("time"),
-                                               dataTime: try f.double("data_time"), memory: try f.optionalInt("memory")))
+            event = .iteration(try iteration(f))
+        case "val_epoch":
+            guard let items = try f.get("iterations").array else { throw f.wrong("iterations", "a list") }
+            event = .valEpoch(ValEpochRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), lr: try f.double("lr"),
+                                             iterations: try items.map { try iteration(Fields($0)) }))
         case "log":
             event = .logged(LogRecord(mode: try f.string("mode"), epoch: try f.int("epoch"), iter: try f.int("iter"), lr: try f.double("lr"),
                                       memory: try f.optionalInt("memory"), values: try f.numbers("values"), step: try f.int("step")))
@@ -72,6 +73,13 @@ extension EventRecord {
         default: throw Skip.unknownType(type)
         }
         return RecordedEvent(run: run, wallTime: wallTime, event: event)
+    }
+
+    static func iteration(_ f: Fields) throws -> IterationRecord {
+        IterationRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), innerIter: try f.int("inner_iter"),
+                        lr: try f.double("lr"), values: LogValues(try f.numbers("values")), loss: try f.double("loss"),
+                        batchSize: try f.int("batch_size"), time: try f.double("time"),
+                        dataTime: try f.double("data_time"), memory: try f.optionalInt("memory"))
     }
 
     /// An evaluation's `trigger`. Lines written before the field existed, and values a newer Reel may add, read as

@@ -32,6 +32,7 @@ public enum EventRecord {
         case .checkpointSaved: "checkpoint_saved"
         case .checkpointDeleted: "checkpoint_deleted"
         case .epochFinished: "epoch_finished"
+        case .valEpoch: "val_epoch"
         case .paused: "paused"
         case .resumed: "resumed"
         case .message: "message"
@@ -57,10 +58,10 @@ public enum EventRecord {
                     ("hooks", .array(i.hookOrder.map(JSONValue.string))), ("config", .string(i.configText))]
                 + (i.logHistory.map { [("log_history", history($0))] } ?? [])
         case .iteration(let r):
-            return [("epoch", .int(r.epoch)), ("iter", .int(r.iter)), ("inner_iter", .int(r.innerIter)), ("lr", .double(r.lr)),
-                    ("loss", .double(r.loss)), ("batch_size", .int(r.batchSize)), ("time", .double(r.time)),
-                    ("data_time", .double(r.dataTime)), ("values", .object(r.values.map { ($0.key, .double($0.value)) }))]
-                + (r.memory.map { [("memory", .int($0))] } ?? [])
+            return iterationFields(r)
+        case .valEpoch(let v):
+            return [("epoch", .int(v.epoch)), ("iter", .int(v.iter)), ("lr", .double(v.lr)),
+                    ("iterations", .array(v.iterations.map { .object(iterationFields($0)) }))]
         case .logged(let r):
             return [("mode", .string(r.mode)), ("epoch", .int(r.epoch)), ("iter", .int(r.iter)), ("lr", .double(r.lr)),
                     ("memory", r.memory.map(JSONValue.int) ?? .null), ("step", .int(r.step)),
@@ -93,6 +94,13 @@ public enum EventRecord {
         }
     }
 
+    static func iterationFields(_ r: IterationRecord) -> [(key: String, value: JSONValue)] {
+        [("epoch", .int(r.epoch)), ("iter", .int(r.iter)), ("inner_iter", .int(r.innerIter)), ("lr", .double(r.lr)),
+         ("loss", .double(r.loss)), ("batch_size", .int(r.batchSize)), ("time", .double(r.time)),
+         ("data_time", .double(r.dataTime)), ("values", .object(r.values.map { ($0.key, .double($0.value)) }))]
+            + (r.memory.map { [("memory", .int($0))] } ?? [])
+    }
+
     static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
 
     /// A resumed run's averaging history, as the checkpoint keeps it: keys, and per key its values and counts.
@@ -117,6 +125,7 @@ extension RunEvent: Equatable {
         case (.checkpointSaved(let x), .checkpointSaved(let y)): x == y
         case (.checkpointDeleted(let x), .checkpointDeleted(let y)): x == y
         case (.epochFinished(let e1, let i1), .epochFinished(let e2, let i2)): e1 == e2 && i1 == i2
+        case (.valEpoch(let x), .valEpoch(let y)): x == y
         case (.paused(let x), .paused(let y)): x == y
         case (.resumed(let i1, let s1), .resumed(let i2, let s2)): i1 == i2 && s1 == s2
         case (.message(let x), .message(let y)): x == y

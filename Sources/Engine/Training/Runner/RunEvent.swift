@@ -14,6 +14,9 @@ public enum RunEvent: Sendable {
     /// A checkpoint file the run removed (`max_keep_ckpts`, a superseded best checkpoint).
     case checkpointDeleted(path: String)
     case epochFinished(epoch: Int, iter: Int)
+    /// A `('val', n)` workflow epoch: the pass over the val split in eval mode without gradients (mmcv's
+    /// `EpochBasedRunner.val`), with each batch's losses and times, from which the loggers write a val record.
+    case valEpoch(ValEpochRecord)
     case paused(iter: Int)
     /// `pausedSeconds`: wall-clock time since the matching `.paused`.
     case resumed(iter: Int, pausedSeconds: Double)
@@ -79,6 +82,21 @@ public struct IterationRecord: Sendable, Equatable {
                 batchSize: Int = 0, time: Double = 0, dataTime: Double = 0, memory: Int? = nil) {
         self.epoch = epoch; self.iter = iter; self.innerIter = innerIter; self.lr = lr; self.values = values
         self.loss = loss; self.batchSize = batchSize; self.time = time; self.dataTime = dataTime; self.memory = memory
+    }
+}
+
+/// One val-workflow epoch (`workflow=[('train', n), ('val', m)]`): counters as mmcv has them during it.
+public struct ValEpochRecord: Sendable, Equatable {
+    /// Train epochs completed (mmcv's `runner.epoch`, which its logger writes as a val record's epoch).
+    public var epoch: Int
+    /// Train iterations completed (the val pass does not change it).
+    public var iter: Int
+    /// The learning rate during the pass (the record's `lr`).
+    public var lr: Double
+    /// The val batches in order: `innerIter`, the model's log variables, batch size, times, memory.
+    public var iterations: [IterationRecord]
+    public init(epoch: Int, iter: Int, lr: Double, iterations: [IterationRecord]) {
+        self.epoch = epoch; self.iter = iter; self.lr = lr; self.iterations = iterations
     }
 }
 

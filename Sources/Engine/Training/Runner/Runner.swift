@@ -25,6 +25,10 @@ public final class Runner {
     /// Where checkpoints go (`checkpoint_config.out_dir` joined with the work dir's name, else the work dir): run
     /// state, set by whoever builds the run, read by the checkpoint and evaluation hooks and by manual saves.
     public var checkpointDirectory: String
+    /// The config's `workflow`: train epochs per cycle, then val epochs over `valLoader` (mmcv's EpochBasedRunner).
+    public var workflow = Workflow()
+    /// The loader of the `('val', m)` phase: `data.val` with the train loader's settings, as mmaction2 builds it.
+    public var valLoader: Loader?
 
     public var epoch = 0
     public var iter = 0
@@ -53,7 +57,7 @@ public final class Runner {
     /// The hook table as mmcv prints it: hooks and loggers by priority, in registration order within one.
     public private(set) var hooks: [any NamedHook] = []
     /// The hooks the loop calls, by priority.
-    private var stages: [any Hook] = []
+    private(set) var stages: [any Hook] = []
     /// The evaluation hook, held explicitly: `e` (evaluate now) runs it between iterations.
     public private(set) var evaluator: EvalHook?
     /// Whether the current iteration's `.iteration` event is out (`publishIteration`); true between iterations.
@@ -62,11 +66,11 @@ public final class Runner {
     /// Events waiting for delivery: what a relay derives goes out after the event it came from (`emit`).
     private var pending: [RunEvent] = []
     private var delivering = false
-    private var stopRequested = false
+    private(set) var stopRequested = false
     private var runStart = Date()
     /// Why the run ended, for `RunSummary.reason` (set by a stop command; otherwise it reached its length).
     private lazy var endReason = byEpoch ? "reached max_epochs=\(maxEpochs)" : "reached max_iters=\(maxIters)"
-    private lazy var context = Context(self)
+    private(set) lazy var context = Context(self)
 
     public init(model: Recognizer2D, optimizer: Optimizer, loader: Loader, workDir: String, byEpoch: Bool, maxEpochs: Int,
                 maxIters: Int, seed: UInt64, configText: String = "", configName: String = "", control: RunControl = RunControl()) {
@@ -90,11 +94,16 @@ public final class Runner {
         register(hook)
     }
 
-    /// Adds a logger: listed in the hook table at its priority, fed the run's events.
+    /// Adds a logger: listed in the hook table at its priority, fed the run's events. A logger that is also a
+    /// `Hook` (the text logger's end-of-run copy to `out_dir`) is called at the stages too.
     public func register(_ logger: any RunLogger) {
         list(logger)
         subscribe(logger)
+        if let hook = logger as? any Hook { stages.insert(hook, at: stages.firstIndex { $0.priority > hook.priority } ?? stages.count) }
     }
+
+    /// The text logger is a logger and a hook (its end-of-run copy): registered as a logger.
+    public func register(_ logger: TextLoggerHook) { register(logger as any RunLogger) }
 
     private func list(_ entry: any NamedHook) {
         hooks.insert(entry, at: hooks.firstIndex { $0.priority > entry.priority } ?? hooks.count)
@@ -145,13 +154,18 @@ public final class Runner {
                               logHistory: resumedLog)))
         log("Start running, work_dir: \(workDir)")
         log("Hooks will be executed in the following order:\n" + hooks.map { "(\($0.priority.label.padding(toLength: 13, withPad: " ", startingAt: 0))) \($0.name)" }.joined(separator: "\n"))
-        log("workflow: [('train', 1)], max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
+        log("workflow: \(workflow), max: \(byEpoch ? "\(maxEpochs) epochs" : "\(maxIters) iters")")
         do {
             for h in stages { try h.beforeRun(context) }
             try throwSinkFailure()   // an unwritable .log or events.jsonl stops the run before it trains
             removeStaleTempFiles()
             if byEpoch {
-                while epoch < maxEpochs && !stopRequested { try trainEpoch() }
+                // mmcv's cycle: n train epochs (none once max_epochs is reached), then m val epochs, even after the last.
+                while epoch < maxEpochs && !stopRequested {
+                    for _ in 0..<workflow.trainEpochs where epoch < maxEpochs && !stopRequested { try trainEpoch() }
+                    guard let valLoader else { continue }
+                    for pass in 0..<workflow.valEpochs where !stopRequested { try valEpoch(valLoader, pass: pass) }
+                }
             } else {
                 try trainIterations()
             }

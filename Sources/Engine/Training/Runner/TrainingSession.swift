@@ -64,7 +64,7 @@ public enum TrainingSession {
         let timestamp = logTimestamp()
         runner.subscribe(try TextLogFile(workDir: workDir, timestamp: timestamp))
         // The config's warnings (an unsupported `fp16`, …), which `reel` prints, are part of the run's story too.
-        for warning in configWarnings(config) { runner.log(warning.description) }
+        for warning in configWarnings(config) + spec.warnings { runner.log(warning.description) }
 
         // Hooks, in mmcv's registration order (the runner sorts by priority, stably).
         if let schedule = spec.lr {
@@ -86,6 +86,14 @@ public enum TrainingSession {
             let valLoader = try (spec.val ?? spec.data.loaderSpec(.val)).makeLoader(seed: seed)
             valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.register(evaluator: EvalHook(spec: spec.evaluation, loader: valLoader))
+        }
+        runner.workflow = spec.workflow
+        if let v = spec.valWorkflow {
+            let loader = try v.makeLoader(seed: seed)
+            loader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
+            runner.valLoader = loader
+            // mmaction2's train.py warns the same.
+            if options.validate { runner.log("warning: val workflow is duplicated with `--validate`, it is recommended to use `--validate`") }
         }
         try registerLoggers(spec.log, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp)
 

@@ -20,6 +20,11 @@ public final class EvalHook: Hook {
     public var rule: String?
     public var metrics = ["top_k_accuracy"]
     public var topk = [1, 5]
+    /// The rule inference's key lists (`greater_keys` / `less_keys`; nil: mmcv's defaults).
+    public var greaterKeys: [String]?
+    public var lessKeys: [String]?
+    /// `evaluation.out_dir`: the best checkpoint goes to `out_dir/<work dir name>` (nil: the work dir).
+    public var outDir: String?
     public let loader: Loader
     private var initialChecked = false
     private var bestKey: String?
@@ -39,22 +44,50 @@ public final class EvalHook: Hook {
         rule = spec.rule
         metrics = spec.metrics
         topk = spec.topk
+        greaterKeys = spec.greaterKeys
+        lessKeys = spec.lessKeys
+        outDir = spec.outDir
         if let key = saveBest, key != "auto" { bestKey = key; greater = spec.greater ?? true }
     }
 
-    /// Whether a greater `key` is better: `rule` if given, else inferred from the key's name as mmcv does (nil:
-    /// cannot tell).
-    public static func isGreaterBetter(key: String, rule: String?) -> Bool? {
+    /// Whether a greater `key` is better: `rule` if given, else inferred from the key's name as mmcv 1.7.2 does,
+    /// case-insensitively: the key equal to a greater key, to a less key, then containing a greater key, a less
+    /// key (nil: cannot tell). `greaterKeys`/`lessKeys` replace the default lists.
+    public static func isGreaterBetter(key: String, rule: String?, greaterKeys: [String]? = nil, lessKeys: [String]? = nil) -> Bool? {
         if let rule { return rule == "greater" }
         let lower = key.lowercased()
-        if greaterKeys.contains(where: { lower.contains($0.lowercased()) }) { return true }
-        if lessKeys.contains(where: { lower.contains($0) }) { return false }
+        let greater = (greaterKeys ?? Self.greaterKeys).map { $0.lowercased() }, less = (lessKeys ?? Self.lessKeys).map { $0.lowercased() }
+        if greater.contains(lower) { return true }
+        if less.contains(lower) { return false }
+        if greater.contains(where: { lower.contains($0) }) { return true }
+        if less.contains(where: { lower.contains($0) }) { return false }
         return nil
+    }
+
+    /// Where the best checkpoint and `best.json` go: with `evaluation.out_dir`, mmcv's `before_run` (`out_dir`
+    /// joined with the work dir's name when it is another directory); without, the run's checkpoint directory.
+    public func bestDirectory(_ context: any HookContext) -> String {
+        guard let outDir, !outDir.isEmpty else { return context.checkpointDirectory }
+        return Self.bestDirectory(outDir: outDir, workDir: context.workDir)
+    }
+
+    public static func bestDirectory(outDir: String?, workDir: String) -> String {
+        guard let outDir, !outDir.isEmpty, outDir != workDir else { return workDir }
+        let trimmed = workDir.hasSuffix("/") && workDir.count > 1 ? String(workDir.dropLast()) : workDir
+        return (outDir as NSString).appendingPathComponent((trimmed as NSString).lastPathComponent)
+    }
+
+    public func beforeRun(_ context: any HookContext) throws {
+        guard let outDir, !outDir.isEmpty else { return }
+        let dir = Self.bestDirectory(outDir: outDir, workDir: context.workDir)
+        guard dir != context.workDir else { return }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        context.log("The best checkpoint will be saved to \(dir) by HardDiskBackend")
     }
 
     private func setBestKey(_ key: String) throws {
         bestKey = key
-        guard let g = Self.isGreaterBetter(key: key, rule: rule) else {
+        guard let g = Self.isGreaterBetter(key: key, rule: rule, greaterKeys: greaterKeys, lessKeys: lessKeys) else {
             throw PipelineError(message: "cannot infer the rule for save_best='\(key)': set rule='greater' or rule='less'")
         }
         greater = g
@@ -124,7 +157,7 @@ public final class EvalHook: Hook {
     }
 
     private func saveBestCheckpoint(_ context: any HookContext, key: String, score: Double) throws {
-        let dir = context.checkpointDirectory
+        let dir = bestDirectory(context)
         let unit = byEpoch ? "epoch" : "iter"
         let n = byEpoch ? context.epoch + 1 : context.iter + 1
         let path = (dir as NSString).appendingPathComponent("best_\(key)_\(unit)_\(n).safetensors")

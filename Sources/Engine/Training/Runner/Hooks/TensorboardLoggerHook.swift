@@ -76,6 +76,13 @@ public final class TensorboardLoggerHook: RunLogger, FileRecordingSink {
             case .epoch, .manual: break
             }
             write(mode: "val", values: e.metrics, lr: e.lr ?? lr ?? optimizer?.groups.first?.lr ?? 0, step: e.step)
+        case .valEpoch(let v):
+            // mmcv's after_val_epoch: the pass's average, at step iter+1 (time and data_time are not written).
+            buffer.clear()
+            for r in v.iterations { buffer.append(r) }
+            buffer.average()
+            write(mode: "val", values: buffer.output, lr: v.lr, step: v.iter + 1)
+            buffer.clear()
         case .finished, .failed:
             writer.close()
         default: break

@@ -22,6 +22,11 @@ public final class TextLoggerHook: RunLogger, RunEventRelay, FileRecordingSink {
     public var resetFlag = false
     public var byEpoch = true
     public let jsonPath: String
+    /// The run's work dir, and where its logs are copied at the end (`TextLoggerHook+Upload`).
+    let workDir: String
+    public var outDir: String?
+    public var outSuffix = [".log.json", ".log", ".py"]
+    public var keepLocal = true
     private let jsonFile: AppendFile
     private let buffer = LogBuffer()
     private var timeSum = 0.0
@@ -34,6 +39,7 @@ public final class TextLoggerHook: RunLogger, RunEventRelay, FileRecordingSink {
     public init(workDir: String, timestamp: String, interval: Int = 10, byEpoch: Bool = true) throws {
         self.interval = interval
         self.byEpoch = byEpoch
+        self.workDir = workDir
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         jsonPath = (workDir as NSString).appendingPathComponent("\(timestamp).log.json")
         jsonFile = try AppendFile(path: jsonPath)
@@ -45,6 +51,9 @@ public final class TextLoggerHook: RunLogger, RunEventRelay, FileRecordingSink {
         ignoreLast = spec.ignoreLast
         resetFlag = spec.resetFlag
         byEpoch = spec.byEpoch ?? byEpoch
+        outDir = spec.outDir
+        outSuffix = spec.outSuffix
+        keepLocal = spec.keepLocal
     }
 
     /// The first `.log.json` line: the run's meta (mmaction2 writes env_info, seed, config_name, work_dir).
@@ -92,6 +101,15 @@ public final class TextLoggerHook: RunLogger, RunEventRelay, FileRecordingSink {
             let epoch = e.trigger == .epoch ? e.epoch : (last?.epoch ?? 0) + 1
             return write(LogRecord(mode: "val", epoch: epoch, iter: e.batches ?? 0, lr: e.lr ?? last?.lr ?? 0, memory: nil,
                                    values: e.metrics, step: e.step), iter: e.iter)
+        case .valEpoch(let v):
+            // mmcv's after_val_epoch: the average over the whole pass (its before_val_epoch cleared the buffer), the
+            // record's epoch the completed train epochs and its iter the batch count (or iter+1 by iteration).
+            buffer.clear()
+            for r in v.iterations { buffer.append(r) }
+            buffer.average()
+            defer { buffer.clear() }   // the next train epoch starts with a clear buffer
+            return write(LogRecord(mode: "val", epoch: v.epoch, iter: byEpoch ? v.iterations.count : v.iter + 1, lr: v.lr,
+                                   memory: v.iterations.last?.memory, values: buffer.output, step: v.iter + 1), iter: v.iter)
         default:
             return []
         }
