@@ -28,7 +28,7 @@ final class DashboardLookTests: XCTestCase {
                        "r train · p pause/resume · s save checkpoint · x stop · ? help · q quit")
         // B19: a message no longer replaces the hints.
         s.message = "saving a checkpoint…"
-        XCTAssertEqual(lines(s, 120, 24).last!, " saving a checkpoint… │ r train · p pause/resume · s save checkpoint · e evaluate · x stop · ? help · q quit")
+        XCTAssertEqual(lines(s, 120, 24).last!, " saving a checkpoint… │ r train · p pause/resume · s save checkpoint · e evaluate · x stop · c compare · ? help · q quit")
     }
 
     /// §7: at 60x20 the run status stays, values are readable (no origin column; help below), `?` scrolls.
@@ -39,10 +39,11 @@ final class DashboardLookTests: XCTestCase {
         s.run.status = .running
         let l = lines(s, 60, 20)
         XCTAssertTrue(l[0].hasSuffix("run: running"), l[0])
-        XCTAssertTrue(l[0].contains(" 1 Config "), l[0])
-        // With "[modified]" too, the tab titles shorten and the status still shows.
+        // Five tabs and the status: the titles shorten first.
+        XCTAssertTrue(l[0].contains(" 1 Cfg ") && l[0].contains(" 5 Cmp "), l[0])
+        // With "[modified]" too, the tabs keep only their numbers and the status still shows.
         try s.document!.set(["total_epochs"], expression: "5")
-        XCTAssertTrue(lines(s, 60, 20)[0].contains(" 1 Cfg ") && lines(s, 60, 20)[0].hasSuffix("[modified]  run: running"), lines(s, 60, 20)[0])
+        XCTAssertTrue(lines(s, 60, 20)[0].contains(" 1 ") && lines(s, 60, 20)[0].hasSuffix("[modified]  run: running"), lines(s, 60, 20)[0])
         s.document = try document()
         XCTAssertTrue(l.contains { $0.contains("dataset_type = 'RawframeDataset'") }, l.joined(separator: "\n"))
         XCTAssertFalse(l.contains { $0.contains("base.py:1") && $0.contains("dataset_type =") }, "no origin column")

@@ -106,7 +106,7 @@ final class EventFollowerTests: XCTestCase {
         XCTAssertFalse(watch.absorbEvents(), "nothing new")
         // The footer offers what works: no steering keys when watching, no run switching when live.
         let footer = { (state: AppState) in Renderer.render(state, width: 120, height: 36, theme: .fallback).text.split(separator: "\n").last! }
-        XCTAssertEqual(footer(watch.state).trimmingCharacters(in: .whitespaces), "[ ] previous/next run · ? help · q quit")
+        XCTAssertEqual(footer(watch.state).trimmingCharacters(in: .whitespaces), "L log lr · c compare · [ ] previous/next run · ? help · q quit")
         var liveState = live.state
         liveState.screen = .run
         XCTAssertFalse(footer(liveState).contains("[ ]"), String(footer(liveState)))
