@@ -8,7 +8,10 @@ import EngineData
 /// check ("cannot read header length 85966670672").
 public enum CheckpointFile {
     /// Reads and checks a whole file (regular files only: a FIFO or a device would block or never end).
-    public static func read(_ path: String) throws -> SafeTensors.File {
+    public static func read(_ path: String) throws -> SafeTensors.File { try decode(try contents(of: path), path: path) }
+
+    /// The bytes of a regular file (mapped where safe), or a `CheckpointError` saying why it cannot be read.
+    static func contents(of path: String) throws -> Data {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw CheckpointError(path: path, reason: errno == ENOENT ? "no such file" : "cannot read it: \(String(cString: strerror(errno)))")
@@ -16,11 +19,9 @@ public enum CheckpointFile {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw CheckpointError(path: path, reason: (st.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : "it is not a regular file")
         }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) } catch {
+        do { return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) } catch {
             throw CheckpointError(path: path, reason: "cannot read it")
         }
-        return try decode(data, path: path)
     }
 
     public static func decode(_ data: Data, path: String) throws -> SafeTensors.File {

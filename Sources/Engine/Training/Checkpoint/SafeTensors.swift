@@ -100,20 +100,7 @@ public enum SafeTensors {
                                            "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2"]
 
     /// Reads and validates a whole file. Only regular files are read (a FIFO or a device would block or never end).
-    public static func read(_ path: String) throws -> File {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw CheckpointError(path: path, reason: errno == ENOENT ? "no such file" : "cannot read it: \(String(cString: strerror(errno)))")
-        }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw CheckpointError(path: path, reason: (st.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : "it is not a regular file")
-        }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) } catch {
-            throw CheckpointError(path: path, reason: "cannot read it")
-        }
-        return try decode(data, path: path)
-    }
+    public static func read(_ path: String) throws -> File { try decode(try CheckpointFile.contents(of: path), path: path) }
 
     /// The `__metadata__` of a file, reading only its header (the checkpoint browser, sidecar bookkeeping).
     public static func readMetadata(_ path: String) throws -> [String: String] {
