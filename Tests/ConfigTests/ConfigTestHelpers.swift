@@ -54,3 +54,21 @@ struct ThreadCPUClock {
         return .seconds(t.tv_sec) + .nanoseconds(t.tv_nsec)
     }
 }
+
+/// A test case with a fresh temporary directory for config files on disk (the edit tests write and reload them).
+class ConfigFileTestCase: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("reel-config-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// Writes `text` to `name` in the test's directory; returns its path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let p = dir.appendingPathComponent(name).path
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+}

@@ -2,19 +2,7 @@ import XCTest
 @testable import Config
 
 /// Overrides written into the edited config, undo across writes, and numeric ranges (tracker issue 14: B3, B6, B7).
-final class EditOverrideTests: XCTestCase {
-    var dir: URL!
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("reel-override-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = dir.appendingPathComponent(name).path
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
-
+final class EditOverrideTests: ConfigFileTestCase {
     let base = """
         optimizer = dict(type='SGD', lr=0.1, momentum=0.9)
         pipe = [dict(type='A', size=56), dict(type='B')]

@@ -2,21 +2,7 @@ import XCTest
 @testable import Config
 
 /// Lossless edits: only the value's span changes, comments survive, and reloading gives the edited tree.
-final class EditTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("reel-edit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = dir.appendingPathComponent(name).path
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
-
+final class EditTests: ConfigFileTestCase {
     let base = """
         # optimizer
         optimizer = dict(type='SGD', lr=0.01, momentum=0.9)  # lr for 8 gpus
