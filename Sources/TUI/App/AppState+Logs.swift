@@ -27,21 +27,25 @@ extension AppState {
         return run.log.indices.filter { run.log[$0].range(of: logs.filter, options: .caseInsensitive) != nil }.map { $0 + base }
     }
 
-    mutating func handleLogs(_ key: Key) {
+    /// Moves the view `lines` kept lines down (negative: up); reaching the last page follows the end again.
+    /// `toTop` goes to the first line instead.
+    mutating func scrollLogs(by delta: Int, toTop: Bool = false) {
         let lines = logLines
         let page = max(1, logs.page)
         // The place of the top line among the kept lines; following shows the last page.
         let current = logs.top.map { t in lines.firstIndex { $0 >= t } ?? lines.count } ?? max(0, lines.count - page)
-        func go(_ p: Int) {
-            let p = max(0, p)
-            logs.top = p >= lines.count - page ? nil : lines[p]
-        }
+        let p = max(0, toTop ? 0 : current + delta)
+        logs.top = p >= lines.count - page ? nil : lines[p]
+    }
+
+    mutating func handleLogs(_ key: Key) {
+        let page = max(1, logs.page)
         switch key {
-        case .up, .char("k"): go(current - 1)
-        case .down, .char("j"): go(current + 1)
-        case .pageUp: go(current - page)
-        case .pageDown: go(current + page)
-        case .home, .char("g"): go(0)
+        case .up, .char("k"): scrollLogs(by: -1)
+        case .down, .char("j"): scrollLogs(by: 1)
+        case .pageUp: scrollLogs(by: -page)
+        case .pageDown: scrollLogs(by: page)
+        case .home, .char("g"): scrollLogs(by: 0, toTop: true)
         case .end, .char("G"): logs.top = nil
         case .left, .char("h"): logs.column = max(0, logs.column - 20)
         case .right, .char("l"): if !logs.wrap { logs.column += 20 }

@@ -25,7 +25,7 @@ extension AppState {
             let i = m.y - body.y - 2
             if checkpoints.indices.contains(i) { selectCheckpoint(i); showCheckpointDetail = false }
         case .logs:
-            for _ in 0..<abs(step) { handleLogs(step < 0 ? .up : .down) }
+            if step != 0 { scrollLogs(by: step) }
         case .run, .compare:
             break
         }
