@@ -17,11 +17,11 @@ extension Convolution {
     }
 
     /// Wbig (P·O × P·C) from the weights: row (p, o), column (q, c) holds w[o][c][tap(p, q)].
-    func wholePlaneWeights(_ g: ConvGeometry) -> Tensor {
+    func wholePlaneWeights(_ g: ConvGeometry, weights: Tensor) -> Tensor {
         let (o, c, p) = (outChannels, inChannels, g.inPlane)
         var big = Tensor(uninitialized: [p * o, p * c])
         let pairs = Self.wholePlanePairs(g)
-        weight.value.withData { w in
+        weights.withData { w in
             big.withMutableData { b in
                 Parallel.forChunks(o) { outs in
                     for (pi, qi, tap) in pairs {
@@ -66,9 +66,9 @@ extension Convolution {
     }
 
     /// Forward as one GEMM over stacked positions. Training keeps Xs and Wbig.
-    func wholePlaneForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
+    func wholePlaneForward(_ x: Tensor, _ g: ConvGeometry, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let (o, c, p, n) = (outChannels, inChannels, g.inPlane, g.images)
-        let big = wholePlaneWeights(g)
+        let big = wholePlaneWeights(g, weights: weights)
         var xs = Tensor(uninitialized: [p * c, n]), ys = Tensor(uninitialized: [p * o, n])
         var y = Tensor(uninitialized: outputShape(g))
         x.withData { xp in xs.withMutableData { Self.stackPositions(xp, channels: c, images: n, plane: p, into: $0) } }
@@ -84,7 +84,7 @@ extension Convolution {
             }
         }
         ys.withData { ysp in y.withMutableData { Self.unstackPositions(ysp, channels: o, images: n, plane: p, into: $0) } }
-        addBias(to: &y, cols: n * p)
+        epilogue.applyAll(&y, channels: o, total: n * p)
         keepForBackward(.wholePlane, input: x, col: xs, weights: big, g)
         return y
     }

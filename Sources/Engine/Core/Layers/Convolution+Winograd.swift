@@ -10,6 +10,9 @@ public enum ConvAlgorithm: String, Sendable {
     case winograd
     /// im2col + GEMM everywhere: the plain definition, for comparisons.
     case im2col
+    /// The direct kernel wherever it applies (ungrouped, undilated, square stride and padding; Convolution+Direct.swift),
+    /// im2col elsewhere: for tests of the direct kernel on every shape.
+    case direct
 }
 
 extension Convolution {
@@ -22,7 +25,7 @@ extension Convolution {
     /// (measured on the small bench's last stage: 6.3 ms fwd+bwd against 4.6 ms for im2col).
     public func usesWinograd(_ g: ConvGeometry) -> Bool {
         switch algorithm {
-        case .im2col: false
+        case .im2col, .direct: false
         case .winograd: Winograd.applies(g, groups: groups)
         case .auto: Winograd.applies(g, groups: groups) && g.height >= 4 && g.width >= 4
         }
@@ -37,11 +40,11 @@ extension Convolution {
 
     /// Forward by Winograd: U from the weights, then per block of planes V = Bᵀ d B, M[ξ] = U[ξ]·V[ξ] (16 GEMMs),
     /// Y = Aᵀ M A. Training keeps all of V (16·C rows × tiles, reused across steps like the col matrix) and U.
-    func winogradForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
+    func winogradForward(_ x: Tensor, _ g: ConvGeometry, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let s = Winograd.Shape(g, outChannels: outChannels)
         var y = Tensor(uninitialized: outputShape(g))
         var u = Tensor(uninitialized: [16, outChannels, inChannels])
-        weight.value.withData { w in
+        weights.withData { w in
             u.withMutableData { Winograd.transformWeights(w, outChannels: outChannels, channels: inChannels, into: $0) }
         }
         var saved: Tensor? = nil
@@ -75,12 +78,13 @@ extension Convolution {
                                            c: mBuffer + xi * o * n, ldc: n)
                             }
                             Winograd.transformOutput(mBuffer, ld: n, s, planes: planes, into: yp)
+                            epilogue.apply(yp, channels: 0..<o, columns: start * s.plane..<planes.upperBound * s.plane,
+                                           total: s.planes * s.plane)
                         }
                     }
                 }
             }
         }
-        addBias(to: &y, cols: s.planes * s.plane)
         keepForBackward(.winograd, input: x, col: saved, weights: u, g)
         return y
     }

@@ -6,8 +6,10 @@
 /// Forward runs tile by tile over images (im2col + one single-threaded GEMM per group, tiles split over the
 /// cores); in training the col matrix is kept for backward's dW, in eval a cache-sized tile buffer is reused.
 /// Unless `computesInputGradient` is false (the stem, as PyTorch), backward computes dX via GEMM + col2im.
-/// 3×3 stride-1 convolutions run as Winograd F(2×2, 3×3) instead, and those on planes of at most 2×2 as one GEMM
-/// over stacked positions (`algorithm`; Convolution+Winograd.swift, Convolution+WholePlane.swift).
+/// 3×3 stride-1 convolutions run as Winograd F(2×2, 3×3) instead, those on planes of at most 2×2 as one GEMM
+/// over stacked positions, and thin or strided ones (the stem, downsampling) by a direct kernel (`algorithm`;
+/// Convolution+Winograd.swift, Convolution+WholePlane.swift, Convolution+Direct.swift). Every path applies its
+/// bias (and, on the inference path, a folded BatchNorm and ReLU: `ConvEpilogue`) per output block.
 public class Convolution: Layer {
     public let weight: Parameter
     public let bias: Parameter?
@@ -89,10 +91,28 @@ public class Convolution: Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
+        forward(x, weights: weight.value, epilogue: ConvEpilogue(bias: bias?.value))
+    }
+
+    /// The inference path's forward (eval mode only): `weights` in place of the layer's own (a folded BatchNorm's
+    /// scale already in them), then y = relu?(y + bias + residual) on each output block as it is computed. Nothing is
+    /// kept for backward.
+    public func inferenceForward(_ x: Tensor, weights: Tensor, bias: Tensor?, residual: Tensor? = nil, relu: Bool) -> Tensor {
+        precondition(!isTraining, "inferenceForward in training mode")
+        precondition(weights.shape == weight.shape, "folded weights \(weights.shape) for a \(weight.shape) convolution")
+        return forward(x, weights: weights, epilogue: ConvEpilogue(bias: bias, residual: residual, relu: relu))
+    }
+
+    func forward(_ x: Tensor, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let g = geometry(for: x)
         lastInputShape = x.shape
-        if usesWholePlane(g) { return wholePlaneForward(x, g) }
-        if usesWinograd(g) { return winogradForward(x, g) }
+        if usesWholePlane(g) { return wholePlaneForward(x, g, weights: weights, epilogue: epilogue) }
+        if usesWinograd(g) { return winogradForward(x, g, weights: weights, epilogue: epilogue) }
+        if usesDirect(g) {
+            let y = directForward(x, g, weights: weights, epilogue: epilogue)
+            keepForBackward(.im2col, input: x, col: nil, weights: nil, g)
+            return y
+        }
         let cols = g.images * g.outPlane
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
@@ -111,7 +131,7 @@ public class Convolution: Layer {
         }
         let savedPointer = saved?.withMutableData { $0 }
         x.withData { xp in
-            weight.value.withData { w in
+            weights.withData { w in
                 y.withMutableData { yp in
                     Parallel.forChunks(g.images) { range in
                         let buffer = pointwise || savedPointer != nil ? nil
@@ -126,12 +146,13 @@ public class Convolution: Layer {
                                 GEMM.sgemm(m: og, n: n, k: k, a: w + gi * og * k, lda: k, b: col + gi * k * ldb, ldb: ldb,
                                            c: yp + gi * og * cols + imgs.lowerBound * p, ldc: cols)
                             }
+                            let columns = imgs.lowerBound * p..<imgs.lowerBound * p + n
+                            epilogue.apply(yp, channels: 0..<outChannels, columns: columns, total: cols)
                         }
                     }
                 }
             }
         }
-        addBias(to: &y, cols: cols)
         keepForBackward(.im2col, input: x, col: saved, weights: nil, g)
         return y
     }
@@ -150,18 +171,6 @@ public class Convolution: Layer {
     /// O×N(×T')×H'×W' for input geometry `g`.
     func outputShape(_ g: ConvGeometry) -> [Int] {
         [outChannels, g.images] + (dims == 3 ? [g.outDepth] : []) + [g.outHeight, g.outWidth]
-    }
-
-    /// y[o, ·] += bias[o] (rows of `cols` values).
-    func addBias(to y: inout Tensor, cols: Int) {
-        guard let b = bias?.value else { return }
-        y.withMutableData { yp in
-            b.withData { bp in
-                Parallel.forChunks(outChannels) { rows in
-                    for o in rows { let row = yp + o * cols; let v = bp[o]; for i in 0..<cols { row[i] += v } }
-                }
-            }
-        }
     }
 
     /// A tile's col matrix and its row stride: the input itself for a pointwise conv; else columns of the saved

@@ -97,8 +97,13 @@ public final class ResNet: Layer {
         layers.reduce(maxpool.forward(conv1.forward(x))) { $1.forward($0) }
     }
 
+    /// Backward through the trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the
+    /// stem below them need no gradient, and being in eval mode they kept nothing for one.
     public func backward(_ dy: Tensor) -> Tensor {
-        conv1.backward(maxpool.backward(layers.reversed().reduce(dy) { $1.backward($0) }))
+        let frozen = max(0, min(frozenStages, layers.count))
+        let d = layers.dropFirst(frozen).reversed().reduce(dy) { $1.backward($0) }
+        if frozenStages >= 0 { return Tensor.zeros([0]) }
+        return conv1.backward(maxpool.backward(d))
     }
 
     /// PyTorch `.train(mode)` plus mmaction2's train-mode rules: `frozen_stages` (stem and stages 1…k in eval

@@ -21,6 +21,11 @@ public final class BasicBlock: Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
+        if !isTraining, conv1.infers, conv2.infers, downsample?.infers ?? true {
+            // Inference: the sum with the identity and the final ReLU happen in conv2's epilogue.
+            let identity = downsample.map { $0.inferenceForward(x, residual: nil, relu: $0.relu != nil) } ?? x
+            return conv2.inferenceForward(conv1.forward(x), residual: identity, relu: true)
+        }
         let identity = downsample?.forward(x) ?? x
         var out = conv2.forward(conv1.forward(x))
         Elementwise.add(identity, into: &out)
@@ -58,6 +63,10 @@ public final class Bottleneck: Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
+        if !isTraining, conv1.infers, conv2.infers, conv3.infers, downsample?.infers ?? true {
+            let identity = downsample.map { $0.inferenceForward(x, residual: nil, relu: $0.relu != nil) } ?? x
+            return conv3.inferenceForward(conv2.forward(conv1.forward(x)), residual: identity, relu: true)
+        }
         let identity = downsample?.forward(x) ?? x
         var out = conv3.forward(conv2.forward(conv1.forward(x)))
         Elementwise.add(identity, into: &out)

@@ -92,6 +92,10 @@ public struct Tensor: @unchecked Sendable, Equatable, CustomStringConvertible {
     }
 
     @inlinable
+    /// True when both tensors use the same storage: any write to either since then would have copied it (copy on
+    /// write), so the contents are still the same. Caches of derived tensors (folded weights) check it.
+    public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
+
     public mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }

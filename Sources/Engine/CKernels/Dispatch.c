@@ -1,0 +1,122 @@
+// Run-time choice of the kernel table: CPUID for what the CPU has, XGETBV for what the OS saves on a context switch
+// (a CPU may support AVX-512 under an OS or hypervisor that does not enable its state).
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "KernelTable.h"
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+#if defined(__x86_64__)
+static unsigned long long xcr0(void) {
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+}
+#endif
+
+reel_isa reel_isa_supported(void) {
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return REEL_ISA_BASELINE;
+    const int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1;
+    if (!osxsave || !avx) return REEL_ISA_BASELINE;
+    const unsigned long long xcr = xcr0();
+    if ((xcr & 0x6) != 0x6) return REEL_ISA_BASELINE;            // XMM and YMM state
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return REEL_ISA_BASELINE;
+    const int avx2 = (b >> 5) & 1;
+    const int avx512 = ((b >> 16) & 1) && ((b >> 17) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1);   // F, DQ, BW, VL
+    if (!avx2 || !fma) return REEL_ISA_BASELINE;
+    if (avx512 && (xcr & 0xE0) == 0xE0) return REEL_ISA_AVX512;   // opmask, ZMM_Hi256, Hi16_ZMM state
+    return REEL_ISA_AVX2;
+#else
+    return REEL_ISA_BASELINE;
+#endif
+}
+
+int reel_cpu_has_avx512bf16(void) {
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (reel_isa_supported() < REEL_ISA_AVX512 || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return 0;
+    return (a >> 5) & 1;
+#else
+    return 0;
+#endif
+}
+
+const char *reel_isa_name(reel_isa isa) {
+    switch (isa) {
+    case REEL_ISA_AVX2: return "avx2";
+    case REEL_ISA_AVX512: return "avx512";
+    default: return "baseline";
+    }
+}
+
+/// -1 until first use; then the active reel_isa.
+static _Atomic int active = -1;
+
+static reel_isa initial_isa(void) {
+    reel_isa best = reel_isa_supported();
+    const char *env = getenv("REEL_ISA");
+    if (env) {
+        for (int i = REEL_ISA_BASELINE; i <= REEL_ISA_AVX512; i++)
+            if (strcmp(env, reel_isa_name((reel_isa)i)) == 0 && (reel_isa)i < best) best = (reel_isa)i;
+    }
+    return best;
+}
+
+reel_isa reel_isa_active(void) {
+    int isa = atomic_load_explicit(&active, memory_order_relaxed);
+    if (isa < 0) {
+        isa = (int)initial_isa();
+        atomic_store_explicit(&active, isa, memory_order_relaxed);
+    }
+    return (reel_isa)isa;
+}
+
+int reel_isa_set(reel_isa isa) {
+    if (isa < REEL_ISA_BASELINE || isa > reel_isa_supported()) return -1;
+    atomic_store_explicit(&active, (int)isa, memory_order_relaxed);
+    return 0;
+}
+
+static const reel_kernel_table *table(void) {
+    switch (reel_isa_active()) {
+#if defined(__x86_64__)
+    case REEL_ISA_AVX512: return &reel_kernels_avx512;
+    case REEL_ISA_AVX2: return &reel_kernels_avx2;
+#endif
+    default: return &reel_kernels_baseline;
+    }
+}
+
+void reel_bias_act(float *y, long rows, long cols, long ld, const float *bias, const float *residual, long ldr, int relu) {
+    table()->bias_act(y, rows, cols, ld, bias, residual, ldr, relu);
+}
+
+void reel_relu(const float *x, float *y, long n) { table()->relu(x, y, n); }
+
+void reel_conv_direct(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH, long KW,
+                      long stride, long pad, const float *bias, int relu, float *y, long ystride, float *scratch) {
+    table()->conv_direct(x, xstride, C, H, W, packed, O, KH, KW, stride, pad, bias, relu, y, ystride, scratch);
+}
+
+long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad) {
+    return C * stride * stride * reel_conv_phase_rows(H, KH, stride, pad) * reel_conv_phase_cols(W, KW, stride, pad);
+}
+
+long reel_conv_packed_floats(long O, long C, long KH, long KW) {
+    return (O + REEL_CONV_OB - 1) / REEL_CONV_OB * REEL_CONV_OB * C * KH * KW;
+}
+
+void reel_conv_pack(const float *w, const float *scale, long O, long C, long KH, long KW, float *packed) {
+    // packed[block][c][ky][kx][o mod OB]: one tap's OB output channels side by side (zeros past O).
+    const long taps = C * KH * KW, blocks = (O + REEL_CONV_OB - 1) / REEL_CONV_OB;
+    for (long b = 0; b < blocks; b++)
+        for (long t = 0; t < taps; t++)
+            for (long j = 0; j < REEL_CONV_OB; j++) {
+                long o = b * REEL_CONV_OB + j;
+                packed[(b * taps + t) * REEL_CONV_OB + j] = o < O ? w[o * taps + t] * (scale ? scale[o] : 1.0f) : 0.0f;
+            }
+}

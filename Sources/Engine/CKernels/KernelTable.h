@@ -1,0 +1,35 @@
+// The per-ISA table of kernel entry points (private to the target). KernelBody.h defines the kernels once;
+// KernelsBaseline.c, KernelsAVX2.c and KernelsAVX512.c compile it for their instruction set.
+#ifndef REEL_KERNEL_TABLE_H
+#define REEL_KERNEL_TABLE_H
+#include "include/ReelKernels.h"
+
+/// Output channels per block of the direct convolution, the same for every ISA so packed weights do not depend on it.
+#define REEL_CONV_OB 8
+/// Widest vector row (floats) any ISA's direct convolution computes at once: scratch rows are padded to it.
+#define REEL_CONV_XMAX 32
+
+typedef struct {
+    void (*bias_act)(float *y, long rows, long cols, long ld, const float *bias, const float *residual, long ldr, int relu);
+    void (*relu)(const float *x, float *y, long n);
+    void (*conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
+                        long KW, long stride, long pad, const float *bias, int relu, float *y, long ystride,
+                        float *scratch);
+} reel_kernel_table;
+
+extern const reel_kernel_table reel_kernels_baseline;
+#if defined(__x86_64__)
+extern const reel_kernel_table reel_kernels_avx2;
+extern const reel_kernel_table reel_kernels_avx512;
+#endif
+
+/// Geometry of the direct convolution's scratch: stride×stride phase planes of PH×PW per input channel.
+static inline long reel_conv_out(long n, long k, long stride, long pad) { return (n + 2 * pad - k) / stride + 1; }
+static inline long reel_conv_phase_rows(long H, long KH, long stride, long pad) {
+    return reel_conv_out(H, KH, stride, pad) + (KH - 1) / stride;
+}
+static inline long reel_conv_phase_cols(long W, long KW, long stride, long pad) {
+    long ow = reel_conv_out(W, KW, stride, pad);
+    return (ow + REEL_CONV_XMAX - 1) / REEL_CONV_XMAX * REEL_CONV_XMAX + (KW - 1) / stride;
+}
+#endif

@@ -1,0 +1,62 @@
+// Reel's hot loops in C, compiled once per instruction set and chosen at run time (CPUID), the way oneDNN, ggml
+// and OpenBLAS pick their kernels: the Swift code is built for the x86-64 baseline, so without this everything
+// that is not a GEMM would leave AVX2/FMA and AVX-512 unused.
+//
+// Every entry point below dispatches through the table of the active ISA. The active ISA starts as the best one
+// the CPU and OS support (capped by the environment variable REEL_ISA=baseline|avx2|avx512) and can be lowered by
+// `reel_isa_set` (tests run each kernel under every ISA the machine has against a reference loop).
+#ifndef REEL_KERNELS_H
+#define REEL_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction sets Reel has kernels for, in increasing order.
+typedef enum {
+    REEL_ISA_BASELINE = 0,   ///< x86-64 baseline (SSE2), or the target's default elsewhere
+    REEL_ISA_AVX2 = 1,       ///< AVX2 + FMA (Haswell, Zen)
+    REEL_ISA_AVX512 = 2,     ///< AVX-512 F/BW/DQ/VL (Skylake-SP, Ice Lake, Sapphire Rapids, Zen 4/5)
+} reel_isa;
+
+/// The best ISA this CPU and OS support (XCR0 must enable the vector state), ignoring REEL_ISA.
+reel_isa reel_isa_supported(void);
+/// The ISA the kernels use now.
+reel_isa reel_isa_active(void);
+/// Sets the active ISA; returns 0, or -1 (unchanged) when the CPU does not support it.
+int reel_isa_set(reel_isa isa);
+/// "baseline", "avx2" or "avx512".
+const char *reel_isa_name(reel_isa isa);
+/// Whether this CPU supports AVX512_BF16 (reported by `reel bench`; no kernel uses it yet).
+int reel_cpu_has_avx512bf16(void);
+
+/// y[r·ld + i] = act(y[r·ld + i] + bias[r] (+ residual[r·ldr + i])) for r < rows, i < cols: a convolution's
+/// epilogue (folded BatchNorm shift, residual sum, ReLU) applied to an output block while it is in cache.
+/// `bias` and `residual` may be NULL; `relu` is 0 or 1.
+void reel_bias_act(float *y, long rows, long cols, long ld, const float *bias,
+                   const float *residual, long ldr, int relu);
+
+/// y[i] = max(x[i], 0). x and y may be the same array.
+void reel_relu(const float *x, float *y, long n);
+
+/// A direct 2-D convolution of one image (no im2col): stride s ≥ 1, dilation 1, zero padding, ungrouped.
+/// x: C planes of H×W at x + c·xstride. w: the weights packed by `reel_conv_pack` for this ISA's block.
+/// y: O planes of OH×OW at y + o·ystride, then the epilogue y = act(y + bias[o]) (bias may be NULL).
+/// scratch: `reel_conv_scratch_floats(...)` floats (the zero-padded, stride-phase-split input).
+void reel_conv_direct(const float *x, long xstride, long C, long H, long W,
+                      const float *packed, long O, long KH, long KW, long stride, long pad,
+                      const float *bias, int relu, float *y, long ystride, float *scratch);
+/// Floats of scratch `reel_conv_direct` needs for these sizes.
+long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad);
+/// Floats of packed weights for O×C×KH×KW weights.
+long reel_conv_packed_floats(long O, long C, long KH, long KW);
+/// Packs O×C×KH×KW weights (PyTorch layout), each output channel scaled by scale[o] (NULL = 1: BatchNorm folding),
+/// for the active ISA's output-channel block. Pack again after `reel_isa_set`.
+void reel_conv_pack(const float *w, const float *scale, long O, long C, long KH, long KW, float *packed);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,121 @@
+import XCTest
+import CKernels
+@testable import EngineCore
+
+/// Every C kernel under every instruction set this CPU supports (baseline always; AVX2+FMA and AVX-512 where
+/// present), against plain reference loops. On a machine without AVX-512 the AVX-512 code path is not run; the
+/// tests say which ISAs they covered.
+final class KernelISATests: XCTestCase {
+    private var saved = KernelISA.active
+    override func setUp() { saved = KernelISA.active }
+    override func tearDown() { KernelISA.activate(saved) }
+
+    /// Runs `body` once per supported ISA with that ISA active.
+    func forEachISA(_ body: (KernelISA) throws -> Void) rethrows {
+        for isa in KernelISA.available {
+            XCTAssertTrue(KernelISA.activate(isa))
+            XCTAssertEqual(KernelISA.active, isa)
+            try body(isa)
+        }
+    }
+
+    func testDetectionAndForcing() {
+        XCTAssertTrue(KernelISA.available.contains(.baseline))
+        XCTAssertEqual(KernelISA.available.last, KernelISA.supported)
+        XCTAssertEqual(KernelISA.allCases.map(\.description), ["baseline", "avx2", "avx512"])
+        // An ISA above what the CPU has is refused and leaves the active one unchanged.
+        if KernelISA.supported < .avx512 {
+            KernelISA.activate(.baseline)
+            XCTAssertFalse(KernelISA.activate(.avx512))
+            XCTAssertEqual(KernelISA.active, .baseline)
+        }
+        #if arch(x86_64)
+        // What /proc/cpuinfo says this CPU has must agree with CPUID (Linux).
+        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) {
+            let flags = Set(flagsLine.split(separator: " ").map(String.init))
+            let expected: KernelISA = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) ? .avx512
+                : (flags.contains("avx2") && flags.contains("fma") ? .avx2 : .baseline)
+            XCTAssertEqual(KernelISA.supported, expected)
+        }
+        #endif
+    }
+
+    func testReLU() {
+        let n = 1000 + 13
+        let x = (0..<n).map { Float(($0 * 7919) % 201) - 100.5 }
+        forEachISA { isa in
+            var y = [Float](repeating: .nan, count: n)
+            reel_relu(x, &y, n)
+            XCTAssertEqual(y, x.map { max($0, 0) }, "\(isa)")
+        }
+    }
+
+    func testBiasResidualReLU() {
+        let (rows, cols, ld) = (5, 37, 41)
+        let y0 = (0..<(rows * ld)).map { Float(($0 * 31) % 17) - 8 }
+        let res = (0..<(rows * ld)).map { Float(($0 * 13) % 11) - 5.5 }
+        let bias: [Float] = [0.5, -1, 2, -3, 0.25]
+        for relu in [false, true] {
+            for withResidual in [false, true] {
+                var expected = y0
+                for r in 0..<rows { for i in 0..<cols {
+                    var v = y0[r * ld + i] + bias[r] + (withResidual ? res[r * ld + i] : 0)
+                    if relu { v = max(v, 0) }
+                    expected[r * ld + i] = v
+                } }
+                forEachISA { isa in
+                    var y = y0
+                    res.withUnsafeBufferPointer { rp in
+                        reel_bias_act(&y, rows, cols, ld, bias, withResidual ? rp.baseAddress : nil, ld, relu ? 1 : 0)
+                    }
+                    XCTAssertEqual(y, expected, "\(isa) relu \(relu) residual \(withResidual)")
+                }
+            }
+        }
+    }
+
+    /// The direct convolution on the shapes it is used for (the stem, strided 3×3 and 1×1) and ragged edges: output
+    /// widths not a multiple of any vector, output channels not a multiple of 8, bias and ReLU fused.
+    func testDirectConvolutionMatchesTheDefinition() {
+        let cases: [(c: Int, o: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
+            (3, 16, 20, 37, 7, 2, 3), (3, 5, 9, 9, 7, 2, 3), (4, 12, 10, 18, 3, 2, 1), (6, 9, 11, 35, 1, 2, 0),
+            (2, 8, 7, 5, 3, 1, 1), (3, 3, 6, 40, 5, 3, 2), (5, 17, 16, 16, 2, 2, 0), (1, 1, 1, 1, 1, 1, 0),
+        ]
+        for (i, t) in cases.enumerated() {
+            let conv = Conv2d(t.c, t.o, kernel: t.k, stride: t.s, padding: t.p, bias: true)
+            conv.weight.value = GradientCheck.random(conv.weight.shape, seed: 300 + UInt64(i))
+            conv.bias?.value = GradientCheck.random([t.o], seed: 400 + UInt64(i))
+            conv.algorithm = .direct
+            conv.isTraining = false
+            let x = GradientCheck.random([t.c, 3, t.h, t.w], seed: 500 + UInt64(i))
+            XCTAssertTrue(conv.usesDirect(conv.geometry(for: x)), "\(t)")
+            let ref = ConvolutionTests.naive(conv, x)
+            forEachISA { isa in
+                let y = conv.forward(x)
+                XCTAssertEqual(y.shape, ref.shape, "\(t)")
+                for j in 0..<y.count { XCTAssertEqual(y[j], ref[j], accuracy: 1e-4, "\(isa) \(t) y[\(j)]") }
+                let fused = conv.inferenceForward(x, weights: conv.weight.value, bias: conv.bias?.value, relu: true)
+                for j in 0..<y.count { XCTAssertEqual(fused[j], max(ref[j], 0), accuracy: 1e-4, "\(isa) \(t) relu y[\(j)]") }
+            }
+        }
+    }
+
+    /// Training through the direct forward: backward (im2col recomputed tile by tile) equals the im2col path's.
+    func testDirectTrainingMatchesIm2col() {
+        let direct = Conv2d(3, 8, kernel: 7, stride: 2, padding: 3, bias: false)
+        let plain = Conv2d(3, 8, kernel: 7, stride: 2, padding: 3, bias: false)
+        direct.weight.value = GradientCheck.random(direct.weight.shape, seed: 1)
+        plain.weight.value = direct.weight.value
+        plain.algorithm = .im2col
+        XCTAssertTrue(direct.usesDirect(direct.geometry(forShape: [3, 4, 18, 18])), "the stem runs direct under auto")
+        let x = GradientCheck.random([3, 4, 18, 18], seed: 2)
+        let y = direct.forward(x), yRef = plain.forward(x)
+        for j in 0..<y.count { XCTAssertEqual(y[j], yRef[j], accuracy: 1e-4) }
+        let dy = GradientCheck.random(y.shape, seed: 3)
+        let dx = direct.backward(dy), dxRef = plain.backward(dy)
+        XCTAssertEqual(dx.scalars, dxRef.scalars)
+        XCTAssertEqual(direct.weight.grad.scalars, plain.weight.grad.scalars)
+        GradientCheck.check(direct, input: GradientCheck.random([3, 2, 9, 9], seed: 4))
+    }
+}
