@@ -67,7 +67,7 @@ struct BenchCommand: ParsableCommand {
         let convGFLOPS = convTime > 0 ? convFLOP / convTime : .nan
         if json {
             var o: [String: Any] = [
-                "config": config, "threads": Parallel.workers, "openblas_core": GEMM.coreName, "input_shape": w.input.shape,
+                "config": config, "threads": Parallel.workers, "openblas_core": GEMM.coreName, "reel_isa": KernelISA.active.description, "input_shape": w.input.shape,
                 "sgemm1024_gflops": gemm.gflops,
                 "train_step_ms_median": train.median * 1000, "train_step_ms_min": train.min * 1000,
                 "train_clean_n": train.clean.count, "train_runs_n": train.runs,
@@ -86,7 +86,7 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("config        \(config)  (input \(w.input.shape), \(Parallel.workers) threads, OpenBLAS \(GEMM.coreName) kernels)")
+        print("config        \(config)  (input \(w.input.shape), \(Parallel.workers) threads, OpenBLAS \(GEMM.coreName) kernels\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil ? " (set by OPENBLAS_CORETYPE)" : ""), Reel kernels \(KernelISA.active)\(KernelISA.hasBF16 ? ", AVX512_BF16 present" : ""))")
         print(String(format: "sgemm 1024     %.1f GFLOP/s", gemm.gflops))
         print(String(format: "train step     median %.1f ms, min %.1f ms  (%d clean of %d; %.2f GFLOP → %.1f GFLOP/s)",
                      train.median * 1000, train.min * 1000, train.clean.count, train.runs, stepGFLOP, stepGFLOP / train.median))

@@ -103,6 +103,11 @@ public class Convolution: Layer {
         return forward(x, weights: weights, epilogue: ConvEpilogue(bias: bias, residual: residual, relu: relu))
     }
 
+    /// How forward computes on input geometry `g`: "plane" (whole-plane GEMM), "winograd", "direct" or "im2col".
+    public func pathName(_ g: ConvGeometry) -> String {
+        usesWholePlane(g) ? "plane" : usesWinograd(g) ? "winograd" : usesDirect(g) ? "direct" : "im2col"
+    }
+
     func forward(_ x: Tensor, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let g = geometry(for: x)
         lastInputShape = x.shape

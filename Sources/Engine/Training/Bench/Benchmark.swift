@@ -71,7 +71,7 @@ public enum Benchmark {
     public struct LayerRow: Sendable {
         public var name: String
         public var shape: String
-        /// "winograd", "plane" (whole-plane GEMM) or "im2col".
+        /// "winograd", "plane" (whole-plane GEMM), "direct" or "im2col" (`Convolution.pathName`).
         public var algorithm: String
         /// Direct-convolution FLOPs (2·MACs of the definition), whatever the algorithm does.
         public var forwardGFLOP: Double
@@ -102,7 +102,7 @@ public enum Benchmark {
             var bwdOnly = bwd
             bwdOnly.clean = bwd.clean.map { max(1e-9, $0 - fwd.median) }
             rows.append(LayerRow(name: name, shape: "\(conv.outChannels)x\(conv.inChannels / conv.groups)x\(g.kernel.h)x\(g.kernel.w)/\(g.stride.h) on \(shape)",
-                                 algorithm: conv.usesWholePlane(g) ? "plane" : conv.usesWinograd(g) ? "winograd" : "im2col",
+                                 algorithm: conv.pathName(g),
                                  forwardGFLOP: 2 * macs / 1e9,
                                  backwardGFLOP: 2 * macs * (conv.computesInputGradient ? 2 : 1) / 1e9,
                                  forward: fwd, backward: bwdOnly))
