@@ -102,6 +102,16 @@ void reel_conv_direct(const float *x, long xstride, long C, long H, long W, cons
     table()->conv_direct(x, xstride, C, H, W, packed, O, KH, KW, stride, pad, bias, relu, y, ystride, scratch);
 }
 
+void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta,
+                float *c, long ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (beta == 0.0f) for (long m = 0; m < M; m++) memset(c + m * ldc, 0, (size_t)N * sizeof(float));
+        return;
+    }
+    table()->sgemm(M, N, K, a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, beta, c, ldc);
+}
+
 long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad) {
     return C * stride * stride * reel_conv_phase_rows(H, KH, stride, pad) * reel_conv_phase_cols(W, KW, stride, pad);
 }

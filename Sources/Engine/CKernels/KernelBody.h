@@ -136,8 +136,93 @@ static void NAME(conv_direct)(const float *x, long xstride, long C, long H, long
     }
 }
 
+
+// MARK: Small-matrix sgemm
+
+/// C block += A block · B panel: REEL_GEMM_MB rows × NX vectors, over `kc` products. A's element (m, k) is at
+/// a[m·ams + k·aks] (row-major A: ams = lda, aks = 1; transposed A: ams = 1, aks = lda); B's rows are contiguous.
+/// `rows` rows and `cols` columns are stored (the rest of the block is padding); `accumulate` adds to C.
+#define GEMM_BLOCK(NX)                                                                                            \
+static inline void NAME(gemm_block_##NX)(long kc, const float *a, long ams, long aks, const float *b, long ldb,      \
+                                         float *c, long ldc, long rows, long cols, int accumulate) {              \
+    vf acc[REEL_GEMM_MB][NX];                                                                                     \
+    for (int m = 0; m < REEL_GEMM_MB; m++) for (int v = 0; v < NX; v++) acc[m][v] = 0;                          \
+    for (long k = 0; k < kc; k++) {                                                                               \
+        vf bv[NX];                                                                                                \
+        for (int v = 0; v < NX; v++) bv[v] = vload(b + k * ldb + v * VLEN);                                       \
+        const float *ak = a + k * aks;                                                                            \
+        for (int m = 0; m < REEL_GEMM_MB; m++) {                                                                  \
+            vf av = ak[m * ams];                                                                                  \
+            for (int v = 0; v < NX; v++) acc[m][v] += av * bv[v];                                                 \
+        }                                                                                                         \
+    }                                                                                                             \
+    for (long m = 0; m < rows; m++) {                                                                             \
+        float *cm = c + m * ldc;                                                                                  \
+        for (int v = 0; v < NX; v++) {                                                                            \
+            long n = cols - v * VLEN;                                                                             \
+            if (n <= 0) break;                                                                                    \
+            if (n >= VLEN) {                                                                                      \
+                vstore(cm + v * VLEN, accumulate ? vload(cm + v * VLEN) + acc[m][v] : acc[m][v]);                 \
+            } else {                                                                                              \
+                float t[VLEN];                                                                                    \
+                memcpy(t, &acc[m][v], sizeof t);                                                                  \
+                for (long j = 0; j < n; j++) cm[v * VLEN + j] = accumulate ? cm[v * VLEN + j] + t[j] : t[j];      \
+            }                                                                                                     \
+        }                                                                                                         \
+    }                                                                                                             \
+}
+GEMM_BLOCK(1)
+#if XB > 1
+GEMM_BLOCK(2)
+#endif
+
+static void NAME(sgemm)(long M, long N, long K, const float *a, long ams, long aks, const float *b, long ldb,
+                        float beta, float *c, long ldc) {
+    enum { NB = VLEN * XB };
+    // Ragged panels go through zero-padded copies, so the register blocks never read past A's or B's end.
+    float bpad[REEL_GEMM_KC * NB];
+    float apad[REEL_GEMM_MB * REEL_GEMM_KC];
+    for (long k0 = 0; k0 < K; k0 += REEL_GEMM_KC) {
+        const long kc = K - k0 < REEL_GEMM_KC ? K - k0 : REEL_GEMM_KC;
+        const int accumulate = beta != 0.0f || k0 > 0;
+        for (long n0 = 0; n0 < N; n0 += NB) {
+            const long cols = N - n0 < NB ? N - n0 : NB;
+            const float *bp = b + k0 * ldb + n0;
+            long bld = ldb;
+            if (cols < NB) {
+                for (long k = 0; k < kc; k++) {
+                    memcpy(bpad + k * NB, bp + k * ldb, (size_t)cols * sizeof(float));
+                    memset(bpad + k * NB + cols, 0, (size_t)(NB - cols) * sizeof(float));
+                }
+                bp = bpad;
+                bld = NB;
+            }
+            for (long m0 = 0; m0 < M; m0 += REEL_GEMM_MB) {
+                const long rows = M - m0 < REEL_GEMM_MB ? M - m0 : REEL_GEMM_MB;
+                const float *ap = a + m0 * ams + k0 * aks;
+                long pams = ams, paks = aks;
+                if (rows < REEL_GEMM_MB) {
+                    for (long m = 0; m < REEL_GEMM_MB; m++)
+                        for (long k = 0; k < kc; k++) apad[k * REEL_GEMM_MB + m] = m < rows ? ap[m * ams + k * aks] : 0.0f;
+                    ap = apad;
+                    pams = 1;
+                    paks = REEL_GEMM_MB;
+                }
+#if XB > 1
+                if (cols > VLEN) {
+                    NAME(gemm_block_2)(kc, ap, pams, paks, bp, bld, c + m0 * ldc + n0, ldc, rows, cols, accumulate);
+                    continue;
+                }
+#endif
+                NAME(gemm_block_1)(kc, ap, pams, paks, bp, bld, c + m0 * ldc + n0, ldc, rows, cols, accumulate);
+            }
+        }
+    }
+}
+
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
     .relu = NAME(relu),
     .conv_direct = NAME(conv_direct),
+    .sgemm = NAME(sgemm),
 };

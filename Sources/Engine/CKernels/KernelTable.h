@@ -9,12 +9,18 @@
 /// Widest vector row (floats) any ISA's direct convolution computes at once: scratch rows are padded to it.
 #define REEL_CONV_XMAX 32
 
+/// Rows of A per register block of the small-matrix sgemm, and products per pass (a B panel of KC rows stays in L1).
+#define REEL_GEMM_MB 8
+#define REEL_GEMM_KC 256
+
 typedef struct {
     void (*bias_act)(float *y, long rows, long cols, long ld, const float *bias, const float *residual, long ldr, int relu);
     void (*relu)(const float *x, float *y, long n);
     void (*conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
                         long KW, long stride, long pad, const float *bias, int relu, float *y, long ystride,
                         float *scratch);
+    void (*sgemm)(long M, long N, long K, const float *a, long ams, long aks, const float *b, long ldb, float beta,
+                  float *c, long ldc);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;

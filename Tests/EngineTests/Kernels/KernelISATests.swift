@@ -119,3 +119,35 @@ final class KernelISATests: XCTestCase {
         GradientCheck.check(direct, input: GradientCheck.random([3, 2, 9, 9], seed: 4))
     }
 }
+
+extension KernelISATests {
+    /// The small-matrix sgemm on ragged shapes (rows not a multiple of 8, columns not a multiple of any vector, K
+    /// across the 256-product passes), plain and transposed A, overwrite and accumulate, under every ISA.
+    func testSmallSgemmMatchesDoublePrecisionProducts() {
+        let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (8, 32, 9), (13, 70, 147), (16, 16, 300), (64, 5, 600), (3, 33, 2)]
+        for (i, s) in shapes.enumerated() {
+            for transA in [false, true] {
+                let lda = (transA ? s.m : s.k) + 3, ldb = s.n + 5, ldc = s.n + 2
+                let a = GradientCheck.random([(transA ? s.k : s.m) * lda], seed: 700 + UInt64(i)).scalars
+                let b = GradientCheck.random([s.k * ldb], seed: 800 + UInt64(i)).scalars
+                let c0 = GradientCheck.random([s.m * ldc], seed: 900 + UInt64(i)).scalars
+                for beta: Float in [0, 1] {
+                    var expected = c0
+                    for r in 0..<s.m { for j in 0..<s.n {
+                        var sum = 0.0
+                        for q in 0..<s.k { sum += Double(transA ? a[q * lda + r] : a[r * lda + q]) * Double(b[q * ldb + j]) }
+                        expected[r * ldc + j] = Float(sum + Double(beta) * Double(c0[r * ldc + j]))
+                    } }
+                    forEachISA { isa in
+                        var c = c0
+                        reel_sgemm(transA ? 1 : 0, s.m, s.n, s.k, a, lda, b, ldb, beta, &c, ldc)
+                        for j in 0..<c.count {
+                            XCTAssertEqual(c[j], expected[j], accuracy: 1e-4 * Float(max(1, s.k / 16)),
+                                           "\(isa) \(s) transA \(transA) beta \(beta) c[\(j)]")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

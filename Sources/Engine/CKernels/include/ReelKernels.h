@@ -56,6 +56,12 @@ long reel_conv_packed_floats(long O, long C, long KH, long KW);
 /// for the active ISA's output-channel block. Pack again after `reel_isa_set`.
 void reel_conv_pack(const float *w, const float *scale, long O, long C, long KH, long KW, float *packed);
 
+/// C[M×N] = op(A)·B (beta 0) or C += op(A)·B (beta 1), row-major, B's rows contiguous (ldb ≥ N). op(A) is M×K:
+/// A itself (lda ≥ K) or, with trans_a, the transpose of a K×M matrix (lda ≥ M). No packing: meant for the
+/// convolutions' GEMMs, whose A (weights) is small and whose B panels stream through the cache once.
+void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta,
+                float *c, long ldc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,6 @@
+import CKernels
 import COpenBLAS
+import Foundation
 
 /// Matrix products through OpenBLAS's `cblas_sgemm` (the only caller of cblas in Reel).
 ///
@@ -19,9 +21,26 @@ public enum GEMM {
             if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
+        if !transB && alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernel {
+            reel_sgemm(transA ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Where the engine's GEMMs run: Reel's own register-blocked kernel (`reel_sgemm`) or OpenBLAS.
+    public enum Backend: String, Sendable { case reel, openblas }
+
+    /// `reel` when the kernels run AVX-512 and `REEL_GEMM` does not say `openblas`. Why: the convolutions' GEMMs are
+    /// small (A is a layer's weights, B a cache-sized tile) and single-threaded per worker, where OpenBLAS spends a
+    /// large share packing; and an OpenBLAS that does not know the CPU (or is pinned by OPENBLAS_CORETYPE) runs its
+    /// AVX2 kernels on an AVX-512 machine. With AVX2 only, OpenBLAS's Haswell kernels are kept.
+    public static var backend: Backend {
+        KernelISA.active == .avx512 && preferred == .reel ? .reel : .openblas
+    }
+    static let preferred = Backend(rawValue: ProcessInfo.processInfo.environment["REEL_GEMM"] ?? "") ?? .reel
+    @inline(__always) static var usesOwnKernel: Bool { backend == .reel }
 
     /// The OpenBLAS kernel family in use (e.g. "Cooperlake", "Haswell"): chosen at load time from the CPU, or forced
     /// by the `OPENBLAS_CORETYPE` environment variable.
