@@ -94,9 +94,13 @@ public final class JPEGDecoder {
         if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
             throw DecodeError(path: path, reason: "CMYK JPEG is not supported (convert the frames to RGB or grayscale)")
         }
-        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
-        let status = pixels.withUnsafeMutableBufferPointer { out in
-            tjDecompress2(handle, base, UInt(raw.count), out.baseAddress!, width, 0, height, Int32(TJPF_RGB.rawValue), 0)
+        // Uninitialised: libturbojpeg writes every byte of a frame it decodes (zero-filling first cost a memset of
+        // the whole frame), and a failed decode throws the buffer away.
+        var status: Int32 = 0
+        let count = Int(width) * Int(height) * 3
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            status = tjDecompress2(handle, base, UInt(raw.count), out.baseAddress!, width, 0, height, Int32(TJPF_RGB.rawValue), 0)
+            initialized = count
         }
         // A warning (e.g. a truncated but partly decodable file) still fails: a silently grey frame is worse.
         guard status == 0 else { throw DecodeError(path: path, reason: "corrupt JPEG data (\(lastError))") }

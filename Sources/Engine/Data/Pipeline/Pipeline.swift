@@ -12,10 +12,21 @@ public struct Pipeline: Sendable {
     public var sampler: SampleFrames? { steps.lazy.compactMap { $0 as? SampleFrames }.first }
 
     /// Runs every step. Without a FormatShape the output is M×H×W×C float32 (normalised if asked), as
-    /// mmaction2's `imgs` would be after Normalize.
+    /// mmaction2's `imgs` would be after Normalize. Consecutive resize/crop/flip steps run fused (`SpatialChain`),
+    /// with the same draws and bit-identical frames.
     public func run(_ sample: PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws -> PipelineSample {
         var s = sample
-        for step in steps { try step.apply(&s, rng: &rng, workspace: workspace) }
+        var i = 0
+        while i < steps.count {
+            let n = s.frames.isEmpty ? 0 : SpatialChain.length(steps, from: i)
+            if n > 0 {
+                try SpatialChain.apply(steps[i..<(i + n)], to: &s, rng: &rng)
+                i += n
+            } else {
+                try steps[i].apply(&s, rng: &rng, workspace: workspace)
+                i += 1
+            }
+        }
         return Self.finished(s)
     }
 

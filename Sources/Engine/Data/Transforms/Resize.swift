@@ -23,69 +23,9 @@ public enum Resize {
     /// horizontal pass in integers and OpenCV's vertical rounding `(((h0>>4)·w0>>16) + ((h1>>4)·w1>>16) + 2) >> 2`.
     public static func bilinear(_ src: Frame, width ow: Int, height oh: Int) -> Frame {
         if ow == src.width && oh == src.height { return src }
-        let ch = src.channels, rowLen = ow * ch
-        // Per output column: the byte offsets of its two source pixels and their weights, flattened for the loop.
-        var off0 = [Int](repeating: 0, count: ow), off1 = off0
-        var wx0 = [Int32](repeating: 0, count: ow), wx1 = wx0
-        for (x, (x0, w0, w1)) in taps(outSize: ow, inSize: src.width).enumerated() {
-            off0[x] = x0 * ch; off1[x] = min(x0 + 1, src.width - 1) * ch; wx0[x] = w0; wx1[x] = w1
-        }
-        let ys = taps(outSize: oh, inSize: src.height, clampWeights: false)
-        var out = [UInt8](repeating: 0, count: ow * oh * ch)
-        // Two horizontal rows, each remembered with its source row: an upscale reuses them over several output rows
-        // (OpenCV's ring buffer), a downscale computes each source row once.
-        var rows = [Int32](repeating: 0, count: 2 * rowLen)
-        var cached = (-1, -1)
-        src.pixels.withUnsafeBufferPointer { sp in
-            out.withUnsafeMutableBufferPointer { op in
-                rows.withUnsafeMutableBufferPointer { rp in
-                    off0.withUnsafeBufferPointer { o0 in off1.withUnsafeBufferPointer { o1 in
-                    wx0.withUnsafeBufferPointer { a0 in wx1.withUnsafeBufferPointer { a1 in
-                        func horizontal(_ y: Int, into row: UnsafeMutablePointer<Int32>) {
-                            let line = sp.baseAddress! + y * src.width * ch
-                            if ch == 3 {
-                                for x in 0..<ow {
-                                    let p = line + o0[x], q = line + o1[x], w0 = a0[x], w1 = a1[x], r = row + 3 * x
-                                    r[0] = Int32(p[0]) &* w0 &+ Int32(q[0]) &* w1
-                                    r[1] = Int32(p[1]) &* w0 &+ Int32(q[1]) &* w1
-                                    r[2] = Int32(p[2]) &* w0 &+ Int32(q[2]) &* w1
-                                }
-                            } else {
-                                for x in 0..<ow {
-                                    for c in 0..<ch { row[x * ch + c] = Int32(line[o0[x] + c]) &* a0[x] &+ Int32(line[o1[x] + c]) &* a1[x] }
-                                }
-                            }
-                        }
-                        let buf0 = rp.baseAddress!, buf1 = rp.baseAddress! + rowLen
-                        for y in 0..<oh {
-                            let (sy, v0, v1) = ys[y]
-                            let y0 = min(max(sy, 0), src.height - 1), y1 = min(max(sy + 1, 0), src.height - 1)
-                            // Bring source rows y0 and y1 into the buffers, reusing whatever is already there.
-                            let (r0, r1): (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>)
-                            if cached.0 == y0 && cached.1 == y1 {
-                                (r0, r1) = (buf0, buf1)
-                            } else if cached.1 == y0 {
-                                buf0.update(from: buf1, count: rowLen)
-                                if y1 != y0 { horizontal(y1, into: buf1) } else { buf1.update(from: buf0, count: rowLen) }
-                                (r0, r1) = (buf0, buf1)
-                            } else {
-                                horizontal(y0, into: buf0)
-                                if y1 != y0 { horizontal(y1, into: buf1) } else { buf1.update(from: buf0, count: rowLen) }
-                                (r0, r1) = (buf0, buf1)
-                            }
-                            cached = (y0, y1)
-                            let dst = op.baseAddress! + y * rowLen
-                            for i in 0..<rowLen {
-                                let v = (((r0[i] >> 4) &* v0) >> 16) &+ (((r1[i] >> 4) &* v1) >> 16) &+ 2
-                                dst[i] = UInt8(clamping: v >> 2)
-                            }
-                        }
-                    } }
-                    } }
-                }
-            }
-        }
-        return Frame(width: ow, height: oh, channels: ch, pixels: out)
+        let whole = FrameWindow(width: src.width, height: src.height)
+        return BilinearPlan(source: whole, sourceWidth: src.width, channels: src.channels, target: (ow, oh),
+                            region: FrameWindow(width: ow, height: oh)).apply(src)
     }
 
     /// For each output coordinate: the first source index and the two 11-bit weights (OpenCV's coefficients,

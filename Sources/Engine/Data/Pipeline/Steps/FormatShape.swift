@@ -27,7 +27,9 @@ public struct FormatShape: PipelineStep {
             shape.removeFirst()
         }
         var out = Tensor(uninitialized: shape)
-        out.withMutableData { dst in
+        let table = PixelConversion.table(sample.normalization, channels: sample.frames.map(\.channels).max() ?? c)
+        let toBGR = sample.normalization?.toBGR == true && c == 3
+        table.withUnsafeBufferPointer { tab in out.withMutableData { dst in
             for (i, frame) in sample.frames.enumerated() {
                 // Frame i is clip i / t, time i % t; its channel planes are `planeStride` apart in the output.
                 let base: Int, planeStride: Int
@@ -36,9 +38,9 @@ public struct FormatShape: PipelineStep {
                 } else {
                     base = (i / t) * c * t * h * w + (i % t) * h * w; planeStride = t * h * w
                 }
-                PixelConversion.write(frame, normalization: sample.normalization, to: dst + base, planeStride: planeStride)
+                PixelConversion.write(frame, table: tab.baseAddress!, toBGR: toBGR, to: dst + base, planeStride: planeStride)
             }
-        }
+        } }
         sample.imgs = out
         sample.inputFormat = inputFormat
     }
@@ -47,10 +49,9 @@ public struct FormatShape: PipelineStep {
 /// uint8 HWC → float32 planar, with Normalize's arithmetic: channel swap first when `to_bgr`, then
 /// `(x − mean_c) / std_c` in double precision from the float32 mean/std, rounded to float32 (SEMANTICS.md §5.9).
 enum PixelConversion {
-    static func write(_ frame: Frame, normalization: Normalization?, to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
-        let c = frame.channels, n = frame.width * frame.height
-        // A per-channel table of all 256 results: exact (the same double-precision formula) and cheaper than
-        // arithmetic per pixel.
+    /// A per-output-channel table of all 256 results: exact (the same double-precision formula) and cheaper than
+    /// arithmetic per pixel. Built once per sample, not per frame.
+    static func table(_ normalization: Normalization?, channels c: Int) -> [Float] {
         var table = [Float](repeating: 0, count: 256 * c)
         for ch in 0..<c {
             for v in 0..<256 {
@@ -61,19 +62,38 @@ enum PixelConversion {
                 }
             }
         }
+        return table
+    }
+
+    static func write(_ frame: Frame, normalization: Normalization?, to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
+        table(normalization, channels: frame.channels).withUnsafeBufferPointer {
+            write(frame, table: $0.baseAddress!, toBGR: normalization?.toBGR == true, to: dst, planeStride: planeStride)
+        }
+    }
+
+    /// `table` as made by `table(_:channels:)` for this frame's channel count.
+    static func write(_ frame: Frame, table: UnsafePointer<Float>, toBGR: Bool, to dst: UnsafeMutablePointer<Float>,
+                      planeStride: Int) {
+        let c = frame.channels, n = frame.width * frame.height
         frame.pixels.withUnsafeBufferPointer { px in
-            table.withUnsafeBufferPointer { tab in
-                for ch in 0..<c {
-                    // Output channel ch reads input channel 2−ch when to_bgr swaps R and B.
-                    let srcChannel = normalization?.toBGR == true && c == 3 ? 2 - ch : ch
-                    let plane = dst + ch * planeStride
-                    let t = tab.baseAddress! + ch * 256
-                    var p = px.baseAddress! + srcChannel
-                    for i in 0..<n {
-                        plane[i] = t[Int(p.pointee)]
-                        p += c
-                    }
+            let src = px.baseAddress!
+            if c == 3 {
+                // One pass over the pixels, three planes written side by side. Output channel ch reads input
+                // channel 2−ch when to_bgr swaps R and B.
+                let (s0, s2) = toBGR ? (2, 0) : (0, 2)
+                let p0 = dst, p1 = dst + planeStride, p2 = dst + 2 * planeStride
+                let t0 = table, t1 = table + 256, t2 = table + 512
+                for i in 0..<n {
+                    let p = src + 3 * i
+                    p0[i] = t0[Int(p[s0])]
+                    p1[i] = t1[Int(p[1])]
+                    p2[i] = t2[Int(p[s2])]
                 }
+                return
+            }
+            for ch in 0..<c {
+                let plane = dst + ch * planeStride, t = table + ch * 256
+                for i in 0..<n { plane[i] = t[Int(src[i * c + ch])] }
             }
         }
     }
