@@ -112,6 +112,13 @@ void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, c
     table()->sgemm(M, N, K, a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, beta, c, ldc);
 }
 
+void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
+                    long OW, float *y, int *argmax, float *split) {
+    table()->maxpool2d(x, H, W, KH, KW, SH, SW, PH, PW, OH, OW, y, argmax, split);
+}
+
+long reel_maxpool_split_floats(long H, long W, long SW) { return H * SW * ((W + SW - 1) / SW); }
+
 long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad) {
     return C * stride * stride * reel_conv_phase_rows(H, KH, stride, pad) * reel_conv_phase_cols(W, KW, stride, pad);
 }

@@ -220,9 +220,59 @@ static void NAME(sgemm)(long M, long N, long K, const float *a, long ams, long a
     }
 }
 
+// MARK: Max pooling
+
+typedef int vi __attribute__((ext_vector_type(VLEN)));
+
+/// 2-D max pooling of one plane (depth 1), any stride: y and the flat input index of each maximum (the first one
+/// in window order, rows then columns, as PyTorch; padding never wins). Each tap is a pass over an output row's
+/// columns (the stride's phases split out into `split`, H·S·⌈W/S⌉ floats, so the sources are contiguous).
+static void NAME(maxpool2d)(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW,
+                            long OH, long OW, float *y, int *argmax, float *split) {
+    const long pw = (W + SW - 1) / SW;             // columns per phase
+    for (long r = 0; r < H; r++)
+        for (long j = 0; j < W; j++) split[(r * SW + j % SW) * pw + j / SW] = x[r * W + j];
+    vi lane;
+    for (int l = 0; l < VLEN; l++) lane[l] = l * (int)SW;
+    for (long yo = 0; yo < OH; yo++) {
+        const long y0 = yo * SH - PH;
+        const long ylo = y0 < 0 ? 0 : y0, yhi = y0 + KH < H ? y0 + KH : H;
+        float *best = y + yo * OW;
+        int *at = argmax + yo * OW;
+        for (long xo = 0; xo < OW; xo++) { best[xo] = -__builtin_inff(); at[xo] = -1; }
+        for (long yi = ylo; yi < yhi; yi++) {
+            for (long kw = 0; kw < KW; kw++) {
+                const long x0 = kw - PW;
+                long lo = (-x0 + SW - 1) / SW; if (lo < 0) lo = 0; if (lo > OW) lo = OW;
+                long hi = (W - x0 + SW - 1) / SW; if (hi > OW) hi = OW; if (hi < lo) hi = lo;
+                // Output xo reads column xo·SW + x0: phase (x0 mod SW), phase column xo + ⌊x0 / SW⌋.
+                const long ph = ((x0 % SW) + SW) % SW, shift = (x0 - ph) / SW;
+                const float *row = split + (yi * SW + ph) * pw + shift;
+                const int index0 = (int)(yi * W + x0);
+                long xo = lo;
+                for (; xo + VLEN <= hi; xo += VLEN) {
+                    vf v = vload(row + xo), b = vload(best + xo);
+                    vi a; memcpy(&a, at + xo, sizeof a);
+                    vi take = (v > b) | (a < 0);
+                    vf nb = take ? v : b;
+                    vi idx = (index0 + (int)(SW * xo)) + lane;
+                    vi na = take ? idx : a;
+                    vstore(best + xo, nb);
+                    memcpy(at + xo, &na, sizeof na);
+                }
+                for (; xo < hi; xo++) {
+                    const float v = row[xo];
+                    if (v > best[xo] || at[xo] < 0) { best[xo] = v; at[xo] = index0 + (int)(SW * xo); }
+                }
+            }
+        }
+    }
+}
+
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
     .relu = NAME(relu),
     .conv_direct = NAME(conv_direct),
     .sgemm = NAME(sgemm),
+    .maxpool2d = NAME(maxpool2d),
 };

@@ -21,6 +21,8 @@ typedef struct {
                         float *scratch);
     void (*sgemm)(long M, long N, long K, const float *a, long ams, long aks, const float *b, long ldb, float beta,
                   float *c, long ldc);
+    void (*maxpool2d)(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
+                      long OW, float *y, int *argmax, float *split);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;

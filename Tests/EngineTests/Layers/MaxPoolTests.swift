@@ -3,8 +3,8 @@ import XCTest
 @testable import EngineData
 @testable import EngineTraining
 
-/// MaxPool's stride-2 SIMD path against a direct definition: the maximum of each window and, for backward, the
-/// gradient routed to the first maximum in window order (PyTorch's rule), on inputs full of ties.
+/// MaxPool's C kernel (every ISA the CPU has) against a direct definition: the maximum of each window and, for
+/// backward, the gradient routed to the first maximum in window order (PyTorch's rule), on inputs full of ties.
 final class MaxPoolTests: XCTestCase {
     /// Direct max pooling of one 2-D plane layout C×N×H×W: outputs and the flat input index each takes.
     static func naive(_ x: Tensor, kernel: Int, stride: Int, padding: Int) -> (y: [Float], index: [Int]) {
@@ -24,22 +24,32 @@ final class MaxPoolTests: XCTestCase {
         return (y, index)
     }
 
-    func testStride2PathMatchesTheDefinitionWithTies() {
+    func testPlanarKernelMatchesTheDefinitionWithTiesOnEveryISA() {
+        let saved = KernelISA.active
+        defer { KernelISA.activate(saved) }
+        for isa in KernelISA.available {
+            KernelISA.activate(isa)
+            for (k, s, p) in [(3, 2, 1), (2, 2, 0), (3, 1, 1), (3, 3, 0)] { check(kernel: k, stride: s, padding: p, isa: isa) }
+        }
+    }
+
+    func check(kernel: Int, stride: Int, padding: Int, isa: KernelISA) {
         var rng = Philox(seed: 3)
-        for (h, w) in [(5, 6), (9, 17), (12, 40), (3, 33)] {
+        for (h, w) in [(5, 6), (9, 17), (12, 40), (3, 33), (64, 70)] {
             // Values on a coarse grid: many equal maxima inside a window.
             var x = Tensor.uniform([2, 3, h, w], in: -2...2, rng: &rng)
             let count = x.count
             x.withMutableData { p in for i in 0..<count { p[i] = (p[i] * 2).rounded() } }
-            let pool = MaxPool(kernel: 3, stride: 2, padding: 1)
-            XCTAssertTrue(MaxPool.isStride2(pool.geometry(x)))
+            let pool = MaxPool(kernel: kernel, stride: stride, padding: padding)
+            XCTAssertTrue(MaxPool.isPlanar(pool.geometry(x)))
             let y = pool.forward(x)
-            let ref = Self.naive(x, kernel: 3, stride: 2, padding: 1)
-            XCTAssertEqual(y.scalars, ref.y, "\(h)x\(w) forward")
+            let ref = Self.naive(x, kernel: kernel, stride: stride, padding: padding)
+            let what = "\(isa) \(kernel)/\(stride) pad \(padding) on \(h)x\(w)"
+            XCTAssertEqual(y.scalars, ref.y, "\(what) forward")
             let dy = Tensor.uniform(y.shape, in: -1...1, rng: &rng)
             var expected = [Float](repeating: 0, count: x.count)
             for (o, i) in ref.index.enumerated() { expected[i] += dy[o] }
-            XCTAssertEqual(pool.backward(dy).scalars, expected, "\(h)x\(w) backward to the first maximum")
+            XCTAssertEqual(pool.backward(dy).scalars, expected, "\(what) backward to the first maximum")
         }
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// `nn.MaxPool2d` / `nn.MaxPool3d` on channel-major activations; padding counts as −∞ (never the maximum).
 /// Each (channel, image) plane is independent, so planes are split over the cores; the argmax of every output is
 /// kept for backward.
@@ -50,8 +52,16 @@ public final class MaxPool: Layer, PiecewiseLinear {
             y.withMutableData { yp in
                 arg.withUnsafeMutableBufferPointer { ap in
                     Parallel.forChunks(planes) { range in
-                        if Self.isStride2(g) {
-                            return Self.forwardStride2(xp, g, planes: range, into: yp, argmax: ap.baseAddress!)
+                        if Self.isPlanar(g) {
+                            // 2-D windows: the per-ISA C kernel (Sources/Engine/CKernels), one plane per call.
+                            let split = UnsafeMutablePointer<Float>.allocate(capacity: reel_maxpool_split_floats(g.height, g.width, g.stride.w))
+                            defer { split.deallocate() }
+                            for p in range {
+                                reel_maxpool2d(xp + p * inP, g.height, g.width, g.kernel.h, g.kernel.w, g.stride.h, g.stride.w,
+                                               g.padding.h, g.padding.w, g.outHeight, g.outWidth, yp + p * outP,
+                                               ap.baseAddress! + p * outP, split)
+                            }
+                            return
                         }
                         let ow = g.outWidth
                         for p in range {
@@ -97,59 +107,8 @@ public final class MaxPool: Layer, PiecewiseLinear {
         return y
     }
 
-    /// 2-D windows with horizontal stride 2 (the stem's 3×3/2 pool).
-    static func isStride2(_ g: ConvGeometry) -> Bool { g.depth == 1 && g.kernel.t == 1 && g.stride.w == 2 }
-
-    /// `forward` for `isStride2` geometries, eight outputs at a time: each plane is split once into its even and odd
-    /// columns (as the stem's im2col), so a tap's sources for consecutive outputs are contiguous. Same taps, same
-    /// order and the same comparison as the general loop, so the same maxima and argmax.
-    static func forwardStride2(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, planes: Range<Int>,
-                               into yp: UnsafeMutablePointer<Float>, argmax ap: UnsafeMutablePointer<Int32>) {
-        let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
-        let half = (w + 1) / 2, splitWidth = 2 * half
-        let split = UnsafeMutablePointer<Float>.allocate(capacity: h * splitWidth)
-        defer { split.deallocate() }
-        let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-        for p in planes {
-            Im2col.splitColumns(xp + p * g.inPlane, rows: h, width: w, into: split)
-            for yo in 0..<oh {
-                let y0 = yo * g.stride.h - g.padding.h
-                let ylo = max(0, y0), yhi = min(h, y0 + g.kernel.h)
-                let o0 = p * g.outPlane + yo * ow
-                let best = yp + o0, at = ap + o0
-                for xo in 0..<ow { best[xo] = -.infinity; at[xo] = -1 }
-                for yi in ylo..<yhi {
-                    for kw in 0..<g.kernel.w {
-                        let x0 = kw - g.padding.w
-                        let (xlo, xhi) = g.outputColumns(tapOffset: x0)
-                        let row = split + yi * splitWidth + Im2col.splitOffset(x0, half: half)
-                        let index0 = yi * w + x0   // flat source index of output 0's tap
-                        var xo = xlo
-                        while xo + 8 <= xhi {
-                            let v = UnsafeRawPointer(row + xo).loadUnaligned(as: SIMD8<Float>.self)
-                            let b = UnsafeRawPointer(best + xo).loadUnaligned(as: SIMD8<Float>.self)
-                            let a = UnsafeRawPointer(at + xo).loadUnaligned(as: SIMD8<Int32>.self)
-                            // take = v > best || at < 0 as an all-ones lane mask, applied with bit operations: the
-                            // generic `a .< 0` on integer lanes compiled to a per-lane loop through memory.
-                            let take = unsafeBitCast(v .> b, to: SIMD8<Int32>.self) | (a &>> 31)
-                            let keep = ~take
-                            let vb = unsafeBitCast(v, to: SIMD8<Int32>.self), bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
-                            let newBest = unsafeBitCast((vb & take) | (bb & keep), to: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(best + xo).storeBytes(of: newBest, as: SIMD8<Float>.self)
-                            let idx = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: index0 + 2 * xo)) &+ lanes
-                            UnsafeMutableRawPointer(at + xo).storeBytes(of: (idx & take) | (a & keep), as: SIMD8<Int32>.self)
-                            xo += 8
-                        }
-                        while xo < xhi {
-                            let v = row[xo]
-                            if v > best[xo] || at[xo] < 0 { best[xo] = v; at[xo] = Int32(truncatingIfNeeded: index0 + 2 * xo) }
-                            xo += 1
-                        }
-                    }
-                }
-            }
-        }
-    }
+    /// 2-D windows (depth 1), which the C kernel pools; 3-D ones take the Swift loop.
+    static func isPlanar(_ g: ConvGeometry) -> Bool { g.depth == 1 && g.kernel.t == 1 }
 
     public func backward(_ dy: Tensor) -> Tensor {
         var dx = Tensor.zeros(inputShape)
