@@ -119,6 +119,16 @@ void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, l
 
 long reel_maxpool_split_floats(long H, long W, long SW) { return H * SW * ((W + SW - 1) / SW); }
 
+void reel_conv_direct_dw(const float *x, long xstride, long C, long H, long W, const float *dy, long dystride, long O,
+                         long KH, long KW, long stride, long pad, float *dw, float *scratch) {
+    table()->conv_direct_dw(x, xstride, C, H, W, dy, dystride, O, KH, KW, stride, pad, dw, scratch);
+}
+
+long reel_conv_dw_scratch_floats(long C, long H, long W, long O, long KH, long KW, long stride, long pad) {
+    const long ow = reel_conv_out(W, KW, stride, pad), oh = reel_conv_out(H, KH, stride, pad);
+    return reel_conv_scratch_floats(C, H, W, KH, KW, stride, pad) + O * oh * ((ow + 15) / 16 * 16);
+}
+
 long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad) {
     return C * stride * stride * reel_conv_phase_rows(H, KH, stride, pad) * reel_conv_phase_cols(W, KW, stride, pad);
 }

@@ -15,6 +15,13 @@ static inline void vstore_n(float *p, vf v, long n) {
     memcpy(t, &v, sizeof v);
     memcpy(p, t, (size_t)n * sizeof(float));
 }
+/// The sum of the lanes, in a fixed (pairwise) order.
+static inline float vsum(vf v) {
+    float t[VLEN];
+    memcpy(t, &v, sizeof v);
+    for (int w = VLEN / 2; w > 0; w /= 2) for (int l = 0; l < w; l++) t[l] += t[l + w];
+    return t[0];
+}
 static inline vf vmax0(vf v) { vf z = 0; return v > z ? v : z; }
 
 #define CAT2(a, b) a##_##b
@@ -88,14 +95,11 @@ CONV_BLOCK(1)
 CONV_BLOCK(2)
 #endif
 
-static void NAME(conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
-                              long KW, long s, long pad, const float *bias, int relu, float *y, long ystride,
+/// Splits the zero-padded input into stride×stride phase planes: phase (py, px) holds padded rows py, py+s, … and
+/// columns px, px+s, …, so every tap of a strided convolution reads contiguous columns.
+static void NAME(conv_phases)(const float *x, long xstride, long C, long H, long W, long s, long pad, long PH, long PW,
                               float *scratch) {
-    const long oh = reel_conv_out(H, KH, s, pad), ow = reel_conv_out(W, KW, s, pad);
-    const long PH = reel_conv_phase_rows(H, KH, s, pad), PW = reel_conv_phase_cols(W, KW, s, pad);
     const long plane = PH * PW;
-    // Split the zero-padded input into stride×stride phase planes: phase (py, px) holds padded rows py, py+s, … and
-    // columns px, px+s, …, so every tap reads contiguous columns whatever the stride.
     memset(scratch, 0, (size_t)(C * s * s * plane) * sizeof(float));
     for (long c = 0; c < C; c++) {
         const float *src = x + c * xstride;
@@ -116,6 +120,15 @@ static void NAME(conv_direct)(const float *x, long xstride, long C, long H, long
             }
         }
     }
+}
+
+static void NAME(conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
+                              long KW, long s, long pad, const float *bias, int relu, float *y, long ystride,
+                              float *scratch) {
+    const long oh = reel_conv_out(H, KH, s, pad), ow = reel_conv_out(W, KW, s, pad);
+    const long PH = reel_conv_phase_rows(H, KH, s, pad), PW = reel_conv_phase_cols(W, KW, s, pad);
+    const long plane = PH * PW;
+    NAME(conv_phases)(x, xstride, C, H, W, s, pad, PH, PW, scratch);
     const long blocks = (O + REEL_CONV_OB - 1) / REEL_CONV_OB;
     const long wblock = C * KH * KW * REEL_CONV_OB;
     for (long b = 0; b < blocks; b++) {
@@ -136,6 +149,49 @@ static void NAME(conv_direct)(const float *x, long xstride, long C, long H, long
     }
 }
 
+
+/// dw[o][c][ky][kx] += Σ over one plane of dy[o][oy][ox] · x_padded[c][oy·s + ky][ox·s + kx] (PyTorch's weight
+/// layout): 4 output channels × 4 taps of vector accumulators over the output plane, then one horizontal sum each.
+/// scratch: `reel_conv_dw_scratch_floats` floats (phase planes, then dy rows zero-padded to whole vectors).
+static void NAME(conv_direct_dw)(const float *x, long xstride, long C, long H, long W, const float *dy, long dystride,
+                                 long O, long KH, long KW, long s, long pad, float *dw, float *scratch) {
+    const long oh = reel_conv_out(H, KH, s, pad), ow = reel_conv_out(W, KW, s, pad);
+    const long PH = reel_conv_phase_rows(H, KH, s, pad), PW = reel_conv_phase_cols(W, KW, s, pad);
+    const long plane = PH * PW, owr = (ow + VLEN - 1) / VLEN * VLEN, taps = C * KH * KW;
+    NAME(conv_phases)(x, xstride, C, H, W, s, pad, PH, PW, scratch);
+    float *dyp = scratch + C * s * s * plane;
+    for (long o = 0; o < O; o++)
+        for (long r = 0; r < oh; r++) {
+            float *dst = dyp + (o * oh + r) * owr;
+            memcpy(dst, dy + o * dystride + r * ow, (size_t)ow * sizeof(float));
+            memset(dst + ow, 0, (size_t)(owr - ow) * sizeof(float));
+        }
+    for (long o0 = 0; o0 < O; o0 += 4) {
+        const long no = O - o0 < 4 ? O - o0 : 4;
+        const float *dp[4];
+        for (int i = 0; i < 4; i++) dp[i] = dyp + (o0 + (i < no ? i : 0)) * oh * owr;
+        for (long t0 = 0; t0 < taps; t0 += 4) {
+            const long nt = taps - t0 < 4 ? taps - t0 : 4;
+            const float *tp[4];
+            for (int j = 0; j < 4; j++) {
+                const long t = t0 + (j < nt ? j : 0), c = t / (KH * KW), ky = t / KW % KH, kx = t % KW;
+                tp[j] = scratch + ((c * s + ky % s) * s + kx % s) * plane + (ky / s) * PW + kx / s;
+            }
+            vf acc[4][4];
+            for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0;
+            for (long r = 0; r < oh; r++) {
+                for (long xv = 0; xv < owr; xv += VLEN) {
+                    vf d[4], in[4];
+                    for (int i = 0; i < 4; i++) d[i] = vload(dp[i] + r * owr + xv);
+                    for (int j = 0; j < 4; j++) in[j] = vload(tp[j] + r * PW + xv);
+                    for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] += d[i] * in[j];
+                }
+            }
+            for (long i = 0; i < no; i++)
+                for (long j = 0; j < nt; j++) dw[(o0 + i) * taps + t0 + j] += vsum(acc[i][j]);
+        }
+    }
+}
 
 // MARK: Small-matrix sgemm
 
@@ -273,6 +329,7 @@ const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
     .relu = NAME(relu),
     .conv_direct = NAME(conv_direct),
+    .conv_direct_dw = NAME(conv_direct_dw),
     .sgemm = NAME(sgemm),
     .maxpool2d = NAME(maxpool2d),
 };

@@ -19,6 +19,8 @@ typedef struct {
     void (*conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
                         long KW, long stride, long pad, const float *bias, int relu, float *y, long ystride,
                         float *scratch);
+    void (*conv_direct_dw)(const float *x, long xstride, long C, long H, long W, const float *dy, long dystride, long O,
+                           long KH, long KW, long stride, long pad, float *dw, float *scratch);
     void (*sgemm)(long M, long N, long K, const float *a, long ams, long aks, const float *b, long ldb, float beta,
                   float *c, long ldc);
     void (*maxpool2d)(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,

@@ -118,6 +118,34 @@ final class KernelISATests: XCTestCase {
         XCTAssertEqual(direct.weight.grad.scalars, plain.weight.grad.scalars)
         GradientCheck.check(direct, input: GradientCheck.random([3, 2, 9, 9], seed: 4))
     }
+
+    /// The stem's backward (weight gradient only) by the direct kernel, under every ISA, against the im2col path's,
+    /// on ragged widths and output channels not a multiple of 4.
+    func testDirectWeightGradientMatchesIm2col() {
+        for (i, t) in [(c: 3, o: 16, h: 20, w: 37, k: 7, s: 2, p: 3), (c: 2, o: 6, h: 9, w: 9, k: 3, s: 2, p: 1),
+                       (c: 3, o: 5, h: 8, w: 30, k: 3, s: 1, p: 1)].enumerated() {
+            let plain = Conv2d(t.c, t.o, kernel: t.k, stride: t.s, padding: t.p, bias: true)
+            plain.weight.value = GradientCheck.random(plain.weight.shape, seed: 20 + UInt64(i))
+            plain.algorithm = .im2col
+            plain.computesInputGradient = false
+            let x = GradientCheck.random([t.c, 3, t.h, t.w], seed: 30 + UInt64(i))
+            let y = plain.forward(x)
+            let dy = GradientCheck.random(y.shape, seed: 40 + UInt64(i))
+            _ = plain.backward(dy)
+            forEachISA { isa in
+                let direct = Conv2d(t.c, t.o, kernel: t.k, stride: t.s, padding: t.p, bias: true)
+                direct.weight.value = plain.weight.value
+                direct.algorithm = .direct
+                direct.computesInputGradient = false
+                _ = direct.forward(x)
+                XCTAssertEqual(direct.backward(dy).count, 0)
+                for j in 0..<direct.weight.grad.count {
+                    XCTAssertEqual(direct.weight.grad[j], plain.weight.grad[j], accuracy: 1e-3, "\(isa) \(t) dw[\(j)]")
+                }
+                XCTAssertEqual(direct.bias!.grad.scalars, plain.bias!.grad.scalars, "\(isa) \(t) db")
+            }
+        }
+    }
 }
 
 extension KernelISATests {

@@ -183,7 +183,7 @@ final class ModelTests: XCTestCase {
         XCTAssertThrowsError(try Self.build("model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=19))\n"))
     }
 
-    /// Every parameter gradient of a TSM model whose convolutions take the Winograd and whole-plane paths (auto)
+    /// Every parameter gradient of a TSM model whose convolutions take the Winograd, whole-plane and direct paths (auto)
     /// equals the plain im2col model's, up to float rounding (these layers are 16×16 → 4×4, 2×2 and 1×1 planes).
     func testConvolutionAlgorithmsGiveTheSameModelGradients() throws {
         func gradients(_ algorithm: ConvAlgorithm) throws -> [(String, Tensor)] {
@@ -199,7 +199,7 @@ final class ModelTests: XCTestCase {
             _ = model.trainStep(GradientCheck.random([2, 2, 3, 16, 16], seed: 4), labels: [0, 2])
             if algorithm == .auto {
                 let paths = Set(convs.compactMap { $0.cachedPath })
-                XCTAssertEqual(paths, [.im2col, .winograd, .wholePlane], "the model exercises every path")
+                XCTAssertEqual(paths, [.im2col, .winograd, .wholePlane, .direct], "the model exercises every path")
             }
             return model.namedParameters().map { ($0.0, $0.1.grad) }
         }

@@ -48,6 +48,11 @@ void reel_relu(const float *x, float *y, long n);
 void reel_conv_direct(const float *x, long xstride, long C, long H, long W,
                       const float *packed, long O, long KH, long KW, long stride, long pad,
                       const float *bias, int relu, float *y, long ystride, float *scratch);
+/// The weight gradient of `reel_conv_direct` for one image: dw (O×C×KH×KW, PyTorch's layout) += the products of
+/// dy (O planes of OH×OW at dy + o·dystride) with the input windows. scratch: `reel_conv_dw_scratch_floats` floats.
+void reel_conv_direct_dw(const float *x, long xstride, long C, long H, long W, const float *dy, long dystride, long O,
+                         long KH, long KW, long stride, long pad, float *dw, float *scratch);
+long reel_conv_dw_scratch_floats(long C, long H, long W, long O, long KH, long KW, long stride, long pad);
 /// Floats of scratch `reel_conv_direct` needs for these sizes.
 long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad);
 /// Floats of packed weights for O×C×KH×KW weights.

@@ -6,7 +6,8 @@ import CKernels
 ///
 /// Why: the stem (3 input channels, 7×7, stride 2) as im2col + GEMM writes a col matrix 49× its input and feeds the
 /// GEMM a K of only 147; it ran at 19–59 GFLOP/s. The same holds, less strongly, for the stride-2 downsampling convs.
-/// Forward only: backward recomputes the col matrix tile by tile (Convolution.backward without a saved col).
+/// Backward: the weight gradient alone (the stem, which needs no input gradient) by the matching direct kernel; with
+/// an input gradient, the im2col path, rebuilding the col matrix tile by tile (Convolution.backward).
 extension Convolution {
     /// True when this convolution runs directly on input geometry `g` (see `ConvAlgorithm.auto`).
     public func usesDirect(_ g: ConvGeometry) -> Bool {
@@ -27,8 +28,11 @@ extension Convolution {
         let planes = g.images * g.depth
         let (c, o, kh, kw, s, pad) = (inChannels, outChannels, g.kernel.h, g.kernel.w, g.stride.h, g.padding.h)
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
-        var packed = Tensor(uninitialized: [reel_conv_packed_floats(o, c, kh, kw)])
-        weights.withData { w in packed.withMutableData { reel_conv_pack(w, nil, o, c, kh, kw, $0) } }
+        let packed = transformedWeights(weights, g) {
+            var packed = Tensor(uninitialized: [reel_conv_packed_floats(o, c, kh, kw)])
+            weights.withData { w in packed.withMutableData { reel_conv_pack(w, nil, o, c, kh, kw, $0) } }
+            return packed
+        }
         let scratchCount = reel_conv_scratch_floats(c, g.height, g.width, kh, kw, s, pad)
         // The kernel adds the bias and applies ReLU itself; a residual is added afterwards, per plane.
         let fusedInKernel = epilogue.residual == nil
@@ -55,5 +59,36 @@ extension Convolution {
             }
         }
         return y
+    }
+
+    /// weight.grad += the direct kernel's per-plane weight gradients: each worker sums its planes privately, the sums
+    /// are added in worker order (a fixed order: the same bits run to run).
+    func directWeightGradient(_ dy: Tensor, _ x: Tensor, _ g: ConvGeometry) {
+        guard weight.requiresGrad else { return }
+        let planes = g.images * g.depth
+        let (c, o, kh, kw, s, pad) = (inChannels, outChannels, g.kernel.h, g.kernel.w, g.stride.h, g.padding.h)
+        let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth, count = weight.value.count
+        let workers = Parallel.workerCount(planes)
+        var partial = [Float](repeating: 0, count: workers * count)
+        let scratchCount = reel_conv_dw_scratch_floats(c, g.height, g.width, o, kh, kw, s, pad)
+        x.withData { xp in
+            dy.withData { dp in
+                partial.withUnsafeMutableBufferPointer { parts in
+                    Parallel.forWorkers(planes) { worker, range in
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+                        defer { scratch.deallocate() }
+                        for p in range {
+                            reel_conv_direct_dw(xp + p * inPlane, planes * inPlane, c, g.height, g.width, dp + p * outPlane,
+                                                planes * outPlane, o, kh, kw, s, pad, parts.baseAddress! + worker * count, scratch)
+                        }
+                    }
+                }
+            }
+        }
+        weight.grad.withMutableData { dw in
+            partial.withUnsafeBufferPointer { parts in
+                for wk in 0..<workers { for i in 0..<count { dw[i] += parts[wk * count + i] } }
+            }
+        }
     }
 }

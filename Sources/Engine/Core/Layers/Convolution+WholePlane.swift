@@ -68,7 +68,7 @@ extension Convolution {
     /// Forward as one GEMM over stacked positions. Training keeps Xs and Wbig.
     func wholePlaneForward(_ x: Tensor, _ g: ConvGeometry, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let (o, c, p, n) = (outChannels, inChannels, g.inPlane, g.images)
-        let big = wholePlaneWeights(g, weights: weights)
+        let big = transformedWeights(weights, g) { wholePlaneWeights(g, weights: weights) }
         var xs = Tensor(uninitialized: [p * c, n]), ys = Tensor(uninitialized: [p * o, n])
         var y = Tensor(uninitialized: outputShape(g))
         x.withData { xp in xs.withMutableData { Self.stackPositions(xp, channels: c, images: n, plane: p, into: $0) } }

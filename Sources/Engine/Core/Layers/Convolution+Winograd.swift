@@ -43,9 +43,12 @@ extension Convolution {
     func winogradForward(_ x: Tensor, _ g: ConvGeometry, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let s = Winograd.Shape(g, outChannels: outChannels)
         var y = Tensor(uninitialized: outputShape(g))
-        var u = Tensor(uninitialized: [16, outChannels, inChannels])
-        weights.withData { w in
-            u.withMutableData { Winograd.transformWeights(w, outChannels: outChannels, channels: inChannels, into: $0) }
+        let u = transformedWeights(weights, g) {
+            var u = Tensor(uninitialized: [16, outChannels, inChannels])
+            weights.withData { w in
+                u.withMutableData { Winograd.transformWeights(w, outChannels: outChannels, channels: inChannels, into: $0) }
+            }
+            return u
         }
         var saved: Tensor? = nil
         if isTraining {

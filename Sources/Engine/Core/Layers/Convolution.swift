@@ -25,7 +25,7 @@ public class Convolution: Layer {
     public var algorithm = Convolution.defaultAlgorithm
 
     /// How a training forward computed, so backward takes the same path.
-    enum Path { case im2col, winograd, wholePlane }
+    enum Path { case im2col, winograd, wholePlane, direct }
 
     /// Saved by a training forward for backward: the path, the input, its col matrix (im2col), transformed tiles V
     /// (Winograd) or stacked positions (whole plane), the transformed weights (Winograd's U, whole plane's Wbig)
@@ -35,6 +35,9 @@ public class Convolution: Layer {
     var cachedCol: Tensor?
     var cachedU: Tensor?
     var cachedGeometry: ConvGeometry?
+    /// Eval mode: the last transformed weights (Winograd's U, the whole-plane Wbig), the weights and geometry they came
+    /// from. Reused while those weights keep their storage (`sharesStorage`): in eval the same weights serve every batch.
+    var evalTransform: (source: Tensor, geometry: ConvGeometry, value: Tensor)?
     /// The input shape of the last forward (for benchmarks).
     public private(set) var lastInputShape: [Int]?
 
@@ -103,6 +106,16 @@ public class Convolution: Layer {
         return forward(x, weights: weights, epilogue: ConvEpilogue(bias: bias, residual: residual, relu: relu))
     }
 
+    /// `make()` (weights transformed for geometry `g`), cached across eval forwards; training recomputes it each step
+    /// (its weights change every step, and holding them would make the optimizer's update copy them).
+    func transformedWeights(_ weights: Tensor, _ g: ConvGeometry, _ make: () -> Tensor) -> Tensor {
+        guard !isTraining else { evalTransform = nil; return make() }
+        if let t = evalTransform, t.source.sharesStorage(with: weights), t.geometry == g { return t.value }
+        let value = make()
+        evalTransform = (weights, g, value)
+        return value
+    }
+
     /// How forward computes on input geometry `g`: "plane" (whole-plane GEMM), "winograd", "direct" or "im2col".
     public func pathName(_ g: ConvGeometry) -> String {
         usesWholePlane(g) ? "plane" : usesWinograd(g) ? "winograd" : usesDirect(g) ? "direct" : "im2col"
@@ -115,7 +128,7 @@ public class Convolution: Layer {
         if usesWinograd(g) { return winogradForward(x, g, weights: weights, epilogue: epilogue) }
         if usesDirect(g) {
             let y = directForward(x, g, weights: weights, epilogue: epilogue)
-            keepForBackward(.im2col, input: x, col: nil, weights: nil, g)
+            keepForBackward(.direct, input: x, col: nil, weights: nil, g)
             return y
         }
         let cols = g.images * g.outPlane
@@ -206,6 +219,12 @@ public class Convolution: Layer {
             accumulateBiasGradient(dy, cols: cols)
             return dx
         }
+        if cachedPath == .direct && !computesInputGradient {
+            directWeightGradient(dy, x, g)
+            accumulateBiasGradient(dy, cols: cols)
+            return Tensor.zeros([0])
+        }
+        // After a direct forward (or with no col matrix saved), the col matrix is rebuilt tile by tile.
         let cg = inChannels / groups, og = outChannels / groups
         let k = cg * g.kernelVolume
         let pointwise = isPointwise, tile = tileImages(g), p = g.outPlane, groups = self.groups
