@@ -117,7 +117,9 @@ void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, l
     table()->maxpool2d(x, H, W, KH, KW, SH, SW, PH, PW, OH, OW, y, argmax, split);
 }
 
-long reel_maxpool_split_floats(long H, long W, long SW) { return H * SW * ((W + SW - 1) / SW); }
+long reel_maxpool_split_floats(long H, long W, long KW, long SW, long PW, long OW) {
+    return H * SW * reel_maxpool_phase_cols(W, KW, SW, PW, OW);
+}
 
 void reel_conv_direct_dw(const float *x, long xstride, long C, long H, long W, const float *dy, long dystride, long O,
                          long KH, long KW, long stride, long pad, float *dw, float *scratch) {

@@ -42,4 +42,10 @@ static inline long reel_conv_phase_cols(long W, long KW, long stride, long pad) 
     long ow = reel_conv_out(W, KW, stride, pad);
     return (ow + REEL_CONV_XMAX - 1) / REEL_CONV_XMAX * REEL_CONV_XMAX + (KW - 1) / stride;
 }
+/// Floats per phase row of the max pool's split input: a margin of PW + 1 either side of the phase's columns, room
+/// for whole vectors past the last output column.
+static inline long reel_maxpool_phase_cols(long W, long KW, long SW, long PW, long OW) {
+    const long cols = (W + SW - 1) / SW, reach = (OW + 15) / 16 * 16 + KW / SW + 1;
+    return 2 * (PW + 1) + (cols > reach ? cols : reach) + 16;
+}
 #endif

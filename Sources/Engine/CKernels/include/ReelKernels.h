@@ -68,10 +68,10 @@ void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, c
                 float *c, long ldc);
 
 /// 2-D max pooling of one H×W plane into OH×OW: y and the flat input index of each maximum (first in window order;
-/// padding never wins; -1 where a window is all padding). split: `reel_maxpool_split_floats(H, W, SW)` floats.
+/// padding never wins; -1 where a window is all padding). split: `reel_maxpool_split_floats(...)` floats.
 void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
                     long OW, float *y, int *argmax, float *split);
-long reel_maxpool_split_floats(long H, long W, long SW);
+long reel_maxpool_split_floats(long H, long W, long KW, long SW, long PW, long OW);
 
 #ifdef __cplusplus
 }

@@ -54,7 +54,7 @@ public final class MaxPool: Layer, PiecewiseLinear {
                     Parallel.forChunks(planes) { range in
                         if Self.isPlanar(g) {
                             // 2-D windows: the per-ISA C kernel (Sources/Engine/CKernels), one plane per call.
-                            let split = UnsafeMutablePointer<Float>.allocate(capacity: reel_maxpool_split_floats(g.height, g.width, g.stride.w))
+                            let split = UnsafeMutablePointer<Float>.allocate(capacity: reel_maxpool_split_floats(g.height, g.width, g.kernel.w, g.stride.w, g.padding.w, g.outWidth))
                             defer { split.deallocate() }
                             for p in range {
                                 reel_maxpool2d(xp + p * inP, g.height, g.width, g.kernel.h, g.kernel.w, g.stride.h, g.stride.w,
