@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "EngineCore", dependencies: ["COpenBLAS", "CKernels"], path: "Sources/Engine/Core",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         // Data: datasets, annotation lists, the pipeline, frame decoding and the loader (Swift 6, strict concurrency).
-        .target(name: "EngineData", dependencies: ["EngineCore", "CTurboJPEG"], path: "Sources/Engine/Data"),
+        .target(name: "EngineData", dependencies: ["EngineCore", "CKernels", "CTurboJPEG"], path: "Sources/Engine/Data"),
         // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, benchmarks (Swift 6).
         .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "Config"], path: "Sources/Engine/Training"),
         // ncurses keeps its state in C globals (stdscr, COLORS), which Swift 6 mode rejects: the ncurses calls are

@@ -115,6 +115,7 @@ struct BenchCommand: ParsableCommand {
                 "clean_clips": r.clip.clean.count, "all_clips": r.clip.runs, "decode_share": r.decodeShare,
                 "read_decode_frames_per_s": r.readDecodeFramesPerSecond,
                 "memory_decode_frames_per_s": r.memoryDecodeFramesPerSecond,
+                "decode_bound_clips_per_s": r.decodeBoundClipsPerSecond, "fraction_of_decode_bound": r.fractionOfDecodeBound,
             ]
             let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -126,5 +127,7 @@ struct BenchCommand: ParsableCommand {
                      r.clip.clean.count, r.clip.runs, r.decodeShare * 100))
         print(String(format: "decode        %.0f frames/s read + decode, %.0f frames/s from memory",
                      r.readDecodeFramesPerSecond, r.memoryDecodeFramesPerSecond))
+        print(String(format: "bound         %.1f clips/s (read + decode only, %d frames a clip): the pipeline runs at %.2f of it",
+                     r.decodeBoundClipsPerSecond, r.framesPerClip, r.fractionOfDecodeBound))
     }
 }

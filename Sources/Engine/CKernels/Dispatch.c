@@ -149,3 +149,17 @@ void reel_conv_pack(const float *w, const float *scale, long O, long C, long KH,
                 packed[(b * taps + t) * REEL_CONV_OB + j] = o < O ? w[o * taps + t] * (scale ? scale[o] : 1.0f) : 0.0f;
             }
 }
+
+void reel_bilinear_h(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
+                     long d, long n, short *out) {
+    table()->bilinear_h(src, readable, ofs, wlo, whi, d, n, out);
+}
+
+void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n) {
+    table()->bilinear_v(r0, v0, r1, v1, dst, n);
+}
+
+void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table_, const double *affine,
+                       int swap, float *dst, long plane_stride) {
+    table()->u8_to_planes(src, pixels, channels, table_, affine, swap, dst, plane_stride);
+}

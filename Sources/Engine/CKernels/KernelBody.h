@@ -340,6 +340,13 @@ static void NAME(maxpool2d)(const float *x, long H, long W, long KH, long KW, lo
     }
 }
 
+// The data pipeline's kernels, defined in PipelineBody.h (included after this file).
+static void NAME(bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo,
+                             const short *whi, long d, long n, short *out);
+static void NAME(bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
+static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
+                               const double *affine, int swap, float *dst, long plane_stride);
+
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
     .relu = NAME(relu),
@@ -347,4 +354,7 @@ const reel_kernel_table NAME(reel_kernels) = {
     .conv_direct_dw = NAME(conv_direct_dw),
     .sgemm = NAME(sgemm),
     .maxpool2d = NAME(maxpool2d),
+    .bilinear_h = NAME(bilinear_h),
+    .bilinear_v = NAME(bilinear_v),
+    .u8_to_planes = NAME(u8_to_planes),
 };

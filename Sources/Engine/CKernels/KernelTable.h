@@ -25,6 +25,11 @@ typedef struct {
                   float *c, long ldc);
     void (*maxpool2d)(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
                       long OW, float *y, int *argmax, float *split);
+    void (*bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
+                       long d, long n, short *out);
+    void (*bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
+    void (*u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
+                         const double *affine, int swap, float *dst, long plane_stride);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;

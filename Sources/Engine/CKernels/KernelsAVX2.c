@@ -3,10 +3,12 @@
 // Headers first: the target attribute below must reach only the kernels, not libc's declarations.
 #include <string.h>
 #include "KernelTable.h"
+#include <immintrin.h>
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define VLEN 8
 #define XB 1
 #define SUFFIX avx2
 #include "KernelBody.h"
+#include "PipelineBody.h"
 #pragma clang attribute pop
 #endif

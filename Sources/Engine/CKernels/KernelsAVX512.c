@@ -3,10 +3,12 @@
 // Headers first: the target attribute below must reach only the kernels, not libc's declarations.
 #include <string.h>
 #include "KernelTable.h"
+#include <immintrin.h>
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
 #define VLEN 16
 #define XB 2
 #define SUFFIX avx512
 #include "KernelBody.h"
+#include "PipelineBody.h"
 #pragma clang attribute pop
 #endif

@@ -3,3 +3,4 @@
 #define XB 1
 #define SUFFIX baseline
 #include "KernelBody.h"
+#include "PipelineBody.h"

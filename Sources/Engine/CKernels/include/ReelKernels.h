@@ -72,6 +72,21 @@ void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, c
 void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
                     long OW, float *y, int *argmax, float *split);
 long reel_maxpool_split_floats(long H, long W, long KW, long SW, long PW, long OW);
+/// One row of OpenCV's uint8 bilinear resize, horizontal pass: out[k] = (src[ofs[k]]·wlo[k] + src[ofs[k] + d]·whi[k])
+/// >> 4 for k < n, with per-element (channel-expanded) byte offsets of the tap nearer the row's start, its partner d
+/// bytes on (d = the channel count: neighbouring pixels), and 11-bit weights; the shift keeps the sums in 16 bits
+/// (OpenCV's vertical pass reads them only so). `readable`: bytes from src that may be read (ofs[k] + d < it).
+void reel_bilinear_h(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
+                     long d, long n, short *out);
+/// OpenCV's uint8 bilinear vertical pass: dst[k] = min(255, ((r0[k]·v0 >> 16) + (r1[k]·v1 >> 16) + 2) >> 2), with
+/// r0, r1 from `reel_bilinear_h` and 11-bit weights v0, v1 (all non-negative).
+void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
+/// uint8 HWC pixels → float32 planes, plane c at dst + c·plane_stride: value v of channel c becomes table[c·256 + v],
+/// or, when `affine` is not NULL, (float)(v·affine[2c] + affine[2c + 1]) computed in double, multiply then add
+/// (unfused) — the caller passes `affine` only where that equals the table for all 256 values (it vectorises; the
+/// lookups do not). With `swap` (3 channels only) plane 0 reads channel 2 and plane 2 channel 0.
+void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table, const double *affine,
+                       int swap, float *dst, long plane_stride);
 
 #ifdef __cplusplus
 }

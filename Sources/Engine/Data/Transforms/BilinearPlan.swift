@@ -1,3 +1,4 @@
+import CKernels
 import EngineCore
 /// OpenCV's uint8 `INTER_LINEAR` resize (see `Resize.bilinear`) of a window of a frame to `target`, computing only
 /// the output pixels in `region` (a window of the resized image, mirrored if flipped). Every output pixel is
@@ -8,9 +9,10 @@ struct BilinearPlan {
     /// Bytes per row of the source frames (their full width).
     let sourceRowBytes: Int
     let outWidth: Int, outHeight: Int
-    /// Per output column: byte offsets (within a source row) of its two source pixels, and their 11-bit weights.
-    private let xOffset0: [Int], xOffset1: [Int]
-    private let xWeight0: [Int32], xWeight1: [Int32]
+    /// Per output byte (column × channel): the byte offset (within a source row) of the tap nearer the row's start,
+    /// its partner `channels` bytes on, and their 11-bit weights (`reel_bilinear_h`).
+    private let xOffset: [Int32]
+    private let xWeightLow: [Int16], xWeightHigh: [Int16]
     /// Per output row: the two physical source rows and their 11-bit weights.
     private let row0: [Int], row1: [Int]
     private let yWeight0: [Int16], yWeight1: [Int16]
@@ -25,13 +27,17 @@ struct BilinearPlan {
         sourceRowBytes = sourceWidth * ch
         outWidth = region.width; outHeight = region.height
         let xt = Resize.taps(outSize: target.width, inSize: source.width)
-        var o0 = [Int](), o1 = [Int](), a0 = [Int32](), a1 = [Int32]()
+        var offsets = [Int32](), low = [Int16](), high = [Int16]()
         for j in 0..<region.width {
             let (s, w0, w1) = xt[region.mapX(j)]
-            o0.append(source.mapX(s) * ch); o1.append(source.mapX(min(s + 1, source.width - 1)) * ch)
-            a0.append(w0); a1.append(w1)
+            // The taps are neighbours, in either order (a mirrored window), where w1 ≠ 0 (a clamped edge tap has w1 = 0).
+            let o0 = source.mapX(s) * ch, o1 = source.mapX(min(s + 1, source.width - 1)) * ch
+            let (o, lo, hi) = w1 == 0 || o1 > o0 ? (o0, w0, w1) : (o1, w1, w0)
+            for c in 0..<ch {
+                offsets.append(Int32(o + c)); low.append(Int16(lo)); high.append(Int16(hi))
+            }
         }
-        xOffset0 = o0; xOffset1 = o1; xWeight0 = a0; xWeight1 = a1
+        xOffset = offsets; xWeightLow = low; xWeightHigh = high
         let yt = Resize.taps(outSize: target.height, inSize: source.height, clampWeights: false)
         var r0 = [Int](), r1 = [Int](), b0 = [Int16](), b1 = [Int16]()
         for i in 0..<region.height {
@@ -52,25 +58,12 @@ struct BilinearPlan {
             // pass reads, which fits in 16 bits (≤ 255·2049 >> 4).
             withUnsafeTemporaryAllocation(of: Int16.self, capacity: 2 * rowLen) { rows in
                 frame.pixels.withUnsafeBufferPointer { src in
-                    xOffset0.withUnsafeBufferPointer { o0 in xOffset1.withUnsafeBufferPointer { o1 in
-                    xWeight0.withUnsafeBufferPointer { a0 in xWeight1.withUnsafeBufferPointer { a1 in
+                    xOffset.withUnsafeBufferPointer { ofs in
+                    xWeightLow.withUnsafeBufferPointer { lo in xWeightHigh.withUnsafeBufferPointer { hi in
                         func horizontal(_ y: Int, into row: UnsafeMutablePointer<Int16>) {
-                            let line = src.baseAddress! + y * sourceRowBytes
-                            if ch == 3 {
-                                for x in 0..<o0.count {
-                                    let p = line + o0[x], q = line + o1[x], w0 = a0[x], w1 = a1[x], r = row + 3 * x
-                                    r[0] = Int16(truncatingIfNeeded: (Int32(p[0]) &* w0 &+ Int32(q[0]) &* w1) &>> 4)
-                                    r[1] = Int16(truncatingIfNeeded: (Int32(p[1]) &* w0 &+ Int32(q[1]) &* w1) &>> 4)
-                                    r[2] = Int16(truncatingIfNeeded: (Int32(p[2]) &* w0 &+ Int32(q[2]) &* w1) &>> 4)
-                                }
-                            } else {
-                                for x in 0..<o0.count {
-                                    for c in 0..<ch {
-                                        let v = Int32(line[o0[x] + c]) &* a0[x] &+ Int32(line[o1[x] + c]) &* a1[x]
-                                        row[x * ch + c] = Int16(truncatingIfNeeded: v &>> 4)
-                                    }
-                                }
-                            }
+                            let start = y * sourceRowBytes
+                            reel_bilinear_h(src.baseAddress! + start, src.count - start, ofs.baseAddress!, lo.baseAddress!,
+                                            hi.baseAddress!, ch, rowLen, row)
                         }
                         let slot = [rows.baseAddress!, rows.baseAddress! + rowLen]
                         var held = (-1, -1)
@@ -84,46 +77,15 @@ struct BilinearPlan {
                         for i in 0..<outHeight {
                             let r0 = fetch(row0[i], keep: row1[i])
                             let r1 = fetch(row1[i], keep: row0[i])
-                            let v0 = yWeight0[i], v1 = yWeight1[i]
-                            let dst = out.baseAddress! + i * rowLen
-                            Self.vertical(r0, v0, r1, v1, into: dst, count: rowLen)
+                            reel_bilinear_v(r0, Int32(yWeight0[i]), r1, Int32(yWeight1[i]), out.baseAddress! + i * rowLen,
+                                            rowLen)
                         }
                     } }
-                    } }
+                    }
                 }
             }
             initialized = count
         }
         return Frame(width: outWidth, height: outHeight, channels: ch, pixels: pixels)
-    }
-
-    /// OpenCV's vertical rounding, `((h0·v0 >> 16) + (h1·v1 >> 16) + 2) >> 2` clamped to a byte, 8 lanes at a time:
-    /// written on SIMD8 values so the products become 16-bit high-half multiplies (a plain loop is vectorised with
-    /// 32-bit lanes and emulated 32-bit multiplies on the x86-64 baseline).
-    @inline(__always)
-    static func vertical(_ r0: UnsafePointer<Int16>, _ v0: Int16, _ r1: UnsafePointer<Int16>, _ v1: Int16,
-                         into dst: UnsafeMutablePointer<UInt8>, count: Int) {
-        // Every operand is non-negative (sums of bytes times weights), so the products are unsigned 16×16 → high 16.
-        // Written so that each product is a 16-bit high-half multiply (the weights are zero-extended 16-bit values,
-        // the compiler needs to see that to avoid emulated 32-bit multiplies on the x86-64 baseline).
-        let w0 = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<UInt16>(repeating: UInt16(truncatingIfNeeded: v0)))
-        let w1 = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<UInt16>(repeating: UInt16(truncatingIfNeeded: v1)))
-        let two = SIMD8<UInt16>(repeating: 2), max = SIMD8<UInt16>(repeating: 255)
-        var k = 0
-        while k + 8 <= count {
-            let a = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(r0 + k).loadUnaligned(as: SIMD8<UInt16>.self))
-            let b = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(r1 + k).loadUnaligned(as: SIMD8<UInt16>.self))
-            let t0 = SIMD8<UInt16>(truncatingIfNeeded: (a &* w0) &>> 16)
-            let t1 = SIMD8<UInt16>(truncatingIfNeeded: (b &* w1) &>> 16)
-            let c = pointwiseMin((t0 &+ t1 &+ two) &>> 2, max)
-            UnsafeMutableRawPointer(dst + k).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: c), as: SIMD8<UInt8>.self)
-            k += 8
-        }
-        while k < count {
-            let s = Int16(truncatingIfNeeded: (Int32(r0[k]) &* Int32(v0)) &>> 16)
-                &+ Int16(truncatingIfNeeded: (Int32(r1[k]) &* Int32(v1)) &>> 16) &+ 2
-            dst[k] = UInt8(clamping: s &>> 2)
-            k += 1
-        }
     }
 }

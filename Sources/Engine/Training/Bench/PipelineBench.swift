@@ -16,6 +16,11 @@ public enum PipelineBench {
         public var clipsPerSecond: Double { Double(clip.clean.count) / clip.clean.reduce(0, +) }
         public var readDecodeFramesPerSecond: Double { Double(readDecode.clean.count) / readDecode.clean.reduce(0, +) }
         public var memoryDecodeFramesPerSecond: Double { Double(memoryDecode.clean.count) / memoryDecode.clean.reduce(0, +) }
+        /// Clips/s if a clip cost only reading and decoding its frames (read + decode frames/s ÷ frames per clip): the
+        /// bound the pipeline is measured against (Reel issue 15).
+        public var decodeBoundClipsPerSecond: Double { readDecodeFramesPerSecond / Double(max(framesPerClip, 1)) }
+        /// The pipeline's clips/s as a share of `decodeBoundClipsPerSecond`.
+        public var fractionOfDecodeBound: Double { clipsPerSecond / decodeBoundClipsPerSecond }
     }
 
     /// Runs the pipeline over the dataset's items in turn (a warm-up pass first, so the files sit in the page cache),

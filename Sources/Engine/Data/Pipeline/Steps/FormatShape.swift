@@ -1,3 +1,4 @@
+import CKernels
 import EngineCore
 /// mmaction2's `FormatShape`: writes the float32 model input from the M = views·clips·clip_len frames
 /// (SEMANTICS.md §5.10), applying a pending `Normalize` in the same pass.
@@ -28,8 +29,9 @@ public struct FormatShape: PipelineStep {
         }
         var out = Tensor(uninitialized: shape)
         let table = PixelConversion.table(sample.normalization, channels: sample.frames.map(\.channels).max() ?? c)
+        let affine = PixelConversion.affine(sample.normalization, table: table)
         let toBGR = sample.normalization?.toBGR == true && c == 3
-        table.withUnsafeBufferPointer { tab in out.withMutableData { dst in
+        table.withUnsafeBufferPointer { tab in affine.withUnsafeBufferPointer { aff in out.withMutableData { dst in
             for (i, frame) in sample.frames.enumerated() {
                 // Frame i is clip i / t, time i % t; its channel planes are `planeStride` apart in the output.
                 let base: Int, planeStride: Int
@@ -38,9 +40,10 @@ public struct FormatShape: PipelineStep {
                 } else {
                     base = (i / t) * c * t * h * w + (i % t) * h * w; planeStride = t * h * w
                 }
-                PixelConversion.write(frame, table: tab.baseAddress!, toBGR: toBGR, to: dst + base, planeStride: planeStride)
+                PixelConversion.write(frame, table: tab.baseAddress!, affine: aff.isEmpty ? nil : aff.baseAddress!,
+                                      toBGR: toBGR, to: dst + base, planeStride: planeStride)
             }
-        } }
+        } } }
         sample.imgs = out
         sample.inputFormat = inputFormat
     }
@@ -65,36 +68,34 @@ enum PixelConversion {
         return table
     }
 
-    static func write(_ frame: Frame, normalization: Normalization?, to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
-        table(normalization, channels: frame.channels).withUnsafeBufferPointer {
-            write(frame, table: $0.baseAddress!, toBGR: normalization?.toBGR == true, to: dst, planeStride: planeStride)
+    /// Per channel (a, b) with Float(Double(v)·a + b) equal to the table's entry for every v — the arithmetic
+    /// `reel_u8_to_planes` vectorises — or empty when some channel has no such pair (the kernel then looks up).
+    static func affine(_ normalization: Normalization?, table: [Float]) -> [Double] {
+        let c = table.count / 256
+        var out: [Double] = []
+        for ch in 0..<c {
+            let a = normalization.map { 1 / Double($0.std[ch]) } ?? 1
+            let b = normalization.map { -Double($0.mean[ch]) / Double($0.std[ch]) } ?? 0
+            for v in 0..<256 where Float(Double(v) * a + b) != table[ch * 256 + v] { return [] }
+            out += [a, b]
         }
+        return out
     }
 
-    /// `table` as made by `table(_:channels:)` for this frame's channel count.
-    static func write(_ frame: Frame, table: UnsafePointer<Float>, toBGR: Bool, to dst: UnsafeMutablePointer<Float>,
-                      planeStride: Int) {
-        let c = frame.channels, n = frame.width * frame.height
+    static func write(_ frame: Frame, normalization: Normalization?, to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
+        let table = table(normalization, channels: frame.channels)
+        table.withUnsafeBufferPointer { tab in affine(normalization, table: table).withUnsafeBufferPointer { aff in
+            write(frame, table: tab.baseAddress!, affine: aff.isEmpty ? nil : aff.baseAddress!,
+                  toBGR: normalization?.toBGR == true, to: dst, planeStride: planeStride)
+        } }
+    }
+
+    /// `table` as made by `table(_:channels:)` for this frame's channel count, `affine` by `affine(_:table:)` (or nil).
+    static func write(_ frame: Frame, table: UnsafePointer<Float>, affine: UnsafePointer<Double>?, toBGR: Bool,
+                      to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
         frame.pixels.withUnsafeBufferPointer { px in
-            let src = px.baseAddress!
-            if c == 3 {
-                // One pass over the pixels, three planes written side by side. Output channel ch reads input
-                // channel 2−ch when to_bgr swaps R and B.
-                let (s0, s2) = toBGR ? (2, 0) : (0, 2)
-                let p0 = dst, p1 = dst + planeStride, p2 = dst + 2 * planeStride
-                let t0 = table, t1 = table + 256, t2 = table + 512
-                for i in 0..<n {
-                    let p = src + 3 * i
-                    p0[i] = t0[Int(p[s0])]
-                    p1[i] = t1[Int(p[1])]
-                    p2[i] = t2[Int(p[s2])]
-                }
-                return
-            }
-            for ch in 0..<c {
-                let plane = dst + ch * planeStride, t = table + ch * 256
-                for i in 0..<n { plane[i] = t[Int(src[i * c + ch])] }
-            }
+            reel_u8_to_planes(px.baseAddress!, frame.width * frame.height, frame.channels, table, affine,
+                              toBGR && frame.channels == 3 ? 1 : 0, dst, planeStride)
         }
     }
 }
