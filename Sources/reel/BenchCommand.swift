@@ -38,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --pipeline: the split whose pipeline to run.")
     var split: DataConfig.Split = .train
 
+    @Flag(help: "Measure the train step quiet against beside one busy process (a shell spin loop), alternating blocks of 5 steps, every call counted; prints both medians and their ratio.")
+    var busy = false
+
     @Flag(help: "Skip the per-layer table.")
     var noLayers = false
 
@@ -55,6 +58,7 @@ struct BenchCommand: ParsableCommand {
         let cfg = try ConfigLoader.load(config)
         if pipeline { return try runPipeline(cfg) }
         let w = try BenchWorkload(config: cfg)
+        if busy { return try runBusy(w) }
         // The sgemm reference uses OpenBLAS's own threads (one per worker); the engine itself runs it single-threaded.
         GEMM.threads = Parallel.workers
         let gemm = Benchmark.sgemm(size: 1024)
@@ -75,6 +79,23 @@ struct BenchCommand: ParsableCommand {
         } else {
             report.textLines().forEach { print($0) }
         }
+    }
+
+    func runBusy(_ w: BenchWorkload) throws {
+        let r = try BusyComparison.run(rounds: max(1, steps / 5), perBlock: 5, startLoad: BusyComparison.startSpinner) { w.trainStep() }
+        if json {
+            let o: [String: Any] = [
+                "config": config, "threads": Parallel.workers, "openblas_core": GEMM.coreName,
+                "quiet_train_step_ms_median_all": r.quiet.medianAll * 1000, "busy_train_step_ms_median_all": r.busy.medianAll * 1000,
+                "busy_over_quiet": r.ratio, "calls_each": r.quiet.runs,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("config        \(config)  (\(Parallel.workers) threads, OpenBLAS \(GEMM.coreName) kernels)")
+        print(String(format: "train step    quiet median %.1f ms, beside one busy process %.1f ms: busy/quiet %.2f  (%d calls each, alternating blocks of 5)",
+                     r.quiet.medianAll * 1000, r.busy.medianAll * 1000, r.ratio, r.quiet.runs))
     }
 
     func runPipeline(_ cfg: ResolvedConfig) throws {

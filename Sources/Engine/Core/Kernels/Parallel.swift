@@ -19,7 +19,11 @@ public enum Parallel {
     /// Chunks per worker when there is more than one worker. 4 keeps the wait for the last chunk of a region a
     /// quarter of a worker's share when a core is taken away, at a cost that measured within noise on a quiet
     /// machine (more, smaller GEMM tiles; more per-chunk scratch and partial sums in the convolutions).
-    public static let chunksPerWorker = 4
+    /// `REEL_CHUNKS_PER_WORKER=1` brings back the old static split (one chunk per worker), for measuring; read once.
+    public static let chunksPerWorker: Int = {
+        let v = ProcessInfo.processInfo.environment["REEL_CHUNKS_PER_WORKER"].flatMap { Int($0) } ?? 4
+        return min(64, max(1, v))
+    }()
 
     /// How many chunks a loop of `count` iterations is cut into with `workers` workers: 1 with one worker (so a
     /// single-threaded run computes exactly what it did before chunking existed), otherwise up to
