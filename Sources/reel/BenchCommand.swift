@@ -12,8 +12,12 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure sgemm, per-layer convolution, train-step and eval speed for a config's model (--pipeline: its data pipeline; --ui: the dashboard).",
         discussion: """
-            Uses random input shaped like the config's training batch. Only clean calls count (no run-queue wait \
-            during the call), as in ../shared/bench. Compare with bench/torch_ref.py run in the same time window.
+            Uses random input shaped like the config's training batch. Medians and minima count only clean calls (no \
+            run-queue wait during the call), as in ../shared/bench; "all calls: median" (JSON *_median_all) counts \
+            every call — the figure to compare on a busy machine. Compare with bench/torch_ref.py run in the same \
+            time window.
+
+            The convolution fraction ("% of sgemm 1024", JSON conv_fwd_bwd_fraction_of_sgemm) is \(BenchReport.convFractionMeaning).
             """)
 
     @Option(name: .long, help: "A config with model, optimizer and data.train.pipeline (e.g. configs/bench/tsm_r18w16_small.py).")
@@ -34,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --pipeline: the split whose pipeline to run.")
     var split: DataConfig.Split = .train
 
+    @Flag(help: "Measure the train step quiet against beside one busy process (a shell spin loop), alternating blocks of 5 steps, every call counted; prints both medians and their ratio.")
+    var busy = false
+
     @Flag(help: "Skip the per-layer table.")
     var noLayers = false
 
@@ -51,6 +58,7 @@ struct BenchCommand: ParsableCommand {
         let cfg = try ConfigLoader.load(config)
         if pipeline { return try runPipeline(cfg) }
         let w = try BenchWorkload(config: cfg)
+        if busy { return try runBusy(w) }
         // The sgemm reference uses OpenBLAS's own threads (one per worker); the engine itself runs it single-threaded.
         GEMM.threads = Parallel.workers
         let gemm = Benchmark.sgemm(size: 1024)
@@ -62,46 +70,32 @@ struct BenchCommand: ParsableCommand {
         let eval = Benchmark.time(warmup: 2, clean: steps, budget: 30) { _ = w.model.predict(w.input) }
         w.model.applyMode(training: true)
         let layers = noLayers ? [] : Benchmark.layers(of: w.model)
-        let convFLOP = layers.map { $0.forwardGFLOP + $0.backwardGFLOP }.reduce(0, +)
-        let convTime = layers.map { $0.forward.median + $0.backward.median }.reduce(0, +)
-        let convGFLOPS = convTime > 0 ? convFLOP / convTime : .nan
+        let report = BenchReport(config: config, threads: Parallel.workers, openblasCore: GEMM.coreName, inputShape: w.input.shape,
+                                 sgemmGFLOPS: gemm.gflops, train: train, trainStepGFLOP: stepGFLOP, losses: losses,
+                                 eval: eval, clips: w.clips, layers: layers)
         if json {
-            var o: [String: Any] = [
-                "config": config, "threads": Parallel.workers, "openblas_core": GEMM.coreName, "reel_isa": KernelISA.active.description, "input_shape": w.input.shape,
-                "sgemm1024_gflops": gemm.gflops,
-                "train_step_ms_median": train.median * 1000, "train_step_ms_min": train.min * 1000,
-                "train_clean_n": train.clean.count, "train_runs_n": train.runs,
-                "train_step_gflop": stepGFLOP, "train_gflops_median": stepGFLOP / train.median,
-                "loss_first": losses.first ?? .nan, "loss_last": losses.last ?? .nan,
-                "eval_clips_per_s_median": Double(w.clips) / eval.median, "eval_clips_per_s_max": Double(w.clips) / eval.min,
+            let data = try JSONSerialization.data(withJSONObject: report.jsonObject(), options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            report.textLines().forEach { print($0) }
+        }
+    }
+
+    func runBusy(_ w: BenchWorkload) throws {
+        let r = try BusyComparison.run(rounds: max(1, steps / 5), perBlock: 5, startLoad: BusyComparison.startSpinner) { w.trainStep() }
+        if json {
+            let o: [String: Any] = [
+                "config": config, "threads": Parallel.workers, "openblas_core": GEMM.coreName,
+                "quiet_train_step_ms_median_all": r.quiet.medianAll * 1000, "busy_train_step_ms_median_all": r.busy.medianAll * 1000,
+                "busy_over_quiet": r.ratio, "calls_each": r.quiet.runs,
             ]
-            if !layers.isEmpty {
-                o["conv_fwd_bwd_gflops"] = convGFLOPS
-                o["conv_fwd_bwd_fraction_of_sgemm"] = convGFLOPS / gemm.gflops
-                o["layers"] = layers.map { ["name": $0.name, "shape": $0.shape, "algorithm": $0.algorithm, "fwd_ms": $0.forward.median * 1000,
-                                            "bwd_ms": $0.backward.median * 1000, "fwd_gflops": $0.forwardGFLOPS,
-                                            "bwd_gflops": $0.backwardGFLOPS] as [String: Any] }
-            }
             let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("config        \(config)  (input \(w.input.shape), \(Parallel.workers) threads, OpenBLAS \(GEMM.coreName) kernels\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil ? " (set by OPENBLAS_CORETYPE)" : ""), Reel kernels \(KernelISA.active)\(KernelISA.hasBF16 ? ", AVX512_BF16 present" : ""))")
-        print(String(format: "sgemm 1024     %.1f GFLOP/s", gemm.gflops))
-        print(String(format: "train step     median %.1f ms, min %.1f ms  (%d clean of %d; %.2f GFLOP → %.1f GFLOP/s)",
-                     train.median * 1000, train.min * 1000, train.clean.count, train.runs, stepGFLOP, stepGFLOP / train.median))
-        print(String(format: "loss           %.4f → %.4f over %d steps on the fixed batch", losses.first ?? .nan, losses.last ?? .nan, losses.count))
-        print(String(format: "eval           %.1f clips/s (max %.1f)", Double(w.clips) / eval.median, Double(w.clips) / eval.min))
-        if !layers.isEmpty {
-            print(String(format: "convolutions   fwd+bwd %.1f GFLOP/s = %.0f%% of sgemm", convGFLOPS, 100 * convGFLOPS / gemm.gflops)
-                  + "  (direct-convolution FLOPs; Winograd layers do fewer)")
-            print("\nlayer                              shape                                       algo      fwd ms  GFLOP/s   bwd ms  GFLOP/s")
-            for r in layers {
-                print(String(format: "%-34@ %-43@ %-8@ %7.2f %8.1f %8.2f %8.1f", r.name as NSString, r.shape as NSString,
-                             r.algorithm as NSString, r.forward.median * 1000, r.forwardGFLOPS, r.backward.median * 1000,
-                             r.backwardGFLOPS))
-            }
-        }
+        print("config        \(config)  (\(Parallel.workers) threads, OpenBLAS \(GEMM.coreName) kernels)")
+        print(String(format: "train step    quiet median %.1f ms, beside one busy process %.1f ms: busy/quiet %.2f  (%d calls each, alternating blocks of 5)",
+                     r.quiet.medianAll * 1000, r.busy.medianAll * 1000, r.ratio, r.quiet.runs))
     }
 
     func runPipeline(_ cfg: ResolvedConfig) throws {

@@ -9,12 +9,19 @@ import EngineData
 /// this process's threads waited on the run queue for at most 1 % of the call's wall time (from
 /// /proc/self/task/*/schedstat) — and medians and minima are reported.
 public enum Benchmark {
-    /// One timed function: per-call seconds of the clean calls, and how many calls were made.
+    /// One timed function: per-call seconds of the clean calls and of every call.
     public struct Timing: Sendable {
         public var clean: [Double]
-        public var runs: Int
-        public var median: Double { clean.isEmpty ? .nan : clean.sorted()[clean.count / 2] }
+        /// Every timed call, clean or not, in call order. On a busy machine the clean filter keeps only the calls
+        /// that happened to run uncontended, hiding exactly the slowdown a busy-machine measurement is after.
+        public var all: [Double]
+        public var runs: Int { all.count }
+        public init(clean: [Double], all: [Double]) { self.clean = clean; self.all = all }
+        public var median: Double { Self.median(clean) }
         public var min: Double { clean.min() ?? .nan }
+        /// The median over every call (torch_ref.py's `*_median_all`).
+        public var medianAll: Double { Self.median(all) }
+        static func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.sorted()[xs.count / 2] }
     }
 
     /// Total run-queue wait of this process's threads so far (ns), or nil where /proc is not available.
@@ -33,7 +40,7 @@ public enum Benchmark {
     public static func time(warmup: Int = 3, clean: Int = 10, budget: Double = 60, maxDelay: Double = 0.01,
                             _ body: () -> Void) -> Timing {
         for _ in 0..<warmup { body() }
-        var kept: [Double] = [], runs = 0, all: [Double] = []
+        var kept: [Double] = [], all: [Double] = []
         let deadline = Date().addingTimeInterval(budget)
         while kept.count < clean && Date() < deadline {
             let d0 = runQueueDelay()
@@ -41,7 +48,6 @@ public enum Benchmark {
             body()
             let t1 = DispatchTime.now().uptimeNanoseconds
             let d1 = runQueueDelay()
-            runs += 1
             let wall = Double(t1 - t0) / 1e9
             all.append(wall)
             if let d0, let d1 {
@@ -51,7 +57,7 @@ public enum Benchmark {
             }
         }
         // A machine that never went quiet: report every call rather than nothing.
-        return Timing(clean: kept.isEmpty ? all : kept, runs: runs)
+        return Timing(clean: kept.isEmpty ? all : kept, all: all)
     }
 
     /// cblas_sgemm GFLOP/s on n×n matrices.
