@@ -136,8 +136,15 @@ static void NAME(conv_direct)(const float *x, long xstride, long C, long H, long
     }
 }
 
+// The Winograd transforms are in their own body (the same VLEN, vf and NAME).
+#include "WinogradBody.h"
+
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
     .relu = NAME(relu),
     .conv_direct = NAME(conv_direct),
+    .wino_input = NAME(wino_input),
+    .wino_output = NAME(wino_output),
+    .wino_output_gradient = NAME(wino_output_gradient),
+    .wino_input_gradient = NAME(wino_input_gradient),
 };

@@ -15,6 +15,13 @@ typedef struct {
     void (*conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
                         long KW, long stride, long pad, const float *bias, int relu, float *y, long ystride,
                         float *scratch);
+    void (*wino_input)(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                       float *scratch);
+    void (*wino_output)(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y);
+    void (*wino_output_gradient)(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm, long ld,
+                                 float *scratch);
+    void (*wino_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1, float *dx,
+                                float *scratch);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;
@@ -32,4 +39,12 @@ static inline long reel_conv_phase_cols(long W, long KW, long stride, long pad) 
     long ow = reel_conv_out(W, KW, stride, pad);
     return (ow + REEL_CONV_XMAX - 1) / REEL_CONV_XMAX * REEL_CONV_XMAX + (KW - 1) / stride;
 }
+
+/// Widest vector (floats) any ISA's Winograd transforms use: scratch is sized for it, so it does not depend on the ISA.
+#define REEL_WINO_VMAX 16
+/// The Winograd scratch plane: 2·tiles + 2 rows; columns for window loads of 2·REEL_WINO_VMAX floats from any tile.
+static inline long reel_wino_padded_width(long W) { return 2 * ((W + 1) / 2) + 2 * REEL_WINO_VMAX + 2; }
+static inline long reel_wino_padded_height(long H) { return 2 * ((H + 1) / 2) + 2; }
+/// One row of the input gradient's per-tile patches: a plane's tiles with REEL_WINO_VMAX + 1 zeros either side.
+static inline long reel_wino_patch_row(long H, long W) { return (H + 1) / 2 * ((W + 1) / 2) + 2 * REEL_WINO_VMAX + 2; }
 #endif

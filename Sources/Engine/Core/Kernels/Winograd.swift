@@ -1,3 +1,5 @@
+import CKernels
+
 /// Winograd F(2×2, 3×3) convolution (Lavin & Gray 2016) for 3×3, stride-1, pad-1, dilation-1, ungrouped
 /// convolutions: every 3×3 convolution of a ResNet that does not downsample.
 ///
@@ -37,10 +39,12 @@ enum Winograd {
         var tilesPerPlane: Int { tileRows * tileCols }
         var tiles: Int { planes * tilesPerPlane }
         var plane: Int { height * width }
+        /// Floats of scratch each transform needs (the C kernels' zero-padded plane or per-tile patches).
+        var scratchCount: Int { reel_winograd_scratch_floats(height, width) }
         /// Row stride of the padded plane scratch: window columns 2j…2j+3 are read as 16-wide loads at 2j and 2j+2.
         var paddedWidth: Int { 2 * tileCols + 18 }
         var paddedHeight: Int { 2 * tileRows + 2 }
-        var scratchCount: Int { paddedHeight * paddedWidth }
+        var swiftScratchCount: Int { paddedHeight * paddedWidth }
     }
 
     typealias V8 = SIMD8<Float>
@@ -100,11 +104,43 @@ enum Winograd {
         } }
     }
 
-    // MARK: Activations
+    // MARK: Activations (Sources/Engine/CKernels/WinogradBody.h, per ISA)
+
+    /// V[ξ][c][tile] = (Bᵀ d B)[ξ] for the planes `planes` of `x`, written to `v` (row stride `ld`, the first
+    /// plane's tiles at column 0). `scratch` holds `Shape.scratchCount` floats.
+    static func transformInput(_ x: UnsafePointer<Float>, _ s: Shape, planes: Range<Int>,
+                               into v: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>) {
+        reel_winograd_input(x, s.channels, s.planes, s.height, s.width, planes.lowerBound, planes.upperBound, v, ld, scratch)
+    }
+
+    /// Y = Aᵀ M A for the tiles of `planes`: M (rows (ξ, o), stride `ld`) to the output planes of `y`.
+    static func transformOutput(_ m: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
+                                into y: UnsafeMutablePointer<Float>) {
+        reel_winograd_output(m, ld, s.outChannels, s.planes, s.height, s.width, planes.lowerBound, planes.upperBound, y)
+    }
+
+    /// dM = A·dY·Aᵀ for the tiles of `planes` (the transpose of `transformOutput`), written to `dm` (rows (ξ, o),
+    /// stride `ld`). `scratch` holds `Shape.scratchCount` floats.
+    static func transformOutputGradient(_ dy: UnsafePointer<Float>, _ s: Shape, planes: Range<Int>,
+                                        into dm: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>) {
+        reel_winograd_output_gradient(dy, s.outChannels, s.planes, s.height, s.width, planes.lowerBound, planes.upperBound,
+                                      dm, ld, scratch)
+    }
+
+    /// dx = Σ B·dV·Bᵀ over the (overlapping) input windows of the tiles of `planes` (the transpose of
+    /// `transformInput`); dV has rows (ξ, c), stride `ld`. Overwrites those planes of `dx`. `scratch` holds
+    /// `Shape.scratchCount` floats.
+    static func transformInputGradient(_ dv: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
+                                       into dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        reel_winograd_input_gradient(dv, ld, s.channels, s.planes, s.height, s.width, planes.lowerBound, planes.upperBound,
+                                     dx, scratch)
+    }
+
+    // MARK: Former Swift transforms (temporary)
 
     /// V[ξ][c][tile] = (Bᵀ d B)[ξ] for the planes `planes` of `x`, written to `v` (row stride `ld`, the first
     /// plane's tiles at column 0). `scratch` holds `Shape.scratchCount` floats, zero outside the plane's interior.
-    static func transformInput(_ x: UnsafePointer<Float>, _ s: Shape, planes: Range<Int>,
+    static func swift_transformInput(_ x: UnsafePointer<Float>, _ s: Shape, planes: Range<Int>,
                                into v: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>) {
         let (tw, th, wp, c) = (s.tileCols, s.tileRows, s.paddedWidth, s.channels)
         let rowStride = c * ld
@@ -192,7 +228,7 @@ enum Winograd {
     /// to the output planes of `y`. A tile row's two output rows are written 16 columns (eight tiles) at a time,
     /// the two columns of each tile interleaved in registers; the ragged end goes lane by lane. Planes 2 or 4 tiles
     /// wide put 4 or 2 tile rows in one SIMD row.
-    static func transformOutput(_ m: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
+    static func swift_transformOutput(_ m: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
                                 into y: UnsafeMutablePointer<Float>) {
         let (tw, th, o, w, h) = (s.tileCols, s.tileRows, s.outChannels, s.width, s.height)
         let rowStride = o * ld
@@ -270,7 +306,7 @@ enum Winograd {
 
     /// dM = A·dY·Aᵀ for the tiles of `planes` (the transpose of `transformOutput`), written to `dm` (rows (ξ, o),
     /// stride `ld`). `scratch` holds `Shape.scratchCount` floats, zero outside the plane.
-    static func transformOutputGradient(_ dy: UnsafePointer<Float>, _ s: Shape, planes: Range<Int>,
+    static func swift_transformOutputGradient(_ dy: UnsafePointer<Float>, _ s: Shape, planes: Range<Int>,
                                         into dm: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>) {
         let (tw, th, wp, o) = (s.tileCols, s.tileRows, s.paddedWidth, s.outChannels)
         let rowStride = o * ld
@@ -311,14 +347,14 @@ enum Winograd {
     /// The padded plane is accumulated with its even and odd columns apart (each row: evens, then odds, each half
     /// `paddedWidth / 2` long): a window's columns 2j…2j+3 are then evens j, j+1 and odds j, j+1, so eight
     /// neighbouring windows add as four contiguous vectors; the halves are interleaved into `dx` at the end.
-    static func transformInputGradient(_ dv: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
+    static func swift_transformInputGradient(_ dv: UnsafePointer<Float>, ld: Int, _ s: Shape, planes: Range<Int>,
                                        into dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (tw, th, wp, c, w) = (s.tileCols, s.tileRows, s.paddedWidth, s.channels, s.width)
         let half = wp / 2
         let rowStride = c * ld
         for ch in 0..<c {
             for p in planes {
-                scratch.update(repeating: 0, count: s.scratchCount)
+                scratch.update(repeating: 0, count: s.swiftScratchCount)
                 var src = dv + ch * ld + (p - planes.lowerBound) * s.tilesPerPlane
                 for i in 0..<th {
                     var j0 = 0
