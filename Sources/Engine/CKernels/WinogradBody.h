@@ -167,8 +167,9 @@ static void NAME(wino_output_gradient)(const float *dy, long O, long P, long H, 
 /// Two passes per plane. First each tile's 4×4 patch B·dV·Bᵀ goes to `scratch` as 16 rows (window row a, column b)
 /// of one value per tile. Then every dx element is the sum of the (up to four) patch values that cover it, always in
 /// the same order — the upper tile row before the lower, within a row the tile whose window starts there before the
-/// one to its left — so the result does not depend on VLEN. (The former Swift scatter added in that order too,
-/// except at every eighth tile column, where its vector boundary put the left tile first.)
+/// one to its left — so the result does not depend on VLEN. (The former Swift scatter, eight tiles per vector, added
+/// in that order too except at dx columns 16q − 1 and 16q, where its vector boundary put the left tile first: there
+/// results can differ from it in the last bit, 17 of 34075 values in WinogradTransformTests' cases.)
 static void NAME(wino_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
                                       float *dx, float *scratch) {
     const long th = (H + 1) / 2, tw = (W + 1) / 2, tpp = th * tw, rs = C * ld;
