@@ -8,8 +8,9 @@ import CKernels
 /// tile rows per vector) and rows of more tiles than a vector (ragged remainders); a sub-range of planes and a row
 /// stride wider than the tiles check the offsets; scratch starts as NaN (the kernels must not rely on its contents).
 final class WinogradTransformTests: XCTestCase {
-    static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 2), (3, 5), (4, 4), (7, 7), (8, 8), (14, 14), (16, 16), (17, 9),
-                                            (28, 28), (56, 56), (9, 40)]
+    /// Tiles per plane 1…784: each vector width an ISA picks (4, 8 or 16 tiles, by the plane's tile count) is used.
+    static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 2), (3, 5), (4, 4), (6, 6), (5, 7), (7, 7), (8, 8), (14, 14),
+                                            (16, 16), (17, 9), (28, 28), (56, 56), (9, 40)]
     static let channelCounts = [1, 3, 5]
     /// Planes in the tensors, and the range each transform is given (offsets inside V/M and the activations).
     static let planes = 3, range = 1..<3
