@@ -163,3 +163,27 @@ void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, con
                        int swap, float *dst, long plane_stride) {
     table()->u8_to_planes(src, pixels, channels, table_, affine, swap, dst, plane_stride);
 }
+
+long reel_winograd_scratch_floats(long H, long W) {
+    const long plane = reel_wino_padded_height(H) * reel_wino_padded_width(W), patches = 16 * reel_wino_patch_row(H, W);
+    return plane > patches ? plane : patches;
+}
+
+void reel_winograd_input(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                         float *scratch) {
+    table()->wino_input(x, C, P, H, W, p0, p1, v, ld, scratch);
+}
+
+void reel_winograd_output(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y) {
+    table()->wino_output(m, ld, O, P, H, W, p0, p1, y);
+}
+
+void reel_winograd_output_gradient(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm,
+                                   long ld, float *scratch) {
+    table()->wino_output_gradient(dy, O, P, H, W, p0, p1, dm, ld, scratch);
+}
+
+void reel_winograd_input_gradient(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
+                                  float *dx, float *scratch) {
+    table()->wino_input_gradient(dv, ld, C, P, H, W, p0, p1, dx, scratch);
+}

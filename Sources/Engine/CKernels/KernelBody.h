@@ -346,6 +346,8 @@ static void NAME(bilinear_h)(const unsigned char *src, long readable, const int 
 static void NAME(bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
 static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
                                const double *affine, int swap, float *dst, long plane_stride);
+// The Winograd transforms are in their own body (the same VLEN, vf and NAME).
+#include "WinogradBody.h"
 
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
@@ -357,4 +359,8 @@ const reel_kernel_table NAME(reel_kernels) = {
     .bilinear_h = NAME(bilinear_h),
     .bilinear_v = NAME(bilinear_v),
     .u8_to_planes = NAME(u8_to_planes),
+    .wino_input = NAME(wino_input),
+    .wino_output = NAME(wino_output),
+    .wino_output_gradient = NAME(wino_output_gradient),
+    .wino_input_gradient = NAME(wino_input_gradient),
 };

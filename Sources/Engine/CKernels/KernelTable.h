@@ -30,6 +30,13 @@ typedef struct {
     void (*bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
     void (*u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
                          const double *affine, int swap, float *dst, long plane_stride);
+    void (*wino_input)(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                       float *scratch);
+    void (*wino_output)(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y);
+    void (*wino_output_gradient)(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm, long ld,
+                                 float *scratch);
+    void (*wino_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1, float *dx,
+                                float *scratch);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;
@@ -53,4 +60,12 @@ static inline long reel_maxpool_phase_cols(long W, long KW, long SW, long PW, lo
     const long cols = (W + SW - 1) / SW, reach = (OW + 15) / 16 * 16 + KW / SW + 1;
     return 2 * (PW + 1) + (cols > reach ? cols : reach) + 16;
 }
+
+/// Widest vector (floats) any ISA's Winograd transforms use: scratch is sized for it, so it does not depend on the ISA.
+#define REEL_WINO_VMAX 16
+/// The Winograd scratch plane: 2·tiles + 2 rows; columns for window loads of 2·REEL_WINO_VMAX floats from any tile.
+static inline long reel_wino_padded_width(long W) { return 2 * ((W + 1) / 2) + 2 * REEL_WINO_VMAX + 2; }
+static inline long reel_wino_padded_height(long H) { return 2 * ((H + 1) / 2) + 2; }
+/// One row of the input gradient's per-tile patches: a plane's tiles with REEL_WINO_VMAX + 1 zeros either side.
+static inline long reel_wino_patch_row(long H, long W) { return (H + 1) / 2 * ((W + 1) / 2) + 2 * REEL_WINO_VMAX + 2; }
 #endif

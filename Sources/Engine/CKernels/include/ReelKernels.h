@@ -87,6 +87,24 @@ void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned 
 /// lookups do not). With `swap` (3 channels only) plane 0 reads channel 2 and plane 2 channel 0.
 void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table, const double *affine,
                        int swap, float *dst, long plane_stride);
+/// Winograd F(2×2, 3×3) activation transforms (Sources/Engine/Core/Kernels/Winograd.swift). Activations are channel
+/// major: C (or O) channels of P planes of H×W each. Tiles are the 2×2 output blocks, ⌈H/2⌉·⌈W/2⌉ per plane, row
+/// major; V, M and their gradients have 16 rows (ξ) of C (or O) rows of stride `ld`, one column per tile of planes
+/// p0 ≤ p < p1 (plane p0's first tile at column 0). Each result is bit-identical under every ISA.
+/// scratch: `reel_winograd_scratch_floats(H, W)` floats, any contents.
+long reel_winograd_scratch_floats(long H, long W);
+/// V[ξ][c][tile] = (Bᵀ d B)[ξ] for the 4×4 window d of each tile (zero padding of one around the plane).
+void reel_winograd_input(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                         float *scratch);
+/// Each tile's 2×2 block of the O output planes of y = Aᵀ M A (M read only up to its last tile).
+void reel_winograd_output(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y);
+/// dM = A·dY·Aᵀ for each tile (the transpose of reel_winograd_output).
+void reel_winograd_output_gradient(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm,
+                                   long ld, float *scratch);
+/// Overwrites planes p0…p1 of dx with Σ B·dV·Bᵀ over the tiles' overlapping windows (the transpose of
+/// reel_winograd_input).
+void reel_winograd_input_gradient(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
+                                  float *dx, float *scratch);
 
 #ifdef __cplusplus
 }

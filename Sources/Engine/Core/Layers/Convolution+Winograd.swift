@@ -65,10 +65,7 @@ extension Convolution {
                 y.withMutableData { yp in
                     Parallel.forChunks(s.planes) { range in
                         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: s.scratchCount)
-                        scratch.initialize(repeating: 0, count: s.scratchCount)
-                        // 8 floats of slack: the output transform reads whole SIMD rows past the last tile.
-                        let mBuffer = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * block * tpp + 8)
-                        (mBuffer + 16 * o * block * tpp).initialize(repeating: 0, count: 8)
+                        let mBuffer = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * block * tpp)
                         let vBuffer = savedPointer == nil ? UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * block * tpp) : nil
                         defer { scratch.deallocate(); mBuffer.deallocate(); vBuffer?.deallocate() }
                         for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: block) {
@@ -110,12 +107,10 @@ extension Convolution {
                         partial.withUnsafeMutableBufferPointer { duAll in
                             Parallel.forWorkers(s.planes) { worker, range in
                                 let du = wantsWeight ? duAll.baseAddress! + worker * 16 * o * c : nil
-                                // The dY scratch stays zero outside the plane; the dx one is cleared per plane.
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * s.scratchCount)
-                                scratch.initialize(repeating: 0, count: s.scratchCount)
+                                // One scratch for both transforms: each prepares what it reads.
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: s.scratchCount)
                                 let dm = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * block * tpp)
-                                let dv = wantsInput ? UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * block * tpp + 8) : nil
-                                (dv.map { $0 + 16 * c * block * tpp })?.initialize(repeating: 0, count: 8)
+                                let dv = wantsInput ? UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * block * tpp) : nil
                                 defer { scratch.deallocate(); dm.deallocate(); dv?.deallocate() }
                                 for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: block) {
                                     let planes = start..<min(range.upperBound, start + block)
@@ -134,7 +129,7 @@ extension Convolution {
                                     }
                                     if let dv {
                                         Winograd.transformInputGradient(dv, ld: n, s, planes: planes, into: dxp,
-                                                                        scratch: scratch + s.scratchCount)
+                                                                        scratch: scratch)
                                     }
                                 }
                             }

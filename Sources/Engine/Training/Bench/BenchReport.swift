@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// What `reel bench` measured for a model, and its two renderings (text and JSON) built from the same values, so
