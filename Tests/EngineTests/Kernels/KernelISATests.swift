@@ -5,20 +5,7 @@ import CKernels
 /// Every C kernel under every instruction set this CPU supports (baseline always; AVX2+FMA and AVX-512 where
 /// present), against plain reference loops. On a machine without AVX-512 the AVX-512 code path is not run; the
 /// tests say which ISAs they covered.
-final class KernelISATests: XCTestCase {
-    private var saved = KernelISA.active
-    override func setUp() { saved = KernelISA.active }
-    override func tearDown() { KernelISA.activate(saved) }
-
-    /// Runs `body` once per supported ISA with that ISA active.
-    func forEachISA(_ body: (KernelISA) throws -> Void) rethrows {
-        for isa in KernelISA.available {
-            XCTAssertTrue(KernelISA.activate(isa))
-            XCTAssertEqual(KernelISA.active, isa)
-            try body(isa)
-        }
-    }
-
+final class KernelISATests: ISATestCase {
     func testDetectionAndForcing() {
         XCTAssertTrue(KernelISA.available.contains(.baseline))
         XCTAssertEqual(KernelISA.available.last, KernelISA.supported)

@@ -5,18 +5,7 @@ import CKernels
 
 /// The data pipeline's C kernels (`reel_bilinear_h`/`_v` behind `BilinearPlan`, `reel_u8_to_planes` behind
 /// `FormatShape`) under every ISA this CPU supports, bit for bit against the Swift loops they replaced.
-final class PipelineKernelISATests: XCTestCase {
-    private var saved = KernelISA.active
-    override func setUp() { saved = KernelISA.active }
-    override func tearDown() { KernelISA.activate(saved) }
-
-    func forEachISA(_ body: (KernelISA) throws -> Void) rethrows {
-        for isa in KernelISA.available {
-            XCTAssertTrue(KernelISA.activate(isa))
-            try body(isa)
-        }
-    }
-
+final class PipelineKernelISATests: ISATestCase {
     /// Whole-frame resizes, up and down, odd sizes, 1/3/4 channels: the kernels against the scalar reference
     /// (`SpatialChainTests.ReferenceResize`, the pre-BilinearPlan Swift code).
     func testBilinearMatchesScalarReference() {

@@ -7,17 +7,13 @@ import CKernels
 /// bit for bit. Plane sizes cover single tiles, odd edges, planes narrower than a vector (2, 4, 7, 8 tiles: several
 /// tile rows per vector) and rows of more tiles than a vector (ragged remainders); a sub-range of planes and a row
 /// stride wider than the tiles check the offsets; scratch starts as NaN (the kernels must not rely on its contents).
-final class WinogradTransformTests: XCTestCase {
+final class WinogradTransformTests: ISATestCase {
     /// Tiles per plane 1…784: each vector width an ISA picks (4, 8 or 16 tiles, by the plane's tile count) is used.
     static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 2), (3, 5), (4, 4), (6, 6), (5, 7), (7, 7), (8, 8), (14, 14),
                                             (16, 16), (17, 9), (28, 28), (56, 56), (9, 40)]
     static let channelCounts = [1, 3, 5]
     /// Planes in the tensors, and the range each transform is given (offsets inside V/M and the activations).
     static let planes = 3, range = 1..<3
-
-    private var saved = KernelISA.active
-    override func setUp() { saved = KernelISA.active }
-    override func tearDown() { KernelISA.activate(saved) }
 
     /// Runs `body` for every size, channel count and supported ISA.
     func forEachCase(_ body: (Winograd.Shape, _ ld: Int, _ what: String) -> Void) {
@@ -26,10 +22,7 @@ final class WinogradTransformTests: XCTestCase {
                 let g = Conv2d(c, c, kernel: 3, padding: 1).geometry(forShape: [c, Self.planes, h, w])
                 let s = Winograd.Shape(g, outChannels: c)
                 let ld = Self.range.count * s.tilesPerPlane + 3
-                for isa in KernelISA.available {
-                    XCTAssertTrue(KernelISA.activate(isa))
-                    body(s, ld, "\(isa) \(h)×\(w) c=\(c)")
-                }
+                forEachISA { isa in body(s, ld, "\(isa) \(h)×\(w) c=\(c)") }
             }
         }
     }
