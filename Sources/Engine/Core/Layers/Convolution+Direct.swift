@@ -39,7 +39,7 @@ extension Convolution {
         x.withData { xp in
             packed.withData { wp in
                 y.withMutableData { yp in
-                    epilogue.withPointers { bias, residual in
+                    epilogue.withPointers { bias, _ in
                         Parallel.forChunks(planes) { range in
                             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
                             defer { scratch.deallocate() }
@@ -53,7 +53,6 @@ extension Convolution {
                                 }
                             }
                         }
-                        _ = residual
                     }
                 }
             }
