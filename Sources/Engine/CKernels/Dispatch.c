@@ -95,8 +95,6 @@ void reel_bias_act(float *y, long rows, long cols, long ld, const float *bias, c
     table()->bias_act(y, rows, cols, ld, bias, residual, ldr, relu);
 }
 
-void reel_relu(const float *x, float *y, long n) { table()->relu(x, y, n); }
-
 void reel_conv_direct(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH, long KW,
                       long stride, long pad, const float *bias, int relu, float *y, long ystride, float *scratch) {
     table()->conv_direct(x, xstride, C, H, W, packed, O, KH, KW, stride, pad, bias, relu, y, ystride, scratch);

@@ -48,12 +48,6 @@ static void NAME(bias_act)(float *y, long rows, long cols, long ld, const float 
     }
 }
 
-static void NAME(relu)(const float *x, float *y, long n) {
-    long i = 0;
-    for (; i + VLEN <= n; i += VLEN) vstore(y + i, vmax0(vload(x + i)));
-    for (; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
-}
-
 /// One register block of the direct convolution: REEL_CONV_OB output channels × NX vectors of output columns at
 /// output row `oy`, columns x0…, summed over every input channel and tap, then bias and ReLU, stored (the last
 /// vector only up to column `ow`).
@@ -351,7 +345,6 @@ static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long chann
 
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
-    .relu = NAME(relu),
     .conv_direct = NAME(conv_direct),
     .conv_direct_dw = NAME(conv_direct_dw),
     .sgemm = NAME(sgemm),

@@ -15,7 +15,6 @@
 
 typedef struct {
     void (*bias_act)(float *y, long rows, long cols, long ld, const float *bias, const float *residual, long ldr, int relu);
-    void (*relu)(const float *x, float *y, long n);
     void (*conv_direct)(const float *x, long xstride, long C, long H, long W, const float *packed, long O, long KH,
                         long KW, long stride, long pad, const float *bias, int relu, float *y, long ystride,
                         float *scratch);

@@ -28,16 +28,6 @@ final class KernelISATests: ISATestCase {
         #endif
     }
 
-    func testReLU() {
-        let n = 1000 + 13
-        let x = (0..<n).map { Float(($0 * 7919) % 201) - 100.5 }
-        forEachISA { isa in
-            var y = [Float](repeating: .nan, count: n)
-            reel_relu(x, &y, n)
-            XCTAssertEqual(y, x.map { max($0, 0) }, "\(isa)")
-        }
-    }
-
     func testBiasResidualReLU() {
         let (rows, cols, ld) = (5, 37, 41)
         let y0 = (0..<(rows * ld)).map { Float(($0 * 31) % 17) - 8 }

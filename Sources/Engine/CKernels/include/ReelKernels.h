@@ -38,9 +38,6 @@ int reel_cpu_has_avx512bf16(void);
 void reel_bias_act(float *y, long rows, long cols, long ld, const float *bias,
                    const float *residual, long ldr, int relu);
 
-/// y[i] = max(x[i], 0). x and y may be the same array.
-void reel_relu(const float *x, float *y, long n);
-
 /// A direct 2-D convolution of one image (no im2col): stride s ≥ 1, dilation 1, zero padding, ungrouped.
 /// x: C planes of H×W at x + c·xstride. w: the weights packed by `reel_conv_pack` for this ISA's block.
 /// y: O planes of OH×OW at y + o·ystride, then the epilogue y = act(y + bias[o]) (bias may be NULL).
