@@ -18,7 +18,7 @@ V: a venv with torch (CPU) and numpy; for --mmaction2 also mmcv==1.7.2 and mmact
   V/bin/pip install mmcv==1.7.2 && V/bin/pip install --no-deps mmaction2==0.24.1
 Made with torch 2.13.0+cpu, numpy 2.4.6, mmcv 1.7.2, mmaction2 0.24.1 (Python 3.11).
 """
-import collections, json, os, sys, types
+import collections, json, os, sys
 
 import torch
 
@@ -104,17 +104,8 @@ MODELS = {
 
 
 def mmaction2_state_dicts():
-    import numpy as np
-    # Run-time shims for mmaction2 0.24.1 next to numpy 2 / mmcv 1.7.2 / no torchvision (as mmaction2_pipeline_check.py).
-    for name, t in {'int': int, 'float': float, 'object': object}.items():
-        if not hasattr(np, name):
-            setattr(np, name, t)
-    tv = types.ModuleType('torchvision'); tv.__path__ = []
-    for sub in ['models', 'transforms', 'ops', 'datasets', 'io', 'utils']:
-        m = types.ModuleType('torchvision.' + sub); setattr(tv, sub, m); sys.modules['torchvision.' + sub] = m
-    sys.modules['torchvision'] = tv
-    import mmcv
-    mmcv.__version__ = '1.7.0'
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mmaction2_shims  # noqa: F401  (numpy 2 / mmcv 1.7.2 / no torchvision)
     from mmaction.models import build_model
     out = {}
     for name, text in MODELS.items():

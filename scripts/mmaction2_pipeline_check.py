@@ -11,20 +11,12 @@ usage: V/bin/python scripts/mmaction2_pipeline_check.py REEL FRAMES_DIR
   V           a venv with mmcv==1.7.2, mmaction2==0.24.1 (--no-deps), numpy, opencv-python-headless,
               'PyTurboJPEG<2', torch (torchvision is stubbed below: only its import is needed).
 """
-import json, os, subprocess, sys, tempfile, types
+import json, os, subprocess, sys, tempfile
 
 import numpy as np
 
-# Run-time shims for mmaction2 0.24.1 next to numpy 2 / mmcv 1.7.2 / no torchvision (scratch use only).
-for name, t in {'int': int, 'float': float, 'object': object}.items():
-    if not hasattr(np, name):
-        setattr(np, name, t)
-tv = types.ModuleType('torchvision'); tv.__path__ = []
-for sub in ['models', 'transforms', 'ops', 'datasets', 'io', 'utils']:
-    m = types.ModuleType('torchvision.' + sub); setattr(tv, sub, m); sys.modules['torchvision.' + sub] = m
-sys.modules['torchvision'] = tv
-import mmcv  # noqa: E402
-mmcv.__version__ = '1.7.0'  # mmaction2 0.24.1 asserts mmcv <= 1.7.0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mmaction2_shims  # noqa: E402,F401  (numpy 2 / mmcv 1.7.2 / no torchvision)
 from mmcv import Config  # noqa: E402
 from mmaction.datasets.pipelines import Compose, SampleFrames  # noqa: E402
 
