@@ -27,9 +27,12 @@ struct TestCommand: ParsableCommand {
         let problems = config.warnings + SchemaChecker.check(config)
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
         guard let modelConfig = config.root["model"] else { throw ValidationError("the config has no model") }
-        let model = ModelBuilder.build(try ModelReader.read(modelConfig, files: config.files), seed: 0)
+        let modelSpec = try ModelReader.read(modelConfig, files: config.files)
         let evaluation = try RunSpec.evaluation(of: config)
-        let data = try DataConfig(config).loaderSpec(split)
+        let dataConfig = try DataConfig(config)
+        try ModelInputCheck.check(modelSpec, data: dataConfig, splits: [split])
+        let data = try dataConfig.loaderSpec(split)
+        let model = try ModelBuilder.build(modelSpec, seed: 0)
         let file = try CheckpointFile.read(checkpoint)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {

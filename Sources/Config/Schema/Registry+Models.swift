@@ -21,6 +21,42 @@ extension Registry {
         A("base_channels", .int, "64", "Reel extension: width of the first stage (stages are ×1, ×2, ×4, ×8); smaller models for demos and benches."),
     ]
 
+    /// ResNet3d's arguments; ResNet3dSlowOnly changes five defaults.
+    static func resnet3dArgs(slowOnly: Bool) -> [ArgSchema] {
+        [
+            A("depth", .int, nil, "Depth: 18 or 34 (BasicBlock3d), 50, 101 or 152 (Bottleneck3d)."),
+            A("pretrained", .optional(.string), nil, "None (from-scratch init), or a local weights file (.pth/.safetensors); URLs cannot be fetched."),
+            A("pretrained2d", .bool, "True", "`pretrained` is a 2-D ResNet (torchvision names): kernels are repeated along time and divided by its length."),
+            A("stage_blocks", .optional(.sequence(.int)), "None", "Blocks per stage (Reel: None, the depth decides)."),
+            A("in_channels", .int, "3", "Input channels (3 for RGB)."),
+            A("num_stages", .int, "4", "Number of residual stages used (1–4)."),
+            A("base_channels", .int, "64", "Width of the stem and first stage (stages are ×1, ×2, ×4, ×8)."),
+            A("out_indices", .sequence(.int), "(3,)", "Stages whose outputs are returned (Reel: the last one)."),
+            A("spatial_strides", .sequence(.int), "(1, 2, 2, 2)", "Spatial stride of the first block of each stage."),
+            A("temporal_strides", .sequence(.int), "(1, 1, 1, 1)", "Temporal stride of the first block of each stage."),
+            A("dilations", .sequence(.int), "(1, 1, 1, 1)", "Spatial dilation of each stage."),
+            A("conv1_kernel", .oneOf([.int, .sequence(.int)]), slowOnly ? "(1, 7, 7)" : "(3, 7, 7)", "Stem kernel (t, h, w); padding (k − 1) // 2."),
+            A("conv1_stride_s", .int, "2", "Stem spatial stride."),
+            A("conv1_stride_t", .int, "1", "Stem temporal stride."),
+            A("pool1_stride_s", .int, "2", "Spatial stride of the stem's 1×3×3 max-pool."),
+            A("pool1_stride_t", .int, "1", "Temporal stride of the stem's max-pool."),
+            A("with_pool1", .bool, "True", "Max-pool after the stem."),
+            A("with_pool2", .bool, slowOnly ? "False" : "True", "Temporal max-pool (2×1×1, stride 2) after layer1."),
+            A("style", .choice(["pytorch", "caffe"]), "'pytorch'", "Where a Bottleneck3d puts its stride: conv2 (pytorch) or conv1 (caffe)."),
+            A("frozen_stages", .int, "-1", "Stages (and the stem, for 0 or more) kept in eval mode with frozen weights; -1 freezes nothing."),
+            A("inflate", .oneOf([.int, .sequence(.any)]), slowOnly ? "(0, 0, 1, 1)" : "(1, 1, 1, 1)", "Temporal kernels per stage (an int for all blocks, or a tuple per block; 1 = inflated)."),
+            A("inflate_style", .choice(["3x1x1", "3x3x3"]), "'3x1x1'", "Inflated Bottleneck3d: 3×1×1 on conv1, or 3×3×3 on conv2."),
+            A("conv_cfg", .dict, "dict(type='Conv3d')", "Convolution type (Conv3d)."),
+            A("norm_cfg", .dict, "dict(type='BN3d', requires_grad=True)", "Norm layer (BN3d); requires_grad=False freezes BN affine weights."),
+            A("act_cfg", .dict, "dict(type='ReLU', inplace=True)", "Activation (ReLU)."),
+            A("norm_eval", .bool, "False", "Keep every BatchNorm in eval mode while training."),
+            A("with_cp", .bool, "False", "Gradient checkpointing to save memory (a GPU memory trick; no effect in Reel)."),
+            A("non_local", .oneOf([.int, .sequence(.any)]), "(0, 0, 0, 0)", "Non-local blocks per stage/block (not implemented in Reel yet: keep zeros)."),
+            A("non_local_cfg", .dict, "dict()", "Non-local block settings."),
+            A("zero_init_residual", .bool, "True", "From-scratch init sets each block's last BN weight to 0."),
+        ]
+    }
+
     static let models: [ComponentSchema] = [
         ComponentSchema("Recognizer2D", .recognizer, "2-D recognizer (TSN, TSM): frames of a clip go through the backbone as a batch; the head averages them.", args: [
             A("backbone", .component(.backbone), nil, "The backbone network."),
@@ -29,7 +65,14 @@ extension Registry {
             A("train_cfg", .optional(.dict), "None", "Training options (aux_info, blending); usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how clip scores are averaged."),
         ], tips: ["Input is batch × (clips·frames) × C × H × W; frames become extra batch items for the 2-D backbone."]),
-        ComponentSchema("Recognizer3D", .recognizer, "3-D recognizer (I3D, SlowOnly, C3D).", support: .unsupported("3-D models arrive after the first milestone")),
+        ComponentSchema("Recognizer3D", .recognizer, "3-D recognizer (I3D, SlowOnly): each view (clip × crop) goes through the 3-D backbone as one volume; the head scores every view.", args: [
+            A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly)."),
+            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead)."),
+            A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
+            A("train_cfg", .optional(.dict), "None", "Training options (aux_info, blending); usually None."),
+            A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how the views' scores are averaged."),
+        ], tips: ["Input is batch × views × C × T × H × W (FormatShape NCTHW); training takes one view per video (num_clips=1).",
+                  "Test with several clips/crops and average_clips='prob' (softmax per view, then the mean)."]),
         ComponentSchema("AudioRecognizer", .recognizer, "Audio recognizer.", support: .unsupported("audio models are not implemented")),
         ComponentSchema("ResNet", .backbone, "mmaction2's 2-D ResNet (TSN's backbone).", args: resnetArgs,
                         tips: ["pretrained=None gives Kaiming (fan_out) init; with no ImageNet weights, train longer or use a smaller model (base_channels)."]),
@@ -44,10 +87,22 @@ extension Registry {
                             A("temporal_pool", .bool, "False", "Halve the frames with a temporal max-pool before layer2."),
                         ],
                         tips: ["num_segments must equal the sampler's num_clips × clip_len and the head's num_segments."]),
-    ] + ["ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast", "ResNet3dCSN", "ResNet2Plus1d", "C3D", "X3D", "ResNetTIN",
+        ComponentSchema("ResNet3d", .backbone, "mmaction2's 3-D ResNet (I3D): 2-D ResNet blocks with temporal kernels where `inflate` says.",
+                        args: resnet3dArgs(slowOnly: false),
+                        tips: ["The shipped I3D inflates every other block: inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0))."]),
+        ComponentSchema("ResNet3dSlowOnly", .backbone, "SlowOnly: the slow pathway of SlowFast alone, a ResNet3d with temporal kernels in stages 3–4 only and no temporal downsampling.",
+                        args: resnet3dArgs(slowOnly: true) + [
+                            A("lateral", .bool, "False", "Lateral connections from a fast pathway (SlowOnly has none: keep False)."),
+                            A("lateral_norm", .bool, "False", "Norm in lateral connections (unused without them)."),
+                            A("speed_ratio", .int, "8", "Fast/slow frame ratio (unused without lateral connections)."),
+                            A("channel_ratio", .int, "8", "Slow/fast channel ratio (unused without lateral connections)."),
+                            A("fusion_kernel", .int, "5", "Temporal kernel of lateral connections (unused without them)."),
+                        ],
+                        tips: ["A small SlowOnly for the CPU: depth=18, base_channels=16, 8 frames of 56×56."]),
+    ] + ["ResNet3dSlowFast", "ResNet3dCSN", "ResNet2Plus1d", "C3D", "X3D", "ResNetTIN",
          "TANet", "MobileNetV2", "MobileNetV2TSM", "TimeSformer", "ResNetAudio", "STGCN", "ResNet3dLayer", "ResNet2Plus1d"]
         .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        .map { ComponentSchema($0, .backbone, "mmaction2 backbone \($0).", support: .unsupported("only ResNet and ResNetTSM are implemented (3-D backbones come after the first milestone)")) }
+        .map { ComponentSchema($0, .backbone, "mmaction2 backbone \($0).", support: .unsupported("only ResNet, ResNetTSM, ResNet3d and ResNet3dSlowOnly are implemented")) }
 
     static let headCommonArgs: [ArgSchema] = [
         A("num_classes", .int, nil, "Number of classes."),
@@ -75,8 +130,20 @@ extension Registry {
                             A("is_shift", .bool, "True", "Whether the backbone shifts (with temporal_pool it halves the segments)."),
                             A("temporal_pool", .bool, "False", "Must match the backbone's temporal_pool."),
                         ]),
-    ] + ["I3DHead", "SlowFastHead", "X3DHead", "TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
-        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead and TSMHead are implemented")) }
+        ComponentSchema("I3DHead", .head, "I3D head: average-pool the whole T×H×W map, dropout, fc: one row of scores per view.",
+                        args: [
+                            A("num_classes", .int, nil, "Number of classes."),
+                            A("in_channels", .int, nil, "Feature channels from the backbone (2048 for a ResNet3d-50, 512 for -18 at base 64)."),
+                            A("loss_cls", .component(.loss), "dict(type='CrossEntropyLoss')", "Classification loss."),
+                            A("spatial_type", .optional(.choice(["avg"])), "'avg'", "'avg' pools the map to 1×1×1; None flattens it (only for flat features)."),
+                            A("dropout_ratio", .float, "0.5", "Dropout before the fc (0 removes it); kept activations scale by 1/(1−p)."),
+                            A("init_std", .float, "0.01", "Std of the fc's normal init (bias 0)."),
+                            A("multi_class", .bool, "False", "Multi-label classification (sigmoid/BCE style)."),
+                            A("label_smooth_eps", .float, "0.0", "Label smoothing, only used with multi_class=True."),
+                            A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
+                        ]),
+    ] + ["SlowFastHead", "X3DHead", "TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
+        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead and I3DHead are implemented")) }
         + [
             ComponentSchema("CrossEntropyLoss", .loss, "Cross entropy on logits, mean over the batch.", args: [
                 A("loss_weight", .float, "1.0", "Multiplier of the loss."),

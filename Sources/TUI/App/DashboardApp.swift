@@ -300,7 +300,7 @@ public final class DashboardApp {
                 result(.failed("the config has no model"))
                 return report(.message("ERROR: evaluating \(name): the config has no model"))
             }
-            let model = try ModelBuilder.build(m, files: config.files, seed: 0)
+            let model = try ModelBuilder.recognizer(m, files: config.files, seed: 0)
             CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(path))
             model.applyMode(training: false)
             let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config).loaderSpec(.val), metrics: Metrics.supported,

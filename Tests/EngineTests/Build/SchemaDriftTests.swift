@@ -18,7 +18,8 @@ final class SchemaDriftTests: XCTestCase {
          dict(type='Collect', keys=['imgs'], meta_keys=[]), dict(type='ToTensor', keys=['imgs'])]
         """
 
-    static func config(model: String, optimizer: String, lr: String, runner: String = "total_epochs = 4") -> String {
+    static func config(model: String, optimizer: String, lr: String, runner: String = "total_epochs = 4",
+                       pipeline: String = SchemaDriftTests.pipeline) -> String {
         """
         model = \(model)
         optimizer = \(optimizer)
@@ -40,6 +41,14 @@ final class SchemaDriftTests: XCTestCase {
         + "cls_head=dict(type='TSNHead', num_classes=3, in_channels=32, loss_cls=dict(type='CrossEntropyLoss')), test_cfg=dict())"
     static let tsm = "dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, base_channels=4), "
         + "cls_head=dict(type='TSMHead', num_classes=3, in_channels=32))"
+    static let i3d = "dict(type='Recognizer3D', backbone=dict(type='ResNet3d', pretrained=None, depth=18, base_channels=4), "
+        + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=32), test_cfg=dict(average_clips='prob'))"
+    static let slowOnly = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', pretrained=None, depth=18, base_channels=4), "
+        + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=32))"
+    /// The 2-D pipeline with 3-D clips (FormatShape NCTHW) and one view per training video.
+    static let pipeline3D = pipeline.replacingOccurrences(of: "input_format='NCHW'", with: "input_format='NCTHW'")
+        .replacingOccurrences(of: "clip_len=1, num_clips=2", with: "clip_len=2, num_clips=1")
+        .replacingOccurrences(of: "dict(type='ThreeCrop', crop_size=16), dict(type='TenCrop', crop_size=16),", with: "")
     static let policies = [
         "dict(policy='Fixed', warmup='linear', warmup_iters=1)", "dict(policy='Step', step=[2], warmup='linear', warmup_iters=1)",
         "dict(policy='Exp', gamma=0.9, warmup='linear', warmup_iters=1)", "dict(policy='Poly')",
@@ -63,6 +72,9 @@ final class SchemaDriftTests: XCTestCase {
         }
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],
                                  runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
+        for model in [Self.i3d, Self.slowOnly] {
+            texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
+        }
         for text in texts {
             let config = try ConfigLoader(read: { $0 == "/c.py" ? text : nil }).load("/c.py")
             XCTAssertEqual(SchemaChecker.check(config).filter { $0.severity == .error }.map(\.description), [], text)

@@ -10,7 +10,7 @@ final class FakeHookContext: HookContext {
     var byEpoch = true
     var workDir: String
     var checkpointDirectory: String
-    let model: Recognizer2D
+    let model: any Recognizer
     let optimizer: Optimizer
     private(set) var isTraining = true
     var record = IterationRecord(epoch: 0, iter: 0, innerIter: 0)
@@ -23,7 +23,7 @@ final class FakeHookContext: HookContext {
     private(set) var bestCheckpoint: String?
     private(set) var bestMetric: String?
 
-    init(model: Recognizer2D, optimizer: Optimizer, workDir: String = "/nonexistent", checkpointDirectory: String? = nil) {
+    init(model: any Recognizer, optimizer: Optimizer, workDir: String = "/nonexistent", checkpointDirectory: String? = nil) {
         self.model = model; self.optimizer = optimizer; self.workDir = workDir
         self.checkpointDirectory = checkpointDirectory ?? workDir
     }

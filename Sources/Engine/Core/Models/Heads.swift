@@ -1,7 +1,7 @@
 /// The classification heads: TSNHead (average features over segments, then fc) and TSMHead (fc per frame, then
 /// average logits over `num_segments`), SEMANTICS.md §6.5. The classifier is `fc_cls` (Linear), initialised
 /// normal(0, init_std) with zero bias. Input: backbone features C×(B·S)×h×w (channel-major); output B×classes.
-public final class ClassificationHead: Module {
+public final class ClassificationHead: RecognizerHead {
     public enum Consensus: Sendable { case featuresBeforeFC, logitsAfterFC }
     public let fcCls: Linear
     public let dropout: Dropout?
@@ -81,5 +81,20 @@ public final class ClassificationHead: Module {
             for i in 0..<b { for j in 0..<s { for k in 0..<c { yp[(i * s + j) * c + k] = dp[i * c + k] / Float(s) } } }
         } }
         return y
+    }
+}
+
+extension ClassificationHead {
+    public func forward(features: [Tensor], segments: Int) -> Tensor { forward(features[0], segments: segments) }
+    public func backward(scores dScores: Tensor) -> [Tensor] { [backward(dScores)] }
+
+    public var randomStreams: [Philox] {
+        get { dropout.map { [$0.rng] } ?? [] }
+        set { if let d = dropout, let rng = newValue.first { d.rng = rng } }
+    }
+
+    public func applyMode(training: Bool) {
+        isTraining = training
+        fcCls.isTraining = training
     }
 }

@@ -1,21 +1,42 @@
-/// Builds a model from its spec (read from the config's `model = dict(type='Recognizer2D', …)` by
-/// Build/ModelReader). Initialisation follows mmaction2 with `pretrained=None`: Kaiming fan_out convs, BN 1/0,
-/// fc normal(0, init_std); all draws come from `Philox(seed:)`.
+/// Builds a model from its spec (read from the config's `model = dict(…)` by Build/ModelReader). Initialisation
+/// follows mmaction2 with `pretrained=None`: Kaiming fan_out convs, BN 1/0, fc normal(0, init_std); all draws come
+/// from `Philox(seed:)`, backbone first, then head. A `pretrained=` file is loaded on top by EngineTraining's
+/// `ModelBuilder.build(_:seed:)`, which is what callers use.
 public enum ModelBuilder {
-    public static func build(_ spec: ModelSpec, seed: UInt64) -> Recognizer2D {
+    public static func fromScratch(_ spec: ModelSpec, seed: UInt64) -> any Recognizer {
         var rng = Philox(seed: seed, stream: 0x4D0D)
-        let b = spec.backbone
-        let backbone = ResNet(depth: b.depth, baseChannels: b.baseChannels, inChannels: b.inChannels, numStages: b.numStages,
-                              strides: b.strides, dilations: b.dilations, frozenStages: b.frozenStages, normEval: b.normEval,
-                              partialBN: b.partialBN, tsm: b.tsm, rng: &rng)
         let h = spec.head
         var loss = CrossEntropyLoss()
         loss.lossWeight = h.lossWeight
         loss.classWeight = h.classWeight
-        let head = ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
+        switch spec.backbone {
+        case .resnet(let b):
+            let backbone = ResNet(depth: b.depth, baseChannels: b.baseChannels, inChannels: b.inChannels, numStages: b.numStages,
+                                  strides: b.strides, dilations: b.dilations, frozenStages: b.frozenStages, normEval: b.normEval,
+                                  partialBN: b.partialBN, tsm: b.tsm, rng: &rng)
+            let head = ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
+                                          dropoutRatio: h.dropoutRatio, initStd: h.initStd,
+                                          consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,
+                                          numSegments: h.numSegments, rng: &rng)
+            return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+        case .resnet3d(let b):
+            let backbone = ResNet3d(b, rng: &rng)
+            let head = buildHead(h, rng: &rng)
+            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+        }
+    }
+
+    /// A head for a 3-D recognizer.
+    static func buildHead(_ h: ModelSpec.Head, rng: inout Philox) -> any RecognizerHead {
+        switch h.kind {
+        case .i3d(let avgPool):
+            return I3DHead(inChannels: h.inChannels, numClasses: h.numClasses, avgPool: avgPool, dropoutRatio: h.dropoutRatio,
+                           initStd: h.initStd, rng: &rng)
+        case .tsn, .tsm:
+            return ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
                                       dropoutRatio: h.dropoutRatio, initStd: h.initStd,
                                       consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,
-                                      numSegments: h.isTSM ? h.numSegments : nil, rng: &rng)
-        return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+                                      numSegments: h.numSegments, rng: &rng)
+        }
     }
 }

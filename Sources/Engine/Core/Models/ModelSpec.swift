@@ -1,7 +1,44 @@
-/// A `Recognizer2D` as read from a config (Build/ModelReader checks every setting): what `ModelBuilder` builds.
+/// A recognizer as read from a config (Build/ModelReader checks every setting): what `ModelBuilder` builds.
+///
+/// Extension point: a new backbone is a case of `Backbone` with its own settings struct (e.g. `ResNet3dSpec`), a
+/// new head a case of `Head.Kind`; ModelReader reads them, `ModelBuilder` builds them, and `featureChannels` /
+/// `name` below name what the reader checks the head against. Recognizer, backbone and head are separate, so a
+/// SlowFast, C3D or X3D is a new case in each place it differs and nothing else changes.
 public struct ModelSpec: Sendable, Equatable {
+    /// mmaction2's recognizer classes (`model.type`).
+    public enum RecognizerKind: String, Sendable, Equatable {
+        /// Frames as a batch of images (B×M×C×H×W); TSN, TSM.
+        case recognizer2D = "Recognizer2D"
+        /// Clips as volumes (B×V×C×T×H×W); I3D, SlowOnly, …
+        case recognizer3D = "Recognizer3D"
+    }
+
+    /// The backbone (`model.backbone`), one case per backbone family.
+    public enum Backbone: Sendable, Equatable {
+        /// `ResNet` / `ResNetTSM` (2-D).
+        case resnet(ResNetSpec)
+        /// `ResNet3d` (I3D) / `ResNet3dSlowOnly`.
+        case resnet3d(ResNet3dSpec)
+
+        /// Channels of the feature map the head reads (its in_channels).
+        public var featureChannels: Int {
+            switch self {
+            case .resnet(let s): return s.featureChannels
+            case .resnet3d(let s): return s.featureChannels
+            }
+        }
+
+        /// How messages name it ("ResNet-50, base_channels 64").
+        public var name: String {
+            switch self {
+            case .resnet(let s): return "ResNet-\(s.depth), base_channels \(s.baseChannels)"
+            case .resnet3d(let s): return "\(s.flavour.rawValue)-\(s.depth), base_channels \(s.baseChannels)"
+            }
+        }
+    }
+
     /// `ResNet` / `ResNetTSM` arguments.
-    public struct Backbone: Sendable, Equatable {
+    public struct ResNetSpec: Sendable, Equatable {
         public var depth: Int
         public var baseChannels = 64, inChannels = 3, numStages = 4
         public var strides = [1, 2, 2, 2], dilations = [1, 1, 1, 1]
@@ -17,28 +54,46 @@ public struct ModelSpec: Sendable, Equatable {
         }
     }
 
-    /// `TSNHead` / `TSMHead` arguments.
+    /// The classification head (`model.cls_head`): BaseHead's settings shared by every head, and the head's kind.
     public struct Head: Sendable, Equatable {
+        /// One case per head class, with the settings only it has.
+        public enum Kind: Sendable, Equatable {
+            /// TSNHead: average features over segments, then fc.
+            case tsn
+            /// TSMHead: fc per frame, then average logits over its own `num_segments`.
+            case tsm(numSegments: Int)
+            /// I3DHead: average-pool the whole map (`spatial_type='avg'`) or flatten it (None), dropout, fc.
+            case i3d(avgPool: Bool)
+        }
+        public var kind: Kind
+        /// The config's type name, for messages.
         public var name: String
         public var inChannels: Int, numClasses: Int
         public var dropoutRatio: Float, initStd: Float
-        public var numSegments: Int?
         public var lossWeight: Float = 1
         public var classWeight: [Float]?
         public var topk = [1, 5]
-        public var isTSM: Bool { name == "TSMHead" }
-        public init(name: String, inChannels: Int, numClasses: Int, dropoutRatio: Float, initStd: Float) {
-            self.name = name; self.inChannels = inChannels; self.numClasses = numClasses
+        public var isTSM: Bool { if case .tsm = kind { return true } else { return false } }
+        public var numSegments: Int? { if case .tsm(let n) = kind { return n } else { return nil } }
+        public init(kind: Kind, name: String, inChannels: Int, numClasses: Int, dropoutRatio: Float, initStd: Float) {
+            self.kind = kind; self.name = name; self.inChannels = inChannels; self.numClasses = numClasses
             self.dropoutRatio = dropoutRatio; self.initStd = initStd
         }
     }
 
+    public var recognizer: RecognizerKind
     public var backbone: Backbone
     public var head: Head
     /// `test_cfg.average_clips`: 'score', 'prob' or nil.
     public var averageClips: String?
 
-    public init(backbone: Backbone, head: Head, averageClips: String? = nil) {
-        self.backbone = backbone; self.head = head; self.averageClips = averageClips
+    public init(recognizer: RecognizerKind = .recognizer2D, backbone: Backbone, head: Head, averageClips: String? = nil) {
+        self.recognizer = recognizer; self.backbone = backbone; self.head = head; self.averageClips = averageClips
+    }
+
+    /// The `pretrained=` weights file the backbone initialises from (a local path), if any.
+    public var pretrained: String? {
+        if case .resnet3d(let s) = backbone { return s.pretrained }
+        return nil
     }
 }

@@ -4,7 +4,7 @@
 /// (depth 18/34) or Bottlenecks (50/101/152) with widths base·(1, 2, 4, 8). With `tsm` set, every block's
 /// `conv1.conv` is wrapped in a temporal shift (`blockres`; every other block when layer3 has ≥ 23 blocks) or
 /// the whole block is (`block`). Parameter names and shapes equal mmaction2's `state_dict()`.
-public final class ResNet: Layer {
+public final class ResNet: Layer, Backbone {
     /// ResNetTSM's extra settings.
     public struct TSM: Sendable, Equatable {
         public var segments: Int = 8, shiftDiv: Int = 8, place: String = "blockres"

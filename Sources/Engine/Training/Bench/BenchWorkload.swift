@@ -4,19 +4,21 @@ import EngineData
 /// clip from the train pipeline's sampler (num_clips × clip_len), frame size from its last fixed-size step
 /// (`Resize(scale=(w, h), keep_ratio=False)` or a crop), random pixels and labels from a fixed seed.
 public struct BenchWorkload {
-    public let model: Recognizer2D
+    public let model: any Recognizer
     public let optimizer: Optimizer
     public let input: Tensor
     public let labels: [Int]
     public var clips: Int { input.shape[0] }
 
-    /// A workload of `batch` random clips of `frames` frames of `width`×`height`, with random labels.
-    public init(model: Recognizer2D, optimizer: Optimizer, batch: Int, frames: Int, width: Int, height: Int, seed: UInt64 = 0) {
+    /// A workload of `batch` random clips of `frames` frames of `width`×`height`, with random labels: B×frames×3×H×W
+    /// for a 2-D recognizer, B×1×3×frames×H×W (one view of `frames` frames) for a 3-D one.
+    public init(model: any Recognizer, optimizer: Optimizer, batch: Int, frames: Int, width: Int, height: Int, seed: UInt64 = 0) {
         self.model = model
         self.optimizer = optimizer
         var rng = Philox(seed: seed, stream: 0xBE7C)
-        input = Tensor.uniform([batch, frames, 3, height, width], in: -2...2, rng: &rng)
-        let classes = model.clsHead.fcCls.outFeatures
+        let shape = model is Recognizer3D ? [batch, 1, 3, frames, height, width] : [batch, frames, 3, height, width]
+        input = Tensor.uniform(shape, in: -2...2, rng: &rng)
+        let classes = model.numClasses
         labels = (0..<batch).map { _ in rng.nextInt(in: 0..<classes) }
     }
 
@@ -41,7 +43,7 @@ public struct BenchWorkload {
                 * Double(g.images * g.outPlane)
             total += flops * (conv.computesInputGradient ? 3 : 2)
         }
-        let fc = model.clsHead.fcCls
+        let fc = model.headModule.fcCls
         total += 2 * Double(fc.inFeatures * fc.outFeatures) * Double(input.shape[0] * input.shape[1]) * 3
         return total / 1e9
     }

@@ -10,7 +10,7 @@ extension BenchWorkload {
         guard let modelValue = config.root["model"] else {
             throw ConfigError(message: "the config has no model", location: SourceLocation(file: config.path, line: 1, column: 1, bytes: 0..<0), sourceLine: "")
         }
-        let model = ModelBuilder.build(try ModelReader.read(modelValue, files: config.files), seed: seed)
+        let model = try ModelBuilder.build(try ModelReader.read(modelValue, files: config.files), seed: seed)
         guard let opt = config.root["optimizer"] else {
             throw ConfigError(message: "the config has no optimizer", location: SourceLocation(file: config.path, line: 1, column: 1, bytes: 0..<0), sourceLine: "")
         }

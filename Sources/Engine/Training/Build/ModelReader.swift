@@ -9,16 +9,24 @@ public enum ModelReader {
     public static func read(_ model: ConfigValue, files: SourceFiles, log: ReadLog? = nil) throws -> ModelSpec {
         let m = try ConfigReader(model, name: "model", files: files, log: log)
         let type = try m.string("type")
-        guard type == "Recognizer2D" else {
-            throw m.error("model type '\(type)' is not supported by Reel yet (supported: Recognizer2D)", key: "type")
+        guard let kind = ModelSpec.RecognizerKind(rawValue: type) else {
+            throw m.error("model type '\(type)' is not supported by Reel yet (supported: Recognizer2D, Recognizer3D)", key: "type")
         }
         let r = m.as(type)
         if let neck = r.value("neck"), !neck.isNone { throw files.error("necks (e.g. TPN) are not supported by Reel", at: neck.origin) }
         try refuseTrainCfg(r)
-        guard let b = try r.sub("backbone") else { throw r.error("Recognizer2D needs 'backbone'") }
-        let backbone = try readBackbone(b)
+        guard let b = try r.sub("backbone") else { throw r.error("\(type) needs 'backbone'") }
+        let backbone: ModelSpec.Backbone
+        switch kind {
+        case .recognizer2D: backbone = .resnet(try readBackbone(b))
+        case .recognizer3D: backbone = try readBackbone3D(b)
+        }
         guard let h = try r.sub("cls_head") else { throw r.error("Reel needs a cls_head to train") }
-        let head = try readHead(h, backbone: backbone)
+        let head: ModelSpec.Head
+        switch kind {
+        case .recognizer2D: head = try readHead(h, backbone: backbone)
+        case .recognizer3D: head = try readHead3D(h, backbone: backbone)
+        }
         var averageClips: String? = nil
         if let t = try r.sub("test_cfg") {
             let t = t.as("test_cfg")
@@ -35,7 +43,7 @@ public enum ModelReader {
                 throw t.error("fcn_test=True (fully-convolutional testing) is not supported by Reel", key: "fcn_test")
             }
         }
-        return ModelSpec(backbone: backbone, head: head, averageClips: averageClips)
+        return ModelSpec(recognizer: kind, backbone: backbone, head: head, averageClips: averageClips)
     }
 
     /// `train_cfg`: mmaction2 reads `aux_info` (extra batch keys) and `blending` (mixup, cutmix) from it and
@@ -51,7 +59,7 @@ public enum ModelReader {
         }
     }
 
-    static func readBackbone(_ reader: ConfigReader) throws -> ModelSpec.Backbone {
+    static func readBackbone(_ reader: ConfigReader) throws -> ModelSpec.ResNetSpec {
         let type = try reader.require("type", in: ["ResNet", "ResNetTSM"], default: "ResNet")
         let b = reader.as(type)
         let depth = try b.int("depth")
@@ -81,7 +89,7 @@ public enum ModelReader {
         if let n = b.value("norm_cfg")?.dict?["type"]?.string, !["BN", "BN2d"].contains(n) {
             throw b.error("norm_cfg type '\(n)' is not supported (BN/BN2d)", key: "norm_cfg")
         }
-        var spec = ModelSpec.Backbone(depth: depth)
+        var spec = ModelSpec.ResNetSpec(depth: depth)
         if type == "ResNetTSM", try b.bool("is_shift", true) {
             if try b.bool("temporal_pool", false) { throw b.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
             if try b.ints("non_local", [0, 0, 0, 0]).contains(where: { $0 != 0 }) {
@@ -111,7 +119,7 @@ public enum ModelReader {
         let inChannels = try h.int("in_channels")
         guard inChannels == backbone.featureChannels else {
             throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels "
-                          + "(ResNet-\(backbone.depth), base_channels \(backbone.baseChannels))", key: "in_channels")
+                          + "(\(backbone.name))", key: "in_channels")
         }
         if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
         h.note("spatial_type", .value(.string("avg")))   // None pools the same way here
@@ -121,28 +129,27 @@ public enum ModelReader {
         }
         h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
         if type == "TSMHead" { h.accepts("is_shift", as: .inert("the head reads it with temporal_pool=True only, which is refused below")) }
+        let loss = try readLoss(h)
+        let isTSM = type == "TSMHead"
+        if isTSM, try h.bool("temporal_pool", false) { throw h.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
+        let numClasses = try h.int("num_classes")
+        let dropout = Float(try h.double("dropout_ratio", isTSM ? 0.8 : 0.4)), initStd = Float(try h.double("init_std", isTSM ? 0.001 : 0.01))
+        var head = ModelSpec.Head(kind: isTSM ? .tsm(numSegments: try h.int("num_segments", 8)) : .tsn, name: type,
+                                  inChannels: inChannels, numClasses: numClasses, dropoutRatio: dropout, initStd: initStd)
+        (head.lossWeight, head.classWeight) = loss
+        head.topk = try h.ints("topk", [1, 5])
+        return head
+    }
+
+    /// BaseHead's `loss_cls` (CrossEntropyLoss only): its weight and class weights.
+    static func readLoss(_ h: ConfigReader) throws -> (weight: Float, classWeight: [Float]?) {
         var lossWeight: Float = 1, classWeight: [Float]?
         if let l = try h.sub("loss_cls") {
             let l = l.as(try l.require("type", in: ["CrossEntropyLoss"], default: "CrossEntropyLoss"))
             lossWeight = Float(try l.double("loss_weight", 1))
             if l.has("class_weight") { classWeight = try l.doubles("class_weight", []).map(Float.init) }
         }
-        let isTSM = type == "TSMHead"
-        if isTSM, try h.bool("temporal_pool", false) { throw h.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
-        var head = ModelSpec.Head(name: type, inChannels: inChannels, numClasses: try h.int("num_classes"),
-                                  dropoutRatio: Float(try h.double("dropout_ratio", isTSM ? 0.8 : 0.4)),
-                                  initStd: Float(try h.double("init_std", isTSM ? 0.001 : 0.01)))
-        head.numSegments = isTSM ? try h.int("num_segments", 8) : nil
-        head.lossWeight = lossWeight
-        head.classWeight = classWeight
-        head.topk = try h.ints("topk", [1, 5])
-        return head
+        return (lossWeight, classWeight)
     }
 }
 
-extension ModelBuilder {
-    /// Reads and builds `model` in one go (tools and tests; training reads its `ModelSpec` once in `RunSpec`).
-    public static func build(_ model: ConfigValue, files: SourceFiles, seed: UInt64) throws -> Recognizer2D {
-        build(try ModelReader.read(model, files: files), seed: seed)
-    }
-}

@@ -68,6 +68,7 @@ public struct RunSpec {
         let optimizer = try OptimizerReader.read(optConfig, files: config.files, log: log)
         let data = try DataConfig(config, log: log)
         let train = try data.loaderSpec(.train)
+        try ModelInputCheck.check(model, data: data, splits: [.train, .val])
         var lr: LRSchedule?
         if let v = top.value("lr_config"), !v.isNone {
             let schedule = try LRSchedule(reading: try top.reader(v, name: "lr_config"), defaultByEpoch: length.byEpoch)

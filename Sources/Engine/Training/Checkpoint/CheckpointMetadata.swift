@@ -11,7 +11,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     public var configName: String?
     public var workDir: String?
     public var seed: UInt64?
-    /// The model's random streams (`Recognizer2D.randomStreams`: the dropout masks' Philox), 8 words each
+    /// The model's random streams (`Recognizer.randomStreams`: the dropout masks' Philox), 8 words each
     /// (`Philox.state`), in the model's order; nil or empty for a model that draws nothing in training.
     public var rngState: [UInt64]?
     public var reelVersion: String

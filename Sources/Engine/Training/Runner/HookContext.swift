@@ -18,7 +18,7 @@ public protocol HookContext: AnyObject {
     var checkpointDirectory: String { get }
 
     /// The model and optimizer: LR updates, the optimizer step, inference.
-    var model: Recognizer2D { get }
+    var model: any Recognizer { get }
     var optimizer: Optimizer { get }
     var isTraining: Bool { get }
     /// Switches the model between train and eval mode.

@@ -46,7 +46,7 @@ extension Runner {
         var byEpoch: Bool { runner.byEpoch }
         var workDir: String { runner.workDir }
         var checkpointDirectory: String { runner.checkpointDirectory }
-        var model: Recognizer2D { runner.model }
+        var model: any Recognizer { runner.model }
         var optimizer: Optimizer { runner.optimizer }
         var isTraining: Bool { runner.isTraining }
         func setTraining(_ training: Bool) { runner.setTraining(training) }

@@ -10,7 +10,7 @@ import EngineData
 /// stream (`RunLogger`), listed in the hook table but never called by the loop. The runner itself never touches the
 /// terminal or log files. Commands (`RunControl`) are applied between iterations.
 public final class Runner {
-    public let model: Recognizer2D
+    public let model: any Recognizer
     public let optimizer: Optimizer
     public let loader: Loader
     public let workDir: String
@@ -72,7 +72,7 @@ public final class Runner {
     private lazy var endReason = byEpoch ? "reached max_epochs=\(maxEpochs)" : "reached max_iters=\(maxIters)"
     private(set) lazy var context = Context(self)
 
-    public init(model: Recognizer2D, optimizer: Optimizer, loader: Loader, workDir: String, byEpoch: Bool, maxEpochs: Int,
+    public init(model: any Recognizer, optimizer: Optimizer, loader: Loader, workDir: String, byEpoch: Bool, maxEpochs: Int,
                 maxIters: Int, seed: UInt64, configText: String = "", configName: String = "", control: RunControl = RunControl()) {
         self.model = model; self.optimizer = optimizer; self.loader = loader; self.workDir = workDir
         self.byEpoch = byEpoch; self.maxEpochs = maxEpochs; self.seed = seed; self.configText = configText

@@ -8,7 +8,7 @@ import EngineData
 /// show the notes (printed by `reel test`, logged by the dashboard). They arrive on the calling thread as the
 /// loader meets them. Throws the loader's data errors and `Metrics`' errors.
 public enum SplitEvaluation {
-    public static func run(model: Recognizer2D, data: DataSpec, metrics: [String], topk: [Int] = [1, 5],
+    public static func run(model: any Recognizer, data: DataSpec, metrics: [String], topk: [Int] = [1, 5],
                            onSkipped: @escaping (String) -> Void, progress: ((Int, Int) -> Void)? = nil) throws
         -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
     {
@@ -19,7 +19,7 @@ public enum SplitEvaluation {
 
     /// Inference over `loader` and the metrics of its scores: the one evaluation routine (EvalHook during training
     /// runs it on its val loader).
-    public static func evaluate(model: Recognizer2D, loader: Loader, metrics: [String], topk: [Int],
+    public static func evaluate(model: any Recognizer, loader: Loader, metrics: [String], topk: [Int],
                                 progress: ((Int, Int) -> Void)? = nil) throws
         -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
     {

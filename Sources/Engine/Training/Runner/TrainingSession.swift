@@ -46,7 +46,8 @@ public enum TrainingSession {
         let seed = runSeed.value
         let (byEpoch, maxEpochs, maxIters) = (spec.length.byEpoch, spec.length.maxEpochs, spec.length.maxIters)
 
-        let model = ModelBuilder.build(spec.model, seed: seed)
+        var pretrainedNotes: [String] = []
+        let model = try ModelBuilder.build(spec.model, seed: seed, notes: { pretrainedNotes.append($0) })
         let optimizer = try OptimizerBuilder.build(spec.optimizer, model: model)
         let trainLoader = try spec.train.makeLoader(seed: seed)
 
@@ -65,6 +66,8 @@ public enum TrainingSession {
         runner.subscribe(try TextLogFile(workDir: workDir, timestamp: timestamp))
         // The config's warnings (an unsupported `fp16`, …), which `reel` prints, are part of the run's story too.
         for warning in configWarnings(config) + spec.warnings { runner.log(warning.description) }
+        if let p = spec.model.pretrained { runner.log("load model from: \(p)") }
+        for note in pretrainedNotes { runner.log(note) }
 
         // Hooks, in mmcv's registration order (the runner sorts by priority, stably).
         if let schedule = spec.lr {

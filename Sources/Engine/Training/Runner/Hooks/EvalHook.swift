@@ -187,9 +187,9 @@ public final class EvalHook: Hook {
     }
 }
 
-/// Inference over a loader: one score row per video (`Recognizer2D.predict`), in loader order, with the labels.
+/// Inference over a loader: one score row per video (`Recognizer.predict`), in loader order, with the labels.
 public enum Inference {
-    public static func scores(model: Recognizer2D, loader: Loader, progress: ((Int, Int) -> Void)? = nil) throws
+    public static func scores(model: any Recognizer, loader: Loader, progress: ((Int, Int) -> Void)? = nil) throws
         -> (scores: [[Float]], labels: [Int])
     {
         var scores: [[Float]] = [], labels: [Int] = []

@@ -1,0 +1,153 @@
+import Foundation
+
+/// What one training or validation step reports, in mmaction2's log order (top-k accuracies, loss_cls, loss).
+public struct RecognizerStep: Sendable {
+    public var logVars: [(String, Double)]
+    public var loss: Double
+    public var batchSize: Int
+}
+
+/// A backbone network: channel-major input (C×N×… ) to the feature maps its head reads.
+///
+/// Most backbones give one map; a two-pathway network (SlowFast) gives one per pathway, in the order its head
+/// expects (slow, fast), which is why features travel as a list. A `Layer` backbone gets the one-map versions of
+/// `features`/`backward(features:)` for free.
+public protocol Backbone: Module {
+    /// The feature maps of input `x` (training mode keeps what backward needs).
+    func features(_ x: Tensor) -> [Tensor]
+    /// From ∂L/∂features (same order as `features`): accumulates parameter gradients; returns ∂L/∂input, or an empty
+    /// tensor when nothing below needs one (frozen stages, the stem).
+    func backward(features: [Tensor]) -> Tensor
+    /// PyTorch `.train(mode)` plus the backbone's own train-mode rules (`frozen_stages`, `norm_eval`, …).
+    func applyMode(training: Bool)
+}
+
+extension Backbone where Self: Layer {
+    public func features(_ x: Tensor) -> [Tensor] { [forward(x)] }
+    public func backward(features: [Tensor]) -> Tensor { backward(features[0]) }
+}
+
+/// A classification head (mmaction2's BaseHead subclasses): feature maps in, class scores out, with the classifier
+/// registered as `fc_cls`.
+public protocol RecognizerHead: Module {
+    /// The classifier (`fc_cls`): its output count is the number of classes.
+    var fcCls: Linear { get }
+    /// Class scores from the backbone's feature maps; `segments` is the recognizer's `num_segs` (frames or views per
+    /// video), which heads that average over segments use.
+    func forward(features: [Tensor], segments: Int) -> Tensor
+    /// ∂L/∂features (one per feature map) from ∂L/∂scores.
+    func backward(scores dScores: Tensor) -> [Tensor]
+    /// The generators the head draws from in training (dropout masks), in a fixed order.
+    var randomStreams: [Philox] { get set }
+    /// Train or eval mode (dropout).
+    func applyMode(training: Bool)
+}
+
+/// A recognizer (mmaction2's BaseRecognizer subclasses): the pipeline's batch → backbone → head → scores, loss and
+/// inference. What differs between recognizers is only how the batch becomes the backbone's input
+/// (`backboneInput`); the steps themselves are shared (the defaults below), so the runner, evaluation, benches,
+/// `reel test` and checkpoints work with any recognizer.
+///
+/// To add a recognizer, conform a class and implement `backboneInput`; new backbones and heads plug in through
+/// `Backbone`/`RecognizerHead` (see ModelSpec for the config side).
+public protocol Recognizer: Module {
+    var backboneModule: any Backbone { get }
+    var headModule: any RecognizerHead { get }
+    var loss: CrossEntropyLoss { get }
+    /// Batch accuracies logged in training (`top1_acc`, `top5_acc`).
+    var topk: [Int] { get }
+    /// `test_cfg.average_clips`: "prob", "score" or nil.
+    var averageClips: String? { get }
+    /// The batch as the backbone takes it (channel-major) and `num_segs`: the rows per video that the head and
+    /// `average_clip` group by.
+    func backboneInput(_ imgs: Tensor) -> (x: Tensor, segments: Int)
+    /// Forward, loss and backward for one batch; gradients are added into the parameters' `grad`.
+    func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep
+    /// Forward and loss only (`val_step`), in the current mode.
+    func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep
+    /// Inference: one score row per video (B×K), averaged over its views per `test_cfg.average_clips`.
+    func predict(_ imgs: Tensor) -> Tensor
+    /// Train or eval mode for the whole model, with the backbone's frozen-stage and norm_eval rules.
+    func applyMode(training: Bool)
+    /// The generators training draws from (the head's dropout masks), in a fixed order. A checkpoint keeps them
+    /// (`CheckpointMetadata.rngState`), so a resumed run drops the units an uninterrupted one would.
+    var randomStreams: [Philox] { get set }
+}
+
+extension Recognizer {
+    public var numClasses: Int { headModule.fcCls.outFeatures }
+
+    public var randomStreams: [Philox] {
+        get { headModule.randomStreams }
+        set {
+            precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
+            headModule.randomStreams = newValue
+        }
+    }
+
+    public func applyMode(training: Bool) {
+        isTraining = training
+        headModule.applyMode(training: training)
+        backboneModule.applyMode(training: training)
+    }
+
+    func scores(_ imgs: Tensor) -> Tensor {
+        let (x, segments) = backboneInput(imgs)
+        return headModule.forward(features: backboneModule.features(x), segments: segments)
+    }
+
+    public func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+        let logits = scores(imgs)
+        let (lossValue, dLogits) = loss(logits, labels: labels)
+        let accuracies = TopK.accuracies(scores: logits, labels: labels, topk: topk)
+        _ = backboneModule.backward(features: headModule.backward(scores: dLogits))
+        return Self.step(accuracies: accuracies, topk: topk, loss: lossValue, batchSize: labels.count)
+    }
+
+    public func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+        let logits = scores(imgs)
+        let lossValue = loss(logits, labels: labels).loss
+        let accuracies = TopK.accuracies(scores: logits, labels: labels, topk: topk)
+        return Self.step(accuracies: accuracies, topk: topk, loss: lossValue, batchSize: labels.count)
+    }
+
+    public func predict(_ imgs: Tensor) -> Tensor {
+        RecognizerScores.averageClip(scores(imgs), videos: imgs.shape[0], mode: averageClips)
+    }
+
+    static func step(accuracies: [Double], topk: [Int], loss: Double, batchSize: Int) -> RecognizerStep {
+        var vars = zip(topk, accuracies).map { ("top\($0)_acc", $1) }
+        vars.append(("loss_cls", loss))
+        vars.append(("loss", loss))
+        return RecognizerStep(logVars: vars, loss: loss, batchSize: batchSize)
+    }
+}
+
+/// mmaction2's `BaseRecognizer.average_clip`: nil returns the rows unchanged; "score" averages raw scores over the
+/// views of a video; "prob" applies a softmax per view first (SEMANTICS.md §6.6).
+public enum RecognizerScores {
+    public static func averageClip(_ scores: Tensor, videos: Int, mode: String?) -> Tensor {
+        guard let mode else { return scores }
+        let rows = scores.shape[0], k = scores.shape[1], views = rows / videos
+        var out = Tensor.zeros([videos, k])
+        scores.withData { sp in
+            out.withMutableData { op in
+                for v in 0..<videos {
+                    for r in 0..<views {
+                        let row = sp + (v * views + r) * k
+                        if mode == "prob" {
+                            var mx = -Float.infinity
+                            for j in 0..<k { mx = max(mx, row[j]) }
+                            var sum: Float = 0
+                            for j in 0..<k { sum += exp(row[j] - mx) }
+                            for j in 0..<k { op[v * k + j] += exp(row[j] - mx) / sum / Float(views) }
+                        } else {
+                            for j in 0..<k { op[v * k + j] += row[j] / Float(views) }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

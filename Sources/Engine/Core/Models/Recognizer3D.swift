@@ -1,0 +1,34 @@
+/// mmaction2's `Recognizer3D` (I3D, SlowOnly, …): every view (clip × crop) of a video goes through the 3-D backbone
+/// as one volume; the head gives one row of scores per view (SEMANTICS.md §6.6).
+///
+/// Input from the pipeline (FormatShape NCTHW): B×V×C×T×H×W, reshaped to (B·V) volumes with `num_segs = V`.
+/// Training expects V = 1 (one row per label, as mmaction2's loss does); inference averages the V rows of a video
+/// per `test_cfg.average_clips`. `max_testing_views` only splits mmaction2's batch for memory: the scores are the
+/// same, so Reel scores all views at once. Children `backbone`, `cls_head` (state-dict keys as mmaction2's).
+public final class Recognizer3D: Recognizer {
+    public let backbone: any Backbone
+    public let clsHead: any RecognizerHead
+    public let loss: CrossEntropyLoss
+    public let topk: [Int]
+    public let averageClips: String?
+    public var isTraining = true
+
+    public init(backbone: any Backbone, clsHead: any RecognizerHead, loss: CrossEntropyLoss = CrossEntropyLoss(),
+                topk: [Int] = [1, 5], averageClips: String?) {
+        self.backbone = backbone
+        self.clsHead = clsHead
+        self.loss = loss
+        self.topk = topk
+        self.averageClips = averageClips
+    }
+
+    public var children: [(String, any Module)] { [("backbone", backbone), ("cls_head", clsHead)] }
+    public var backboneModule: any Backbone { backbone }
+    public var headModule: any RecognizerHead { clsHead }
+
+    /// B×V×C×T×H×W → C×(B·V)×T×H×W.
+    public func backboneInput(_ imgs: Tensor) -> (x: Tensor, segments: Int) {
+        precondition(imgs.rank == 6, "Recognizer3D expects B×V×C×T×H×W, got \(imgs.shape)")
+        return (Elementwise.toChannelMajor(imgs, channels: imgs.shape[2]), imgs.shape[1])
+    }
+}

@@ -1,0 +1,40 @@
+import Config
+import EngineCore
+import EngineData
+
+/// The pipelines against the model: a 2-D recognizer takes `FormatShape` NCHW frames, a 3-D one NCTHW clips, and a
+/// 3-D recognizer trains on one view per video (mmaction2's loss fails on more: it gets a row per view and a label
+/// per video). Found when the config is read, not as a crash in the first batch; errors point at the step.
+public enum ModelInputCheck {
+    public static func check(_ model: ModelSpec, data: DataConfig, splits: [DataSplit]) throws {
+        let expected = model.recognizer == .recognizer3D ? "NCTHW" : "NCHW"
+        for split in splits where data.has(split) {
+            let steps = try data.pipeline(split).steps
+            if let f = steps.compactMap({ $0 as? FormatShape }).last, f.inputFormat != expected {
+                throw error(data, split, step: "FormatShape", "\(model.recognizer.rawValue) takes input_format='\(expected)', "
+                            + "but data.\(split.rawValue)'s FormatShape makes '\(f.inputFormat)'")
+            }
+            guard split == .train, model.recognizer == .recognizer3D else { continue }
+            var views = 1
+            for step in steps {
+                if let s = step as? SampleFrames { views *= s.numClips * (s.twiceSample ? 2 : 1) }
+                if let c = step as? CropStep {
+                    if case .three = c.kind { views *= 3 }
+                    if case .ten = c.kind { views *= 10 }
+                }
+            }
+            if views != 1 {
+                throw error(data, split, step: "SampleFrames", "Recognizer3D trains on one view per video, but data.train's pipeline "
+                            + "makes \(views) (num_clips × crops); mmaction2's loss fails on that too")
+            }
+        }
+    }
+
+    /// A `ConfigError` at the split's first step of type `step` (or its pipeline).
+    static func error(_ data: DataConfig, _ split: DataSplit, step: String, _ message: String) -> ConfigError {
+        let files = data.config.files
+        let pipeline = data.config.root["data"]?.dict?[split.rawValue]?.dict?["pipeline"]
+        let at = pipeline?.elements?.first { $0.dict?["type"]?.string == step } ?? pipeline
+        return files.error(message, at: at?.origin ?? Origin(location: nil, source: .file))
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Config
+import EngineCore
+import EngineData
+import EngineTraining
+import Foundation
+
+extension InspectCommand {
+    /// `reel inspect model`: the config's model on saved inputs, for differential checks against mmaction2
+    /// (scripts/mmaction2_model3d_check.py): eval-mode scores (`predict`, average_clips applied), one train-mode step's
+    /// loss, and the state dict after that step's plain SGD update (p −= lr·∂L/∂p; BatchNorm's running statistics
+    /// moved by the train-mode forward), all written to one `.pth`.
+    struct ModelRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "model",
+            abstract: "Run the config's model on saved inputs: scores, one training step's loss and the weights after one SGD step.",
+            discussion: """
+                --weights: a .pth or .safetensors state dict (with or without `module.`) that must fill every parameter \
+                and buffer; without it, the model as the config builds it (seed 0, `pretrained` loaded). --input: a .pth \
+                or .safetensors holding `imgs` (float32, the recognizer's input: B×M×C×H×W for Recognizer2D, \
+                B×V×C×T×H×W for Recognizer3D), `labels` (int64, one per video) and optionally `test_imgs` (scored \
+                instead of `imgs`: inference may take several views per video, training one). --out gets `scores` \
+                (eval mode), `loss` and every state-dict entry after the step.
+                """)
+
+        @OptionGroup var source: ConfigCommand.Source
+        @Option(help: "Initial weights (.pth or .safetensors).") var weights: String?
+        @Option(help: "Inputs: imgs and labels (.pth or .safetensors).") var input: String
+        @Option(help: "Output .pth (or .safetensors).") var out: String
+        @Option(help: "Learning rate of the SGD step (no momentum, no weight decay).") var lr: Double = 0.1
+
+        func run() throws {
+            let config = try source.load()
+            guard let m = config.root["model"] else { throw ValidationError("the config has no model") }
+            let model = try ModelBuilder.recognizer(m, files: config.files, seed: 0)
+            if let weights { try load(weights, into: model) }
+            let inputs = try CheckpointFile.read(input)
+            guard case .float32(let imgs)? = inputs["imgs"], case .int64(_, let labelValues)? = inputs["labels"] else {
+                throw CheckpointError(path: input, reason: "it needs float32 `imgs` and int64 `labels`")
+            }
+            var testImgs = imgs
+            if case .float32(let t)? = inputs["test_imgs"] { testImgs = t }
+            let labels = labelValues.map { Int($0) }
+            guard labels.allSatisfy({ (0..<model.numClasses).contains($0) }) else {
+                throw CheckpointError(path: input, field: "labels", reason: "labels must be in 0..<\(model.numClasses)")
+            }
+            model.applyMode(training: false)
+            let scores = model.predict(testImgs)
+            model.applyMode(training: true)
+            model.zeroGradients()
+            let step = model.trainStep(imgs, labels: labels)
+            for (_, p) in model.namedParameters() where p.requiresGrad {
+                var v = p.value
+                let n = v.count, rate = Float(lr)
+                v.withMutableData { vp in p.grad.withData { gp in for i in 0..<n { vp[i] -= rate * gp[i] } } }
+                p.value = v
+            }
+            try write(scores: scores, loss: step.loss, model: model)
+        }
+
+        /// Every parameter and buffer from `path`, or a `CheckpointError`.
+        func load(_ weights: String, into model: any Recognizer) throws {
+            let report = CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(weights))
+            guard report.missing.isEmpty, report.shapeMismatch.isEmpty, report.invalid.isEmpty else {
+                throw CheckpointError(path: weights, reason: "it does not fit the model: \(report.missing.count) missing, "
+                                      + "\(report.shapeMismatch.count) mismatched, \(report.invalid.count) invalid "
+                                      + "(\((report.missing + report.shapeMismatch + report.invalid).prefix(3).joined(separator: ", ")))")
+            }
+        }
+
+        func write(scores: Tensor, loss: Double, model: any Recognizer) throws {
+            var tensors: [(name: String, value: SafeTensors.Value)] = [("scores", .float32(scores)),
+                                                                      ("loss", .float32(Tensor(shape: [1], values: [Float(loss)])))]
+            for (name, entry) in model.stateDict() {
+                switch entry {
+                case .parameter(let p): tensors.append((name, .float32(p.value)))
+                case .buffer(let b):
+                    switch b.value {
+                    case .float32(let t): tensors.append((name, .float32(t)))
+                    case .int64(let shape, let values): tensors.append((name, .int64(shape: shape, values: values)))
+                    }
+                }
+            }
+            let file = SafeTensors.File(tensors: tensors, metadata: [:])
+            let data = out.hasSuffix(".safetensors") ? SafeTensors.encode(file) : try TorchCheckpoint.encode(file, path: out)
+            try AtomicFile.write(data, to: out)
+            print(String(format: "wrote %@: scores %@, loss %.6f", out, "\(scores.shape)", loss))
+        }
+    }
+}

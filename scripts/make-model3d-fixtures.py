@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Makes the committed state-dict fixture of Reel's 3-D models (issue 16), once; the tests need no Python.
+
+usage: V/bin/python scripts/make-model3d-fixtures.py
+  writes Tests/EngineTests/Models/Fixtures/mmaction2_3d_state_dicts.json: for each model below, the config it was
+  built from and mmaction2 0.24.1's state_dict() as [name, shape, dtype] in order. Model3DStateDictTests builds the
+  same configs in Reel and compares.
+
+V: a venv with torch (CPU), numpy, mmcv==1.7.2 and mmaction2==0.24.1 (--no-deps), as for make-pth-fixtures.py.
+Made with torch 2.13.0+cpu, mmcv 1.7.2, mmaction2 0.24.1 (Python 3.11).
+"""
+import json, os, sys, types
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'Tests', 'EngineTests', 'Models', 'Fixtures')
+
+# configs/_base_/models/i3d_r50.py and slowonly_r50.py as shipped, but pretrained=None (Reel cannot download).
+MODELS = {
+    'i3d_r50': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', pretrained2d=True, pretrained=None, depth=50, "
+               "conv1_kernel=(5, 7, 7), conv1_stride_t=2, pool1_stride_t=2, conv_cfg=dict(type='Conv3d'), norm_eval=False, "
+               "inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0)), zero_init_residual=False), "
+               "cls_head=dict(type='I3DHead', num_classes=400, in_channels=2048, spatial_type='avg', dropout_ratio=0.5, "
+               "init_std=0.01), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+    'slowonly_r50': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=50, pretrained=None, "
+                    "lateral=False, conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1, inflate=(0, 0, 1, 1), "
+                    "norm_eval=False), cls_head=dict(type='I3DHead', in_channels=2048, num_classes=400, spatial_type='avg', "
+                    "dropout_ratio=0.5), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+    'slowonly_r18_b8': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained=None, "
+                       "base_channels=8, lateral=False, norm_eval=False), cls_head=dict(type='I3DHead', in_channels=64, "
+                       "num_classes=8, spatial_type='avg', dropout_ratio=0.5), test_cfg=dict(average_clips='prob'))",
+    'i3d_r18_b8_3x3x3': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, "
+                        "base_channels=8, inflate=(1, (1, 0), 0, (0, 1)), inflate_style='3x3x3', temporal_strides=(1, 2, 1, 1), "
+                        "with_pool2=False), cls_head=dict(type='I3DHead', in_channels=64, num_classes=5), "
+                        "test_cfg=dict(average_clips='score'))",
+    'i3d_r50_b8_3x3x3_caffe': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=50, pretrained=None, "
+                              "base_channels=8, num_stages=3, out_indices=(2,), spatial_strides=(1, 2, 2), "
+                              "temporal_strides=(1, 1, 2), dilations=(1, 1, 2), inflate_style='3x3x3', style='caffe'), "
+                              "cls_head=dict(type='I3DHead', in_channels=128, num_classes=5), test_cfg=dict(average_clips='prob'))",
+}
+
+
+def mmaction2():
+    import numpy as np
+    # Run-time shims for mmaction2 0.24.1 next to numpy 2 / mmcv 1.7.2 / no torchvision (as make-pth-fixtures.py).
+    for name, t in {'int': int, 'float': float, 'object': object}.items():
+        if not hasattr(np, name):
+            setattr(np, name, t)
+    tv = types.ModuleType('torchvision'); tv.__path__ = []
+    for sub in ['models', 'transforms', 'ops', 'datasets', 'io', 'utils']:
+        m = types.ModuleType('torchvision.' + sub); setattr(tv, sub, m); sys.modules['torchvision.' + sub] = m
+    sys.modules['torchvision'] = tv
+    import mmcv
+    mmcv.__version__ = '1.7.0'
+    from mmaction.models import build_model
+    return build_model
+
+
+def build(build_model, text):
+    scope = {}
+    exec(text, {'dict': dict}, scope)   # our own constant model dicts, not a user file
+    return build_model(scope['model'])
+
+
+def main():
+    build_model = mmaction2()
+    os.makedirs(OUT, exist_ok=True)
+    out = {}
+    for name, text in MODELS.items():
+        sd = build(build_model, text).state_dict()
+        out[name] = {'config': text, 'keys': [[k, list(v.shape), str(v.dtype).replace('torch.', '')] for k, v in sd.items()]}
+        print(name, len(sd), 'tensors', sum(v.numel() for v in sd.values()), 'values')
+    with open(os.path.join(OUT, 'mmaction2_3d_state_dicts.json'), 'w') as f:
+        json.dump(out, f, indent=0)
+        f.write('\n')
+
+
+if __name__ == '__main__':
+    main()

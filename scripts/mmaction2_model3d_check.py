@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Differential check of Reel's 3-D recognizers against mmaction2 0.24.1's own classes (issue 16).
+
+For each case below, the same model config is built by mmaction2 and by Reel (`reel inspect model`), with the same
+weights (random, BatchNorm statistics included, saved by this script as a .pth) and the same inputs; compared are
+  - the eval-mode scores of a batch with several views per video (average_clips applied),
+  - one train-mode step: the loss, then every parameter after a plain SGD step (lr 0.1) and every BatchNorm
+    running statistic after the train-mode forward.
+The `pretrained2d` cases build both from a torchvision-named 2-D ResNet file (inflated by each) and compare the
+backbone's state after the same train-mode forward (lr 0: the head is drawn at random by each, so only the backbone
+is compared).
+
+usage: V/bin/python scripts/mmaction2_model3d_check.py REEL [--only NAME]
+  REEL  the reel binary (.build/release/reel)
+  V     a venv with torch (CPU), numpy, mmcv==1.7.2, mmaction2==0.24.1 (--no-deps), as scripts/make-model3d-fixtures.py
+Prints one line per case with the max abs differences; exit status 1 if any exceeds its tolerance.
+"""
+import argparse, collections, copy, os, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import importlib.util  # noqa: E402
+_spec = importlib.util.spec_from_file_location('fixtures', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'make-model3d-fixtures.py'))
+fixtures = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(fixtures)
+build_model = fixtures.mmaction2()
+import torch  # noqa: E402
+
+HEAD0 = "dropout_ratio=0"   # dropout draws differ between the two: the checked steps run without it
+CASES = collections.OrderedDict([
+    ('i3d_r50 (shipped backbone)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', pretrained2d=True, pretrained=None, depth=50, "
+              "conv1_kernel=(5, 7, 7), conv1_stride_t=2, pool1_stride_t=2, conv_cfg=dict(type='Conv3d'), norm_eval=False, "
+              "inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0)), zero_init_residual=False), "
+              f"cls_head=dict(type='I3DHead', num_classes=400, in_channels=2048, spatial_type='avg', {HEAD0}, init_std=0.01), "
+              "train_cfg=None, test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 8, 64, 64), test=(1, 2, 3, 8, 64, 64))),
+    ('slowonly_r50 (shipped backbone)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=50, pretrained=None, lateral=False, "
+              "conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1, inflate=(0, 0, 1, 1), norm_eval=False), "
+              f"cls_head=dict(type='I3DHead', in_channels=2048, num_classes=400, spatial_type='avg', {HEAD0}), "
+              "train_cfg=None, test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 4, 64, 64), test=(1, 2, 3, 4, 64, 64))),
+    ('slowonly_r18 base 8', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=8), "
+              f"cls_head=dict(type='I3DHead', in_channels=64, num_classes=8, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(4, 1, 3, 8, 56, 56), test=(2, 3, 3, 8, 56, 56))),
+    ('i3d_r18 base 8, 3x3x3, temporal strides, no pool2', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, base_channels=8, "
+              "inflate=(1, (1, 0), 0, (0, 1)), inflate_style='3x3x3', temporal_strides=(1, 2, 1, 1), with_pool2=False, "
+              f"conv1_stride_t=2), cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), "
+              "test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 8, 48, 48), test=(2, 2, 3, 8, 48, 48))),
+    ('i3d_r50 base 8, 3 stages, caffe, 3x3x3, dilation, frozen_stages=1, norm_eval', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=50, pretrained=None, base_channels=8, "
+              "num_stages=3, out_indices=(2,), spatial_strides=(1, 2, 2), temporal_strides=(1, 1, 2), dilations=(1, 1, 2), "
+              "inflate_style='3x3x3', style='caffe', frozen_stages=1, norm_eval=True, with_pool1=False), "
+              f"cls_head=dict(type='I3DHead', in_channels=128, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 8, 32, 32), test=(1, 3, 3, 8, 32, 32))),
+    ('i3d_r50 base 16 from a 2-D ResNet-50 (pretrained2d)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=50, pretrained='PRETRAINED', base_channels=16, "
+              "conv1_kernel=(5, 7, 7), conv1_stride_t=2, pool1_stride_t=2, inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0)), "
+              f"zero_init_residual=False), cls_head=dict(type='I3DHead', in_channels=512, num_classes=5, {HEAD0}), "
+              "test_cfg=dict(average_clips=None))",
+        pretrained2d=dict(depth=50, base=16), train=(2, 1, 3, 16, 64, 64), test=(2, 1, 3, 16, 64, 64))),
+    ('slowonly_r18 base 8 from a 2-D ResNet-18 (pretrained2d)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained='PRETRAINED', "
+              f"base_channels=8), cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), "
+              "test_cfg=dict(average_clips=None))",
+        pretrained2d=dict(depth=18, base=8), train=(2, 1, 3, 4, 32, 32), test=(2, 1, 3, 4, 32, 32))),
+])
+LR = 0.1
+
+
+def build(text):
+    scope = {}
+    exec(text, {'dict': dict}, scope)   # this file's own constant model dicts
+    return build_model(scope['model'])
+
+
+def randomize(model, g):
+    """Random weights everywhere, BatchNorm affine and running statistics included (so nothing is trivially 1/0)."""
+    with torch.no_grad():
+        for name, m in model.named_modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.weight.uniform_(0.5, 1.5, generator=g); m.bias.uniform_(-0.2, 0.2, generator=g)
+                m.running_mean.uniform_(-0.2, 0.2, generator=g); m.running_var.uniform_(0.5, 1.5, generator=g)
+            elif isinstance(m, (torch.nn.Conv3d, torch.nn.Linear)):
+                fan_in = m.weight[0].numel()
+                m.weight.normal_(0, (2.0 / fan_in) ** 0.5, generator=g)
+                if m.bias is not None:
+                    m.bias.uniform_(-0.1, 0.1, generator=g)
+
+
+def torchvision_resnet(depth, base, g):
+    """A 2-D ResNet state dict in torchvision's names (conv1, bn1, layerS.B.convK / bnK, downsample.0/.1, fc)."""
+    blocks = {18: [2, 2, 2, 2], 50: [3, 4, 6, 3]}[depth]
+    bottleneck = depth >= 50
+    sd = collections.OrderedDict()
+
+    def conv(name, o, i, k):
+        sd[name + '.weight'] = torch.randn(o, i, k, k, generator=g) * (2.0 / (i * k * k)) ** 0.5
+
+    def bn(name, c):
+        sd[name + '.weight'] = torch.rand(c, generator=g) + 0.5
+        sd[name + '.bias'] = torch.rand(c, generator=g) * 0.4 - 0.2
+        sd[name + '.running_mean'] = torch.rand(c, generator=g) * 0.4 - 0.2
+        sd[name + '.running_var'] = torch.rand(c, generator=g) + 0.5
+        sd[name + '.num_batches_tracked'] = torch.tensor(100)
+    conv('conv1', base, 3, 7); bn('bn1', base)
+    cin = base
+    for s, n in enumerate(blocks):
+        planes = base * 2 ** s
+        out = planes * (4 if bottleneck else 1)
+        for b in range(n):
+            p = f'layer{s + 1}.{b}'
+            if bottleneck:
+                conv(p + '.conv1', planes, cin, 1); bn(p + '.bn1', planes)
+                conv(p + '.conv2', planes, planes, 3); bn(p + '.bn2', planes)
+                conv(p + '.conv3', out, planes, 1); bn(p + '.bn3', out)
+            else:
+                conv(p + '.conv1', planes, cin, 3); bn(p + '.bn1', planes)
+                conv(p + '.conv2', planes, planes, 3); bn(p + '.bn2', planes)
+            if b == 0 and (s > 0 or cin != out):
+                conv(p + '.downsample.0', out, cin, 1); bn(p + '.downsample.1', out)
+            cin = out
+    sd['fc.weight'] = torch.randn(1000, cin, generator=g) * 0.01
+    sd['fc.bias'] = torch.zeros(1000)
+    return sd
+
+
+def run_case(reel, name, case, tmp):
+    g = torch.Generator().manual_seed(16)
+    text = case['model']
+    pretrained = None
+    if 'pretrained2d' in case:
+        pretrained = os.path.join(tmp, 'r2d.pth')
+        torch.save(torchvision_resnet(case['pretrained2d']['depth'], case['pretrained2d']['base'], g), pretrained)
+        text = text.replace('PRETRAINED', pretrained)
+    torch.manual_seed(0)
+    model = build(text)
+    if pretrained is None:
+        randomize(model, g)
+    weights = os.path.join(tmp, 'weights.pth')
+    torch.save(model.state_dict(), weights)
+    imgs = torch.randn(*case['train'], generator=g)
+    test_imgs = torch.randn(*case['test'], generator=g)
+    labels = torch.randint(0, model.cls_head.num_classes, (case['train'][0],), generator=g)
+    inputs = os.path.join(tmp, 'inputs.pth')
+    torch.save({'imgs': imgs, 'test_imgs': test_imgs, 'labels': labels}, inputs)
+    cfg = os.path.join(tmp, 'model.py')
+    with open(cfg, 'w') as f:
+        f.write(text + '\n')
+    out = os.path.join(tmp, 'out.pth')
+    lr = 0.0 if pretrained else LR
+    cmd = [reel, 'inspect', 'model', cfg, '--input', inputs, '--out', out, '--lr', str(lr)]
+    if pretrained is None:
+        cmd += ['--weights', weights]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    got = torch.load(out, weights_only=True)['state_dict']
+
+    # mmaction2: eval scores, then one train step with plain SGD; and the same in float64, the reference both
+    # float32 results are measured against.
+    ref = copy.deepcopy(model).double()
+
+    def step(m, dtype):
+        m.eval()
+        with torch.no_grad():
+            scores = torch.from_numpy(m(test_imgs.to(dtype), return_loss=False))
+        m.train()
+        loss = m(imgs.to(dtype), labels.view(-1, 1), return_loss=True)['loss_cls']
+        m.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for p in m.parameters():
+                if p.grad is not None:
+                    p -= lr * p.grad
+        return scores, loss
+    scores, loss = step(model, torch.float32)
+    scores64, loss64 = step(ref, torch.float64)
+    sd, sd64 = model.state_dict(), ref.state_dict()
+    missing = [k for k in sd if k not in got]
+    if missing:
+        raise SystemExit(f'{name}: Reel lacks {missing[:3]}')
+    compared = [k for k in sd if pretrained is None or k.startswith('backbone.')]
+    d_scores = (scores - got['scores']).abs().max().item() if pretrained is None else float('nan')
+    d_loss = abs(loss.item() - got['loss'].item()) if pretrained is None else float('nan')
+    # Each float32 result against float64: (Reel, PyTorch).
+    e_scores = ((got['scores'].double() - scores64).abs().max().item(), (scores.double() - scores64).abs().max().item())
+    e_loss = (abs(got['loss'].item() - loss64.item()), abs(loss.item() - loss64.item()))
+    before = torch.load(weights, weights_only=True) if pretrained is None else None
+
+    def worst(keys, relative_to_update):
+        # The largest difference, absolute and relative to the largest change the step made in that tensor (params)
+        # or to the largest value (statistics), with the tensor's name; then Reel's and PyTorch's own float32 errors
+        # against float64 in that tensor.
+        rows = []
+        for k in keys:
+            d = (sd[k] - got[k]).abs().max().item()
+            scale = (sd[k] - before[k]).abs().max().item() if relative_to_update and before is not None else sd[k].abs().max().item()
+            rows.append((d, d / max(scale, 1e-30), k))
+        if not rows:
+            return (0.0, 0.0, '-', 0.0, 0.0)
+        d, r, k = max(rows)
+        return (d, r, k, (got[k].double() - sd64[k]).abs().max().item(), (sd[k].double() - sd64[k]).abs().max().item())
+    wp = worst([k for k in compared if sd[k].is_floating_point() and 'running' not in k], True)
+    ws = worst([k for k in compared if 'running' in k], False)
+    d_param, d_stat = wp[0], ws[0]
+    d_count = max((sd[k] - got[k]).abs().max().item() for k in compared if k.endswith('num_batches_tracked'))
+    print(f'{name}: scores {d_scores:.2e}, loss {d_loss:.2e} ({loss.item():.4f}), params after SGD {d_param:.2e}, '
+          f'BN running stats {d_stat:.2e}, num_batches_tracked {d_count:.0f}  [{len(compared)} tensors]')
+    if pretrained is None:
+        print(f'    vs float64: scores Reel {e_scores[0]:.2e}, PyTorch {e_scores[1]:.2e} (max |score| {scores.abs().max().item():.3g}); '
+              f'loss Reel {e_loss[0]:.2e}, PyTorch {e_loss[1]:.2e}')
+    print(f'    worst parameter {wp[2]}: {wp[0]:.2e} ({wp[1]:.1e} of its update; vs float64: Reel {wp[3]:.2e}, PyTorch {wp[4]:.2e})')
+    print(f'    worst statistic {ws[2]}: {ws[0]:.2e} ({ws[1]:.1e} of its max; vs float64: Reel {ws[3]:.2e}, PyTorch {ws[4]:.2e})')
+    # Tolerance: Reel's float32 result within 4× PyTorch's own float32 error (both against float64) plus 1e-5, or
+    # that close to PyTorch's: scores, loss, and the worst parameter and statistic.
+    bad = [1 for d, e in ((d_scores, e_scores), (d_loss, e_loss)) if d == d and d > 4 * e[1] + 1e-5 and e[0] > 4 * e[1] + 1e-5]
+    bad += [1] if d_count else []
+    bad += [w for w in (wp, ws) if w[0] > 4 * w[4] + 1e-5 and w[3] > 4 * w[4] + 1e-5]
+    return not bad
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('reel')
+    ap.add_argument('--only')
+    a = ap.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, case in CASES.items():
+            if a.only and a.only not in name:
+                continue
+            ok &= run_case(os.path.abspath(a.reel), name, case, tmp)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()
