@@ -56,7 +56,7 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "EngineData", "EngineTraining", "Config"], path: "Tests/EngineTests",
-                    exclude: ["Checkpoint/Fixtures"],
+                    exclude: ["Checkpoint/Fixtures", "Layers/Fixtures"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "EngineCore", "EngineData", "EngineTraining", "Config"], path: "Tests/TUITests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),

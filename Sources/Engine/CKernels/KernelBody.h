@@ -342,6 +342,8 @@ static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long chann
                                const double *affine, int swap, float *dst, long plane_stride);
 // The Winograd transforms are in their own body (the same VLEN, vf and NAME).
 #include "WinogradBody.h"
+// The channel-wise 3-D convolution: its own body and table (DepthwiseBody.h).
+#include "DepthwiseBody.h"
 
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),

@@ -106,4 +106,6 @@ void reel_winograd_input_gradient(const float *dv, long ld, long C, long P, long
 #ifdef __cplusplus
 }
 #endif
+// The channel-wise convolution's kernels (their own header).
+#include "ReelDepthwise.h"
 #endif

@@ -25,7 +25,7 @@ public class Convolution: Layer {
     public var algorithm = Convolution.defaultAlgorithm
 
     /// How a training forward computed, so backward takes the same path.
-    enum Path { case im2col, winograd, wholePlane, direct }
+    enum Path { case im2col, winograd, wholePlane, direct, depthwise }
 
     /// Saved by a training forward for backward: the path, the input, its col matrix (im2col), transformed tiles V
     /// (Winograd) or stacked positions (whole plane), the transformed weights (Winograd's U, whole plane's Wbig)
@@ -116,14 +116,17 @@ public class Convolution: Layer {
         return value
     }
 
-    /// How forward computes on input geometry `g`: "plane" (whole-plane GEMM), "winograd", "direct" or "im2col".
+    /// How forward computes on input geometry `g`: "depthwise", "plane" (whole-plane GEMM), "winograd", "direct" or
+    /// "im2col".
     public func pathName(_ g: ConvGeometry) -> String {
-        usesWholePlane(g) ? "plane" : usesWinograd(g) ? "winograd" : usesDirect(g) ? "direct" : "im2col"
+        usesDepthwise(g) ? "depthwise" : usesWholePlane(g) ? "plane" : usesWinograd(g) ? "winograd"
+            : usesDirect(g) ? "direct" : "im2col"
     }
 
     func forward(_ x: Tensor, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let g = geometry(for: x)
         lastInputShape = x.shape
+        if usesDepthwise(g) { return depthwiseForward(x, g, weights: weights, epilogue: epilogue) }
         if usesWholePlane(g) { return wholePlaneForward(x, g, weights: weights, epilogue: epilogue) }
         if usesWinograd(g) { return winogradForward(x, g, weights: weights, epilogue: epilogue) }
         if usesDirect(g) {
@@ -214,6 +217,7 @@ public class Convolution: Layer {
         }
         let cols = g.images * g.outPlane
         precondition(dy.count == outChannels * cols, "dy shape \(dy.shape) does not match the forward output")
+        if cachedPath == .depthwise { return depthwiseBackward(dy, x, g) }
         if cachedPath == .winograd || cachedPath == .wholePlane {
             let dx = cachedPath == .winograd ? winogradBackward(dy, x, g) : wholePlaneBackward(dy, x, g)
             accumulateBiasGradient(dy, cols: cols)
