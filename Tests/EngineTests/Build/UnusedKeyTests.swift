@@ -20,6 +20,8 @@ final class UnusedKeyTests: XCTestCase {
         "config.log_level": "log_level = 'WARNING'",
         "ResNet.with_cp": "model['backbone']['with_cp'] = True",
         "ResNetTSM.with_cp": "model['backbone']['with_cp'] = True",
+        "ResNet3d.with_cp": "model['backbone']['with_cp'] = True",
+        "ResNet3dSlowOnly.with_cp": "model['backbone']['with_cp'] = True",
         "DenseSampleFrames.start_index": "data['train']['pipeline'][1]['start_index'] = 1",
         "SampleFrames.start_index": "data['train']['pipeline'][0]['start_index'] = 0",
         "Collect.nested": "data['train']['pipeline'][14]['nested'] = True",
@@ -50,8 +52,13 @@ final class UnusedKeyTests: XCTestCase {
         XCTAssertEqual(try read(Self.base).warnings.map(\.description), [])
         let tsmBase = SchemaDriftTests.config(model: SchemaDriftTests.tsm, optimizer: "dict(type='SGD', lr=0.1)", lr: "dict(policy='Fixed')")
         XCTAssertEqual(tsmBase.split(separator: "\n", omittingEmptySubsequences: false).count, Self.base.split(separator: "\n", omittingEmptySubsequences: false).count)
+        func base3D(_ model: String) -> String {
+            SchemaDriftTests.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: "dict(policy='Fixed')",
+                                    pipeline: SchemaDriftTests.pipeline3D)
+        }
+        let bases = ["ResNetTSM": tsmBase, "ResNet3d": base3D(SchemaDriftTests.i3d), "ResNet3dSlowOnly": base3D(SchemaDriftTests.slowOnly)]
         for (name, line) in Self.nonDefault {
-            let warnings = try read((name.hasPrefix("ResNetTSM") ? tsmBase : Self.base) + line + "\n").warnings
+            let warnings = try read((bases[String(name.split(separator: ".")[0])] ?? Self.base) + line + "\n").warnings
             let key = String(name.split(separator: ".").last!)
             XCTAssertEqual(warnings.count, 1, "\(name): \(warnings.map(\.description))")
             guard let w = warnings.first else { continue }
