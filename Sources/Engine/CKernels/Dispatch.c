@@ -110,6 +110,16 @@ void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, c
     table()->sgemm(M, N, K, a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, beta, c, ldc);
 }
 
+void reel_sgemm_nt(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                   long ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (beta == 0.0f) for (long m = 0; m < M; m++) memset(c + m * ldc, 0, (size_t)N * sizeof(float));
+        return;
+    }
+    table()->sgemm_nt(M, N, K, a, lda, b, ldb, beta, c, ldc);
+}
+
 void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
                     long OW, float *y, int *argmax, float *split) {
     table()->maxpool2d(x, H, W, KH, KW, SH, SW, PH, PW, OH, OW, y, argmax, split);

@@ -342,6 +342,8 @@ static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long chann
                                const double *affine, int swap, float *dst, long plane_stride);
 // The Winograd transforms are in their own body (the same VLEN, vf and NAME).
 #include "WinogradBody.h"
+// C = A·Bᵀ, on the small-matrix sgemm's register block.
+#include "GemmNTBody.h"
 
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
@@ -356,4 +358,5 @@ const reel_kernel_table NAME(reel_kernels) = {
     .wino_output = NAME(wino_output),
     .wino_output_gradient = NAME(wino_output_gradient),
     .wino_input_gradient = NAME(wino_input_gradient),
+    .sgemm_nt = NAME(sgemm_nt),
 };

@@ -36,6 +36,8 @@ typedef struct {
                                  float *scratch);
     void (*wino_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1, float *dx,
                                 float *scratch);
+    void (*sgemm_nt)(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                     long ldc);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;
