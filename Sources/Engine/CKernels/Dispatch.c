@@ -136,7 +136,8 @@ void reel_conv_direct_dw(const float *x, long xstride, long C, long H, long W, c
 
 long reel_conv_dw_scratch_floats(long C, long H, long W, long O, long KH, long KW, long stride, long pad) {
     const long ow = reel_conv_out(W, KW, stride, pad), oh = reel_conv_out(H, KH, stride, pad);
-    return reel_conv_scratch_floats(C, H, W, KH, KW, stride, pad) + O * oh * ((ow + 15) / 16 * 16);
+    const long row = (ow + REEL_CONV_DW_VMAX - 1) / REEL_CONV_DW_VMAX * REEL_CONV_DW_VMAX;
+    return reel_conv_scratch_floats(C, H, W, KH, KW, stride, pad) + O * oh * row;
 }
 
 long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad) {
