@@ -110,6 +110,16 @@ void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, c
     table()->sgemm(M, N, K, a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, beta, c, ldc);
 }
 
+void reel_sgemm_nt(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                   long ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (beta == 0.0f) for (long m = 0; m < M; m++) memset(c + m * ldc, 0, (size_t)N * sizeof(float));
+        return;
+    }
+    table()->sgemm_nt(M, N, K, a, lda, b, ldb, beta, c, ldc);
+}
+
 void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
                     long OW, float *y, int *argmax, float *split) {
     table()->maxpool2d(x, H, W, KH, KW, SH, SW, PH, PW, OH, OW, y, argmax, split);
@@ -126,7 +136,8 @@ void reel_conv_direct_dw(const float *x, long xstride, long C, long H, long W, c
 
 long reel_conv_dw_scratch_floats(long C, long H, long W, long O, long KH, long KW, long stride, long pad) {
     const long ow = reel_conv_out(W, KW, stride, pad), oh = reel_conv_out(H, KH, stride, pad);
-    return reel_conv_scratch_floats(C, H, W, KH, KW, stride, pad) + O * oh * ((ow + 15) / 16 * 16);
+    const long row = (ow + REEL_CONV_DW_VMAX - 1) / REEL_CONV_DW_VMAX * REEL_CONV_DW_VMAX;
+    return reel_conv_scratch_floats(C, H, W, KH, KW, stride, pad) + O * oh * row;
 }
 
 long reel_conv_scratch_floats(long C, long H, long W, long KH, long KW, long stride, long pad) {

@@ -151,6 +151,7 @@ static void NAME(conv_direct_dw)(const float *x, long xstride, long C, long H, l
                                  long O, long KH, long KW, long s, long pad, float *dw, float *scratch) {
     const long oh = reel_conv_out(H, KH, s, pad), ow = reel_conv_out(W, KW, s, pad);
     const long PH = reel_conv_phase_rows(H, KH, s, pad), PW = reel_conv_phase_cols(W, KW, s, pad);
+    _Static_assert(REEL_CONV_DW_VMAX % VLEN == 0, "dy rows in the scratch are padded to REEL_CONV_DW_VMAX floats");
     const long plane = PH * PW, owr = (ow + VLEN - 1) / VLEN * VLEN, taps = C * KH * KW;
     NAME(conv_phases)(x, xstride, C, H, W, s, pad, PH, PW, scratch);
     float *dyp = scratch + C * s * s * plane;
@@ -344,6 +345,8 @@ static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long chann
 #include "WinogradBody.h"
 // The channel-wise 3-D convolution: its own body and table (DepthwiseBody.h).
 #include "DepthwiseBody.h"
+// C = A·Bᵀ, on the small-matrix sgemm's register block.
+#include "GemmNTBody.h"
 
 const reel_kernel_table NAME(reel_kernels) = {
     .bias_act = NAME(bias_act),
@@ -358,4 +361,5 @@ const reel_kernel_table NAME(reel_kernels) = {
     .wino_output = NAME(wino_output),
     .wino_output_gradient = NAME(wino_output_gradient),
     .wino_input_gradient = NAME(wino_input_gradient),
+    .sgemm_nt = NAME(sgemm_nt),
 };

@@ -8,6 +8,9 @@
 #define REEL_CONV_OB 8
 /// Widest vector row (floats) any ISA's direct convolution computes at once: scratch rows are padded to it.
 #define REEL_CONV_XMAX 32
+/// Widest vector (floats) any ISA's direct weight gradient uses: its scratch copy of dy pads each row to a multiple of
+/// it, so the scratch size does not depend on the ISA (every ISA's vector width must divide it).
+#define REEL_CONV_DW_VMAX 16
 
 /// Rows of A per register block of the small-matrix sgemm, and products per pass (a B panel of KC rows stays in L1).
 #define REEL_GEMM_MB 8
@@ -36,6 +39,8 @@ typedef struct {
                                  float *scratch);
     void (*wino_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1, float *dx,
                                 float *scratch);
+    void (*sgemm_nt)(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                     long ldc);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;

@@ -156,3 +156,54 @@ extension KernelISATests {
         }
     }
 }
+
+extension KernelISATests {
+    /// C = A·Bᵀ (the weight gradients' product) against double-precision dot products, under every ISA: rows not a
+    /// multiple of 8, columns not a multiple of any vector (and fewer than one vector), K not a multiple of a vector and
+    /// across the 256-product passes, leading dimensions wider than the matrices, overwrite and accumulate.
+    func testSgemmNTMatchesDoublePrecisionProducts() {
+        let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (8, 32, 16), (13, 70, 147), (16, 16, 300), (64, 5, 600),
+                                                  (3, 33, 2), (17, 47, 515), (9, 64, 256)]
+        for (i, s) in shapes.enumerated() {
+            let lda = s.k + 3, ldb = s.k + 5, ldc = s.n + 2
+            let a = GradientCheck.random([s.m * lda], seed: 1700 + UInt64(i)).scalars
+            let b = GradientCheck.random([s.n * ldb], seed: 1800 + UInt64(i)).scalars
+            let c0 = GradientCheck.random([s.m * ldc], seed: 1900 + UInt64(i)).scalars
+            for beta: Float in [0, 1] {
+                var expected = c0
+                for r in 0..<s.m { for j in 0..<s.n {
+                    var sum = 0.0
+                    for q in 0..<s.k { sum += Double(a[r * lda + q]) * Double(b[j * ldb + q]) }
+                    expected[r * ldc + j] = Float(sum + Double(beta) * Double(c0[r * ldc + j]))
+                } }
+                forEachISA { isa in
+                    var c = c0
+                    reel_sgemm_nt(s.m, s.n, s.k, a, lda, b, ldb, beta, &c, ldc)
+                    for j in 0..<c.count {
+                        // Padding columns of C (j mod ldc ≥ n) must keep their values: expected holds c0 there.
+                        XCTAssertEqual(c[j], expected[j], accuracy: 1e-4 * Float(max(1, s.k / 16)),
+                                       "\(isa) \(s) beta \(beta) c[\(j)]")
+                    }
+                }
+            }
+        }
+    }
+
+    /// `GEMM.sgemm(transB:)` gives the same product whichever backend runs it (Reel's kernel under AVX-512, else
+    /// OpenBLAS): a weight-gradient shaped call (dY·colᵀ, ldb the full column count) accumulated into C.
+    func testGEMMTransposedBMatchesTheTripleLoop() {
+        let (m, n, k, ld) = (12, 40, 70, 90)
+        let a = GradientCheck.random([m * ld], seed: 31).scalars
+        let b = GradientCheck.random([n * ld], seed: 32).scalars
+        let c0 = GradientCheck.random([m * n], seed: 33).scalars
+        forEachISA { isa in
+            var c = c0
+            GEMM.sgemm(transB: true, m: m, n: n, k: k, a: a, lda: ld, b: b, ldb: ld, beta: 1, c: &c, ldc: n)
+            for r in 0..<m { for j in 0..<n {
+                var sum = Double(c0[r * n + j])
+                for q in 0..<k { sum += Double(a[r * ld + q]) * Double(b[j * ld + q]) }
+                XCTAssertEqual(c[r * n + j], Float(sum), accuracy: 1e-4, "\(isa) \(GEMM.backend) c[\(r)][\(j)]")
+            } }
+        }
+    }
+}

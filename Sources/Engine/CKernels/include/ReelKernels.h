@@ -63,6 +63,11 @@ void reel_conv_pack(const float *w, const float *scale, long O, long C, long KH,
 /// convolutions' GEMMs, whose A (weights) is small and whose B panels stream through the cache once.
 void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta,
                 float *c, long ldc);
+/// C[M×N] = A·Bᵀ (beta 0) or C += A·Bᵀ (beta 1), row-major: A is M×K (lda ≥ K), B is N×K (ldb ≥ K). For the
+/// weight gradients dW = dY·colᵀ, whose operands both run along k: B's panels are transposed into a scratch on the
+/// stack (register-sized squares), then multiplied by `reel_sgemm`'s register block.
+void reel_sgemm_nt(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                   long ldc);
 
 /// 2-D max pooling of one H×W plane into OH×OW: y and the flat input index of each maximum (first in window order;
 /// padding never wins; -1 where a window is all padding). split: `reel_maxpool_split_floats(...)` floats.

@@ -2,7 +2,8 @@ import CKernels
 import COpenBLAS
 import Foundation
 
-/// Matrix products through OpenBLAS's `cblas_sgemm` (the only caller of cblas in Reel).
+/// Matrix products: Reel's own register-blocked kernels (`reel_sgemm` for op(A)·B, `reel_sgemm_nt` for A·Bᵀ) when
+/// `backend` is `reel`, else OpenBLAS's `cblas_sgemm` (the only caller of cblas in Reel).
 ///
 /// Why this shape: activations are channel-major (C×N×H×W), so a convolution's `W[O×K] · col[K×n]` for a tile
 /// of images writes straight into the output rows (ldc = N·P), no transposes. The engine calls it from its own
@@ -21,9 +22,16 @@ public enum GEMM {
             if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        if !transB && alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernel {
-            reel_sgemm(transA ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc)
-            return
+        if alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernel {
+            if !transB {
+                reel_sgemm(transA ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc)
+                return
+            }
+            // A·Bᵀ: the weight gradients dW = dY·colᵀ (no caller multiplies Aᵀ·Bᵀ, which stays with OpenBLAS).
+            if !transA {
+                reel_sgemm_nt(m, n, k, a, lda, b, ldb, beta, c, ldc)
+                return
+            }
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
