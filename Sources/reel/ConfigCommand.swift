@@ -52,33 +52,46 @@ struct ConfigCommand: ParsableCommand {
             discussion: """
                 Reports unknown types and arguments (with a suggestion), wrong value types, and known mmaction2 \
                 features Reel does not support yet (as warnings); then reads the config as `reel train` does \
-                (no data file is read), so a setting training would refuse is an error here too. Exit status 2 if \
-                there is any error.
+                (no data file is read), so a setting training would refuse is an error here too. With --build, it \
+                then builds the model and the pipelines and runs them on a synthetic clip (one train step, one test \
+                forward), so a config that reads but cannot run fails here, not at the start of training. Exit status \
+                2 if there is any error.
                 """)
 
         @OptionGroup var source: Source
 
+        @Flag(help: ArgumentHelp("Also build the model and the pipelines and run them on a synthetic clip: one train "
+                                 + "step and one test forward (a pretrained= URL is a warning here; training refuses it)."))
+        var build = false
+
         func run() throws {
             let config = try source.load()
-            let problems = Self.problems(config)
+            let problems = Self.problems(config, pretrainedURLs: build ? .noted : .refused)
             let errors = problems.filter { $0.severity == .error }
             if !errors.isEmpty { throw ConfigErrors(errors: problems) }
             for p in problems { ExitStatus.printError(p.description) }
             let warnings = problems.count
-            print("\(source.file): ok" + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))
+            if build {
+                let spec = try RunSpec.read(config, log: ReadLog(pretrainedURLs: .noted))
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-build-\(getpid())").path
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                for line in try BuildCheck.run(spec, scratch: scratch).lines { print("  " + line) }
+            }
+            print("\(source.file): ok" + (build ? ", builds and runs" : "")
+                  + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))
         }
 
         /// Everything `config check` reports (the dashboard's `w` runs it before writing): the schema's findings,
         /// plus the first setting the run's spec reading refuses (`RunSpec.read`, what `reel train` runs first)
         /// unless the schema already reported an error at that place. A partial config (a `_base_` file without
         /// model, optimizer, data or a run length) is not a run: only the schema applies.
-        static func problems(_ config: ResolvedConfig) -> [ConfigError] {
+        static func problems(_ config: ResolvedConfig, pretrainedURLs: ReadLog.PretrainedURLs = .refused) -> [ConfigError] {
             var problems = config.warnings + SchemaChecker.check(config)
             let isRun = ["model", "optimizer", "data"].allSatisfy { config.root[$0] != nil }
                 && (config.root["total_epochs"] != nil || config.root["runner"] != nil)
             guard isRun else { return problems }
             do {
-                problems += try RunSpec.read(config).warnings
+                problems += try RunSpec.read(config, log: ReadLog(pretrainedURLs: pretrainedURLs)).warnings
             } catch let e as ConfigError {
                 let known = problems.contains { $0.severity == .error && $0.location.file == e.location.file && $0.location.line == e.location.line
                                                 && $0.location.column == e.location.column }

@@ -17,7 +17,7 @@ enum Dashboard {
         o.configPath = configPath
         o.cfgOptions = cfgOptions
         o.theme = theme
-        o.configCheck = ConfigCommand.Check.problems
+        o.configCheck = { ConfigCommand.Check.problems($0) }
         o.watchDir = watch
         o.compareDirs = compare
         o.train = startRun ?? options

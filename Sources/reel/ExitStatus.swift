@@ -25,7 +25,7 @@ enum ExitStatus {
         switch error {
         case let failure as RunFailure: return failure.cause.map(code(for:)) ?? runFailed
         case is ConfigError, is ConfigErrors, is SafeTensors.FormatError, is CheckpointCommand.Unreadable,
-             is any DataInputError, is PipelineError:
+             is any DataInputError, is PipelineError, is BuildCheck.Failure:
             return refusedInput
         case is FileWriteError: return runFailed
         default:
@@ -42,7 +42,7 @@ enum ExitStatus {
         case let e as ConfigError: return e.description
         case let e as ConfigErrors: return e.description
         case is SafeTensors.FormatError, is CheckpointCommand.Unreadable, is any DataInputError, is PipelineError,
-             is FileWriteError:
+             is FileWriteError, is BuildCheck.Failure:
             return "reel: \(error)"
         default: return Reel.fullMessage(for: error)
         }

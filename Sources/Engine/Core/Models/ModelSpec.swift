@@ -45,6 +45,11 @@ public struct ModelSpec: Sendable, Equatable {
         public var frozenStages = -1
         public var normEval = false, partialBN = false
         public var tsm: ResNet.TSM?
+        /// A local weights file (`pretrained=`), loaded by EngineTraining's ModelBuilder after the network is built.
+        public var pretrained: String?
+        /// `torchvision_pretrain`: the file uses torchvision's names (`layer1.0.bn1`), mapped onto the ConvModules;
+        /// False loads it by Reel's (mmaction2's) own names, non-strictly.
+        public var torchvisionPretrain = true
         public init(depth: Int) { self.depth = depth }
 
         /// Channels of the last stage's output (what the head's in_channels must be).
@@ -93,7 +98,9 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// The `pretrained=` weights file the backbone initialises from (a local path), if any.
     public var pretrained: String? {
-        if case .resnet3d(let s) = backbone { return s.pretrained }
-        return nil
+        switch backbone {
+        case .resnet(let s): return s.pretrained
+        case .resnet3d(let s): return s.pretrained
+        }
     }
 }

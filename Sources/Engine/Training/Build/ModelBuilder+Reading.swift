@@ -11,6 +11,9 @@ extension ModelBuilder {
         if let path = spec.pretrained, let r = model as? Recognizer3D, let net = r.backbone as? ResNet3d {
             for note in try PretrainedWeights.load(path, into: net) { notes?(note) }
         }
+        if let path = spec.pretrained, case .resnet(let b) = spec.backbone, let r = model as? Recognizer2D {
+            for note in try PretrainedWeights.load(path, into: r.backbone, torchvision: b.torchvisionPretrain) { notes?(note) }
+        }
         return model
     }
 

@@ -10,7 +10,12 @@ public enum ModelInputCheck {
         let expected = model.recognizer == .recognizer3D ? "NCTHW" : "NCHW"
         for split in splits where data.has(split) {
             let steps = try data.pipeline(split).steps
-            if let f = steps.compactMap({ $0 as? FormatShape }).last, f.inputFormat != expected {
+            guard let f = steps.compactMap({ $0 as? FormatShape }).last else {
+                // Without it the frames stay H×W×C: the model would read rows as channels.
+                throw error(data, split, step: "FormatShape", "\(model.recognizer.rawValue) needs FormatShape(input_format="
+                            + "'\(expected)') in data.\(split.rawValue).pipeline (without it the frames stay H×W×C)")
+            }
+            if f.inputFormat != expected {
                 throw error(data, split, step: "FormatShape", "\(model.recognizer.rawValue) takes input_format='\(expected)', "
                             + "but data.\(split.rawValue)'s FormatShape makes '\(f.inputFormat)'")
             }

@@ -106,19 +106,6 @@ extension ModelReader {
         return .resnet3d(spec)
     }
 
-    /// `pretrained`: None, or a local weights file (.pth or .safetensors); a URL cannot be fetched.
-    static func readPretrained(_ b: ConfigReader) throws -> String? {
-        guard let p = try b.optionalString("pretrained") else { return nil }
-        if p.contains("://") {
-            throw b.error("pretrained='\(p)': Reel cannot download weights; download the file and set pretrained to its "
-                          + "local path (or None, and use load_from)", key: "pretrained")
-        }
-        guard FileManager.default.fileExists(atPath: p) else {
-            throw b.error("pretrained='\(p)': no such file (relative paths are from the working directory)", key: "pretrained")
-        }
-        return p
-    }
-
     /// `inflate` / `non_local`: an int for every stage, or one entry per stage that is an int for all its blocks or
     /// a tuple with one per block; a block is on when its value is 1 (mmaction2 compares `== 1`).
     static func perBlock(_ b: ConfigReader, _ key: String, default fallback: [Int], stages: Int, blocks: [Int]) throws -> [[Bool]] {

@@ -66,12 +66,9 @@ public enum ModelReader {
         guard ResNet.stageBlocks(depth: depth) != nil else {
             throw b.error("ResNet depth must be 18, 34, 50, 101 or 152, not \(depth)", key: "depth")
         }
-        if let p = try b.optionalString("pretrained") {
-            throw b.error("pretrained='\(p)': Reel cannot download weights; set pretrained=None and use load_from with a "
-                          + ".safetensors file", key: "pretrained")
-        }
+        let pretrained = try readPretrained(b)
+        let torchvisionPretrain = try b.bool("torchvision_pretrain", true)
         _ = try b.require("style", in: ["pytorch"], default: "pytorch")
-        b.accepts("torchvision_pretrain", as: .inert("it names the weights of `pretrained`, which is refused above"))
         if let c = b.value("conv_cfg")?.dict?["type"]?.string, !["Conv", "Conv2d"].contains(c) {
             throw b.error("conv_cfg type '\(c)' is not supported (Conv/Conv2d)", key: "conv_cfg")
         }
@@ -90,6 +87,8 @@ public enum ModelReader {
             throw b.error("norm_cfg type '\(n)' is not supported (BN/BN2d)", key: "norm_cfg")
         }
         var spec = ModelSpec.ResNetSpec(depth: depth)
+        spec.pretrained = pretrained
+        spec.torchvisionPretrain = torchvisionPretrain
         if type == "ResNetTSM", try b.bool("is_shift", true) {
             if try b.bool("temporal_pool", false) { throw b.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
             if try b.ints("non_local", [0, 0, 0, 0]).contains(where: { $0 != 0 }) {

@@ -2,7 +2,8 @@ import EngineCore
 import EngineData
 import Foundation
 
-/// A 3-D backbone's `pretrained=` file, loaded as mmaction2's `ResNet3d.init_weights` does (SEMANTICS.md §6.7).
+/// A backbone's `pretrained=` file, loaded as mmaction2's `ResNet3d.init_weights` (SEMANTICS.md §6.7) and
+/// `ResNet.init_weights` do (the 2-D `load(_:into:torchvision:)` below).
 ///
 /// - `pretrained2d=True`: the file is a 2-D ResNet in torchvision's naming. For every ConvModule `X` the 2-D
 ///   kernel `X.weight` (`X.0` for a downsample) is repeated along time and divided by the temporal kernel size, and
@@ -40,6 +41,41 @@ public enum PretrainedWeights {
         }
         let remaining = file.tensors.map(\.name).filter { !used.contains($0) }
         if !remaining.isEmpty { notes.append("These parameters in the 2d checkpoint are not loaded: \(remaining.joined(separator: ", "))") }
+        return notes
+    }
+
+    /// A 2-D ResNet's `pretrained=` file, as mmaction2's `ResNet.init_weights`: with `torchvision_pretrain` every
+    /// ConvModule `X` takes `X.weight` (`X.0` for a downsample) and its BatchNorm `X` with `conv` → `bn` (`X.1`),
+    /// each tensor only where the shapes agree; else the file is loaded by name, non-strictly. A name the file lacks
+    /// is an error (mmaction2 fails with a KeyError there); what the file holds beyond the network is a note.
+    public static func load(_ path: String, into net: ResNet, torchvision: Bool) throws -> [String] {
+        let file = try CheckpointFile.read(path)
+        guard torchvision else {
+            let report = CheckpointStore.loadWeights(into: net, from: file)
+            return report.isClean ? [] : ["pretrained \(path): \(Runner.describe(report))"]
+        }
+        var notes: [String] = [], used: Set<String> = []
+        for (name, module) in net.namedModules() {
+            guard let cm = module as? ConvModule else { continue }
+            let down = name.contains("downsample")
+            let convName = down ? name + ".0" : name
+            let bnName = down ? name + ".1" : name.replacingOccurrences(of: "conv", with: "bn")
+            for (key, p) in cm.convolution.parameters {
+                guard case .float32(let t)? = file[convName + "." + key] else {
+                    throw CheckpointError(path: path, field: convName + "." + key, reason: "missing: the file is not a "
+                                          + "torchvision ResNet of this layout (set torchvision_pretrain=False for one saved by "
+                                          + "mmaction2)", format: "pretrained")
+                }
+                if t.shape == p.shape { p.value = t; used.insert(convName + "." + key) }
+            }
+            guard file[bnName + ".weight"] != nil else {
+                throw CheckpointError(path: path, field: bnName + ".weight", reason: "missing: the file is not a torchvision "
+                                      + "ResNet of this layout", format: "pretrained")
+            }
+            try copyNorm(file, bnName, into: cm.bn, path: path, used: &used, notes: &notes)
+        }
+        let remaining = file.tensors.map(\.name).filter { !used.contains($0) }
+        if !remaining.isEmpty { notes.append("These parameters in pretrained checkpoint are not loaded: \(remaining.joined(separator: ", "))") }
         return notes
     }
 

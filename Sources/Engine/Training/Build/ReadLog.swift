@@ -31,7 +31,12 @@ public final class ReadLog {
     /// The one-line warnings of the reading (a setting that has no effect in Reel, a deprecated key), in order.
     public private(set) var notes: [ConfigError] = []
 
-    public init() {}
+    /// What a `pretrained=` URL does: `.refused` (training: Reel cannot download weights) or `.noted` (`config check
+    /// --build`: a warning saying where to put the file, and the backbone starts from scratch).
+    public enum PretrainedURLs: Sendable { case refused, noted }
+    public var pretrainedURLs = PretrainedURLs.refused
+
+    public init(pretrainedURLs: PretrainedURLs = .refused) { self.pretrainedURLs = pretrainedURLs }
 
     /// Adds a warning once: a section read for several splits (the loader settings) warns once.
     func note(_ warning: ConfigError) { if !notes.contains(warning) { notes.append(warning) } }
