@@ -124,11 +124,13 @@ static void NAME(col2im)(const float *col, long ld, long C, long n, long H, long
 
 // MARK: Max pooling, several output rows at a time
 
+typedef int vi __attribute__((ext_vector_type(VLEN)));
+
 /// Output rows per pass of `maxpool2d_rows`: independent compare chains the CPU overlaps.
 #define MP_ROWS 4
 
 /// One pass: MP_ROWS output rows (the first `nr` real) × one vector of outputs from xo. Same semantics as
-/// KernelBody.h's maxpool2d: taps in window order, strict >, the first valid tap always taken, padding never.
+/// the definition (MaxPoolTests): taps in window order, strict >, the first valid tap always taken, padding never.
 static inline __attribute__((always_inline)) void NAME(mp_pass)(const float *split, long pw, long margin, long H,
                                                                 long W, long KH, long KW, long SH, long SW, long PH,
                                                                 long PW, long OW, long yo0, long nr, long xo, float *y,
@@ -255,6 +257,13 @@ static void NAME(relu_backward)(const float *restrict d, const float *restrict y
     for (long i = 0; i < n; i++) out[i] = y[i] > 0.0f ? d[i] : 0.0f;
 }
 
+static void NAME(add_relu)(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) {
+        const float v = y[i] + x[i];
+        y[i] = 0.0f >= v ? 0.0f : v;
+    }
+}
+
 const reel_layer_table NAME(reel_layers) = {
     .im2col = NAME(im2col),
     .col2im = NAME(col2im),
@@ -263,4 +272,5 @@ const reel_layer_table NAME(reel_layers) = {
     .bn_normalize = NAME(bn_normalize),
     .bn_input_gradient = NAME(bn_input_gradient),
     .relu_backward = NAME(relu_backward),
+    .add_relu = NAME(add_relu),
 };

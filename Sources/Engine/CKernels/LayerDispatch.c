@@ -55,3 +55,5 @@ void reel_bn_input_gradient(const float *d, const float *x, float mean, float is
 void reel_relu_backward(const float *d, const float *y, float *out, long n) {
     layers()->relu_backward(d, y, out, n);
 }
+
+void reel_add_relu(const float *x, float *y, long n) { layers()->add_relu(x, y, n); }

@@ -17,6 +17,7 @@ typedef struct {
     void (*bn_input_gradient)(const float *d, const float *x, float mean, float istd, float meanDy, float meanDyH,
                               float scale, float *out, long m);
     void (*relu_backward)(const float *d, const float *y, float *out, long n);
+    void (*add_relu)(const float *x, float *y, long n);
 } reel_layer_table;
 
 extern const reel_layer_table reel_layers_baseline;
@@ -35,8 +36,8 @@ static inline long reel_i2c_phase_rows(long H, long span, long SH, long PH) {
 }
 static inline long reel_i2c_phases(long span, long s) { return span < s ? span : s; }
 
-/// Floats per phase row of the row-interleaved max pool's split input (as reel_maxpool_phase_cols: a margin of
-/// PW + 1 either side, room for whole vectors past the last output column).
+/// Floats per phase row of the max pool's split input: a margin of PW + 1 either side, room for whole vectors past
+/// the last output column.
 static inline long reel_mp_phase_cols(long W, long KW, long SW, long PW, long OW) {
     const long cols = (W + SW - 1) / SW, reach = (OW + 15) / 16 * 16 + KW / SW + 1;
     return 2 * (PW + 1) + (cols > reach ? cols : reach) + 16;

@@ -22,10 +22,11 @@ void reel_col2im(const float *col, long ld, long C, long n, long H, long W, long
 long reel_im2col_scratch_floats(long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long DH,
                                 long DW);
 
-/// 2-D max pooling of `planes` planes of H×W (plane p at x + p·H·W, its output at y + p·OH·OW): the same values as
-/// `reel_maxpool2d` (first maximum in window order, padding never wins, −∞ where a window is all padding) and,
-/// when `argmax` is not NULL, the same indices. Several output rows at a time, so their compare chains overlap.
-/// split: `reel_maxpool_rows_split_floats` floats.
+/// 2-D max pooling of `planes` planes of H×W (plane p at x + p·H·W, its output at y + p·OH·OW): each output the
+/// first maximum of its window in window order (rows, then columns; strict >, as PyTorch's index), padding never
+/// wins, −∞ where a window is all padding; when `argmax` is not NULL, the flat in-plane input index of that maximum
+/// (−1 for an all-padding window). Several output rows at a time, so their compare chains overlap; eval passes
+/// NULL and skips the indices. split: `reel_maxpool_rows_split_floats` floats.
 void reel_maxpool2d_rows(const float *x, long planes, long H, long W, long KH, long KW, long SH, long SW, long PH,
                          long PW, long OH, long OW, float *y, int *argmax, float *split);
 long reel_maxpool_rows_split_floats(long H, long W, long KW, long SW, long PW, long OW);
@@ -43,6 +44,8 @@ void reel_bn_input_gradient(const float *d, const float *x, float mean, float is
                             float scale, float *out, long m);
 /// ReLU's backward: out[i] = y[i] > 0 ? d[i] : 0.
 void reel_relu_backward(const float *d, const float *y, float *out, long n);
+/// The residual sum and ReLU in one pass: y[i] = max(y[i] + x[i], 0) as Swift's max (NaN stays, −0 → +0).
+void reel_add_relu(const float *x, float *y, long n);
 
 #ifdef __cplusplus
 }
