@@ -16,8 +16,9 @@ static const reel_layer_table *layers(void) {
 long reel_im2col_scratch_floats(long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long DH,
                                 long DW) {
     const long sh = (KH - 1) * DH + 1, sw = (KW - 1) * DW + 1;
+    // The phase planes, then one row's even and odd halves (stride 2).
     return reel_i2c_phases(sh, SH) * reel_i2c_phases(sw, SW) * reel_i2c_phase_rows(H, sh, SH, PH)
-        * reel_i2c_phase_rows(W, sw, SW, PW);
+        * reel_i2c_phase_rows(W, sw, SW, PW) + 2 * ((W + 1) / 2);
 }
 
 void reel_im2col(const float *x, long cstride, long C, long n, long H, long W, long KH, long KW, long SH, long SW,
