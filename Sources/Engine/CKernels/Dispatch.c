@@ -120,15 +120,6 @@ void reel_sgemm_nt(long M, long N, long K, const float *a, long lda, const float
     table()->sgemm_nt(M, N, K, a, lda, b, ldb, beta, c, ldc);
 }
 
-void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
-                    long OW, float *y, int *argmax, float *split) {
-    table()->maxpool2d(x, H, W, KH, KW, SH, SW, PH, PW, OH, OW, y, argmax, split);
-}
-
-long reel_maxpool_split_floats(long H, long W, long KW, long SW, long PW, long OW) {
-    return H * SW * reel_maxpool_phase_cols(W, KW, SW, PW, OW);
-}
-
 void reel_conv_direct_dw(const float *x, long xstride, long C, long H, long W, const float *dy, long dystride, long O,
                          long KH, long KW, long stride, long pad, float *dw, float *scratch) {
     table()->conv_direct_dw(x, xstride, C, H, W, dy, dystride, O, KH, KW, stride, pad, dw, scratch);

@@ -271,70 +271,6 @@ static void NAME(sgemm)(long M, long N, long K, const float *a, long ams, long a
     }
 }
 
-// MARK: Max pooling
-
-typedef int vi __attribute__((ext_vector_type(VLEN)));
-
-/// 2-D max pooling of one plane (depth 1), any stride: y and the flat input index of each maximum (the first one
-/// in window order, rows then columns, as PyTorch; padding never wins). Each tap is a pass over an output row in
-/// whole vectors, lanes outside the tap's valid columns masked off; the stride's phases are split out first (each
-/// phase row with a margin either side), so a tap's sources are contiguous.
-static void NAME(maxpool2d)(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW,
-                            long OH, long OW, float *y, int *argmax, float *split) {
-    const long pw = reel_maxpool_phase_cols(W, KW, SW, PW, OW), margin = PW + 1;
-    for (long r = 0; r < H; r++) {
-        for (long ph = 0; ph < SW; ph++) {
-            float *dst = split + (r * SW + ph) * pw;
-            memset(dst, 0, (size_t)pw * sizeof(float));
-        }
-        const float *src = x + r * W;
-        if (SW == 2) {
-            float *d0 = split + (r * 2) * pw + margin, *d1 = d0 + pw;
-            long j = 0;
-            for (; 2 * j + 1 < W; j++) { d0[j] = src[2 * j]; d1[j] = src[2 * j + 1]; }
-            if (2 * j < W) d0[j] = src[2 * j];
-        } else {
-            for (long ph = 0; ph < SW; ph++) {
-                float *dst = split + (r * SW + ph) * pw + margin;
-                for (long j = 0; ph + j * SW < W; j++) dst[j] = src[ph + j * SW];
-            }
-        }
-    }
-    vi lane;
-    for (int l = 0; l < VLEN; l++) lane[l] = l;
-    const vi stepIdx = lane * (int)SW;
-    for (long yo = 0; yo < OH; yo++) {
-        const long y0 = yo * SH - PH;
-        const long ylo = y0 < 0 ? 0 : y0, yhi = y0 + KH < H ? y0 + KH : H;
-        // One vector of outputs at a time, its maximum and argmax in registers across all taps (through memory, each
-        // tap waited for the previous one's store).
-        for (long xo = 0; xo < OW; xo += VLEN) {
-            vf b = -__builtin_inff();
-            vi a = -1;
-            const vi xi = (int)xo + lane;
-            for (long yi = ylo; yi < yhi; yi++) {
-                for (long kw = 0; kw < KW; kw++) {
-                    const long x0 = kw - PW;
-                    long lo = (-x0 + SW - 1) / SW; if (lo < 0) lo = 0;
-                    const long hi = (W - x0 + SW - 1) / SW;
-                    // Output xo reads column xo·SW + x0: phase (x0 mod SW), phase column xo + ⌊x0 / SW⌋.
-                    const long ph = ((x0 % SW) + SW) % SW, shift = (x0 - ph) / SW;
-                    const vf v = vload(split + (yi * SW + ph) * pw + margin + shift + xo);
-                    const vi valid = (xi >= (int)lo) & (xi < (int)hi);
-                    const vi take = ((v > b) | (a < 0)) & valid;
-                    b = take ? v : b;
-                    a = take ? ((int)(yi * W + x0 + SW * xo)) + stepIdx : a;
-                }
-            }
-            const long n = OW - xo < VLEN ? OW - xo : VLEN;
-            vstore_n(y + yo * OW + xo, b, n);
-            int t[VLEN];
-            memcpy(t, &a, sizeof a);
-            memcpy(argmax + yo * OW + xo, t, (size_t)n * sizeof(int));
-        }
-    }
-}
-
 // The data pipeline's kernels, defined in PipelineBody.h (included after this file).
 static void NAME(bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo,
                              const short *whi, long d, long n, short *out);
@@ -353,7 +289,6 @@ const reel_kernel_table NAME(reel_kernels) = {
     .conv_direct = NAME(conv_direct),
     .conv_direct_dw = NAME(conv_direct_dw),
     .sgemm = NAME(sgemm),
-    .maxpool2d = NAME(maxpool2d),
     .bilinear_h = NAME(bilinear_h),
     .bilinear_v = NAME(bilinear_v),
     .u8_to_planes = NAME(u8_to_planes),

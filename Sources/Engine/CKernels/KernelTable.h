@@ -25,8 +25,6 @@ typedef struct {
                            long KH, long KW, long stride, long pad, float *dw, float *scratch);
     void (*sgemm)(long M, long N, long K, const float *a, long ams, long aks, const float *b, long ldb, float beta,
                   float *c, long ldc);
-    void (*maxpool2d)(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
-                      long OW, float *y, int *argmax, float *split);
     void (*bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
                        long d, long n, short *out);
     void (*bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
@@ -58,13 +56,6 @@ static inline long reel_conv_phase_cols(long W, long KW, long stride, long pad) 
     long ow = reel_conv_out(W, KW, stride, pad);
     return (ow + REEL_CONV_XMAX - 1) / REEL_CONV_XMAX * REEL_CONV_XMAX + (KW - 1) / stride;
 }
-/// Floats per phase row of the max pool's split input: a margin of PW + 1 either side of the phase's columns, room
-/// for whole vectors past the last output column.
-static inline long reel_maxpool_phase_cols(long W, long KW, long SW, long PW, long OW) {
-    const long cols = (W + SW - 1) / SW, reach = (OW + 15) / 16 * 16 + KW / SW + 1;
-    return 2 * (PW + 1) + (cols > reach ? cols : reach) + 16;
-}
-
 /// Widest vector (floats) any ISA's Winograd transforms use: scratch is sized for it, so it does not depend on the ISA.
 #define REEL_WINO_VMAX 16
 /// The Winograd scratch plane: 2·tiles + 2 rows; columns for window loads of 2·REEL_WINO_VMAX floats from any tile.

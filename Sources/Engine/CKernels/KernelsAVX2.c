@@ -10,5 +10,6 @@
 #define SUFFIX avx2
 #include "KernelBody.h"
 #include "PipelineBody.h"
+#include "LayerBody.h"
 #pragma clang attribute pop
 #endif

@@ -10,5 +10,6 @@
 #define SUFFIX avx512
 #include "KernelBody.h"
 #include "PipelineBody.h"
+#include "LayerBody.h"
 #pragma clang attribute pop
 #endif

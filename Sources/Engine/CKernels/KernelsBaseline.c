@@ -4,3 +4,4 @@
 #define SUFFIX baseline
 #include "KernelBody.h"
 #include "PipelineBody.h"
+#include "LayerBody.h"

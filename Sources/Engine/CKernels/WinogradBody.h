@@ -11,9 +11,24 @@
 #pragma STDC FP_CONTRACT OFF
 
 
-/// Copies an H×W plane into rows of stride wp.
+/// Copies an H×W plane into rows of stride wp. Inline copies of whole vectors, then constant-size pieces: rows are
+/// 2–32 floats here, where a memcpy call per row cost more than the copy (memmove was 3–4 % of a train step).
 static inline void wg_copy(const float *src, long H, long W, float *dst, long wp) {
-    for (long r = 0; r < H; r++) memcpy(dst + r * wp, src + r * W, (size_t)W * sizeof(float));
+    for (long r = 0; r < H; r++) {
+        const float *s = src + r * W;
+        float *d = dst + r * wp;
+        long i = 0;
+        for (; i + VLEN <= W; i += VLEN) vstore(d + i, vload(s + i));
+        const long rest = W - i;
+#if VLEN > 8
+        if (rest & 8) { memcpy(d + i, s + i, 8 * sizeof(float)); i += 8; }
+#endif
+#if VLEN > 4
+        if (rest & 4) { memcpy(d + i, s + i, 4 * sizeof(float)); i += 4; }
+#endif
+        if (rest & 2) { memcpy(d + i, s + i, 2 * sizeof(float)); i += 2; }
+        if (rest & 1) d[i] = s[i];
+    }
 }
 
 #define WV VLEN

@@ -3,10 +3,10 @@ import XCTest
 @testable import EngineData
 @testable import EngineTraining
 
-/// The same-size stride-1 fast path of im2col/col2im (one shifted plane copy per row) against the generic
-/// row-by-row code, exactly, on geometries that take it (3×3 pad 1, 5×5 pad 2, 1×3 pad (0, 1), 1×1) and over a
-/// sub-range of images, as the convolution's tiles use it.
-final class Im2colTests: XCTestCase {
+/// The fast paths of im2col/col2im against the generic row-by-row code, exactly, over a sub-range of images as the
+/// convolution's tiles use them: the same-size stride-1 path (one shifted plane copy per row; 3×3 pad 1, 5×5 pad 2,
+/// 1×3 pad (0, 1), 1×1) and the per-ISA C kernels (every other 2-D geometry).
+final class Im2colTests: ISATestCase {
     func testShiftPathEqualsTheGenericPath() {
         var rng = Philox(seed: 7)
         let cases: [(c: Int, n: Int, h: Int, w: Int, k: (Int, Int), p: (Int, Int))] = [
@@ -43,20 +43,31 @@ final class Im2colTests: XCTestCase {
         XCTAssertEqual(dxFast.scalars, dxSlow.scalars, "col2im \(what)", file: file, line: line)
     }
 
-    /// The horizontal-stride-2 path (rows split into even and odd columns) against the generic code: im2col exactly,
-    /// col2im exactly from a zero dx (as a convolution's backward starts) — 7×7/2 and 5×5/2 with and without
-    /// padding, on odd and even widths, a vertical stride of 1 and a vertical dilation.
-    func testStride2PathEqualsTheGenericPath() {
+    /// The C kernels (every 2-D geometry but the same-size stride-1 ones) against the generic code under every ISA:
+    /// im2col exactly, col2im exactly from a zero dx (as a convolution's backward starts) — the ResNet's strided 3×3
+    /// and 1×1 convs on 16² to 2² planes, the 7×7/2 stem, odd sizes, unequal strides and paddings, dilation, a 2×2/2
+    /// and a 3×3/3.
+    func testKernelPathEqualsTheGenericPath() {
         var rng = Philox(seed: 8)
-        let cases: [(c: Int, n: Int, h: Int, w: Int, k: Int, p: Int, sh: Int, dh: Int)] = [
-            (3, 3, 13, 12, 7, 3, 2, 1), (2, 2, 9, 11, 7, 3, 2, 1), (3, 3, 8, 8, 5, 2, 2, 1), (2, 2, 7, 9, 5, 0, 2, 1),
-            (2, 2, 6, 7, 5, 2, 1, 2), (1, 2, 1, 2, 5, 2, 2, 1),
+        let cases: [(c: Int, n: Int, h: Int, w: Int, k: (Int, Int), s: (Int, Int), p: (Int, Int), d: (Int, Int))] = [
+            (3, 3, 16, 16, (3, 3), (2, 2), (1, 1), (1, 1)), (2, 4, 8, 8, (3, 3), (2, 2), (1, 1), (1, 1)),
+            (2, 3, 4, 4, (3, 3), (2, 2), (1, 1), (1, 1)), (2, 3, 2, 2, (3, 3), (2, 2), (1, 1), (1, 1)),
+            (3, 3, 16, 16, (1, 1), (2, 2), (0, 0), (1, 1)), (2, 3, 4, 4, (1, 1), (2, 2), (0, 0), (1, 1)),
+            (3, 3, 13, 12, (7, 7), (2, 2), (3, 3), (1, 1)), (2, 2, 9, 11, (7, 7), (2, 2), (3, 3), (1, 1)),
+            (2, 2, 7, 9, (5, 5), (2, 2), (0, 0), (1, 1)), (2, 2, 6, 7, (5, 5), (1, 2), (2, 2), (2, 1)),
+            (2, 3, 11, 37, (3, 3), (2, 1), (1, 0), (1, 1)), (2, 2, 9, 9, (3, 3), (1, 1), (2, 2), (2, 2)),
+            (2, 3, 8, 10, (2, 2), (2, 2), (0, 0), (1, 1)), (2, 2, 10, 11, (3, 3), (3, 3), (1, 1), (1, 1)),
+            (1, 2, 1, 2, (5, 5), (2, 2), (2, 2), (1, 1)), (3, 2, 5, 5, (3, 3), (1, 1), (0, 0), (1, 1)),
         ]
         for t in cases {
-            let g = ConvGeometry(channels: t.c, images: t.n, height: t.h, width: t.w, kernel: (1, t.k, t.k),
-                                 stride: (1, t.sh, 2), padding: (0, t.p, t.p), dilation: (1, t.dh, 1))
-            XCTAssertTrue(Im2col.isStride2(g), "\(t)")
-            assertFastPathEqualsGeneric(g, rng: &rng, dxStartsAtZero: true, "\(t)")
+            let g = ConvGeometry(channels: t.c, images: t.n, height: t.h, width: t.w, kernel: (1, t.k.0, t.k.1),
+                                 stride: (1, t.s.0, t.s.1), padding: (0, t.p.0, t.p.1), dilation: (1, t.d.0, t.d.1))
+            XCTAssertFalse(Im2col.isSamePlaneShift(g), "\(t)")
+            XCTAssertTrue(Im2col.usesKernel(g), "\(t)")
+            forEachISA { isa in assertFastPathEqualsGeneric(g, rng: &rng, dxStartsAtZero: true, "\(isa) \(t)") }
         }
+        // 3-D geometries keep the generic loop.
+        XCTAssertFalse(Im2col.usesKernel(ConvGeometry(channels: 1, images: 1, depth: 3, height: 4, width: 4,
+                                                      kernel: (3, 3, 3), stride: (1, 2, 2), padding: (1, 1, 1))))
     }
 }

@@ -4,7 +4,8 @@ import XCTest
 @testable import EngineTraining
 
 /// MaxPool's C kernel (every ISA the CPU has) against a direct definition: the maximum of each window and, for
-/// backward, the gradient routed to the first maximum in window order (PyTorch's rule), on inputs full of ties.
+/// backward, the gradient routed to the first maximum in window order (PyTorch's rule), on inputs full of ties;
+/// eval mode (no indices) gives the same values.
 final class MaxPoolTests: XCTestCase {
     /// Direct max pooling of one 2-D plane layout C×N×H×W: outputs and the flat input index each takes.
     static func naive(_ x: Tensor, kernel: Int, stride: Int, padding: Int) -> (y: [Float], index: [Int]) {
@@ -35,7 +36,7 @@ final class MaxPoolTests: XCTestCase {
 
     func check(kernel: Int, stride: Int, padding: Int, isa: KernelISA) {
         var rng = Philox(seed: 3)
-        for (h, w) in [(5, 6), (9, 17), (12, 40), (3, 33), (64, 70)] {
+        for (h, w) in [(5, 6), (9, 17), (12, 40), (3, 33), (64, 70), (32, 32), (4, 4), (2, 45)] {
             // Values on a coarse grid: many equal maxima inside a window.
             var x = Tensor.uniform([2, 3, h, w], in: -2...2, rng: &rng)
             let count = x.count
@@ -50,6 +51,9 @@ final class MaxPoolTests: XCTestCase {
             var expected = [Float](repeating: 0, count: x.count)
             for (o, i) in ref.index.enumerated() { expected[i] += dy[o] }
             XCTAssertEqual(pool.backward(dy).scalars, expected, "\(what) backward to the first maximum")
+            // Eval computes no indices (another kernel path): the same values.
+            pool.isTraining = false
+            XCTAssertEqual(pool.forward(x).scalars, ref.y, "\(what) eval forward")
         }
     }
 }

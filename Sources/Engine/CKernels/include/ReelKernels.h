@@ -69,11 +69,6 @@ void reel_sgemm(int trans_a, long M, long N, long K, const float *a, long lda, c
 void reel_sgemm_nt(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
                    long ldc);
 
-/// 2-D max pooling of one H×W plane into OH×OW: y and the flat input index of each maximum (first in window order;
-/// padding never wins; -1 where a window is all padding). split: `reel_maxpool_split_floats(...)` floats.
-void reel_maxpool2d(const float *x, long H, long W, long KH, long KW, long SH, long SW, long PH, long PW, long OH,
-                    long OW, float *y, int *argmax, float *split);
-long reel_maxpool_split_floats(long H, long W, long KW, long SW, long PW, long OW);
 /// One row of OpenCV's uint8 bilinear resize, horizontal pass: out[k] = (src[ofs[k]]·wlo[k] + src[ofs[k] + d]·whi[k])
 /// >> 4 for k < n, with per-element (channel-expanded) byte offsets of the tap nearer the row's start, its partner d
 /// bytes on (d = the channel count: neighbouring pixels), and 11-bit weights; the shift keeps the sums in 16 bits

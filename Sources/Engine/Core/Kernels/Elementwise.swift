@@ -1,3 +1,5 @@
+import CKernels
+
 /// Elementwise helpers. Why: residual sums and gradient accumulation touch every activation once; they are
 /// memory-bound, so they run as simple pointer loops split over the cores.
 public enum Elementwise {
@@ -8,6 +10,18 @@ public enum Elementwise {
         x.withData { xp in
             y.withMutableData { yp in
                 Parallel.forChunks(n, grain: 1 << 16) { r in for i in r { yp[i] += xp[i] } }
+            }
+        }
+    }
+
+    /// y = max(y + x, 0) (Swift's max: NaN stays NaN) in one pass: a residual sum and the ReLU after it, the same bits
+    /// as `add` then `ReLU.forward`.
+    public static func addReLU(_ x: Tensor, into y: inout Tensor) {
+        precondition(x.count == y.count, "addReLU: \(x.shape) vs \(y.shape)")
+        let n = x.count
+        x.withData { xp in
+            y.withMutableData { yp in
+                Parallel.forChunks(n, grain: 1 << 16) { r in reel_add_relu(xp + r.lowerBound, yp + r.lowerBound, r.count) }
             }
         }
     }

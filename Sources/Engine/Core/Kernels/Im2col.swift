@@ -1,3 +1,5 @@
+import CKernels
+
 /// The geometry of one 2-D or 3-D convolution or pooling window (2-D: depth 1, kernel depth 1).
 public struct ConvGeometry: Sendable, Equatable {
     public var channels: Int, images: Int
@@ -86,7 +88,7 @@ public enum Im2col {
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               into col: UnsafeMutablePointer<Float>, ld: Int) {
         if isSamePlaneShift(g) { return im2colShift(x, g, images: images, into: col, ld: ld) }
-        if isStride2(g) { return im2colStride2(x, g, images: images, into: col, ld: ld) }
+        if usesKernel(g) { return im2colKernel(x, g, images: images, into: col, ld: ld) }
         im2colGeneric(x, g, images: images, into: col, ld: ld)
     }
 
@@ -178,7 +180,7 @@ public enum Im2col {
     public static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
                               ld: Int, into dx: UnsafeMutablePointer<Float>) {
         if isSamePlaneShift(g) { return col2imShift(col, g, images: images, ld: ld, into: dx) }
-        if isStride2(g) { return col2imStride2(col, g, images: images, ld: ld, into: dx) }
+        if usesKernel(g) { return col2imKernel(col, g, images: images, ld: ld, into: dx) }
         col2imGeneric(col, g, images: images, ld: ld, into: dx)
     }
 
@@ -216,99 +218,37 @@ public enum Im2col {
         }
     }
 
-    /// True for a 2-D convolution with horizontal stride 2, no horizontal dilation and a kernel at least 5 wide: a
-    /// ResNet's 7×7/2 stem. Then each input plane is split once into its even and odd columns, and every col row
-    /// segment is a contiguous copy from one half instead of a stride-2 gather (stem forward 53 → 43 ms on the
-    /// medium bench). With 1 or 3 taps per row the split costs more than it saves (1×1/2: 1.5 → 1.9 ms).
+    /// True for the geometries the per-ISA C kernels handle: every 2-D convolution (depth 1, any stride, padding
+    /// and dilation). Each input plane is split once into its stride phases (zero-padded), so every window row is a
+    /// contiguous vector copy (Sources/Engine/CKernels/LayerBody.h). Why: the strided convs' rows are 2–8 floats on
+    /// the later stages, where the generic loop's per-row bookkeeping cost more than the copies (the stride-2 3×3
+    /// and 1×1 convs ran at 33–67 GFLOP/s on the small bench, im2col 6 % of a step).
     @inline(__always)
-    static func isStride2(_ g: ConvGeometry) -> Bool {
-        g.kernel.t == 1 && g.depth == 1 && g.stride.w == 2 && g.dilation.w == 1 && g.kernel.w >= 5
+    static func usesKernel(_ g: ConvGeometry) -> Bool { g.depth == 1 && g.kernel.t == 1 && g.padding.t == 0 }
+
+    /// `im2col` by the C kernel (`usesKernel` geometries; the same values as `im2colGeneric`).
+    static func im2colKernel(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                             into col: UnsafeMutablePointer<Float>, ld: Int) {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount(g))
+        defer { scratch.deallocate() }
+        reel_im2col(x + images.lowerBound * g.inPlane, g.images * g.inPlane, g.channels, images.count, g.height, g.width,
+                    g.kernel.h, g.kernel.w, g.stride.h, g.stride.w, g.padding.h, g.padding.w, g.dilation.h, g.dilation.w,
+                    col, ld, scratch)
     }
 
-    /// For tap column offset `x0` (source column 2·xo + x0): the start of its half in a split row (evens at 0, odds
-    /// at `half`) plus the index of output 0's source within that half.
-    @inline(__always)
-    static func splitOffset(_ x0: Int, half: Int) -> Int {
-        let phase = x0 & 1
-        return phase * half + (x0 - phase) / 2
+    /// `col2im` by the C kernel: bit-identical to `col2imGeneric` when `dx` starts at zero (as a convolution's
+    /// backward does: each input element's contributions are summed in the generic order, then added to dx).
+    static func col2imKernel(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
+                             ld: Int, into dx: UnsafeMutablePointer<Float>) {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount(g))
+        defer { scratch.deallocate() }
+        reel_col2im(col, ld, g.channels, images.count, g.height, g.width, g.kernel.h, g.kernel.w, g.stride.h, g.stride.w,
+                    g.padding.h, g.padding.w, g.dilation.h, g.dilation.w, dx + images.lowerBound * g.inPlane,
+                    g.images * g.inPlane, scratch)
     }
 
-    /// Copies a rows×width plane into `split` with each row's even columns first, then its odd ones (rows of
-    /// 2·⌈width/2⌉ floats, the odd half starting at ⌈width/2⌉).
-    static func splitColumns(_ plane: UnsafePointer<Float>, rows: Int, width w: Int, into split: UnsafeMutablePointer<Float>) {
-        let half = (w + 1) / 2
-        for yi in 0..<rows {
-            let src = plane + yi * w, dst = split + yi * 2 * half
-            var j = 0
-            while 2 * j + 1 < w { dst[j] = src[2 * j]; dst[half + j] = src[2 * j + 1]; j += 1 }
-            if 2 * j < w { dst[j] = src[2 * j] }
-        }
-    }
-
-    /// `im2col` for `isStride2` geometries (same values as `im2colGeneric`).
-    static func im2colStride2(_ x: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
-                              into col: UnsafeMutablePointer<Float>, ld: Int) {
-        let (oh, ow, h, w) = (g.outHeight, g.outWidth, g.height, g.width)
-        let half = (w + 1) / 2, splitWidth = 2 * half, kv = g.kernelVolume
-        let split = UnsafeMutablePointer<Float>.allocate(capacity: h * splitWidth)
-        defer { split.deallocate() }
-        for c in 0..<g.channels {
-            for img in images {
-                splitColumns(x + (c * g.images + img) * g.inPlane, rows: h, width: w, into: split)
-                for tap in 0..<kv {
-                    let (_, _, kh, x0, lo, hi) = rowTap(c * kv + tap, g)
-                    let offset = splitOffset(x0, half: half)
-                    var dst = col + (c * kv + tap) * ld + (img - images.lowerBound) * g.outPlane
-                    for yo in 0..<oh {
-                        let yi = yo * g.stride.h - g.padding.h + kh * g.dilation.h
-                        if yi < 0 || yi >= h || hi <= lo {
-                            dst.update(repeating: 0, count: ow)
-                        } else {
-                            let src = split + yi * splitWidth + offset
-                            var xo = 0
-                            while xo < lo { dst[xo] = 0; xo += 1 }
-                            while xo < hi { dst[xo] = src[xo]; xo += 1 }
-                            while xo < ow { dst[xo] = 0; xo += 1 }
-                        }
-                        dst += ow
-                    }
-                }
-            }
-        }
-    }
-
-    /// `col2im` for `isStride2` geometries: contributions summed per input plane into its split halves, in the
-    /// generic path's order, then added to `dx` (bit-identical to `col2imGeneric` when `dx` starts at zero).
-    static func col2imStride2(_ col: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>,
-                              ld: Int, into dx: UnsafeMutablePointer<Float>) {
-        let (oh, ow, h, w) = (g.outHeight, g.outWidth, g.height, g.width)
-        let half = (w + 1) / 2, splitWidth = 2 * half, kv = g.kernelVolume
-        let split = UnsafeMutablePointer<Float>.allocate(capacity: h * splitWidth)
-        defer { split.deallocate() }
-        for c in 0..<g.channels {
-            for img in images {
-                split.update(repeating: 0, count: h * splitWidth)
-                for tap in 0..<kv {
-                    let (_, _, kh, x0, lo, hi) = rowTap(c * kv + tap, g)
-                    let offset = splitOffset(x0, half: half)
-                    var src = col + (c * kv + tap) * ld + (img - images.lowerBound) * g.outPlane
-                    for yo in 0..<oh {
-                        let yi = yo * g.stride.h - g.padding.h + kh * g.dilation.h
-                        if yi >= 0 && yi < h && hi > lo {
-                            let dst = split + yi * splitWidth + offset
-                            for xo in lo..<hi { dst[xo] += src[xo] }
-                        }
-                        src += ow
-                    }
-                }
-                let plane = dx + (c * g.images + img) * g.inPlane
-                for yi in 0..<h {
-                    let dst = plane + yi * w, src = split + yi * splitWidth
-                    var j = 0
-                    while 2 * j + 1 < w { dst[2 * j] += src[j]; dst[2 * j + 1] += src[half + j]; j += 1 }
-                    if 2 * j < w { dst[2 * j] += src[j] }
-                }
-            }
-        }
+    static func scratchCount(_ g: ConvGeometry) -> Int {
+        reel_im2col_scratch_floats(g.height, g.width, g.kernel.h, g.kernel.w, g.stride.h, g.stride.w, g.padding.h,
+                                   g.padding.w, g.dilation.h, g.dilation.w)
     }
 }

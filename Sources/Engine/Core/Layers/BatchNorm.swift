@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// `nn.BatchNorm2d` / `nn.BatchNorm3d` on channel-major activations (C×N×H×W or C×N×T×H×W).
@@ -41,61 +42,15 @@ public final class BatchNorm: Layer {
     }
     public var kind: ModuleKind { .normalization }
 
-    /// Σd and Σd·h with h = (x − mean)·istd, for a channel in double precision (Σx and Σx² with d = x, mean 0,
-    /// istd 1: exact), over eight interleaved partial sums: a single running sum is one long dependency chain the CPU
-    /// cannot overlap; this order is fixed, so results stay bit-for-bit repeatable.
-    @inline(__always)
-    static func sums(_ d: UnsafePointer<Float>, times x: UnsafePointer<Float>, minus mean: Float = 0, scaledBy istd: Float = 1,
-                     count m: Int) -> (Double, Double) {
-        var a = SIMD4<Double>(), b = SIMD4<Double>(), qa = SIMD4<Double>(), qb = SIMD4<Double>()
-        let mv = SIMD8<Float>(repeating: mean), iv = SIMD8<Float>(repeating: istd)
-        var i = 0
-        while i + 8 <= m {
-            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
-            let hv = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
-            let dl = SIMD4<Double>(dv.lowHalf), dh = SIMD4<Double>(dv.highHalf)
-            a += dl; b += dh; qa += dl * SIMD4<Double>(hv.lowHalf); qb += dh * SIMD4<Double>(hv.highHalf)
-            i += 8
-        }
-        var s = (a + b).sum(), s2 = (qa + qb).sum()
-        while i < m { s += Double(d[i]); s2 += Double(d[i]) * Double((x[i] - mean) * istd); i += 1 }
-        return (s, s2)
-    }
+    /// Forward with the batch statistics (training) or the running ones (eval).
+    public func forward(_ x: Tensor) -> Tensor { forward(x, relu: false) }
 
-    /// y = x̂·g + β with x̂ = (x − mean)·istd, eight lanes at a time: the same float operations per element as the
-    /// scalar loop (so the same bits), which the compiler did not vectorise (the pointers may alias).
-    @inline(__always)
-    static func normalize(_ x: UnsafePointer<Float>, mean: Float, istd: Float, g: Float, beta: Float,
-                          into y: UnsafeMutablePointer<Float>, count m: Int) {
-        var i = 0
-        let mv = SIMD8<Float>(repeating: mean), iv = SIMD8<Float>(repeating: istd)
-        let gv = SIMD8<Float>(repeating: g), bv = SIMD8<Float>(repeating: beta)
-        while i + 8 <= m {
-            let n = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
-            UnsafeMutableRawPointer(y + i).storeBytes(of: n * gv + bv, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < m { let n = (x[i] - mean) * istd; y[i] = n * g + beta; i += 1 }
-    }
-
-    /// dx = scale·(dy − mean(dy) − x̂·mean(dy·x̂)) with x̂ = (x − mean)·istd, eight lanes at a time (same operations
-    /// as the scalar form).
-    @inline(__always)
-    static func inputGradient(_ d: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, istd: Float, meanDy: Float,
-                              meanDyH: Float, scale: Float, into out: UnsafeMutablePointer<Float>, count m: Int) {
-        var i = 0
-        let md = SIMD8<Float>(repeating: meanDy), mh = SIMD8<Float>(repeating: meanDyH), sv = SIMD8<Float>(repeating: scale)
-        let mv = SIMD8<Float>(repeating: mean), iv = SIMD8<Float>(repeating: istd)
-        while i + 8 <= m {
-            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
-            let hv = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
-            UnsafeMutableRawPointer(out + i).storeBytes(of: sv * (dv - md - hv * mh), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < m { out[i] = scale * (d[i] - meanDy - ((x[i] - mean) * istd) * meanDyH); i += 1 }
-    }
-
-    public func forward(_ x: Tensor) -> Tensor {
+    /// Forward, then with `relu` ReLU (Swift's max(v, 0), as `ReLU.forward`) in the same pass: the fused
+    /// ConvModule's BN → ReLU, one pass over the activations instead of two.
+    /// Per channel: Σx and Σx² in double over sixteen interleaved partial sums in a fixed order (one running sum is a
+    /// dependency chain the CPU cannot overlap; a fixed order keeps results bit-for-bit repeatable, the same under
+    /// every ISA), then y = ((x − mean)·istd)·γ + β — the per-ISA C kernels of Sources/Engine/CKernels/LayerBody.h.
+    public func forward(_ x: Tensor, relu: Bool) -> Tensor {
         precondition(x.rank == dims + 2 && x.shape[0] == channels, "BatchNorm expects \(channels)×N×… input, got \(x.shape)")
         let m = x.count / channels
         var y = Tensor(uninitialized: x.shape)
@@ -119,7 +74,8 @@ public final class BatchNorm: Layer {
                                                         let src = xp + c * m, dst = yp + c * m
                                                         var mean: Float, istd: Float
                                                         if training {
-                                                            let (s, s2) = Self.sums(src, times: src, count: m)
+                                                            var s = 0.0, s2 = 0.0
+                                                            reel_bn_sums(src, src, 0, 1, m, &s, &s2)
                                                             let mu = s / Double(m)
                                                             let variance = max(0, s2 / Double(m) - mu * mu)
                                                             bm[c] = mu
@@ -133,7 +89,7 @@ public final class BatchNorm: Layer {
                                                         invp[c] = istd
                                                         mp[c] = mean
                                                         let g = w[c], beta = b[c]
-                                                        Self.normalize(src, mean: mean, istd: istd, g: g, beta: beta, into: dst, count: m)
+                                                        reel_bn_normalize(src, mean, istd, g, beta, dst, m, relu ? 1 : 0)
                                                     }
                                                 }
                                             }
@@ -182,7 +138,8 @@ public final class BatchNorm: Layer {
                                 Parallel.forChunks(channels) { range in
                                     for c in range {
                                         let dc = d + c * m, xc = xp + c * m, out = dxp + c * m
-                                        let (sumDy, sumDyH) = Self.sums(dc, times: xc, minus: mu[c], scaledBy: inv[c], count: m)
+                                        var sumDy = 0.0, sumDyH = 0.0
+                                        reel_bn_sums(dc, xc, mu[c], inv[c], m, &sumDy, &sumDyH)
                                         if trainAffine {
                                             dw[c] += Float(sumDyH)
                                             db[c] += Float(sumDy)
@@ -190,8 +147,7 @@ public final class BatchNorm: Layer {
                                         let scale = w[c] * inv[c]
                                         if batch {
                                             let meanDy = Float(sumDy / Double(m)), meanDyH = Float(sumDyH / Double(m))
-                                            Self.inputGradient(dc, xc, mean: mu[c], istd: inv[c], meanDy: meanDy, meanDyH: meanDyH,
-                                                               scale: scale, into: out, count: m)
+                                            reel_bn_input_gradient(dc, xc, mu[c], inv[c], meanDy, meanDyH, scale, out, m)
                                         } else {
                                             for i in 0..<m { out[i] = scale * dc[i] }
                                         }

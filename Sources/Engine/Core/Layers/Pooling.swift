@@ -47,20 +47,22 @@ public final class MaxPool: Layer, PiecewiseLinear {
             return y
         }
         let (inP, outP) = (g.inPlane, g.outPlane)
-        var arg = [Int32](repeating: 0, count: planes * outP)
+        // Indices only where something reads them: backward (training), a frozen pattern, the 3-D loop's own
+        // bookkeeping. Eval's 2-D pooling skips them (and the array).
+        let planar = Self.isPlanar(g), keepsIndices = isTraining || freezesPattern || !planar
+        var arg = [Int32](repeating: 0, count: keepsIndices ? planes * outP : 0)
         x.withData { xp in
             y.withMutableData { yp in
                 arg.withUnsafeMutableBufferPointer { ap in
                     Parallel.forChunks(planes) { range in
-                        if Self.isPlanar(g) {
-                            // 2-D windows: the per-ISA C kernel (Sources/Engine/CKernels), one plane per call.
-                            let split = UnsafeMutablePointer<Float>.allocate(capacity: reel_maxpool_split_floats(g.height, g.width, g.kernel.w, g.stride.w, g.padding.w, g.outWidth))
+                        if planar {
+                            // 2-D windows: the per-ISA C kernel (Sources/Engine/CKernels/LayerBody.h), a chunk per call.
+                            let split = UnsafeMutablePointer<Float>.allocate(capacity: reel_maxpool_rows_split_floats(g.height, g.width, g.kernel.w, g.stride.w, g.padding.w, g.outWidth))
                             defer { split.deallocate() }
-                            for p in range {
-                                reel_maxpool2d(xp + p * inP, g.height, g.width, g.kernel.h, g.kernel.w, g.stride.h, g.stride.w,
-                                               g.padding.h, g.padding.w, g.outHeight, g.outWidth, yp + p * outP,
-                                               ap.baseAddress! + p * outP, split)
-                            }
+                            reel_maxpool2d_rows(xp + range.lowerBound * inP, range.count, g.height, g.width, g.kernel.h,
+                                                g.kernel.w, g.stride.h, g.stride.w, g.padding.h, g.padding.w, g.outHeight,
+                                                g.outWidth, yp + range.lowerBound * outP,
+                                                keepsIndices ? ap.baseAddress! + range.lowerBound * outP : nil, split)
                             return
                         }
                         let ow = g.outWidth
@@ -111,6 +113,7 @@ public final class MaxPool: Layer, PiecewiseLinear {
     static func isPlanar(_ g: ConvGeometry) -> Bool { g.depth == 1 && g.kernel.t == 1 }
 
     public func backward(_ dy: Tensor) -> Tensor {
+        precondition(argmax.count == dy.count, "MaxPool.backward without a training forward")
         var dx = Tensor.zeros(inputShape)
         let planes = inputShape[0] * inputShape[1]
         let inP = dx.count / max(1, planes), outP = dy.count / max(1, planes)

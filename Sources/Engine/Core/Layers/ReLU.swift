@@ -1,3 +1,5 @@
+import CKernels
+
 /// `nn.ReLU`: y = max(x, 0); backward passes dy where the output is positive. Any shape.
 public final class ReLU: Layer, PiecewiseLinear {
     public var isTraining = true
@@ -29,25 +31,14 @@ public final class ReLU: Layer, PiecewiseLinear {
         dy.withData { d in
             y.withData { yp in
                 dx.withMutableData { out in
-                    Parallel.forChunks(n, grain: 1 << 16) { r in Self.mask(d, by: yp, into: out, r) }
+                    Parallel.forChunks(n, grain: 1 << 16) { r in reel_relu_backward(d + r.lowerBound, yp + r.lowerBound, out + r.lowerBound, r.count) }
                 }
             }
         }
         return dx
     }
 
-    /// out[i] = y[i] > 0 ? d[i] : 0 over `r`, eight lanes at a time (the scalar select loop did not vectorise:
-    /// the pointers may alias, and it cost 7× the forward pass).
-    @inline(__always)
-    static func mask(_ d: UnsafePointer<Float>, by y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ r: Range<Int>) {
-        var i = r.lowerBound
-        let zero = SIMD8<Float>(repeating: 0)
-        while i + 8 <= r.upperBound {
-            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
-            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: zero.replacing(with: dv, where: yv .> zero), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < r.upperBound { out[i] = y[i] > 0 ? d[i] : 0; i += 1 }
-    }
+    /// Takes `y` as this layer's output, computed by a fused kernel (BatchNorm's ReLU, the residual sum's): what
+    /// `forward` would have produced and kept for backward.
+    func adopt(output y: Tensor) { output = y }
 }

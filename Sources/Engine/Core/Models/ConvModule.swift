@@ -31,8 +31,14 @@ public final class ConvModule: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         if infers { return inferenceForward(x, residual: nil, relu: relu != nil) }
-        let y = bn.forward(conv.forward(x))
-        return relu?.forward(y) ?? y
+        // BN and ReLU in one pass (the same bits as one after the other), unless the ReLU keeps a frozen pattern.
+        guard let relu, !relu.freezesPattern else {
+            let y = bn.forward(conv.forward(x))
+            return relu?.forward(y) ?? y
+        }
+        let y = bn.forward(conv.forward(x), relu: true)
+        relu.adopt(output: y)
+        return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {

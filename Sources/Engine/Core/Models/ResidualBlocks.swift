@@ -28,8 +28,15 @@ public final class BasicBlock: Layer {
         }
         let identity = downsample?.forward(x) ?? x
         var out = conv2.forward(conv1.forward(x))
-        Elementwise.add(identity, into: &out)
-        return relu.forward(out)
+        return Self.addReLU(identity, into: &out, relu)
+    }
+
+    /// relu(out + identity), in one pass unless the ReLU keeps a frozen pattern (gradient checks).
+    static func addReLU(_ identity: Tensor, into out: inout Tensor, _ relu: ReLU) -> Tensor {
+        guard !relu.freezesPattern else { Elementwise.add(identity, into: &out); return relu.forward(out) }
+        Elementwise.addReLU(identity, into: &out)
+        relu.adopt(output: out)
+        return out
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -69,8 +76,7 @@ public final class Bottleneck: Layer {
         }
         let identity = downsample?.forward(x) ?? x
         var out = conv3.forward(conv2.forward(conv1.forward(x)))
-        Elementwise.add(identity, into: &out)
-        return relu.forward(out)
+        return BasicBlock.addReLU(identity, into: &out, relu)
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
