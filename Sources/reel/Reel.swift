@@ -18,7 +18,7 @@ struct Reel: ParsableCommand {
             """,
         version: ReelVersion.string,
         subcommands: [ConfigCommand.self, TUICommand.self, TrainCommand.self, TestCommand.self, InspectCommand.self,
-                      DataCommand.self, BenchCommand.self, CheckpointCommand.self, ConvertCommand.self]
+                      DataCommand.self, BenchCommand.self, BenchConv3dCommand.self, CheckpointCommand.self, ConvertCommand.self]
     )
 
     /// Runs the command; every error goes through `ExitStatus`, the one place that picks the status.

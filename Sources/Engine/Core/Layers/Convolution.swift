@@ -25,7 +25,7 @@ public class Convolution: Layer {
     public var algorithm = Convolution.defaultAlgorithm
 
     /// How a training forward computed, so backward takes the same path.
-    enum Path { case im2col, winograd, wholePlane, direct, depthwise }
+    enum Path { case im2col, winograd, wholePlane, direct, depthwise, temporal }
 
     /// Saved by a training forward for backward: the path, the input, its col matrix (im2col), transformed tiles V
     /// (Winograd) or stacked positions (whole plane), the transformed weights (Winograd's U, whole plane's Wbig)
@@ -38,6 +38,11 @@ public class Convolution: Layer {
     /// Eval mode: the last transformed weights (Winograd's U, the whole-plane Wbig), the weights and geometry they came
     /// from. Reused while those weights keep their storage (`sharesStorage`): in eval the same weights serve every batch.
     var evalTransform: (source: Tensor, geometry: ConvGeometry, value: Tensor)?
+    /// A temporal kernel's planar parts and the weights they were sliced from (Convolution+Temporal.swift).
+    var temporalParts: [Conv3d] = []
+    var temporalSource: Tensor?
+    /// The real input shape when the last training forward ran a (1, kh, kw) conv on frames as images (`planarShape`).
+    var planarInputShape: [Int]?
     /// The input shape of the last forward (for benchmarks).
     public private(set) var lastInputShape: [Int]?
 
@@ -119,14 +124,28 @@ public class Convolution: Layer {
     /// How forward computes on input geometry `g`: "depthwise", "plane" (whole-plane GEMM), "winograd", "direct" or
     /// "im2col".
     public func pathName(_ g: ConvGeometry) -> String {
-        usesDepthwise(g) ? "depthwise" : usesWholePlane(g) ? "plane" : usesWinograd(g) ? "winograd"
+        let g = planarGeometry(g)
+        return usesDepthwise(g) ? "depthwise"
+            : usesTemporalSplit(g) ? "\(g.kernel.t)x " + temporalPartName(g) : usesWholePlane(g) ? "plane" : usesWinograd(g) ? "winograd"
             : usesDirect(g) ? "direct" : "im2col"
     }
 
     func forward(_ x: Tensor, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
+        if let flat = planarShape(x.shape) {
+            let y = forwardShaped(x.reshaped(flat), weights: weights, epilogue: epilogue)
+            lastInputShape = x.shape
+            planarInputShape = isTraining ? x.shape : nil
+            return y.reshaped([outChannels, x.shape[1], x.shape[2], y.shape[3], y.shape[4]])
+        }
+        planarInputShape = nil
+        return forwardShaped(x, weights: weights, epilogue: epilogue)
+    }
+
+    func forwardShaped(_ x: Tensor, weights: Tensor, epilogue: ConvEpilogue) -> Tensor {
         let g = geometry(for: x)
         lastInputShape = x.shape
         if usesDepthwise(g) { return depthwiseForward(x, g, weights: weights, epilogue: epilogue) }
+        if usesTemporalSplit(g) { return temporalForward(x, g, weights: weights, epilogue: epilogue) }
         if usesWholePlane(g) { return wholePlaneForward(x, g, weights: weights, epilogue: epilogue) }
         if usesWinograd(g) { return winogradForward(x, g, weights: weights, epilogue: epilogue) }
         if usesDirect(g) {
@@ -212,12 +231,19 @@ public class Convolution: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
+        let dx = backwardShaped(dy)
+        if let shape = planarInputShape, dx.count == shape.reduce(1, *) { return dx.reshaped(shape) }
+        return dx
+    }
+
+    func backwardShaped(_ dy: Tensor) -> Tensor {
         guard let x = cachedInput, let g = cachedGeometry else {
             preconditionFailure("Convolution.backward without a training forward")
         }
         let cols = g.images * g.outPlane
         precondition(dy.count == outChannels * cols, "dy shape \(dy.shape) does not match the forward output")
         if cachedPath == .depthwise { return depthwiseBackward(dy, x, g) }
+        if cachedPath == .temporal { return temporalBackward(dy, g) }
         if cachedPath == .winograd || cachedPath == .wholePlane {
             let dx = cachedPath == .winograd ? winogradBackward(dy, x, g) : wholePlaneBackward(dy, x, g)
             accumulateBiasGradient(dy, cols: cols)
