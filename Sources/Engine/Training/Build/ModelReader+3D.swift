@@ -81,10 +81,7 @@ extension ModelReader {
         spec.normEval = try b.bool("norm_eval", false)
         b.accepts("with_cp", as: .noted(default: .bool(false), why: "gradient checkpointing saves GPU memory; Reel computes the same gradients either way"))
         spec.nonLocal = try perBlock(b, "non_local", default: [0, 0, 0, 0], stages: numStages, blocks: blocks)
-        if spec.nonLocal.joined().contains(true) {
-            throw b.error("non-local blocks (NonLocal3d) are not supported yet; use non_local=(0, 0, 0, 0)", key: "non_local")
-        }
-        b.accepts("non_local_cfg", as: .inert("non-local blocks are refused above"))
+        spec.nonLocalCfg = try readNonLocalCfg(b, used: spec.nonLocal.joined().contains(true))
         spec.zeroInitResidual = try b.bool("zero_init_residual", true)
         if slowOnly {
             if try b.bool("lateral", false) { throw b.error("ResNet3dSlowOnly has no lateral connections (lateral=False)", key: "lateral") }
