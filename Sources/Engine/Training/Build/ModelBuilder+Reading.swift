@@ -11,6 +11,9 @@ extension ModelBuilder {
         if let path = spec.pretrained, let r = model as? Recognizer3D, let net = r.backbone as? ResNet3d {
             for note in try PretrainedWeights.load(path, into: net) { notes?(note) }
         }
+        if let r = model as? Recognizer3D, let net = r.backbone as? ResNet3dSlowFast {
+            for note in try PretrainedWeights.load(into: net) { notes?(note) }
+        }
         return model
     }
 
