@@ -35,6 +35,31 @@ MODELS = {
                               "base_channels=8, num_stages=3, out_indices=(2,), spatial_strides=(1, 2, 2), "
                               "temporal_strides=(1, 1, 2), dilations=(1, 1, 2), inflate_style='3x3x3', style='caffe'), "
                               "cls_head=dict(type='I3DHead', in_channels=128, num_classes=5), test_cfg=dict(average_clips='prob'))",
+    # configs/_base_/models/slowfast_r50.py as shipped.
+    'slowfast_r50': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, resample_rate=8, "
+                    "speed_ratio=8, channel_ratio=8, slow_pathway=dict(type='resnet3d', depth=50, pretrained=None, lateral=True, "
+                    "conv1_kernel=(1, 7, 7), dilations=(1, 1, 1, 1), conv1_stride_t=1, pool1_stride_t=1, inflate=(0, 0, 1, 1), "
+                    "norm_eval=False), fast_pathway=dict(type='resnet3d', depth=50, pretrained=None, lateral=False, base_channels=8, "
+                    "conv1_kernel=(5, 7, 7), conv1_stride_t=1, pool1_stride_t=1, norm_eval=False)), cls_head=dict(type='SlowFastHead', "
+                    "in_channels=2304, num_classes=400, spatial_type='avg', dropout_ratio=0.5), train_cfg=None, "
+                    "test_cfg=dict(average_clips='prob'))",
+    'slowfast_r18_b16_lateral_norm': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, "
+                                     "resample_rate=4, speed_ratio=4, channel_ratio=4, slow_pathway=dict(type='resnet3d', depth=18, "
+                                     "pretrained=None, lateral=True, lateral_norm=True, fusion_kernel=7, base_channels=16, "
+                                     "conv1_kernel=(1, 7, 7), inflate=(0, 0, 1, 1)), fast_pathway=dict(type='resnet3d', depth=18, "
+                                     "pretrained=None, lateral=False, base_channels=4, conv1_kernel=(5, 7, 7))), "
+                                     "cls_head=dict(type='SlowFastHead', in_channels=160, num_classes=7), test_cfg=dict(average_clips='score'))",
+    # configs/recognition/i3d/i3d_nl_dot_product_r50_32x2x1_100e_kinetics400_rgb.py's backbone (pretrained=None).
+    'i3d_nl_dot_product_r50': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', pretrained2d=True, pretrained=None, "
+                              "depth=50, conv1_kernel=(5, 7, 7), conv1_stride_t=2, pool1_stride_t=2, conv_cfg=dict(type='Conv3d'), "
+                              "norm_eval=False, inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0)), zero_init_residual=False, "
+                              "non_local=((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0)), non_local_cfg=dict(sub_sample=True, "
+                              "use_scale=False, norm_cfg=dict(type='BN3d', requires_grad=True), mode='dot_product')), "
+                              "cls_head=dict(type='I3DHead', num_classes=400, in_channels=2048, spatial_type='avg', dropout_ratio=0.5, "
+                              "init_std=0.01), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+    'i3d_nl_gaussian_r18_b8': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, base_channels=8, "
+                              "non_local=(0, (1, 0), 1, 0), non_local_cfg=dict(mode='gaussian')), "
+                              "cls_head=dict(type='I3DHead', in_channels=64, num_classes=5), test_cfg=dict(average_clips='score'))",
 }
 
 

@@ -55,6 +55,56 @@ CASES = collections.OrderedDict([
               "inflate_style='3x3x3', style='caffe', frozen_stages=1, norm_eval=True, with_pool1=False), "
               f"cls_head=dict(type='I3DHead', in_channels=128, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='prob'))",
         train=(2, 1, 3, 8, 32, 32), test=(1, 3, 3, 8, 32, 32))),
+    ('i3d_nl_dot_product_r50 (shipped backbone: sub_sample, BN3d, dot_product)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', pretrained2d=True, pretrained=None, depth=50, "
+              "conv1_kernel=(5, 7, 7), conv1_stride_t=2, pool1_stride_t=2, conv_cfg=dict(type='Conv3d'), norm_eval=False, "
+              "inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0)), zero_init_residual=False, "
+              "non_local=((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0)), non_local_cfg=dict(sub_sample=True, use_scale=False, "
+              "norm_cfg=dict(type='BN3d', requires_grad=True), mode='dot_product')), "
+              f"cls_head=dict(type='I3DHead', num_classes=400, in_channels=2048, spatial_type='avg', {HEAD0}, init_std=0.01), "
+              "train_cfg=None, test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 8, 64, 64), test=(1, 2, 3, 8, 64, 64), nl_std=0.001)),
+    ('i3d_nl r18 base 8: embedded_gaussian (scaled) and gaussian', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, base_channels=8, "
+              "non_local=(0, (1, 0), (0, 1), 0), non_local_cfg=dict(mode='embedded_gaussian', reduction=4)), "
+              f"cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 8, 48, 48), test=(1, 2, 3, 8, 48, 48))),
+    ('i3d_nl r18 base 8: the shipped non_local_cfg (dot_product, sub_sample, BN3d, no scale)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, base_channels=8, "
+              "non_local=(0, (0, 1), (1, 1), 0), non_local_cfg=dict(sub_sample=True, use_scale=False, "
+              "norm_cfg=dict(type='BN3d', requires_grad=True), mode='dot_product')), "
+              f"cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 8, 48, 48), test=(1, 2, 3, 8, 48, 48), nl_std=0.01)),
+    ('i3d_nl r18 base 8: gaussian, sub_sample', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, base_channels=8, "
+              "non_local=(0, 1, (1, 0), 0), non_local_cfg=dict(mode='gaussian', sub_sample=True)), "
+              f"cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 8, 48, 48), test=(1, 2, 3, 8, 48, 48))),
+    ('slowfast_r50 (shipped: tau 8, alpha 8, beta 8)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, resample_rate=8, "
+              "speed_ratio=8, channel_ratio=8, slow_pathway=dict(type='resnet3d', depth=50, pretrained=None, lateral=True, "
+              "conv1_kernel=(1, 7, 7), dilations=(1, 1, 1, 1), conv1_stride_t=1, pool1_stride_t=1, inflate=(0, 0, 1, 1), "
+              "norm_eval=False), fast_pathway=dict(type='resnet3d', depth=50, pretrained=None, lateral=False, base_channels=8, "
+              "conv1_kernel=(5, 7, 7), conv1_stride_t=1, pool1_stride_t=1, norm_eval=False)), cls_head=dict(type='SlowFastHead', "
+              f"in_channels=2304, num_classes=400, spatial_type='avg', {HEAD0}), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 16, 64, 64), test=(1, 2, 3, 16, 64, 64))),
+    ('slowfast_r50 8x8 lateral_norm (multigrid/steplr backbone: tau 4, alpha 4, fusion_kernel 7)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, resample_rate=4, "
+              "speed_ratio=4, channel_ratio=8, slow_pathway=dict(type='resnet3d', depth=50, pretrained=None, lateral=True, "
+              "lateral_norm=True, fusion_kernel=7, conv1_kernel=(1, 7, 7), dilations=(1, 1, 1, 1), conv1_stride_t=1, "
+              "pool1_stride_t=1, inflate=(0, 0, 1, 1), norm_eval=False), fast_pathway=dict(type='resnet3d', depth=50, pretrained=None, "
+              "lateral=False, base_channels=8, conv1_kernel=(5, 7, 7), conv1_stride_t=1, pool1_stride_t=1, norm_eval=False)), "
+              f"cls_head=dict(type='SlowFastHead', in_channels=2304, num_classes=400, spatial_type='avg', {HEAD0}), "
+              "train_cfg=None, test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 12, 48, 48), test=(1, 2, 3, 12, 48, 48))),
+    ('slowfast r18 slow base 16, fast base 4 (beta 4), tau 6 alpha 3, non-local, fast frozen_stages=1, norm_eval', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, resample_rate=6, "
+              "speed_ratio=3, channel_ratio=4, slow_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=True, "
+              "base_channels=16, conv1_kernel=(1, 7, 7), inflate=(0, 0, 1, 1), non_local=(0, 0, (1, 0), 0), "
+              "non_local_cfg=dict(sub_sample=True), norm_eval=True, with_pool2=False), fast_pathway=dict(type='resnet3d', depth=18, "
+              "pretrained=None, lateral=False, base_channels=4, conv1_kernel=(5, 7, 7), frozen_stages=1)), "
+              f"cls_head=dict(type='SlowFastHead', in_channels=160, num_classes=7, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(3, 1, 3, 19, 40, 40), test=(1, 3, 3, 19, 40, 40))),
     ('i3d_r50 base 16 from a 2-D ResNet-50 (pretrained2d)', dict(
         model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=50, pretrained='PRETRAINED', base_channels=16, "
               "conv1_kernel=(5, 7, 7), conv1_stride_t=2, pool1_stride_t=2, inflate=((1, 1, 1), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 1, 0)), "
@@ -139,6 +189,14 @@ def run_case(reel, name, case, tmp):
     model = build(text)
     if pretrained is None:
         randomize(model, g)
+    if 'nl_std' in case:
+        # dot_product attention is cubic in its input: with He-scaled θ/φ/g and eval-mode BatchNorms on random
+        # statistics, five such blocks overflow float32 (PyTorch's own scores are NaN). Small θ/φ/g weights, as
+        # mmcv's NonLocal init draws them (std 0.01), keep the check finite.
+        with torch.no_grad():
+            for mname, m in model.named_modules():
+                if 'non_local_block' in mname and isinstance(m, torch.nn.Conv3d) and 'conv_out' not in mname:
+                    m.weight.normal_(0, case['nl_std'], generator=g)
     weights = os.path.join(tmp, 'weights.pth')
     torch.save(model.state_dict(), weights)
     imgs = torch.randn(*case['train'], generator=g)

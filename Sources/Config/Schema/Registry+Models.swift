@@ -51,8 +51,8 @@ extension Registry {
             A("act_cfg", .dict, "dict(type='ReLU', inplace=True)", "Activation (ReLU)."),
             A("norm_eval", .bool, "False", "Keep every BatchNorm in eval mode while training."),
             A("with_cp", .bool, "False", "Gradient checkpointing to save memory (a GPU memory trick; no effect in Reel)."),
-            A("non_local", .oneOf([.int, .sequence(.any)]), "(0, 0, 0, 0)", "Non-local blocks per stage/block (not implemented in Reel yet: keep zeros)."),
-            A("non_local_cfg", .dict, "dict()", "Non-local block settings."),
+            A("non_local", .oneOf([.int, .sequence(.any)]), "(0, 0, 0, 0)", "NonLocal3d after the blocks whose entry is 1 (an int per stage, or a tuple per block)."),
+            A("non_local_cfg", .dict, "dict()", "NonLocal3d settings: sub_sample (False), use_scale (True), mode ('embedded_gaussian', 'dot_product', 'gaussian'), norm_cfg (None or BN3d after conv_out), reduction (2)."),
             A("zero_init_residual", .bool, "True", "From-scratch init sets each block's last BN weight to 0."),
         ]
     }
@@ -66,8 +66,8 @@ extension Registry {
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how clip scores are averaged."),
         ], tips: ["Input is batch × (clips·frames) × C × H × W; frames become extra batch items for the 2-D backbone."]),
         ComponentSchema("Recognizer3D", .recognizer, "3-D recognizer (I3D, SlowOnly): each view (clip × crop) goes through the 3-D backbone as one volume; the head scores every view.", args: [
-            A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly)."),
-            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead)."),
+            A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast)."),
+            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead; SlowFastHead for ResNet3dSlowFast)."),
             A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
             A("train_cfg", .optional(.dict), "None", "Training options (aux_info, blending); usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how the views' scores are averaged."),
@@ -99,10 +99,22 @@ extension Registry {
                             A("fusion_kernel", .int, "5", "Temporal kernel of lateral connections (unused without them)."),
                         ],
                         tips: ["A small SlowOnly for the CPU: depth=18, base_channels=16, 8 frames of 56×56."]),
-    ] + ["ResNet3dSlowFast", "ResNet3dCSN", "ResNet2Plus1d", "C3D", "X3D", "ResNetTIN",
+        ComponentSchema("ResNet3dSlowFast", .backbone, "SlowFast: a slow pathway on every resample_rate-th frame and a thin fast pathway on every (resample_rate // speed_ratio)-th, with lateral connections from fast to slow.",
+                        args: [
+                            A("pretrained", .optional(.string), nil, "None, or a local 3-D SlowFast backbone state dict (loaded strictly)."),
+                            A("resample_rate", .int, "8", "τ: the slow pathway takes every τ-th frame of the clip (nearest interpolation, as mmaction2)."),
+                            A("speed_ratio", .int, "8", "α: the fast pathway takes α× as many frames; lateral convs have temporal stride α."),
+                            A("channel_ratio", .int, "8", "β⁻¹: the fast pathway is β⁻¹× thinner; a lateral conv maps fast C to 2C channels."),
+                            A("slow_pathway", .dict, nil, "ResNet3d arguments (ResNet3d's defaults) + type='resnet3d', lateral=True, fusion_kernel (5), lateral_norm (False: a bare conv; True: BN3d + ReLU after it)."),
+                            A("fast_pathway", .dict, nil, "ResNet3d arguments + type='resnet3d', lateral=False; base_channels = slow base_channels // channel_ratio."),
+                        ],
+                        tips: ["The head is SlowFastHead with in_channels = slow + fast feature channels (2048 + 256 for R50).",
+                               "with_pool1/with_pool2 of a pathway are ignored (SlowFast always pools after the stem, never after layer1), as in mmaction2.",
+                               "The clip length should be a multiple of resample_rate so both pathways' frame counts line up at the lateral connections."]),
+    ] + ["ResNet3dCSN", "ResNet2Plus1d", "C3D", "X3D", "ResNetTIN",
          "TANet", "MobileNetV2", "MobileNetV2TSM", "TimeSformer", "ResNetAudio", "STGCN", "ResNet3dLayer", "ResNet2Plus1d"]
         .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        .map { ComponentSchema($0, .backbone, "mmaction2 backbone \($0).", support: .unsupported("only ResNet, ResNetTSM, ResNet3d and ResNet3dSlowOnly are implemented")) }
+        .map { ComponentSchema($0, .backbone, "mmaction2 backbone \($0).", support: .unsupported("only ResNet, ResNetTSM, ResNet3d, ResNet3dSlowOnly and ResNet3dSlowFast are implemented")) }
 
     static let headCommonArgs: [ArgSchema] = [
         A("num_classes", .int, nil, "Number of classes."),
@@ -142,8 +154,20 @@ extension Registry {
                             A("label_smooth_eps", .float, "0.0", "Label smoothing, only used with multi_class=True."),
                             A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
                         ]),
-    ] + ["SlowFastHead", "X3DHead", "TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
-        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead and I3DHead are implemented")) }
+        ComponentSchema("SlowFastHead", .head, "SlowFast head: average-pool each pathway's map, concatenate (fast channels first, as mmaction2), dropout, fc.",
+                        args: [
+                            A("num_classes", .int, nil, "Number of classes."),
+                            A("in_channels", .int, nil, "Slow + fast feature channels (2304 = 2048 + 256 for the R50 SlowFast)."),
+                            A("loss_cls", .component(.loss), "dict(type='CrossEntropyLoss')", "Classification loss."),
+                            A("spatial_type", .optional(.choice(["avg"])), "'avg'", "Pooling of each pathway's map ('avg' only; mmaction2 has no other)."),
+                            A("dropout_ratio", .float, "0.8", "Dropout before the fc (0 removes it)."),
+                            A("init_std", .float, "0.01", "Std of the fc's normal init (bias 0)."),
+                            A("multi_class", .bool, "False", "Multi-label classification (sigmoid/BCE style)."),
+                            A("label_smooth_eps", .float, "0.0", "Label smoothing, only used with multi_class=True."),
+                            A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
+                        ]),
+    ] + ["X3DHead", "TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
+        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead, I3DHead and SlowFastHead are implemented")) }
         + [
             ComponentSchema("CrossEntropyLoss", .loss, "Cross entropy on logits, mean over the batch.", args: [
                 A("loss_weight", .float, "1.0", "Multiplier of the loss."),

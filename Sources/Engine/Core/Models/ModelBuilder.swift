@@ -23,6 +23,10 @@ public enum ModelBuilder {
             let backbone = ResNet3d(b, rng: &rng)
             let head = buildHead(h, rng: &rng)
             return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+        case .slowFast(let b):
+            let backbone = ResNet3dSlowFast(b, rng: &rng)
+            let head = buildHead(h, rng: &rng)
+            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
         }
     }
 
@@ -32,6 +36,9 @@ public enum ModelBuilder {
         case .i3d(let avgPool):
             return I3DHead(inChannels: h.inChannels, numClasses: h.numClasses, avgPool: avgPool, dropoutRatio: h.dropoutRatio,
                            initStd: h.initStd, rng: &rng)
+        case .slowFast:
+            return SlowFastHead(inChannels: h.inChannels, numClasses: h.numClasses, dropoutRatio: h.dropoutRatio,
+                                initStd: h.initStd, rng: &rng)
         case .tsn, .tsm:
             return ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
                                       dropoutRatio: h.dropoutRatio, initStd: h.initStd,

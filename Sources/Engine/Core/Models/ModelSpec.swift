@@ -19,12 +19,15 @@ public struct ModelSpec: Sendable, Equatable {
         case resnet(ResNetSpec)
         /// `ResNet3d` (I3D) / `ResNet3dSlowOnly`.
         case resnet3d(ResNet3dSpec)
+        /// `ResNet3dSlowFast`: two ResNet3d pathways with lateral connections.
+        case slowFast(ResNet3dSlowFastSpec)
 
         /// Channels of the feature map the head reads (its in_channels).
         public var featureChannels: Int {
             switch self {
             case .resnet(let s): return s.featureChannels
             case .resnet3d(let s): return s.featureChannels
+            case .slowFast(let s): return s.featureChannels
             }
         }
 
@@ -33,6 +36,9 @@ public struct ModelSpec: Sendable, Equatable {
             switch self {
             case .resnet(let s): return "ResNet-\(s.depth), base_channels \(s.baseChannels)"
             case .resnet3d(let s): return "\(s.flavour.rawValue)-\(s.depth), base_channels \(s.baseChannels)"
+            case .slowFast(let s):
+                return "ResNet3dSlowFast (slow ResNet-\(s.slow.depth) base \(s.slow.baseChannels) → \(s.slow.featureChannels), "
+                    + "fast ResNet-\(s.fast.depth) base \(s.fast.baseChannels) → \(s.fast.featureChannels))"
             }
         }
     }
@@ -69,6 +75,8 @@ public struct ModelSpec: Sendable, Equatable {
             case tsm(numSegments: Int)
             /// I3DHead: average-pool the whole map (`spatial_type='avg'`) or flatten it (None), dropout, fc.
             case i3d(avgPool: Bool)
+            /// SlowFastHead: average-pool each pathway, concatenate (fast channels first), dropout, fc.
+            case slowFast
         }
         public var kind: Kind
         /// The config's type name, for messages.
@@ -101,6 +109,7 @@ public struct ModelSpec: Sendable, Equatable {
         switch backbone {
         case .resnet(let s): return s.pretrained
         case .resnet3d(let s): return s.pretrained
+        case .slowFast(let s): return s.pretrained
         }
     }
 }

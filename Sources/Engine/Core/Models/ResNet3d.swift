@@ -44,13 +44,15 @@ public final class ResNet3d: Layer, Backbone {
             let planes = spec.baseChannels << s
             let d = spec.dilations[s]
             var stage: [any Layer] = []
+            // A SlowFast slow pathway's first block also takes the lateral connection's channels.
+            if s < spec.lateralChannels.count { cin += spec.lateralChannels[s] }
             for b in 0..<spec.inflate[s].count {
                 let (ss, ts) = b == 0 ? (spec.spatialStrides[s], spec.temporalStrides[s]) : (1, 1)
                 // mmaction2 adds a downsample for a spatial stride or a width change only (not a temporal stride).
                 let down = b == 0 && (ss != 1 || cin != planes * expansion)
                     ? convModule(cin, planes * expansion, kernel: (1, 1, 1), stride: (ts, ss, ss), act: false) : nil
                 let inflated = spec.inflate[s][b]
-                let nonLocal = spec.nonLocal[s][b] ? Self.nonLocalBlock(channels: planes * expansion) : nil
+                let nonLocal = spec.nonLocal[s][b] ? Self.nonLocalBlock(channels: planes * expansion, spec: spec, rng: &rng) : nil
                 let block: any Layer
                 if bottleneck {
                     let style = spec.inflateStyle
@@ -82,9 +84,22 @@ public final class ResNet3d: Layer, Backbone {
         layers = stages
     }
 
-    /// mmcv's NonLocal3d on `channels`: arrives with that layer (ModelReader refuses `non_local` until then).
-    static func nonLocalBlock(channels: Int) -> (any Layer)? {
-        preconditionFailure("NonLocal3d is not implemented; ModelReader refuses non_local")
+    /// mmcv's NonLocal3d on `channels` with `non_local_cfg`. From scratch, mmaction2's ResNet3d init re-draws every
+    /// Conv3d of the backbone (Kaiming fan_out, bias 0) and sets every BatchNorm to 1/0, the non-local ones included;
+    /// with `pretrained` it keeps NonLocal3d's own init (normal(0, std), conv_out or its norm zeroed).
+    static func nonLocalBlock(channels: Int, spec: ResNet3dSpec, rng: inout Philox) -> NonLocal3d {
+        let c = spec.nonLocalCfg
+        let block = NonLocal3d(channels, reduction: c.reduction, useScale: c.useScale, norm: c.norm, mode: c.mode,
+                               subSample: c.subSample)
+        if spec.pretrained == nil {
+            for conv in [block.gConv, block.thetaConv, block.phiConv, block.outConvolution].compactMap({ $0 }) {
+                conv.kaimingInit(rng: &rng)
+            }
+        } else {
+            block.initWeights(std: c.std, zerosInit: c.zerosInit, rng: &rng)
+        }
+        if let bn = block.outNorm, !c.normRequiresGrad { bn.weight.requiresGrad = false; bn.bias.requiresGrad = false }
+        return block
     }
 
     public var children: [(String, any Module)] {

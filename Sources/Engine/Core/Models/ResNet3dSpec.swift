@@ -27,8 +27,13 @@ public struct ResNet3dSpec: Sendable, Equatable {
     public var inflateStyle = InflateStyle.t3x1x1
     /// `style='caffe'`: a Bottleneck3d's stride sits on conv1 instead of conv2 (BasicBlock3d ignores it).
     public var caffeStyle = false
-    /// Per stage, per block: a `non_local_block` after the block (NonLocal3d; none yet).
+    /// Per stage, per block: a `non_local_block` (NonLocal3d) after the block.
     public var nonLocal: [[Bool]] = []
+    /// `non_local_cfg`: how those blocks are built.
+    public var nonLocalCfg = NonLocalCfg()
+    /// Extra input channels of each stage's first block, concatenated by a SlowFast lateral connection before it
+    /// (ResNet3dPathway with `lateral=True`); empty for a network without them.
+    public var lateralChannels: [Int] = []
     public var frozenStages = -1
     public var normEval = false
     /// `zero_init_residual`: from-scratch init sets the last BN weight of every block to 0 (not with `pretrained`).
@@ -39,6 +44,23 @@ public struct ResNet3dSpec: Sendable, Equatable {
     public var pretrained: String?
     /// `pretrained2d`: the file is a 2-D ResNet whose kernels are inflated along time; else a 3-D state dict.
     public var pretrained2d = true
+
+    /// mmcv NonLocal3d's arguments as `non_local_cfg` gives them (SEMANTICS.md §6.7).
+    public struct NonLocalCfg: Sendable, Equatable {
+        public var reduction = 2
+        public var useScale = true
+        public var mode = NonLocal3d.Mode.embeddedGaussian
+        public var subSample = false
+        /// `norm_cfg` given: conv_out is followed by a BatchNorm3d (then without bias).
+        public var norm = false
+        /// That BatchNorm's `norm_cfg.requires_grad`.
+        public var normRequiresGrad = true
+        /// `init_weights(std, zeros_init)` keyword arguments: used when the backbone loads `pretrained` (from scratch,
+        /// ResNet3d's own init overrides them).
+        public var std: Float = 0.01
+        public var zerosInit = true
+        public init() {}
+    }
 
     public init(flavour: Flavour, depth: Int) {
         self.flavour = flavour

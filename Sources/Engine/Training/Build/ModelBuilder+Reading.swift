@@ -14,6 +14,9 @@ extension ModelBuilder {
         if let path = spec.pretrained, case .resnet(let b) = spec.backbone, let r = model as? Recognizer2D {
             for note in try PretrainedWeights.load(path, into: r.backbone, torchvision: b.torchvisionPretrain) { notes?(note) }
         }
+        if let r = model as? Recognizer3D, let net = r.backbone as? ResNet3dSlowFast {
+            for note in try PretrainedWeights.load(into: net) { notes?(note) }
+        }
         return model
     }
 

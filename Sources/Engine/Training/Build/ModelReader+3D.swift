@@ -7,10 +7,18 @@ import Foundation
 /// refused at its value (SEMANTICS.md §6.5, §6.7).
 extension ModelReader {
     static func readBackbone3D(_ reader: ConfigReader) throws -> ModelSpec.Backbone {
-        let type = try reader.require("type", in: ["ResNet3d", "ResNet3dSlowOnly"], default: "")
-        let b = reader.as(type)
+        let type = try reader.require("type", in: ["ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast"], default: "")
+        if type == "ResNet3dSlowFast" { return .slowFast(try readSlowFast(reader.as(type))) }
         let flavour = ResNet3dSpec.Flavour(rawValue: type) ?? .resnet3d
-        let slowOnly = flavour == .slowOnly
+        let spec = try readResNet3d(reader.as(type), type: type, flavour: flavour, pathway: false)
+        try checkTemporalStrides(spec, reader.as(type))
+        return .resnet3d(spec)
+    }
+
+    /// ResNet3d's arguments (`pathway`: a SlowFast `slow_pathway`/`fast_pathway`, which has ResNet3d's defaults,
+    /// never applies with_pool1/with_pool2 and returns its last stage whatever out_indices says).
+    static func readResNet3d(_ b: ConfigReader, type: String, flavour: ResNet3dSpec.Flavour, pathway: Bool) throws -> ResNet3dSpec {
+        let slowOnly = flavour == .slowOnly && !pathway
         let depth = try b.int("depth")
         guard let (_, blocks) = ResNet.stageBlocks(depth: depth) else {
             throw b.error("\(type) depth must be 18, 34, 50, 101 or 152, not \(depth)", key: "depth")
@@ -32,7 +40,12 @@ extension ModelReader {
         guard (1...4).contains(numStages) else { throw b.error("num_stages must be 1–4", key: "num_stages") }
         spec.numStages = numStages
         let outIndices = try b.ints("out_indices", [3])
-        guard outIndices == [numStages - 1] else {
+        if pathway {
+            // ResNet3dSlowFast runs the pathway's stages itself: out_indices is only asserted against num_stages.
+            guard outIndices.allSatisfy({ $0 < numStages }) else {
+                throw b.error("out_indices must name stages below num_stages (\(numStages)), as mmaction2 asserts", key: "out_indices")
+            }
+        } else if outIndices != [numStages - 1] {
             throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),)", key: "out_indices")
         }
         spec.spatialStrides = try b.ints("spatial_strides", [1, 2, 2, 2])
@@ -59,8 +72,13 @@ extension ModelReader {
         let stemStrides = [("conv1_stride_s", spec.conv1StrideS), ("conv1_stride_t", spec.conv1StrideT),
                            ("pool1_stride_s", spec.pool1StrideS), ("pool1_stride_t", spec.pool1StrideT)]
         for (key, value) in stemStrides where value < 1 { throw b.error("\(key) must be positive", key: key) }
-        spec.withPool1 = try b.bool("with_pool1", true)
-        spec.withPool2 = try b.bool("with_pool2", !slowOnly)
+        if pathway {
+            b.accepts("with_pool1", "with_pool2", as: .noted(default: .bool(true), why: "ResNet3dSlowFast always max-pools after "
+                                                             + "each pathway's stem and never applies pool2, as mmaction2 does"))
+        } else {
+            spec.withPool1 = try b.bool("with_pool1", true)
+            spec.withPool2 = try b.bool("with_pool2", !slowOnly)
+        }
         spec.caffeStyle = try b.require("style", in: ["pytorch", "caffe"], default: "pytorch") == "caffe"
         spec.frozenStages = try b.int("frozen_stages", -1)
         spec.inflate = try perBlock(b, "inflate", default: slowOnly ? [0, 0, 1, 1] : [1, 1, 1, 1], stages: numStages, blocks: blocks)
@@ -81,29 +99,31 @@ extension ModelReader {
         spec.normEval = try b.bool("norm_eval", false)
         b.accepts("with_cp", as: .noted(default: .bool(false), why: "gradient checkpointing saves GPU memory; Reel computes the same gradients either way"))
         spec.nonLocal = try perBlock(b, "non_local", default: [0, 0, 0, 0], stages: numStages, blocks: blocks)
-        if spec.nonLocal.joined().contains(true) {
-            throw b.error("non-local blocks (NonLocal3d) are not supported yet; use non_local=(0, 0, 0, 0)", key: "non_local")
-        }
-        b.accepts("non_local_cfg", as: .inert("non-local blocks are refused above"))
+        spec.nonLocalCfg = try readNonLocalCfg(b, used: spec.nonLocal.joined().contains(true))
         spec.zeroInitResidual = try b.bool("zero_init_residual", true)
         if slowOnly {
             if try b.bool("lateral", false) { throw b.error("ResNet3dSlowOnly has no lateral connections (lateral=False)", key: "lateral") }
             b.accepts("lateral_norm", "speed_ratio", "channel_ratio", "fusion_kernel",
                       as: .inert("they shape the lateral connections, which SlowOnly does not have"))
         }
-        // mmaction2 adds a downsample only for a spatial stride or a width change; a temporal stride without one
-        // leaves the identity a different length from the residual (mmaction2 fails in the addition).
+        return spec
+    }
+
+    /// mmaction2 adds a downsample only for a spatial stride or a width change (lateral channels included); a
+    /// temporal stride without one leaves the identity a different length from the residual (mmaction2 fails in the
+    /// addition).
+    static func checkTemporalStrides(_ spec: ResNet3dSpec, _ b: ConfigReader) throws {
         let expansion = spec.isBottleneck ? Bottleneck3d.expansion : BasicBlock3d.expansion
         var cin = spec.baseChannels
-        for s in 0..<numStages {
+        for s in 0..<spec.numStages {
             let planes = spec.baseChannels << s
+            cin += s < spec.lateralChannels.count ? spec.lateralChannels[s] : 0
             if spec.temporalStrides[s] != 1 && spec.spatialStrides[s] == 1 && cin == planes * expansion {
                 throw b.error("temporal_strides[\(s)]=\(spec.temporalStrides[s]) needs a downsample, which mmaction2 builds only "
                               + "for a spatial stride or a width change: the block's identity would not match", key: "temporal_strides")
             }
             cin = planes * expansion
         }
-        return .resnet3d(spec)
     }
 
     /// `inflate` / `non_local`: an int for every stage, or one entry per stage that is an int for all its blocks or
@@ -134,8 +154,12 @@ extension ModelReader {
     }
 
     static func readHead3D(_ reader: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
-        let type = try reader.require("type", in: ["I3DHead"], default: "")
+        let type = try reader.require("type", in: ["I3DHead", "SlowFastHead"], default: "")
+        if type == "SlowFastHead" { return try readSlowFastHead(reader, backbone: backbone) }
         let h = reader.as(type)
+        if case .slowFast = backbone {
+            throw h.error("I3DHead takes one feature map; a ResNet3dSlowFast backbone gives two: use SlowFastHead", key: "type")
+        }
         let numClasses = try h.int("num_classes")
         let inChannels = try h.int("in_channels")
         let loss = try readLoss(h)
