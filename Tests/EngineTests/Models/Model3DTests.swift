@@ -98,8 +98,11 @@ final class Model3DTests: XCTestCase {
         func message(_ text: String) -> String? {
             do { _ = try Self.spec(text); return nil } catch let e as ConfigError { return "\(e.location.line): \(e.message)" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n non_local=((0, 0), (0, 1), 0, 0)")),
-                       "3: non-local blocks (NonLocal3d) are not supported yet; use non_local=(0, 0, 0, 0)")
+        XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n non_local=((0, 0), (0, 1), 0, 0), non_local_cfg=dict(mode='concatenation')")),
+                       "3: non_local_cfg.mode='concatenation' is not supported by Reel (embedded_gaussian, dot_product, gaussian)")
+        XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n non_local=1, non_local_cfg=dict(\nsubsample=True)")),
+                       "4: non_local_cfg: NonLocal3d takes no argument 'subsample' (it takes reduction, use_scale, conv_cfg, norm_cfg, "
+                       + "mode, sub_sample, std, zeros_init)")
         XCTAssertEqual(message(Self.model(backbone: "type='ResNet3d', depth=50,\n pretrained='torchvision://resnet50'")),
                        "3: pretrained='torchvision://resnet50': Reel cannot download weights; download the file and set pretrained to its "
                        + "local path (or None, and use load_from)")
@@ -126,9 +129,9 @@ final class Model3DTests: XCTestCase {
                        "4: spatial_type=None flattens the whole feature map into fc_cls; ResNet3dSlowOnly-18, base_channels 8 gives "
                        + "C×T×H×W maps whose size depends on the input: use spatial_type='avg'")
         XCTAssertEqual(message("model = dict(type='Recognizer3D', backbone=dict(type='ResNet', depth=18))\n"),
-                       "1: backbone: type='ResNet' is not supported by Reel (supported: ResNet3d, ResNet3dSlowOnly)")
+                       "1: backbone: type='ResNet' is not supported by Reel (supported: ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast)")
         XCTAssertEqual(message("model = dict(type='Recognizer3D', backbone=dict(\(Self.r18)),\n cls_head=dict(type='TSNHead', num_classes=2, in_channels=64))\n"),
-                       "2: cls_head: type='TSNHead' is not supported by Reel (supported: I3DHead)")
+                       "2: cls_head: type='TSNHead' is not supported by Reel (supported: I3DHead, SlowFastHead)")
     }
 
     /// `pretrained` with `pretrained2d=True`: a 2-D ResNet's kernels repeated along t and divided by t; BN copied;
