@@ -45,6 +45,10 @@ final class SchemaDriftTests: XCTestCase {
         + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=32), test_cfg=dict(average_clips='prob'))"
     static let slowOnly = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', pretrained=None, depth=18, base_channels=4), "
         + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=32))"
+    static let slowFast = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, resample_rate=1, speed_ratio=1, "
+        + "slow_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=True, base_channels=8), "
+        + "fast_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=False, base_channels=1)), "
+        + "cls_head=dict(type='SlowFastHead', num_classes=3, in_channels=72))"
     /// The 2-D pipeline with 3-D clips (FormatShape NCTHW) and one view per training video.
     static let pipeline3D = pipeline.replacingOccurrences(of: "input_format='NCHW'", with: "input_format='NCTHW'")
         .replacingOccurrences(of: "clip_len=1, num_clips=2", with: "clip_len=2, num_clips=1")
@@ -72,7 +76,7 @@ final class SchemaDriftTests: XCTestCase {
         }
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],
                                  runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
-        for model in [Self.i3d, Self.slowOnly] {
+        for model in [Self.i3d, Self.slowOnly, Self.slowFast] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
         }
         for text in texts {

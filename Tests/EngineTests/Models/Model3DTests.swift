@@ -99,6 +99,11 @@ final class Model3DTests: XCTestCase {
             do { _ = try Self.spec(text); return nil } catch let e as ConfigError { return "\(e.location.line): \(e.message)" } catch { return "\(error)" }
         }
         XCTAssertNil(message(Self.model(backbone: Self.r18 + ",\n non_local=((0, 0), (0, 1), 0, 0)")), "non_local is read now")
+        XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n non_local=((0, 0), (0, 1), 0, 0), non_local_cfg=dict(mode='concatenation')")),
+                       "3: non_local_cfg.mode='concatenation' is not supported by Reel (embedded_gaussian, dot_product, gaussian)")
+        XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n non_local=1, non_local_cfg=dict(\nsubsample=True)")),
+                       "4: non_local_cfg: NonLocal3d takes no argument 'subsample' (it takes reduction, use_scale, conv_cfg, norm_cfg, "
+                       + "mode, sub_sample, std, zeros_init)")
         XCTAssertEqual(message(Self.model(backbone: "type='ResNet3d', depth=50,\n pretrained='torchvision://resnet50'")),
                        "3: pretrained='torchvision://resnet50': Reel cannot download weights; download the file and set pretrained to its "
                        + "local path (or None, and use load_from)")

@@ -39,3 +39,33 @@ public struct ResNet3dSlowFastSpec: Sendable, Equatable {
     /// The head's input: the slow pathway's last stage plus the fast one's.
     public var featureChannels: Int { slow.featureChannels + fast.featureChannels }
 }
+
+extension ResNet3dSlowFastSpec {
+    /// Why a `clipLength`-frame clip cannot go through this network (nil: it can): each pathway's frame count after
+    /// its stem and stages, against what the lateral conv makes of the fast one where they are concatenated
+    /// (mmaction2 fails in torch.cat there).
+    public func clipProblem(clipLength t: Int) -> String? {
+        func stem(_ s: ResNet3dSpec, _ frames: Int) -> Int {
+            let k = s.conv1Kernel[0]
+            let conv = (frames + 2 * ((k - 1) / 2) - k) / s.conv1StrideT + 1
+            return (conv - 1) / s.pool1StrideT + 1
+        }
+        let slowIn = ResNet3dSlowFast.temporalIndices(length: t, rate: resampleRate).count
+        let fastIn = ResNet3dSlowFast.temporalIndices(length: t, rate: fastRate).count
+        guard slowIn >= 1, fastIn >= 1 else { return "a \(t)-frame clip leaves the slow pathway no frame (resample_rate \(resampleRate))" }
+        var ts = stem(slow, slowIn), tf = stem(fast, fastIn)
+        for s in 0..<slow.numStages {
+            if lateral {
+                let lateralT = (tf + 2 * ((fusionKernel - 1) / 2) - fusionKernel) / speedRatio + 1
+                if lateralT != ts {
+                    let at = s == 0 ? "the stems" : "stage \(s)"
+                    return "a \(t)-frame clip gives the slow pathway \(ts) frames after \(at) but the lateral connection \(lateralT) "
+                        + "(fast \(tf) / speed_ratio \(speedRatio)); use a clip length that is a multiple of resample_rate \(resampleRate)"
+                }
+            }
+            ts = (ts - 1) / slow.temporalStrides[s] + 1
+            tf = (tf - 1) / fast.temporalStrides[s] + 1
+        }
+        return nil
+    }
+}

@@ -7,6 +7,7 @@ import EngineData
 /// per video). Found when the config is read, not as a crash in the first batch; errors point at the step.
 public enum ModelInputCheck {
     public static func check(_ model: ModelSpec, data: DataConfig, splits: [DataSplit]) throws {
+        try checkSlowFastClips(model, data: data, splits: splits)
         let expected = model.recognizer == .recognizer3D ? "NCTHW" : "NCHW"
         for split in splits where data.has(split) {
             let steps = try data.pipeline(split).steps
