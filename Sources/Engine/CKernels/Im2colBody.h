@@ -17,10 +17,25 @@ static inline void NAME(l_copy)(float *dst, const float *src, long n) {
     if (r & 1) dst[i] = src[i];
 }
 
-/// dst[i] += src[i] for n floats.
+/// dst[i] += src[i] for n floats: whole vectors, then 8- and 4-float pieces (window rows of 8 and 4 floats would
+/// otherwise be scalar adds under AVX-512).
 static inline void NAME(l_add)(float *restrict dst, const float *restrict src, long n) {
+    typedef float l_v8 __attribute__((ext_vector_type(8)));
+    typedef float l_v4 __attribute__((ext_vector_type(4)));
     long i = 0;
     for (; i + VLEN <= n; i += VLEN) vstore(dst + i, vload(dst + i) + vload(src + i));
+#if VLEN > 8
+    if (n - i >= 8) {
+        l_v8 a, b; memcpy(&a, dst + i, sizeof a); memcpy(&b, src + i, sizeof b);
+        a += b; memcpy(dst + i, &a, sizeof a); i += 8;
+    }
+#endif
+#if VLEN > 4
+    if (n - i >= 4) {
+        l_v4 a, b; memcpy(&a, dst + i, sizeof a); memcpy(&b, src + i, sizeof b);
+        a += b; memcpy(dst + i, &a, sizeof a); i += 4;
+    }
+#endif
     for (; i < n; i++) dst[i] += src[i];
 }
 
