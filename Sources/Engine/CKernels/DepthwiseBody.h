@@ -115,12 +115,16 @@ static void NAME(dw_backward)(const reel_dw_shape *s, const float *x, const floa
                     }
                     if (k == 0) memset(buf, 0, (size_t)l.plane * sizeof(float));
                     else NAME(dw_gather)(src, wt, k, l.plane, buf);
-                    // Back from the phase plane to the input rows and columns it holds.
-                    for (long h = (py - s->PH % SH + SH) % SH; h < s->H; h += SH) {
-                        const long q = (h + s->PH) / SH;
+                    // Back from the phase plane to the input rows and columns it holds: row h ≡ py − PH and column
+                    // c ≡ px − PW (mod the stride), phase row (h + PH)/SH and column (c + PW)/SW, both stepping by one
+                    // (no division per element: with a run-time stride it was the backward's largest cost).
+                    const long h0 = (py - s->PH % SH + SH) % SH, c0 = (px - s->PW % SW + SW) % SW;
+                    const float *b = buf + ((h0 + s->PH) / SH) * l.PC + (c0 + s->PW) / SW;
+                    for (long h = h0; h < s->H; h += SH, b += l.PC) {
                         float *row = dx + (ti * s->H + h) * s->W;
-                        const float *b = buf + q * l.PC;
-                        for (long c = (px - s->PW % SW + SW) % SW; c < s->W; c += SW) row[c] = b[(c + s->PW) / SW];
+                        if (SW == 1) { memcpy(row, b, (size_t)s->W * sizeof(float)); continue; }
+                        long q = 0;
+                        for (long c = c0; c < s->W; c += SW) row[c] = b[q++];
                     }
                 }
         }
