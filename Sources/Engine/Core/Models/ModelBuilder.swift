@@ -23,6 +23,10 @@ public enum ModelBuilder {
             let backbone = ResNet3d(b, rng: &rng)
             let head = buildHead(h, rng: &rng)
             return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+        case .c3d, .resnet2plus1d, .csn, .x3d:
+            let backbone = buildFamilyBackbone(spec.backbone, rng: &rng)
+            let head = buildHead(h, rng: &rng)
+            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
         }
     }
 
@@ -31,6 +35,9 @@ public enum ModelBuilder {
         switch h.kind {
         case .i3d(let avgPool):
             return I3DHead(inChannels: h.inChannels, numClasses: h.numClasses, avgPool: avgPool, dropoutRatio: h.dropoutRatio,
+                           initStd: h.initStd, rng: &rng)
+        case .x3d(let fc1Bias):
+            return X3DHead(inChannels: h.inChannels, numClasses: h.numClasses, fc1Bias: fc1Bias, dropoutRatio: h.dropoutRatio,
                            initStd: h.initStd, rng: &rng)
         case .tsn, .tsm:
             return ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,

@@ -19,12 +19,23 @@ public struct ModelSpec: Sendable, Equatable {
         case resnet(ResNetSpec)
         /// `ResNet3d` (I3D) / `ResNet3dSlowOnly`.
         case resnet3d(ResNet3dSpec)
+        /// `C3D`: flat 4096-wide features (I3DHead with spatial_type=None).
+        case c3d(C3DSpec)
+        /// `ResNet2Plus1d`: ResNet3d with Conv2plus1d convolutions and no pool2.
+        case resnet2plus1d(ResNet3dSpec)
+        /// `ResNet3dCSN`: ResNet3d with channel-separated bottlenecks.
+        case csn(ResNet3dCSNSpec)
+        /// `X3D`.
+        case x3d(X3DSpec)
 
         /// Channels of the feature map the head reads (its in_channels).
         public var featureChannels: Int {
             switch self {
             case .resnet(let s): return s.featureChannels
-            case .resnet3d(let s): return s.featureChannels
+            case .resnet3d(let s), .resnet2plus1d(let s): return s.featureChannels
+            case .c3d(let s): return s.featureChannels
+            case .csn(let s): return s.resnet.featureChannels
+            case .x3d(let s): return s.featureChannels
             }
         }
 
@@ -33,6 +44,10 @@ public struct ModelSpec: Sendable, Equatable {
             switch self {
             case .resnet(let s): return "ResNet-\(s.depth), base_channels \(s.baseChannels)"
             case .resnet3d(let s): return "\(s.flavour.rawValue)-\(s.depth), base_channels \(s.baseChannels)"
+            case .resnet2plus1d(let s): return "ResNet2Plus1d-\(s.depth), base_channels \(s.baseChannels)"
+            case .csn(let s): return "ResNet3dCSN-\(s.resnet.depth), base_channels \(s.resnet.baseChannels)"
+            case .c3d(let s): return "C3D, fc7 width \(s.hiddenChannels)"
+            case .x3d(let s): return "X3D, gamma_w \(s.gammaW), gamma_b \(s.gammaB)"
             }
         }
     }
@@ -64,6 +79,8 @@ public struct ModelSpec: Sendable, Equatable {
             case tsm(numSegments: Int)
             /// I3DHead: average-pool the whole map (`spatial_type='avg'`) or flatten it (None), dropout, fc.
             case i3d(avgPool: Bool)
+            /// X3DHead: average-pool, fc1 (to 2048, bias per `fc1_bias`), ReLU, dropout, fc2.
+            case x3d(fc1Bias: Bool)
         }
         public var kind: Kind
         /// The config's type name, for messages.
@@ -93,7 +110,12 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// The `pretrained=` weights file the backbone initialises from (a local path), if any.
     public var pretrained: String? {
-        if case .resnet3d(let s) = backbone { return s.pretrained }
-        return nil
+        switch backbone {
+        case .resnet3d(let s), .resnet2plus1d(let s): return s.pretrained
+        case .csn(let s): return s.resnet.pretrained
+        case .c3d(let s): return s.pretrained
+        case .x3d(let s): return s.pretrained
+        case .resnet: return nil
+        }
     }
 }

@@ -10,6 +10,9 @@ extension ModelBuilder {
         let model = fromScratch(spec, seed: seed)
         if let path = spec.pretrained, let r = model as? Recognizer3D, let net = r.backbone as? ResNet3d {
             for note in try PretrainedWeights.load(path, into: net) { notes?(note) }
+        } else if let path = spec.pretrained, let r = model as? Recognizer3D {
+            // C3D, X3D: mmcv's load_checkpoint(strict=False) of a 3-D state dict into the backbone.
+            for note in try PretrainedWeights.load3D(path, into: r.backbone) { notes?(note) }
         }
         return model
     }
