@@ -60,6 +60,35 @@ MODELS = {
     'i3d_nl_gaussian_r18_b8': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3d', depth=18, pretrained=None, base_channels=8, "
                               "non_local=(0, (1, 0), 1, 0), non_local_cfg=dict(mode='gaussian')), "
                               "cls_head=dict(type='I3DHead', in_channels=64, num_classes=5), test_cfg=dict(average_clips='score'))",
+    # C3D, R(2+1)D, CSN, X3D: configs/_base_/models/c3d_sports1m_pretrained.py, r2plus1d_r34.py, ircsn_r152.py, x3d.py as
+    # shipped (pretrained=None), and a small variant of each.
+    'c3d': "model = dict(type='Recognizer3D', backbone=dict(type='C3D', pretrained=None, style='pytorch', "
+           "conv_cfg=dict(type='Conv3d'), norm_cfg=None, act_cfg=dict(type='ReLU'), dropout_ratio=0.5, init_std=0.005), "
+           "cls_head=dict(type='I3DHead', num_classes=101, in_channels=4096, spatial_type=None, dropout_ratio=0.5, "
+           "init_std=0.01), train_cfg=None, test_cfg=dict(average_clips='score'))",
+    'c3d_bn_out512': "model = dict(type='Recognizer3D', backbone=dict(type='C3D', norm_cfg=dict(type='BN3d'), out_dim=512), "
+                     "cls_head=dict(type='I3DHead', num_classes=5, in_channels=4096, spatial_type=None))",
+    'r2plus1d_r34': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet2Plus1d', depth=34, pretrained=None, "
+                    "pretrained2d=False, norm_eval=False, conv_cfg=dict(type='Conv2plus1d'), "
+                    "norm_cfg=dict(type='SyncBN', requires_grad=True, eps=1e-3), conv1_kernel=(3, 7, 7), conv1_stride_t=1, "
+                    "pool1_stride_t=1, inflate=(1, 1, 1, 1), spatial_strides=(1, 2, 2, 2), temporal_strides=(1, 2, 2, 2), "
+                    "zero_init_residual=False), cls_head=dict(type='I3DHead', num_classes=400, in_channels=512, "
+                    "spatial_type='avg', dropout_ratio=0.5, init_std=0.01), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+    'r2plus1d_r50_b8': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet2Plus1d', depth=50, pretrained=None, "
+                       "pretrained2d=False, base_channels=8, conv_cfg=dict(type='Conv2plus1d'), inflate=(0, 1, (1, 0, 1, 0, 1, 0), 1), "
+                       "inflate_style='3x3x3', temporal_strides=(1, 1, 2, 2)), cls_head=dict(type='I3DHead', num_classes=5, in_channels=256))",
+    'ircsn_r152': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dCSN', pretrained2d=False, pretrained=None, "
+                  "depth=152, with_pool2=False, bottleneck_mode='ir', norm_eval=False, zero_init_residual=False), "
+                  "cls_head=dict(type='I3DHead', num_classes=400, in_channels=2048, spatial_type='avg', dropout_ratio=0.5, "
+                  "init_std=0.01), train_cfg=None, test_cfg=dict(average_clips='prob', max_testing_views=10))",
+    'ipcsn_r50_b8': "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dCSN', pretrained2d=False, pretrained=None, "
+                    "depth=50, base_channels=8, bottleneck_mode='ip', norm_eval=True, bn_frozen=True, inflate_style='3x1x1', "
+                    "inflate=(1, 0, 1, 0)), cls_head=dict(type='I3DHead', num_classes=5, in_channels=256))",
+    'x3d_m': "model = dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=1, gamma_b=2.25, gamma_d=2.2), "
+             "cls_head=dict(type='X3DHead', in_channels=432, num_classes=400, spatial_type='avg', dropout_ratio=0.5, "
+             "fc1_bias=False), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+    'x3d_w025_all_se': "model = dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=0.25, gamma_b=1.5, gamma_d=1, "
+                       "se_style='all', se_ratio=0.25), cls_head=dict(type='X3DHead', in_channels=96, num_classes=5, fc1_bias=True))",
 }
 
 

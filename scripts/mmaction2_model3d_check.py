@@ -116,6 +116,53 @@ CASES = collections.OrderedDict([
               f"base_channels=8), cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), "
               "test_cfg=dict(average_clips=None))",
         pretrained2d=dict(depth=18, base=8), train=(2, 1, 3, 4, 32, 32), test=(2, 1, 3, 4, 32, 32))),
+    # C3D, R(2+1)D, CSN, X3D: the shipped backbones (configs/_base_/models/…, pretrained=None) on small clips, and a
+    # small variant each.
+    ('c3d (shipped backbone, out_dim 512 for 16×16×16 clips)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='C3D', pretrained=None, style='pytorch', "
+              "conv_cfg=dict(type='Conv3d'), norm_cfg=None, act_cfg=dict(type='ReLU'), out_dim=512, dropout_ratio=0, init_std=0.005), "
+              f"cls_head=dict(type='I3DHead', num_classes=101, in_channels=4096, spatial_type=None, {HEAD0}, init_std=0.01), "
+              "train_cfg=None, test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 16, 16, 16), test=(1, 2, 3, 16, 16, 16))),
+    ('c3d with BN3d, out_dim 2048 for 16×32×32 clips', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='C3D', norm_cfg=dict(type='BN3d', eps=1e-3, momentum=0.2), "
+              f"out_dim=2048, dropout_ratio=0), cls_head=dict(type='I3DHead', num_classes=5, in_channels=4096, spatial_type=None, {HEAD0}), "
+              "test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 16, 32, 32), test=(1, 2, 3, 16, 32, 32))),
+    ('r2plus1d_r34 (shipped backbone)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet2Plus1d', depth=34, pretrained=None, pretrained2d=False, "
+              "norm_eval=False, conv_cfg=dict(type='Conv2plus1d'), norm_cfg=dict(type='SyncBN', requires_grad=True, eps=1e-3), "
+              "conv1_kernel=(3, 7, 7), conv1_stride_t=1, pool1_stride_t=1, inflate=(1, 1, 1, 1), spatial_strides=(1, 2, 2, 2), "
+              f"temporal_strides=(1, 2, 2, 2), zero_init_residual=False), cls_head=dict(type='I3DHead', num_classes=400, in_channels=512, "
+              f"spatial_type='avg', {HEAD0}, init_std=0.01), train_cfg=None, test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 16, 64, 64), test=(1, 2, 3, 16, 64, 64))),
+    ('r2plus1d_r50 base 8, 3x3x3, caffe, frozen_stages=1', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet2Plus1d', depth=50, pretrained=None, pretrained2d=False, "
+              "base_channels=8, conv_cfg=dict(type='Conv2plus1d'), inflate=(0, 1, (1, 0, 1, 0, 1, 0), 1), inflate_style='3x3x3', "
+              "temporal_strides=(1, 1, 2, 2), style='caffe', frozen_stages=1), "
+              f"cls_head=dict(type='I3DHead', num_classes=5, in_channels=256, {HEAD0}), test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 8, 64, 64), test=(2, 2, 3, 8, 64, 64))),
+    ('ircsn_r152 (shipped backbone)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dCSN', pretrained2d=False, pretrained=None, depth=152, "
+              "with_pool2=False, bottleneck_mode='ir', norm_eval=False, zero_init_residual=False), "
+              f"cls_head=dict(type='I3DHead', num_classes=400, in_channels=2048, spatial_type='avg', {HEAD0}, init_std=0.01), "
+              "train_cfg=None, test_cfg=dict(average_clips='prob', max_testing_views=10))",
+        train=(2, 1, 3, 16, 64, 64), test=(1, 2, 3, 16, 64, 64))),
+    ('ipcsn_r50 base 8, norm_eval + bn_frozen, 3x1x1', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dCSN', pretrained2d=False, pretrained=None, depth=50, "
+              "base_channels=8, bottleneck_mode='ip', norm_eval=True, bn_frozen=True, inflate_style='3x1x1', inflate=(1, 0, 1, 0)), "
+              f"cls_head=dict(type='I3DHead', num_classes=5, in_channels=256, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 8, 32, 32), test=(1, 2, 3, 8, 32, 32))),
+    ('x3d_m (shipped backbone and head)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=1, gamma_b=2.25, gamma_d=2.2), "
+              f"cls_head=dict(type='X3DHead', in_channels=432, num_classes=400, spatial_type='avg', {HEAD0}, fc1_bias=False), "
+              "train_cfg=None, test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 4, 64, 64), test=(1, 2, 3, 4, 64, 64))),
+    ('x3d gamma_w 0.25, SE in all blocks, fc1_bias, frozen_stages=1, norm_eval', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=0.25, gamma_b=1.5, gamma_d=1, se_style='all', "
+              "se_ratio=0.25, frozen_stages=1, norm_eval=True, spatial_strides=(1, 2, 2, 2)), "
+              f"cls_head=dict(type='X3DHead', in_channels=96, num_classes=5, fc1_bias=True, {HEAD0}), test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 4, 32, 32), test=(2, 2, 3, 4, 32, 32))),
 ])
 LR = 0.1
 
@@ -262,7 +309,7 @@ def run_case(reel, name, case, tmp):
     wp = worst([k for k in compared if sd[k].is_floating_point() and 'running' not in k], True)
     ws = worst([k for k in compared if 'running' in k], False)
     d_param, d_stat = wp[0], ws[0]
-    d_count = max((sd[k] - got[k]).abs().max().item() for k in compared if k.endswith('num_batches_tracked'))
+    d_count = max([(sd[k] - got[k]).abs().max().item() for k in compared if k.endswith("num_batches_tracked")] + [0])
     print(f'{name}: scores {d_scores:.2e}, loss {d_loss:.2e} ({loss.item():.4f}), params after SGD {d_param:.2e}, '
           f'BN running stats {d_stat:.2e}, num_batches_tracked {d_count:.0f}  [{len(compared)} tensors]')
     if pretrained is None:

@@ -66,8 +66,8 @@ extension Registry {
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how clip scores are averaged."),
         ], tips: ["Input is batch × (clips·frames) × C × H × W; frames become extra batch items for the 2-D backbone."]),
         ComponentSchema("Recognizer3D", .recognizer, "3-D recognizer (I3D, SlowOnly): each view (clip × crop) goes through the 3-D backbone as one volume; the head scores every view.", args: [
-            A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast)."),
-            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead; SlowFastHead for ResNet3dSlowFast)."),
+            A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast, C3D, ResNet2Plus1d, ResNet3dCSN, X3D)."),
+            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead, X3DHead; SlowFastHead for ResNet3dSlowFast)."),
             A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
             A("train_cfg", .optional(.dict), "None", "Training options (aux_info, blending); usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how the views' scores are averaged."),
@@ -111,10 +111,10 @@ extension Registry {
                         tips: ["The head is SlowFastHead with in_channels = slow + fast feature channels (2048 + 256 for R50).",
                                "with_pool1/with_pool2 of a pathway are ignored (SlowFast always pools after the stem, never after layer1), as in mmaction2.",
                                "The clip length should be a multiple of resample_rate so both pathways' frame counts line up at the lateral connections."]),
-    ] + ["ResNet3dCSN", "ResNet2Plus1d", "C3D", "X3D", "ResNetTIN",
-         "TANet", "MobileNetV2", "MobileNetV2TSM", "TimeSformer", "ResNetAudio", "STGCN", "ResNet3dLayer", "ResNet2Plus1d"]
+    ] + family3DBackbones + ["ResNetTIN",
+         "TANet", "MobileNetV2", "MobileNetV2TSM", "TimeSformer", "ResNetAudio", "STGCN", "ResNet3dLayer"]
         .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        .map { ComponentSchema($0, .backbone, "mmaction2 backbone \($0).", support: .unsupported("only ResNet, ResNetTSM, ResNet3d, ResNet3dSlowOnly and ResNet3dSlowFast are implemented")) }
+        .map { ComponentSchema($0, .backbone, "mmaction2 backbone \($0).", support: .unsupported("only ResNet, ResNetTSM, ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast, C3D, ResNet2Plus1d, ResNet3dCSN and X3D are implemented")) }
 
     static let headCommonArgs: [ArgSchema] = [
         A("num_classes", .int, nil, "Number of classes."),
@@ -166,8 +166,8 @@ extension Registry {
                             A("label_smooth_eps", .float, "0.0", "Label smoothing, only used with multi_class=True."),
                             A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
                         ]),
-    ] + ["X3DHead", "TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
-        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead, I3DHead and SlowFastHead are implemented")) }
+    ] + family3DHeads + ["TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
+        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead, I3DHead, SlowFastHead and X3DHead are implemented")) }
         + [
             ComponentSchema("CrossEntropyLoss", .loss, "Cross entropy on logits, mean over the batch.", args: [
                 A("loss_weight", .float, "1.0", "Multiplier of the loss."),

@@ -49,6 +49,14 @@ final class SchemaDriftTests: XCTestCase {
         + "slow_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=True, base_channels=8), "
         + "fast_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=False, base_channels=1)), "
         + "cls_head=dict(type='SlowFastHead', num_classes=3, in_channels=72))"
+    static let c3d = "dict(type='Recognizer3D', backbone=dict(type='C3D', out_dim=512, base_channels=4), "
+        + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=4096, spatial_type=None))"
+    static let r2plus1d = "dict(type='Recognizer3D', backbone=dict(type='ResNet2Plus1d', pretrained=None, pretrained2d=False, depth=18, "
+        + "base_channels=4, conv_cfg=dict(type='Conv2plus1d')), cls_head=dict(type='I3DHead', num_classes=3, in_channels=32))"
+    static let csn = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dCSN', pretrained=None, depth=50, base_channels=4), "
+        + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=128))"
+    static let x3d = "dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=0.25), "
+        + "cls_head=dict(type='X3DHead', num_classes=3, in_channels=64))"
     /// The 2-D pipeline with 3-D clips (FormatShape NCTHW) and one view per training video.
     static let pipeline3D = pipeline.replacingOccurrences(of: "input_format='NCHW'", with: "input_format='NCTHW'")
         .replacingOccurrences(of: "clip_len=1, num_clips=2", with: "clip_len=2, num_clips=1")
@@ -76,7 +84,7 @@ final class SchemaDriftTests: XCTestCase {
         }
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],
                                  runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
-        for model in [Self.i3d, Self.slowOnly, Self.slowFast] {
+        for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
         }
         for text in texts {

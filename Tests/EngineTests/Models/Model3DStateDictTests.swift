@@ -11,9 +11,10 @@ final class Model3DStateDictTests: XCTestCase {
     func testStateDictsAreMmaction2s() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mmaction2_3d_state_dicts.json")
         let models = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: [String: Any]]
-        XCTAssertEqual(models.keys.sorted(), ["i3d_nl_dot_product_r50", "i3d_nl_gaussian_r18_b8", "i3d_r18_b8_3x3x3", "i3d_r50",
-                                              "i3d_r50_b8_3x3x3_caffe", "slowfast_r18_b16_lateral_norm", "slowfast_r50",
-                                              "slowonly_r18_b8", "slowonly_r50"])
+        XCTAssertEqual(models.keys.sorted(), ["c3d", "c3d_bn_out512", "i3d_nl_dot_product_r50", "i3d_nl_gaussian_r18_b8",
+                                              "i3d_r18_b8_3x3x3", "i3d_r50", "i3d_r50_b8_3x3x3_caffe", "ipcsn_r50_b8",
+                                              "ircsn_r152", "r2plus1d_r34", "r2plus1d_r50_b8", "slowfast_r18_b16_lateral_norm",
+                                              "slowfast_r50", "slowonly_r18_b8", "slowonly_r50", "x3d_m", "x3d_w025_all_se"])
         for (name, entry) in models.sorted(by: { $0.key < $1.key }) {
             let text = entry["config"] as! String + "\n"
             let config = try ConfigLoader(read: { $0 == "/m.py" ? text : nil }).load("/m.py")

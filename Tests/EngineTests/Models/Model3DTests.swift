@@ -123,16 +123,16 @@ final class Model3DTests: XCTestCase {
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n out_indices=(2, 3)")),
                        "3: Reel returns the last stage only: out_indices must be (3,)")
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n norm_cfg=dict(type='BN')")),
-                       "3: norm_cfg type 'BN' is not supported (BN3d)")
+                       "3: norm_cfg type 'BN' is not supported (BN3d, SyncBN)")
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n lateral=True")),
                        "3: ResNet3dSlowOnly has no lateral connections (lateral=False)")
         XCTAssertEqual(message(Self.model(backbone: Self.r18, head: "num_classes=5, in_channels=64,\n spatial_type=None")),
                        "4: spatial_type=None flattens the whole feature map into fc_cls; ResNet3dSlowOnly-18, base_channels 8 gives "
                        + "C×T×H×W maps whose size depends on the input: use spatial_type='avg'")
         XCTAssertEqual(message("model = dict(type='Recognizer3D', backbone=dict(type='ResNet', depth=18))\n"),
-                       "1: backbone: type='ResNet' is not supported by Reel (supported: ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast)")
+                       "1: backbone: type='ResNet' is not supported by Reel (supported: ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast, C3D, ResNet2Plus1d, ResNet3dCSN, X3D)")
         XCTAssertEqual(message("model = dict(type='Recognizer3D', backbone=dict(\(Self.r18)),\n cls_head=dict(type='TSNHead', num_classes=2, in_channels=64))\n"),
-                       "2: cls_head: type='TSNHead' is not supported by Reel (supported: I3DHead, SlowFastHead)")
+                       "2: cls_head: type='TSNHead' is not supported by Reel (supported: I3DHead, SlowFastHead, X3DHead)")
     }
 
     /// `pretrained` with `pretrained2d=True`: a 2-D ResNet's kernels repeated along t and divided by t; BN copied;

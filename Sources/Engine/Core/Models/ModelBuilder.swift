@@ -25,6 +25,8 @@ public enum ModelBuilder {
             return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
         case .slowFast(let b):
             let backbone = ResNet3dSlowFast(b, rng: &rng)
+        case .c3d, .resnet2plus1d, .csn, .x3d:
+            let backbone = buildFamilyBackbone(spec.backbone, rng: &rng)
             let head = buildHead(h, rng: &rng)
             return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
         }
@@ -39,6 +41,9 @@ public enum ModelBuilder {
         case .slowFast:
             return SlowFastHead(inChannels: h.inChannels, numClasses: h.numClasses, dropoutRatio: h.dropoutRatio,
                                 initStd: h.initStd, rng: &rng)
+        case .x3d(let fc1Bias):
+            return X3DHead(inChannels: h.inChannels, numClasses: h.numClasses, fc1Bias: fc1Bias, dropoutRatio: h.dropoutRatio,
+                           initStd: h.initStd, rng: &rng)
         case .tsn, .tsm:
             return ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
                                       dropoutRatio: h.dropoutRatio, initStd: h.initStd,

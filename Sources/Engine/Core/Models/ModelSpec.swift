@@ -21,12 +21,23 @@ public struct ModelSpec: Sendable, Equatable {
         case resnet3d(ResNet3dSpec)
         /// `ResNet3dSlowFast`: two ResNet3d pathways with lateral connections.
         case slowFast(ResNet3dSlowFastSpec)
+        /// `C3D`: flat 4096-wide features (I3DHead with spatial_type=None).
+        case c3d(C3DSpec)
+        /// `ResNet2Plus1d`: ResNet3d with Conv2plus1d convolutions and no pool2.
+        case resnet2plus1d(ResNet3dSpec)
+        /// `ResNet3dCSN`: ResNet3d with channel-separated bottlenecks.
+        case csn(ResNet3dCSNSpec)
+        /// `X3D`.
+        case x3d(X3DSpec)
 
         /// Channels of the feature map the head reads (its in_channels).
         public var featureChannels: Int {
             switch self {
             case .resnet(let s): return s.featureChannels
-            case .resnet3d(let s): return s.featureChannels
+            case .resnet3d(let s), .resnet2plus1d(let s): return s.featureChannels
+            case .c3d(let s): return s.featureChannels
+            case .csn(let s): return s.resnet.featureChannels
+            case .x3d(let s): return s.featureChannels
             case .slowFast(let s): return s.featureChannels
             }
         }
@@ -39,6 +50,10 @@ public struct ModelSpec: Sendable, Equatable {
             case .slowFast(let s):
                 return "ResNet3dSlowFast (slow ResNet-\(s.slow.depth) base \(s.slow.baseChannels) → \(s.slow.featureChannels), "
                     + "fast ResNet-\(s.fast.depth) base \(s.fast.baseChannels) → \(s.fast.featureChannels))"
+            case .resnet2plus1d(let s): return "ResNet2Plus1d-\(s.depth), base_channels \(s.baseChannels)"
+            case .csn(let s): return "ResNet3dCSN-\(s.resnet.depth), base_channels \(s.resnet.baseChannels)"
+            case .c3d(let s): return "C3D, fc7 width \(s.hiddenChannels)"
+            case .x3d(let s): return "X3D, gamma_w \(s.gammaW), gamma_b \(s.gammaB)"
             }
         }
     }
@@ -77,6 +92,8 @@ public struct ModelSpec: Sendable, Equatable {
             case i3d(avgPool: Bool)
             /// SlowFastHead: average-pool each pathway, concatenate (fast channels first), dropout, fc.
             case slowFast
+            /// X3DHead: average-pool, fc1 (to 2048, bias per `fc1_bias`), ReLU, dropout, fc2.
+            case x3d(fc1Bias: Bool)
         }
         public var kind: Kind
         /// The config's type name, for messages.
@@ -108,8 +125,11 @@ public struct ModelSpec: Sendable, Equatable {
     public var pretrained: String? {
         switch backbone {
         case .resnet(let s): return s.pretrained
-        case .resnet3d(let s): return s.pretrained
+        case .resnet3d(let s), .resnet2plus1d(let s): return s.pretrained
         case .slowFast(let s): return s.pretrained
+        case .csn(let s): return s.resnet.pretrained
+        case .c3d(let s): return s.pretrained
+        case .x3d(let s): return s.pretrained
         }
     }
 }

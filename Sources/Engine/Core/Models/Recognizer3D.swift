@@ -26,9 +26,26 @@ public final class Recognizer3D: Recognizer {
     public var backboneModule: any Backbone { backbone }
     public var headModule: any RecognizerHead { clsHead }
 
+    /// The head's streams, then the backbone's when it draws too (C3D's dropout), so checkpoints keep them all.
+    public var randomStreams: [Philox] {
+        get { clsHead.randomStreams + ((backbone as? any RandomBackbone)?.randomStreams ?? []) }
+        set {
+            precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
+            let own = clsHead.randomStreams.count
+            clsHead.randomStreams = Array(newValue.prefix(own))
+            if let b = backbone as? any RandomBackbone { b.randomStreams = Array(newValue.dropFirst(own)) }
+        }
+    }
+
     /// B×V×C×T×H×W → C×(B·V)×T×H×W.
     public func backboneInput(_ imgs: Tensor) -> (x: Tensor, segments: Int) {
         precondition(imgs.rank == 6, "Recognizer3D expects B×V×C×T×H×W, got \(imgs.shape)")
         return (Elementwise.toChannelMajor(imgs, channels: imgs.shape[2]), imgs.shape[1])
     }
+}
+
+/// A backbone that draws random numbers in training (C3D's dropout): the recognizer reports its streams after the
+/// head's, so a checkpoint keeps them.
+public protocol RandomBackbone: AnyObject {
+    var randomStreams: [Philox] { get set }
 }

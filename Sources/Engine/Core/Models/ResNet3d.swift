@@ -12,20 +12,24 @@ public final class ResNet3d: Layer, Backbone {
     let maxpool: MaxPool
     let pool2 = MaxPool(dims: 3, kernel: (2, 1, 1), stride: (2, 1, 1), padding: (0, 0, 0))
     public let layers: [Sequential]
+    public let variant: ResNet3dVariant
     public var isTraining = true
     public var featureChannels: Int { spec.featureChannels }
 
     /// Builds the network with mmaction2's from-scratch init (`pretrained=None`): Kaiming fan_out convs, BN 1/0,
     /// and with `zero_init_residual` each block's last BN weight 0 — unless `spec.pretrained` is set, where
     /// mmaction2 keeps ConvModule's own init and loads the file instead (done by EngineTraining).
-    public init(_ spec: ResNet3dSpec, rng: inout Philox) {
+    /// `variant`: mmaction2's subclasses that change the convolutions or blocks (ResNet3dVariant.swift).
+    public init(_ spec: ResNet3dSpec, variant: ResNet3dVariant = .plain, rng: inout Philox) {
         guard let (bottleneck, _) = ResNet.stageBlocks(depth: spec.depth) else { preconditionFailure("bad depth \(spec.depth)") }
         self.spec = spec
+        self.variant = variant
         func convModule(_ cin: Int, _ cout: Int, kernel: (Int, Int, Int), stride: (Int, Int, Int) = (1, 1, 1),
-                        padding: (Int, Int, Int) = (0, 0, 0), dilation: (Int, Int, Int) = (1, 1, 1), act: Bool) -> ConvModule {
-            let conv = Conv3d(cin, cout, kernel: kernel, stride: stride, padding: padding, dilation: dilation, bias: false)
-            conv.kaimingInit(rng: &rng)
-            let bn = BatchNorm(cout, dims: 3)
+                        padding: (Int, Int, Int) = (0, 0, 0), dilation: (Int, Int, Int) = (1, 1, 1), groups: Int = 1,
+                        act: Bool) -> ConvModule {
+            let conv = variant.convolution(cin, cout, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+                                           groups: groups, rng: &rng)
+            let bn = BatchNorm(cout, dims: 3, eps: spec.normEps, momentum: spec.normMomentum)
             if !spec.normRequiresGrad { bn.weight.requiresGrad = false; bn.bias.requiresGrad = false }
             return ConvModule(conv: conv, bn: bn, activate: act)
         }
@@ -33,7 +37,7 @@ public final class ResNet3d: Layer, Backbone {
         conv1 = convModule(spec.inChannels, spec.baseChannels, kernel: (k[0], k[1], k[2]),
                            stride: (spec.conv1StrideT, spec.conv1StrideS, spec.conv1StrideS),
                            padding: ((k[0] - 1) / 2, (k[1] - 1) / 2, (k[2] - 1) / 2), act: true)
-        conv1.convolution.computesInputGradient = false   // nothing upstream of the stem needs a gradient
+        variant.stemConvolution(conv1).computesInputGradient = false   // nothing upstream of the stem needs a gradient
         maxpool = MaxPool(dims: 3, kernel: (1, 3, 3), stride: (spec.pool1StrideT, spec.pool1StrideS, spec.pool1StrideS),
                           padding: (0, 1, 1))
         let expansion = bottleneck ? Bottleneck3d.expansion : BasicBlock3d.expansion
@@ -54,7 +58,15 @@ public final class ResNet3d: Layer, Backbone {
                 let inflated = spec.inflate[s][b]
                 let nonLocal = spec.nonLocal[s][b] ? Self.nonLocalBlock(channels: planes * expansion, spec: spec, rng: &rng) : nil
                 let block: any Layer
-                if bottleneck {
+                if bottleneck, case .csn(let mode, _) = variant {
+                    let b3 = CSNBottleneck3d.make(cin: cin, planes: planes, inflated: inflated, style: spec.inflateStyle,
+                                                  caffe: spec.caffeStyle, stride: (ts, ss, ss), dilation: d, mode: mode,
+                                                  downsample: down, nonLocal: nonLocal) { cin, cout, k, stride, padding, dilation, groups, act in
+                        convModule(cin, cout, kernel: k, stride: stride, padding: padding, dilation: dilation, groups: groups, act: act)
+                    }
+                    if zeroInit { b3.conv3.bn.weight.value.fill(0) }
+                    block = b3
+                } else if bottleneck {
                     let style = spec.inflateStyle
                     let k1 = inflated && style == .t3x1x1 ? (3, 1, 1) : (1, 1, 1)
                     let k2 = inflated && style == .t3x3x3 ? (3, 3, 3) : (1, 3, 3)
@@ -107,12 +119,15 @@ public final class ResNet3d: Layer, Backbone {
             + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) }
     }
 
+    /// `with_pool2`, except that ResNet2Plus1d never applies pool2 (mmaction2's forward leaves it out).
+    var usesPool2: Bool { spec.withPool2 && variant != .r2plus1d }
+
     public func forward(_ x: Tensor) -> Tensor {
         var y = conv1.forward(x)
         if spec.withPool1 { y = maxpool.forward(y) }
         for (i, layer) in layers.enumerated() {
             y = layer.forward(y)
-            if i == 0 && spec.withPool2 { y = pool2.forward(y) }
+            if i == 0 && usesPool2 { y = pool2.forward(y) }
         }
         return y
     }
@@ -123,7 +138,7 @@ public final class ResNet3d: Layer, Backbone {
         var d = dy
         for i in layers.indices.reversed() {
             if i < spec.frozenStages { return Tensor.zeros([0]) }
-            if i == 0 && spec.withPool2 { d = pool2.backward(d) }
+            if i == 0 && usesPool2 { d = pool2.backward(d) }
             d = layers[i].backward(d)
         }
         if spec.frozenStages >= 0 { return Tensor.zeros([0]) }
@@ -145,6 +160,12 @@ public final class ResNet3d: Layer, Backbone {
             }
         }
         guard training else { return }
-        if spec.normEval { namedModules().compactMap { $0.1 as? BatchNorm }.forEach { $0.isTraining = false } }
+        if spec.normEval {
+            for bn in namedModules().compactMap({ $0.1 as? BatchNorm }) {
+                bn.isTraining = false
+                // ResNet3dCSN's bn_frozen: with norm_eval, every BatchNorm's affine weights stop training too.
+                if case .csn(_, bnFrozen: true) = variant { bn.weight.requiresGrad = false; bn.bias.requiresGrad = false }
+            }
+        }
     }
 }

@@ -40,6 +40,8 @@ public struct ResNet3dSpec: Sendable, Equatable {
     public var zeroInitResidual = true
     /// `norm_cfg.requires_grad`: False freezes every BatchNorm's weight and bias.
     public var normRequiresGrad = true
+    /// `norm_cfg.eps` / `norm_cfg.momentum` of every BatchNorm3d.
+    public var normEps: Float = 1e-5, normMomentum: Float = 0.1
     /// A local weights file (`pretrained=`), loaded by EngineTraining's ModelBuilder after the network is built.
     public var pretrained: String?
     /// `pretrained2d`: the file is a 2-D ResNet whose kernels are inflated along time; else a 3-D state dict.

@@ -8,15 +8,20 @@ extension ModelBuilder {
     /// Throws `CheckpointError` for an unreadable `pretrained` file.
     public static func build(_ spec: ModelSpec, seed: UInt64, notes: ((String) -> Void)? = nil) throws -> any Recognizer {
         let model = fromScratch(spec, seed: seed)
-        if let path = spec.pretrained, let r = model as? Recognizer3D, let net = r.backbone as? ResNet3d {
-            for note in try PretrainedWeights.load(path, into: net) { notes?(note) }
+        var loaded: [String] = []
+        if let r = model as? Recognizer3D {
+            if let net = r.backbone as? ResNet3dSlowFast {
+                loaded = try PretrainedWeights.load(into: net)
+            } else if let path = spec.pretrained, let net = r.backbone as? ResNet3d {
+                loaded = try PretrainedWeights.load(path, into: net)
+            } else if let path = spec.pretrained {
+                // C3D, X3D: mmcv's load_checkpoint(strict=False) of a 3-D state dict into the backbone.
+                loaded = try PretrainedWeights.load3D(path, into: r.backbone)
+            }
+        } else if let path = spec.pretrained, case .resnet(let b) = spec.backbone, let r = model as? Recognizer2D {
+            loaded = try PretrainedWeights.load(path, into: r.backbone, torchvision: b.torchvisionPretrain)
         }
-        if let path = spec.pretrained, case .resnet(let b) = spec.backbone, let r = model as? Recognizer2D {
-            for note in try PretrainedWeights.load(path, into: r.backbone, torchvision: b.torchvisionPretrain) { notes?(note) }
-        }
-        if let r = model as? Recognizer3D, let net = r.backbone as? ResNet3dSlowFast {
-            for note in try PretrainedWeights.load(into: net) { notes?(note) }
-        }
+        for note in loaded { notes?(note) }
         return model
     }
 

@@ -7,8 +7,9 @@ import Foundation
 /// refused at its value (SEMANTICS.md §6.5, §6.7).
 extension ModelReader {
     static func readBackbone3D(_ reader: ConfigReader) throws -> ModelSpec.Backbone {
-        let type = try reader.require("type", in: ["ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast"], default: "")
+        let type = try reader.require("type", in: ["ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast"] + familyBackboneTypes, default: "")
         if type == "ResNet3dSlowFast" { return .slowFast(try readSlowFast(reader.as(type))) }
+        if familyBackboneTypes.contains(type) { return try readFamilyBackbone(reader.as(type), type: type) }
         let flavour = ResNet3dSpec.Flavour(rawValue: type) ?? .resnet3d
         let spec = try readResNet3d(reader.as(type), type: type, flavour: flavour, pathway: false)
         try checkTemporalStrides(spec, reader.as(type))
@@ -16,12 +17,15 @@ extension ModelReader {
     }
 
     /// ResNet3d's arguments (`pathway`: a SlowFast `slow_pathway`/`fast_pathway`, which has ResNet3d's defaults,
-    /// never applies with_pool1/with_pool2 and returns its last stage whatever out_indices says).
-    static func readResNet3d(_ b: ConfigReader, type: String, flavour: ResNet3dSpec.Flavour, pathway: Bool) throws -> ResNet3dSpec {
+    /// never applies with_pool1/with_pool2 and returns its last stage whatever out_indices says). The subclasses that
+    /// keep ResNet3d's arguments (ResNet2Plus1d, ResNet3dCSN) say in `family` what they change.
+    static func readResNet3d(_ b: ConfigReader, type: String, flavour: ResNet3dSpec.Flavour, pathway: Bool,
+                             family: ResNet3dFamilyDefaults = .init()) throws -> ResNet3dSpec {
         let slowOnly = flavour == .slowOnly && !pathway
         let depth = try b.int("depth")
-        guard let (_, blocks) = ResNet.stageBlocks(depth: depth) else {
-            throw b.error("\(type) depth must be 18, 34, 50, 101 or 152, not \(depth)", key: "depth")
+        guard let (_, blocks) = ResNet.stageBlocks(depth: depth), family.depths.contains(depth) else {
+            let depths = family.depths.map(String.init)
+            throw b.error("\(type) depth must be \(depths.dropLast().joined(separator: ", ")) or \(depths.last!), not \(depth)", key: "depth")
         }
         var spec = ResNet3dSpec(flavour: flavour, depth: depth)
         // mmaction2's ResNet3d takes `pretrained` without a default.
@@ -49,7 +53,7 @@ extension ModelReader {
             throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),)", key: "out_indices")
         }
         spec.spatialStrides = try b.ints("spatial_strides", [1, 2, 2, 2])
-        spec.temporalStrides = try b.ints("temporal_strides", [1, 1, 1, 1])
+        spec.temporalStrides = try b.ints("temporal_strides", family.temporalStrides)
         spec.dilations = try b.ints("dilations", [1, 1, 1, 1])
         // mmaction2 asserts one entry per stage, exactly.
         for (key, values) in [("spatial_strides", spec.spatialStrides), ("temporal_strides", spec.temporalStrides),
@@ -82,17 +86,16 @@ extension ModelReader {
         spec.caffeStyle = try b.require("style", in: ["pytorch", "caffe"], default: "pytorch") == "caffe"
         spec.frozenStages = try b.int("frozen_stages", -1)
         spec.inflate = try perBlock(b, "inflate", default: slowOnly ? [0, 0, 1, 1] : [1, 1, 1, 1], stages: numStages, blocks: blocks)
-        spec.inflateStyle = ResNet3dSpec.InflateStyle(rawValue: try b.require("inflate_style", in: ["3x1x1", "3x3x3"], default: "3x1x1")) ?? .t3x1x1
-        if let c = b.value("conv_cfg")?.dict?["type"]?.string, c != "Conv3d" {
-            throw b.error("conv_cfg type '\(c)' is not supported (Conv3d)", key: "conv_cfg")
+        spec.inflateStyle = ResNet3dSpec.InflateStyle(rawValue: try b.require("inflate_style", in: ["3x1x1", "3x3x3"],
+                                                                             default: family.inflateStyle.rawValue)) ?? .t3x1x1
+        let conv = b.value("conv_cfg")?.dict?["type"]?.string ?? "Conv3d"
+        if conv != family.convType {
+            throw b.error("conv_cfg type '\(conv)' is not supported by \(type) (\(family.convType))", key: "conv_cfg")
         }
-        if let n = b.value("norm_cfg")?.dict {
-            if let t = n["type"]?.string, t != "BN3d" { throw b.error("norm_cfg type '\(t)' is not supported (BN3d)", key: "norm_cfg") }
-            if let g = n["requires_grad"] {
-                guard let flag = g.bool else { throw b.files.error("norm_cfg.requires_grad must be True or False", at: g.origin) }
-                spec.normRequiresGrad = flag
-            }
+        guard let norm = try readNorm3d(b, default: family.norm) else {
+            throw b.error("norm_cfg=None is not supported by \(type) (Reel's ConvModules here have a BatchNorm3d)", key: "norm_cfg")
         }
+        (spec.normRequiresGrad, spec.normEps, spec.normMomentum) = (norm.requiresGrad, norm.eps, norm.momentum)
         if let a = b.value("act_cfg")?.dict?["type"]?.string, a != "ReLU" {
             throw b.error("act_cfg type '\(a)' is not supported (ReLU)", key: "act_cfg")
         }
@@ -154,19 +157,26 @@ extension ModelReader {
     }
 
     static func readHead3D(_ reader: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
-        let type = try reader.require("type", in: ["I3DHead", "SlowFastHead"], default: "")
+        let type = try reader.require("type", in: ["I3DHead", "SlowFastHead", "X3DHead"], default: "")
         if type == "SlowFastHead" { return try readSlowFastHead(reader, backbone: backbone) }
         let h = reader.as(type)
         if case .slowFast = backbone {
-            throw h.error("I3DHead takes one feature map; a ResNet3dSlowFast backbone gives two: use SlowFastHead", key: "type")
+            throw h.error("\(type) takes one feature map; a ResNet3dSlowFast backbone gives two: use SlowFastHead", key: "type")
         }
+        if type == "X3DHead" { return try readX3DHead(h, backbone: backbone) }
         let numClasses = try h.int("num_classes")
         let inChannels = try h.int("in_channels")
         let loss = try readLoss(h)
         h.note("spatial_type", .value(.string("avg")))
-        let spatial = try h.optionalString("spatial_type")
+        let spatial = h.dict["spatial_type"] == nil ? "avg" : try h.optionalString("spatial_type")
         if let s = spatial, s != "avg" { throw h.error("spatial_type must be 'avg' or None, not '\(s)'", key: "spatial_type") }
-        if spatial == nil, h.dict["spatial_type"] != nil {
+        let flat: Bool
+        if case .c3d = backbone { flat = true } else { flat = false }
+        if flat && spatial != nil {
+            throw h.error("\(backbone.name) gives flat features, which spatial_type='avg' cannot pool (mmaction2's AdaptiveAvgPool3d "
+                          + "fails on them): use spatial_type=None", key: "spatial_type")
+        }
+        if !flat, spatial == nil, h.dict["spatial_type"] != nil {
             // None flattens the map into the fc: only right when the backbone's features are already flat.
             throw h.error("spatial_type=None flattens the whole feature map into fc_cls; \(backbone.name) gives C×T×H×W maps whose "
                           + "size depends on the input: use spatial_type='avg'", key: "spatial_type")
@@ -179,7 +189,7 @@ extension ModelReader {
         h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
         let dropout = try h.double("dropout_ratio", 0.5)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
-        var head = ModelSpec.Head(kind: .i3d(avgPool: true), name: type, inChannels: inChannels, numClasses: numClasses,
+        var head = ModelSpec.Head(kind: .i3d(avgPool: spatial != nil), name: type, inChannels: inChannels, numClasses: numClasses,
                                   dropoutRatio: Float(dropout), initStd: Float(try h.double("init_std", 0.01)))
         (head.lossWeight, head.classWeight) = loss
         head.topk = try h.ints("topk", [1, 5])

@@ -13,11 +13,8 @@ import Foundation
 /// What was not loaded comes back as notes (mmaction2 logs them); an unreadable file is a `CheckpointError`.
 public enum PretrainedWeights {
     public static func load(_ path: String, into net: ResNet3d) throws -> [String] {
+        guard net.spec.pretrained2d else { return try load3D(path, into: net) }
         let file = try CheckpointFile.read(path)
-        guard net.spec.pretrained2d else {
-            let report = CheckpointStore.loadWeights(into: net, from: file)
-            return report.isClean ? [] : ["pretrained \(path): \(Runner.describe(report))"]
-        }
         var notes: [String] = [], used: Set<String> = []
         for (name, module) in net.namedModules() {
             guard let cm = module as? ConvModule else { continue }
@@ -77,6 +74,13 @@ public enum PretrainedWeights {
         let remaining = file.tensors.map(\.name).filter { !used.contains($0) }
         if !remaining.isEmpty { notes.append("These parameters in pretrained checkpoint are not loaded: \(remaining.joined(separator: ", "))") }
         return notes
+    }
+
+    /// A 3-D state dict loaded by name, non-strictly (mmcv `load_checkpoint(strict=False)`); what did not load
+    /// comes back as a note.
+    public static func load3D(_ path: String, into net: any Module) throws -> [String] {
+        let report = CheckpointStore.loadWeights(into: net, from: try CheckpointFile.read(path))
+        return report.isClean ? [] : ["pretrained \(path): \(Runner.describe(report))"]
     }
 
     /// w3d[o, i, t] = w2d[o, i] / kt for every t. False when the shapes do not allow it (a note, as mmaction2 warns).
