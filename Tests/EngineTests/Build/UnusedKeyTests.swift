@@ -22,6 +22,16 @@ final class UnusedKeyTests: XCTestCase {
         "ResNetTSM.with_cp": "model['backbone']['with_cp'] = True",
         "ResNet3d.with_cp": "model['backbone']['with_cp'] = True",
         "ResNet3dSlowOnly.with_cp": "model['backbone']['with_cp'] = True",
+        "ResNet2Plus1d.with_cp": "model['backbone']['with_cp'] = True",
+        "ResNet3dCSN.with_cp": "model['backbone']['with_cp'] = True",
+        "X3D.with_cp": "model['backbone']['with_cp'] = True",
+        "X3D.use_swish": "model['backbone']['use_swish'] = False",
+        "slow_pathway.with_cp": "model['backbone']['slow_pathway']['with_cp'] = True",
+        "slow_pathway.with_pool1": "model['backbone']['slow_pathway']['with_pool1'] = False",
+        "slow_pathway.with_pool2": "model['backbone']['slow_pathway']['with_pool2'] = False",
+        "fast_pathway.with_cp": "model['backbone']['fast_pathway']['with_cp'] = True",
+        "fast_pathway.with_pool1": "model['backbone']['fast_pathway']['with_pool1'] = False",
+        "fast_pathway.with_pool2": "model['backbone']['fast_pathway']['with_pool2'] = False",
         "DenseSampleFrames.start_index": "data['train']['pipeline'][1]['start_index'] = 1",
         "SampleFrames.start_index": "data['train']['pipeline'][0]['start_index'] = 0",
         "Collect.nested": "data['train']['pipeline'][14]['nested'] = True",
@@ -56,7 +66,10 @@ final class UnusedKeyTests: XCTestCase {
             SchemaDriftTests.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: "dict(policy='Fixed')",
                                     pipeline: SchemaDriftTests.pipeline3D)
         }
-        let bases = ["ResNetTSM": tsmBase, "ResNet3d": base3D(SchemaDriftTests.i3d), "ResNet3dSlowOnly": base3D(SchemaDriftTests.slowOnly)]
+        let bases = ["ResNetTSM": tsmBase, "ResNet3d": base3D(SchemaDriftTests.i3d), "ResNet3dSlowOnly": base3D(SchemaDriftTests.slowOnly),
+                     "ResNet2Plus1d": base3D(SchemaDriftTests.r2plus1d), "ResNet3dCSN": base3D(SchemaDriftTests.csn),
+                     "X3D": base3D(SchemaDriftTests.x3d), "slow_pathway": base3D(SchemaDriftTests.slowFast),
+                     "fast_pathway": base3D(SchemaDriftTests.slowFast)]
         for (name, line) in Self.nonDefault {
             let warnings = try read((bases[String(name.split(separator: ".")[0])] ?? Self.base) + line + "\n").warnings
             let key = String(name.split(separator: ".").last!)

@@ -6,7 +6,7 @@ extension ModelBuilder {
         case .resnet2plus1d(let s): return ResNet3d(s, variant: .r2plus1d, rng: &rng)
         case .csn(let s): return ResNet3d(s.resnet, variant: s.variant, rng: &rng)
         case .x3d(let s): return X3D(s, rng: &rng)
-        case .resnet, .resnet3d: preconditionFailure("built by fromScratch")
+        case .resnet, .resnet3d, .slowFast: preconditionFailure("built by fromScratch")
         }
     }
 }

@@ -19,14 +19,13 @@ public enum ModelBuilder {
                                           consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,
                                           numSegments: h.numSegments, rng: &rng)
             return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
-        case .resnet3d(let b):
-            let backbone = ResNet3d(b, rng: &rng)
-            let head = buildHead(h, rng: &rng)
-            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
-        case .slowFast(let b):
-            let backbone = ResNet3dSlowFast(b, rng: &rng)
-        case .c3d, .resnet2plus1d, .csn, .x3d:
-            let backbone = buildFamilyBackbone(spec.backbone, rng: &rng)
+        case .resnet3d, .slowFast, .c3d, .resnet2plus1d, .csn, .x3d:
+            let backbone: any Backbone
+            switch spec.backbone {
+            case .resnet3d(let b): backbone = ResNet3d(b, rng: &rng)
+            case .slowFast(let b): backbone = ResNet3dSlowFast(b, rng: &rng)
+            default: backbone = buildFamilyBackbone(spec.backbone, rng: &rng)
+            }
             let head = buildHead(h, rng: &rng)
             return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
         }
