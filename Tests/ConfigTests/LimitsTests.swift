@@ -114,14 +114,16 @@ final class LimitsTests: XCTestCase {
         assertFast(since: start, "two 100,000-key dicts")
     }
 
-    /// The budgets are CPU time of the test's thread (the quadratic versions took 40–90 s).
+    /// The budgets are CPU time of the test's thread (the quadratic versions took 40–90 s). Release: 3 s, three times
+    /// a quiet run's ~0.5 s: thread CPU time still grows when another process shares the caches and the clock (1.08 s
+    /// measured beside a parallel build), and the budget only has to tell linear from quadratic.
     private func assertFast(since start: ThreadCPUClock, _ what: String, file: StaticString = #filePath,
                             line: UInt = #line) {
         let elapsed = start.elapsed
         #if DEBUG
         XCTAssertLessThan(elapsed, .seconds(10), "\(what) took \(elapsed) (debug build)", file: file, line: line)
         #else
-        XCTAssertLessThan(elapsed, .seconds(1), "\(what) took \(elapsed)", file: file, line: line)
+        XCTAssertLessThan(elapsed, .seconds(3), "\(what) took \(elapsed)", file: file, line: line)
         #endif
     }
 

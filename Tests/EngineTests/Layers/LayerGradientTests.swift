@@ -66,6 +66,8 @@ final class LayerGradientTests: XCTestCase {
         GradientCheck.check(MaxPool(kernel: 3, stride: 2, padding: 1), input: spaced([2, 2, 5, 6], seed: 1))
         GradientCheck.check(MaxPool(dims: 3, kernel: (2, 2, 2), stride: (2, 1, 2), padding: (0, 1, 0)),
                             input: spaced([2, 1, 4, 3, 4], seed: 2))
+        GradientCheck.check(MaxPool(dims: 3, kernel: (1, 3, 3), stride: (1, 2, 2), padding: (0, 1, 1)),
+                            input: spaced([2, 2, 3, 5, 6], seed: 3))
         // Padding is −∞: an all-negative input never yields 0 at the border.
         let y = MaxPool(kernel: 3, stride: 2, padding: 1).forward(Tensor(shape: [1, 1, 2, 2], values: [-4, -3, -2, -1]))
         XCTAssertEqual(y.scalars, [-1])

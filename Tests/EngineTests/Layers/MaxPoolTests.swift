@@ -42,7 +42,7 @@ final class MaxPoolTests: XCTestCase {
             let count = x.count
             x.withMutableData { p in for i in 0..<count { p[i] = (p[i] * 2).rounded() } }
             let pool = MaxPool(kernel: kernel, stride: stride, padding: padding)
-            XCTAssertTrue(MaxPool.isPlanar(pool.geometry(x)))
+            XCTAssertTrue(MaxPool.isPlanar(pool.geometry(x.shape)))
             let y = pool.forward(x)
             let ref = Self.naive(x, kernel: kernel, stride: stride, padding: padding)
             let what = "\(isa) \(kernel)/\(stride) pad \(padding) on \(h)x\(w)"
@@ -55,5 +55,29 @@ final class MaxPoolTests: XCTestCase {
             pool.isTraining = false
             XCTAssertEqual(pool.forward(x).scalars, ref.y, "\(what) eval forward")
         }
+    }
+
+    /// I3D's pool1, (1, 3, 3) / (1, 2, 2) / pad (0, 1, 1): pooled frame by frame on the 2-D kernel, it equals the
+    /// definition per frame (values and the first maximum's position in backward), in training and eval.
+    func testFramewise3DPoolingIsThe2DPoolOfEachFrame() {
+        var rng = Philox(seed: 5)
+        var x = Tensor.uniform([3, 2, 4, 9, 10], in: -2...2, rng: &rng)
+        let count = x.count
+        x.withMutableData { p in for i in 0..<count { p[i] = (p[i] * 2).rounded() } }
+        let pool = MaxPool(dims: 3, kernel: (1, 3, 3), stride: (1, 2, 2), padding: (0, 1, 1))
+        XCTAssertTrue(pool.poolsFramesAsImages && MaxPool.isPlanar(pool.geometry(x.shape)))
+        let y = pool.forward(x)
+        XCTAssertEqual(y.shape, [3, 2, 4, 5, 5])
+        // The same values as C×(N·T) images.
+        let ref = Self.naive(Tensor(shape: [3, 8, 9, 10], values: x.scalars), kernel: 3, stride: 2, padding: 1)
+        XCTAssertEqual(y.scalars, ref.y)
+        let dy = Tensor.uniform(y.shape, in: -1...1, rng: &rng)
+        var expected = [Float](repeating: 0, count: x.count)
+        for (o, i) in ref.index.enumerated() { expected[i] += dy[o] }
+        XCTAssertEqual(pool.backward(dy).scalars, expected)
+        pool.isTraining = false
+        XCTAssertEqual(pool.forward(x).scalars, ref.y)
+        // A temporal window keeps the 3-D loop.
+        XCTAssertFalse(MaxPool(dims: 3, kernel: (2, 1, 1), stride: (2, 1, 1), padding: (0, 0, 0)).poolsFramesAsImages)
     }
 }

@@ -21,6 +21,15 @@ typedef enum {
     REEL_ISA_AVX512 = 2,     ///< AVX-512 F/BW/DQ/VL (Skylake-SP, Ice Lake, Sapphire Rapids, Zen 4/5)
 } reel_isa;
 
+/// A spin-wait hint (x86 PAUSE): lets the sibling hyperthread run and saves power while a worker polls for work.
+static inline void reel_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// The best ISA this CPU and OS support (XCR0 must enable the vector state), ignoring REEL_ISA.
 reel_isa reel_isa_supported(void);
 /// The ISA the kernels use now.

@@ -6,7 +6,7 @@ import Foundation
 /// Never call a multi-threaded GEMM from inside `Parallel.for`: OpenBLAS would oversubscribe the cores.
 ///
 /// Scheduling: a loop is cut into `chunksPerWorker` chunks per worker, and the threads take chunks one at a time
-/// (`DispatchQueue.concurrentPerform` hands out iteration indices from a shared atomic counter). Why: with one
+/// (`WorkerPool` hands out chunk indices from a shared atomic counter). Why: with one
 /// chunk per worker, a core that another process also wants runs its half at half speed and every parallel
 /// region waits for it — measured, that doubled the train step on a 2-core machine with one busy process, while
 /// with small chunks the thread that gets the CPU simply takes more of them. Which thread runs a chunk varies from
@@ -47,10 +47,11 @@ public enum Parallel {
         guard count > 0 else { return }
         let chunks = chunkCount(count, grain: grain, workers: workers)
         if chunks <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        let ran = WorkerPool.shared(workers: workers).run(chunks) { i in
             let r = chunk(i, of: chunks, count: count)
             if !r.isEmpty { body(r) }
         }
+        if !ran { body(0..<count) }
     }
 
     /// How many chunks `forWorkers` splits `count` items into — the number of partial results a caller keeps.
@@ -66,8 +67,10 @@ public enum Parallel {
         guard count > 0 else { return }
         let chunks = workerCount(count)
         if chunks <= 1 { body(0, 0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        let ran = WorkerPool.shared(workers: workers).run(chunks) { i in
             body(i, chunk(i, of: chunks, count: count))
         }
+        // Inside another region: the same chunks in order on this thread (the partial sums stay per chunk).
+        if !ran { for i in 0..<chunks { body(i, chunk(i, of: chunks, count: count)) } }
     }
 }

@@ -24,10 +24,20 @@ public final class MaxPool: Layer, PiecewiseLinear {
         self.padding = padding
     }
 
-    func geometry(_ x: Tensor) -> ConvGeometry {
-        ConvGeometry(channels: x.shape[0], images: x.shape[1], depth: dims == 3 ? x.shape[2] : 1,
-                     height: x.shape[dims == 3 ? 3 : 2], width: x.shape[dims == 3 ? 4 : 3],
-                     kernel: kernel, stride: stride, padding: padding)
+    /// A 3-D pool whose windows stay within one frame ((1, kh, kw), temporal stride 1, no temporal padding, as
+    /// I3D's and SlowOnly's pool1) pools each frame as an image: the same outputs, on the 2-D C kernel.
+    var poolsFramesAsImages: Bool { dims == 3 && kernel.t == 1 && stride.t == 1 && padding.t == 0 }
+
+    /// The pooling's geometry on an input of `shape`; frames count as images where `poolsFramesAsImages`, so the
+    /// argmax indices (and backward) are per frame there.
+    func geometry(_ shape: [Int]) -> ConvGeometry {
+        if poolsFramesAsImages {
+            return ConvGeometry(channels: shape[0], images: shape[1] * shape[2], depth: 1, height: shape[3], width: shape[4],
+                                kernel: (1, kernel.h, kernel.w), stride: (1, stride.h, stride.w), padding: (0, padding.h, padding.w))
+        }
+        return ConvGeometry(channels: shape[0], images: shape[1], depth: dims == 3 ? shape[2] : 1,
+                            height: shape[dims == 3 ? 3 : 2], width: shape[dims == 3 ? 4 : 3],
+                            kernel: kernel, stride: stride, padding: padding)
     }
 
     static func outputShape(_ x: Tensor, _ g: ConvGeometry, dims: Int) -> [Int] {
@@ -36,8 +46,9 @@ public final class MaxPool: Layer, PiecewiseLinear {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        let g = geometry(x)
-        var y = Tensor(uninitialized: Self.outputShape(x, g, dims: dims))
+        let g = geometry(x.shape)
+        var y = Tensor(uninitialized: poolsFramesAsImages ? [x.shape[0], x.shape[1], x.shape[2], g.outHeight, g.outWidth]
+                                                          : Self.outputShape(x, g, dims: dims))
         let planes = g.channels * g.images
         if freezesPattern, inputShape == x.shape {
             let (inP, outP) = (g.inPlane, g.outPlane)
@@ -115,8 +126,8 @@ public final class MaxPool: Layer, PiecewiseLinear {
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(argmax.count == dy.count, "MaxPool.backward without a training forward")
         var dx = Tensor.zeros(inputShape)
-        let planes = inputShape[0] * inputShape[1]
-        let inP = dx.count / max(1, planes), outP = dy.count / max(1, planes)
+        let g = geometry(inputShape)
+        let planes = g.channels * g.images, inP = g.inPlane, outP = g.outPlane
         dy.withData { d in
             dx.withMutableData { out in
                 argmax.withUnsafeBufferPointer { ap in
