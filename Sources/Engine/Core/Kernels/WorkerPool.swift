@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// Regions run in lockstep: the caller publishes the body and bumps `generation`; each helper takes chunks from a
 /// shared counter, then reports done; the caller returns once every helper has. Between regions a helper spins for
-/// about a millisecond (a training step starts a region every few hundred microseconds), then sleeps on a
+/// about a millisecond (a training step starts a region every few hundred microseconds), then sleeps on its own
 /// semaphore. One region at a time: a region started while another runs (nested, or from another thread) returns
 /// false and the caller runs its chunks inline.
 final class WorkerPool: @unchecked Sendable {
@@ -20,9 +20,13 @@ final class WorkerPool: @unchecked Sendable {
     private let generation = Atomic<Int>(0)
     private let nextChunk = Atomic<Int>(0)
     private let unfinished = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
+    /// One per helper: its own semaphore, so a wake-up meant for one helper is never taken by another.
+    private final class Slot: Sendable {
+        let asleep = Atomic<Bool>(false)
+        let wake = DispatchSemaphore(value: 0)
+    }
+    private let slots: [Slot]
     // Written by the caller before it bumps `generation` (release), read by helpers after they see it (acquire).
     private var body: ((Int) -> Void)?
     private var chunks = 0
@@ -32,8 +36,9 @@ final class WorkerPool: @unchecked Sendable {
 
     init(helpers: Int) {
         self.helpers = helpers
+        slots = (0..<helpers).map { _ in Slot() }
         for i in 0..<helpers {
-            let thread = Thread { [unowned self] in self.helperLoop() }
+            let thread = Thread { [unowned self] in self.helperLoop(slots[i]) }
             thread.name = "reel-worker-\(i + 1)"
             thread.stackSize = 8 << 20
             thread.start()
@@ -49,9 +54,8 @@ final class WorkerPool: @unchecked Sendable {
             chunks = count
             nextChunk.store(0, ordering: .relaxed)
             unfinished.store(helpers, ordering: .relaxed)
-            generation.wrappingAdd(1, ordering: .releasing)
-            let asleep = sleepers.exchange(0, ordering: .acquiringAndReleasing)
-            for _ in 0..<asleep { wake.signal() }
+            generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            for slot in slots where slot.asleep.exchange(false, ordering: .sequentiallyConsistent) { slot.wake.signal() }
             takeChunks(body, count)
             while unfinished.load(ordering: .acquiring) > 0 { reel_cpu_relax() }
             self.body = nil
@@ -68,7 +72,7 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    private func helperLoop() {
+    private func helperLoop(_ slot: Slot) {
         // Generation 0 is the state at creation: a thread that starts after the first region began still joins it.
         var seen = 0
         while true {
@@ -77,10 +81,11 @@ final class WorkerPool: @unchecked Sendable {
                 spins += 1
                 if spins < Self.spinLimit { reel_cpu_relax(); continue }
                 // Announce the sleep, then look once more: a region started in between is not missed (its caller
-                // either saw us in `sleepers` and signals, or we see the new generation). A stray permit only makes
-                // a later wait return early into this same check.
-                sleepers.wrappingAdd(1, ordering: .acquiringAndReleasing)
-                if generation.load(ordering: .acquiring) == seen { wake.wait() }
+                // either sees `asleep` and signals, or we see the new generation). A stray permit (we saw the new
+                // generation and did not wait, but were signalled) only makes a later wait return early into this
+                // same check.
+                slot.asleep.store(true, ordering: .sequentiallyConsistent)
+                if generation.load(ordering: .sequentiallyConsistent) == seen { slot.wake.wait() }
                 spins = 0
             }
             seen = generation.load(ordering: .acquiring)
