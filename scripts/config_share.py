@@ -32,6 +32,10 @@ def classify(cfg):
     if any(backbone.startswith(p) for p in ("torchvision.", "timm.", "mmcls.")):
         return False, backbone, "external backbone"
     train = ((cfg.get("data") or {}).get("train") or {})
+    if isinstance(train, list):  # OmniSource trains on several datasets; the first is the video/frame one
+        train = train[0] if train else {}
+    while isinstance(train.get("dataset"), dict):  # RepeatDataset and other wrappers
+        train = train["dataset"]
     modality = train.get("modality", "RGB")
     if modality != "RGB":
         return False, backbone, f"modality {modality}"
