@@ -72,10 +72,20 @@ struct ConfigCommand: ParsableCommand {
             for p in problems { ExitStatus.printError(p.description) }
             let warnings = problems.count
             if build {
-                let spec = try RunSpec.read(config, log: ReadLog(pretrainedURLs: .noted))
                 let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-build-\(getpid())").path
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
-                for line in try BuildCheck.run(spec, scratch: scratch).lines { print("  " + line) }
+                let report: BuildCheck.Report
+                if TestSpec.isTestOnly(config) {
+                    // mmaction2's test, inference and feature-extraction configs: what `reel test` reads.
+                    let log = ReadLog(pretrainedURLs: .noted)
+                    let spec = try TestSpec.read(config, split: config.root["data"]?.dict?["test"].map { !$0.isNone } == true ? .test : .val,
+                                                 log: log)
+                    for w in log.notes where !problems.contains(w) { ExitStatus.printError(w.description) }
+                    report = try BuildCheck.runTest(spec, scratch: scratch)
+                } else {
+                    report = try BuildCheck.run(try RunSpec.read(config, log: ReadLog(pretrainedURLs: .noted)), scratch: scratch)
+                }
+                for line in report.lines { print("  " + line) }
             }
             print("\(source.file): ok" + (build ? ", builds and runs" : "")
                   + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))

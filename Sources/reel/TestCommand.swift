@@ -26,13 +26,9 @@ struct TestCommand: ParsableCommand {
         let config = try source.load()
         let problems = config.warnings + SchemaChecker.check(config)
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
-        guard let modelConfig = config.root["model"] else { throw ValidationError("the config has no model") }
-        let modelSpec = try ModelReader.read(modelConfig, files: config.files)
-        let evaluation = try RunSpec.evaluation(of: config)
-        let dataConfig = try DataConfig(config)
-        try ModelInputCheck.check(modelSpec, data: dataConfig, splits: [split])
-        let data = try dataConfig.loaderSpec(split)
-        let model = try ModelBuilder.build(modelSpec, seed: 0)
+        let spec = try TestSpec.read(config, split: split)
+        let (evaluation, data) = (spec.evaluation, spec.data)
+        let model = try ModelBuilder.build(spec.model, seed: 0)
         let file = try CheckpointFile.read(checkpoint)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {

@@ -60,4 +60,40 @@ final class BuildCheckCLITests: XCTestCase {
                                             + "data.train.pipeline (without it the frames stay H×W×C)"), r.stderr)
         }
     }
+
+    /// A test-only config (no data.train, optimizer or total_epochs), as mmaction2's x3d facebook, data_benchmark and
+    /// inference configs: `--build` builds it as `reel test` reads it — the model and one view of data.test — with a
+    /// note that training needs more. Before, it failed with "config needs 'total_epochs'".
+    func testATestOnlyConfigBuildsAsReelTestReadsIt() throws {
+        let d = try ReelProcess.tempDir(self)
+        let path = d.appendingPathComponent("t.py").path
+        try """
+            model = dict(type='Recognizer2D',
+                         backbone=dict(type='ResNetTSM', pretrained=None, depth=18, base_channels=16, num_segments=8),
+                         cls_head=dict(type='TSMHead', num_classes=8, in_channels=128, num_segments=8),
+                         test_cfg=dict(average_clips='prob'))
+            test_pipeline = [
+                dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
+                dict(type='RawFrameDecode'), dict(type='Resize', scale=(-1, 64)), dict(type='ThreeCrop', crop_size=64),
+                dict(type='Normalize', mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False),
+                dict(type='FormatShape', input_format='NCHW'), dict(type='Collect', keys=['imgs'], meta_keys=[]),
+                dict(type='ToTensor', keys=['imgs'])]
+            data = dict(test_dataloader=dict(videos_per_gpu=1),
+                        test=dict(type='RawframeDataset', ann_file='ann.txt', data_prefix='frames', pipeline=test_pipeline))
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try ReelProcess.run(["config", "check", "--build", path], cwd: d)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("  model: Recognizer2D, ResNet-18, base_channels 16, TSMHead: "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  note: a test-only config (no data.train): built as `reel test` reads it; `reel train` needs "
+                                        + "data.train, an optimizer and total_epochs\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  test pipeline: input [24, 3, 64, 64] (3 crops); one view [8, 3, 64, 64] forwarded: 8 scores in "),
+                      r.stdout)
+        XCTAssertFalse(r.stdout.contains("train pipeline"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("t.py: ok, builds and runs (2 warnings)\n"), r.stdout)
+        // Training still refuses it, at the first thing it needs.
+        let train = try ReelProcess.run(["train", path, "--no-tui", "--work-dir", d.appendingPathComponent("w").path], cwd: d)
+        XCTAssertEqual(train.status, 2, train.stdout + train.stderr)
+        XCTAssertTrue(train.stderr.contains("config needs 'total_epochs'"), train.stderr)
+    }
 }

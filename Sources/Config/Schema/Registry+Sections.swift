@@ -60,7 +60,7 @@ extension Registry {
                   "save_best='top1_acc', rule='greater' or save_best='loss', rule='less' pick the best checkpoint explicitly.",
                   "Unlike mmcv, Reel also saves a best score of exactly 0 (see docs/differences.md)."]),
         ComponentSchema("data", .section, "Loaders and datasets.", args: [
-            A("videos_per_gpu", .int, nil, "Batch size (videos per step)."),
+            A("videos_per_gpu", .int, "1", "Batch size (videos per step)."),
             A("workers_per_gpu", .int, "0", "Loader worker threads (decoding overlaps training); 0 decodes on the training thread."),
             A("train", .component(.dataset), "None", "Training dataset."),
             A("val", .component(.dataset), "None", "Validation dataset (EvalHook)."),

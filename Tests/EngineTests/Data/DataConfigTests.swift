@@ -37,6 +37,20 @@ final class DataConfigTests: XCTestCase {
         XCTAssertEqual(try data(fx, classes: 8, extra: ", num_classes=3").dataset(.val).labelLimit, 3)
     }
 
+    /// mmaction2's train.py and test.py read `cfg.data.get('videos_per_gpu', 1)`: tsn_r50_1x1x8_50e_hmdb51_mit_rgb.py
+    /// and the data_benchmark configs leave it out. Reel required it ("data needs 'videos_per_gpu'").
+    func testVideosPerGPUDefaultsToOne() throws {
+        let fx = try FrameFixture(videos: 3, frames: 4, width: 16, height: 16)
+        let text = """
+            d = dict(type='RawframeDataset', ann_file='\(fx.root)/ann.txt', data_prefix='\(fx.root)/rawframes', pipeline=\(Self.pipeline))
+            data = dict(train=d, test=d, test_dataloader=dict(videos_per_gpu=2))
+
+            """
+        let data = try DataConfig(try ConfigLoader(read: { $0 == "/c.py" ? text : nil }).load("/c.py"))
+        XCTAssertEqual(try data.loaderSettings(.train).batchSize, 1)
+        XCTAssertEqual(try data.loaderSettings(.test).batchSize, 2)
+    }
+
     /// The loss takes one label a video: a multi-hot (multi_class) dataset is refused when a loader is built.
     func testMultiClassDatasetsAreRefusedForLoaders() throws {
         let fx = try FrameFixture(videos: 3, frames: 4, width: 16, height: 16)

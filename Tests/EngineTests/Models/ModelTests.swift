@@ -183,6 +183,29 @@ final class ModelTests: XCTestCase {
         XCTAssertThrowsError(try Self.build("model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=19))\n"))
     }
 
+    /// tsn_r50_1x1x8_50e_sthv1_rgb.py sets norm_cfg=dict(type='SyncBN', requires_grad=True): on one process that is
+    /// BatchNorm2d, so it builds the same network as BN (Reel refused it: "norm_cfg type 'SyncBN' is not supported").
+    /// Keys that would change the layer are refused at their value, no longer ignored.
+    func testSyncBNIsBatchNormAndOtherNormSettingsAreRefused() throws {
+        func model(_ norm: String) -> String {
+            "model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, base_channels=16,\n norm_cfg=\(norm)),\n"
+                + "             cls_head=dict(type='TSNHead', num_classes=4, in_channels=128))\n"
+        }
+        let sync = try Self.build(model("dict(type='SyncBN', requires_grad=True)"), seed: 3)
+        let plain = try Self.build(model("dict(type='BN')"), seed: 3)
+        XCTAssertEqual(sync.stateDict().map(\.0), plain.stateDict().map(\.0))
+        XCTAssertEqual(sync.namedParameters().map(\.1.value.scalars), plain.namedParameters().map(\.1.value.scalars))
+        func message(_ norm: String) -> String? {
+            do { _ = try Self.build(model(norm)); return nil } catch let e as ConfigError {
+                return "\(e.location.line):\(e.location.column): \(e.message)"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("dict(type='GN', num_groups=4)"), "2:21: norm_cfg type 'GN' is not supported (BN/BN2d/SyncBN)")
+        XCTAssertEqual(message("dict(type='BN', requires_grad=False)"),
+                       "2:41: norm_cfg.requires_grad=False (frozen BN affine) is not supported for 2-D backbones")
+        XCTAssertEqual(message("dict(type='BN', eps=1e-3)"), "2:31: norm_cfg.eps is not supported by Reel for 2-D backbones (type, requires_grad)")
+    }
+
     /// Every parameter gradient of a TSM model whose convolutions take the Winograd, whole-plane and direct paths (auto)
     /// equals the plain im2col model's, up to float rounding (these layers are 16×16 → 4×4, 2×2 and 1×1 planes).
     func testConvolutionAlgorithmsGiveTheSameModelGradients() throws {

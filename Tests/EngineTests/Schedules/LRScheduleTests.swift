@@ -32,6 +32,18 @@ final class LRScheduleTests: XCTestCase {
         XCTAssertEqual(floor.lr(base: 0.01, epoch: 2, iter: 0, maxEpochs: 3, maxIters: 0, itersPerEpoch: 1), 0.0005, accuracy: 1e-15)
     }
 
+    /// step=[] (tsn_r50_1x1x3_75e_ucf101_rgb.py): mmcv's StepLrUpdaterHook accepts it and never decays, so only the
+    /// warmup moves the LR. Reel refused it ("step values must be positive"); an int or an entry ≤ 0 still is.
+    func testAnEmptyStepListNeverDecays() throws {
+        let s = try schedule("dict(policy='step', step=[], warmup='linear', warmup_iters=10, warmup_ratio=0.1)")
+        let at = { (i: Int) in s.lr(base: 0.01, epoch: i / 100, iter: i, maxEpochs: 75, maxIters: 7500, itersPerEpoch: 100) }
+        XCTAssertEqual(at(0), 0.001, accuracy: 1e-12)
+        XCTAssertEqual(at(10), 0.01, accuracy: 1e-15)
+        XCTAssertEqual(at(7499), 0.01, accuracy: 1e-15)
+        XCTAssertTrue(error("dict(policy='step', step=0)").contains("step values must be positive"))
+        XCTAssertTrue(error("dict(policy='step', step=[0, 3])").contains("step values must be positive"))
+    }
+
     /// Example 2: linear warmup by epoch, W = 10 epochs × 500 = 5000 iterations.
     func testLinearWarmupByEpoch() throws {
         let s = try schedule("dict(policy='step', step=[90, 130], warmup='linear', warmup_by_epoch=True, warmup_iters=10, warmup_ratio=0.1)")

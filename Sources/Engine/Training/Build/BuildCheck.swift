@@ -45,6 +45,28 @@ public enum BuildCheck {
 
         let testSpec = try spec.data.has(.test) ? spec.data.loaderSpec(.test) : spec.val
         guard let testSpec else { return report }
+        report.lines.append(try testForward(model, testSpec, scratch: scratch))
+        return report
+    }
+
+    /// A test-only config (`TestSpec.isTestOnly`: no `data.train`, as mmaction2's tools/test.py configs): the model
+    /// and one view of the test split's pipeline output through an inference forward — what `reel test` runs.
+    public static func runTest(_ spec: TestSpec, scratch: String) throws -> Report {
+        var report = Report()
+        var notes: [String] = []
+        let model = try ModelBuilder.build(spec.model, seed: 0, notes: { notes.append($0) })
+        let params = model.namedParameters().reduce(0) { $0 + $1.1.value.count }
+        report.lines.append("model: \(spec.model.recognizer.rawValue), \(spec.model.backbone.name), \(spec.model.head.name): "
+                            + String(format: "%.2f M parameters", Double(params) / 1e6))
+        report.lines += notes.map { "note: \($0)" }
+        report.lines.append("note: a test-only config (no data.train): built as `reel test` reads it; `reel train` needs "
+                            + "data.train, an optimizer and total_epochs")
+        report.lines.append(try testForward(model, spec.data, scratch: scratch))
+        return report
+    }
+
+    /// One view of the split's pipeline output on the synthetic clip through an inference forward; its report line.
+    static func testForward(_ model: any Recognizer, _ testSpec: DataSpec, scratch: String) throws -> String {
         let sample = try pipelineOutput(testSpec, scratch: scratch)
         let views = sample.numCrops
         let imgs = sample.imgs!
@@ -55,10 +77,8 @@ public enum BuildCheck {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let scores = model.predict(one.reshaped([1] + one.shape))
         guard scores.scalars.allSatisfy(\.isFinite) else { throw Failure(message: "the test forward gave non-finite scores") }
-        report.lines.append("\(testSpec.split.rawValue) pipeline: input \(imgs.shape) (\(views) crop\(views == 1 ? "" : "s")); "
-                            + "one view \(one.shape) forwarded: \(scores.shape[1]) scores in "
-                            + String(format: "%.2f s", seconds(since: t0)))
-        return report
+        return "\(testSpec.split.rawValue) pipeline: input \(imgs.shape) (\(views) crop\(views == 1 ? "" : "s")); "
+            + "one view \(one.shape) forwarded: \(scores.shape[1]) scores in " + String(format: "%.2f s", seconds(since: t0))
     }
 
     /// The split's pipeline output for the synthetic clip (one video).

@@ -101,7 +101,7 @@ public struct DataConfig {
 
     /// Batch size, workers, shuffle and drop_last for a split, with the `<split>_dataloader` overrides.
     public func loaderSettings(_ split: Split) throws -> LoaderSettings {
-        var batch = try data.int("videos_per_gpu")
+        var batch = try data.int("videos_per_gpu", 1)   // mmaction2's train.py: cfg.data.get('videos_per_gpu', 1)
         var workers = try data.int("workers_per_gpu", 0)
         data.accepts("omni_videos_per_gpu", as: .inert("it is read with omnisource=True only, which Reel does not implement"))
         var shuffle = split == .train

@@ -58,7 +58,11 @@ extension LRSchedule {
         case "Step":
             guard let v = r.value("step"), !v.isNone else { throw r.error("Step needs 'step' (an epoch or a list of epochs)") }
             let steps = try r.ints("step", [])
-            guard !steps.isEmpty, steps.allSatisfy({ $0 > 0 }) else { throw r.error("step values must be positive", key: "step") }
+            // An empty list is valid in mmcv (no decay: the LR stays at its base after warmup), as
+            // tsn_r50_1x1x3_75e_ucf101_rgb.py uses it; an int or an entry must be positive.
+            guard v.elements != nil || !steps.isEmpty, steps.allSatisfy({ $0 > 0 }) else {
+                throw r.error("step values must be positive", key: "step")
+            }
             policy = .step(steps: steps, every: v.int, gamma: try r.double("gamma", 0.1), minLR: try r.optionalDouble("min_lr"))
         case "Exp": policy = .exp(gamma: try r.double("gamma"))
         case "Poly": policy = .poly(power: try r.double("power", 1), minLR: try r.double("min_lr", 0))

@@ -83,9 +83,7 @@ public enum ModelReader {
         guard outIndices == [numStages - 1] else {
             throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),)", key: "out_indices")
         }
-        if let n = b.value("norm_cfg")?.dict?["type"]?.string, !["BN", "BN2d"].contains(n) {
-            throw b.error("norm_cfg type '\(n)' is not supported (BN/BN2d)", key: "norm_cfg")
-        }
+        try readNorm2d(b)
         var spec = ModelSpec.ResNetSpec(depth: depth)
         spec.pretrained = pretrained
         spec.torchvisionPretrain = torchvisionPretrain
@@ -110,6 +108,29 @@ public enum ModelReader {
         spec.normEval = try b.bool("norm_eval", false)
         spec.partialBN = try b.bool("partial_bn", false)
         return spec
+    }
+
+    /// `norm_cfg` of a 2-D ResNet: BatchNorm2d with PyTorch's defaults. SyncBN (the sthv1 TSN configs) is BatchNorm
+    /// on one process — Reel runs one — so it is read as BN2d, as the 3-D readers do. Other keys would change the
+    /// layer (a frozen affine, another eps) and are refused at their value rather than ignored.
+    static func readNorm2d(_ b: ConfigReader) throws {
+        guard let v = b.value("norm_cfg") else { return }
+        guard let d = v.dict else { throw b.error("norm_cfg must be a dict, not \(v.typeDescription)", key: "norm_cfg") }
+        for entry in d {
+            let (key, value) = (entry.key.description, entry.value)
+            switch key {
+            case "type":
+                guard let t = value.string, ["BN", "BN2d", "SyncBN"].contains(t) else {
+                    throw b.files.error("norm_cfg type \(PythonText.repr(value)) is not supported (BN/BN2d/SyncBN)", at: value.origin)
+                }
+            case "requires_grad":
+                guard value.bool == true else {
+                    throw b.files.error("norm_cfg.requires_grad=False (frozen BN affine) is not supported for 2-D backbones", at: value.origin)
+                }
+            default:
+                throw b.files.error("norm_cfg.\(key) is not supported by Reel for 2-D backbones (type, requires_grad)", at: value.origin)
+            }
+        }
     }
 
     static func readHead(_ reader: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
