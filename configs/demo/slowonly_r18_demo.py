@@ -1,11 +1,12 @@
 # A 3-D model on the demo dataset (`reel data demo data/demo` writes it): SlowOnly (ResNet3dSlowOnly) in the
-# ResNet-18 layout at base width 16 (a Reel extension). Its stages 3–4 have temporal kernels, so it sees the motion
+# ResNet-18 layout at base width 16 (a Reel extension). Every stage has 3x1x1 temporal kernels (inflate=(1, 1, 1, 1);
+# SlowOnly's default (0, 0, 1, 1) puts them only at 4x4 and 2x2 here and reached 80 %), so it sees the motion
 # that tells the class pairs apart directly; compare with tsn_r18_demo.py (order-blind) and tsm_r18_demo.py
 # (temporal shift). Self-contained: the settings of _demo_base.py, with clips of 8 frames (NCTHW) for pipelines.
 model = dict(
     type='Recognizer3D',
     backbone=dict(type='ResNet3dSlowOnly', pretrained=None, depth=18, base_channels=16, lateral=False,
-                  conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1, inflate=(0, 0, 1, 1), norm_eval=False),
+                  conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1, inflate=(1, 1, 1, 1), norm_eval=False),
     cls_head=dict(type='I3DHead', in_channels=128, num_classes=8, spatial_type='avg', dropout_ratio=0.5, init_std=0.01),
     train_cfg=None,
     test_cfg=dict(average_clips='prob'))
@@ -14,9 +15,10 @@ data_root = 'data/demo/rawframes'
 ann_file_train = 'data/demo/train_list.txt'
 ann_file_val = 'data/demo/val_list.txt'
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
-# One clip of 8 consecutive frames as a volume (FormatShape NCTHW); no Flip, as in the 2-D demos.
+# One clip of 8 frames, every second one (the whole 16-frame video), as a volume (FormatShape NCTHW); no Flip, as in
+# the 2-D demos.
 train_pipeline = [
-    dict(type='SampleFrames', clip_len=8, frame_interval=1, num_clips=1),
+    dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1),
     dict(type='RawFrameDecode', decoding_backend='turbojpeg'),
     dict(type='MultiScaleCrop', input_size=56, scales=(1, 0.875, 0.75), random_crop=False, max_wh_scale_gap=1),
     dict(type='Resize', scale=(56, 56), keep_ratio=False),
@@ -26,7 +28,7 @@ train_pipeline = [
     dict(type='ToTensor', keys=['imgs', 'label'])
 ]
 val_pipeline = [
-    dict(type='SampleFrames', clip_len=8, frame_interval=1, num_clips=1, test_mode=True),
+    dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1, test_mode=True),
     dict(type='RawFrameDecode', decoding_backend='turbojpeg'),
     dict(type='CenterCrop', crop_size=56),
     dict(type='Normalize', **img_norm_cfg),
@@ -47,7 +49,7 @@ optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
 optimizer_config = dict(grad_clip=dict(max_norm=20, norm_type=2))
 lr_config = dict(policy='CosineAnnealing', min_lr=0, warmup='linear', warmup_iters=1, warmup_by_epoch=True,
                  warmup_ratio=0.1)
-total_epochs = 30
+total_epochs = 60
 checkpoint_config = dict(interval=5, max_keep_ckpts=3)
 log_config = dict(interval=10, hooks=[dict(type='TextLoggerHook'), dict(type='TensorboardLoggerHook')])
 dist_params = dict(backend='nccl')
