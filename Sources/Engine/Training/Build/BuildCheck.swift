@@ -28,12 +28,7 @@ public enum BuildCheck {
 
     public static func run(_ spec: RunSpec, scratch: String) throws -> Report {
         var report = Report()
-        var notes: [String] = []
-        let model = try ModelBuilder.build(spec.model, seed: 0, notes: { notes.append($0) })
-        let params = model.namedParameters().reduce(0) { $0 + $1.1.value.count }
-        report.lines.append("model: \(spec.model.recognizer.rawValue), \(spec.model.backbone.name), \(spec.model.head.name): "
-                            + String(format: "%.2f M parameters", Double(params) / 1e6))
-        report.lines += notes.map { "note: \($0)" }
+        let model = try build(spec.model, into: &report)
 
         let train = try output(of: spec.train, scratch: scratch)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -49,16 +44,22 @@ public enum BuildCheck {
         return report
     }
 
+    /// The model as training builds it (pretrained files loaded), with its size and the loading notes in `report`.
+    static func build(_ spec: ModelSpec, into report: inout Report) throws -> any Recognizer {
+        var notes: [String] = []
+        let model = try ModelBuilder.build(spec, seed: 0, notes: { notes.append($0) })
+        let params = model.namedParameters().reduce(0) { $0 + $1.1.value.count }
+        report.lines.append("model: \(spec.recognizer.rawValue), \(spec.backbone.name), \(spec.head.name): "
+                            + String(format: "%.2f M parameters", Double(params) / 1e6))
+        report.lines += notes.map { "note: \($0)" }
+        return model
+    }
+
     /// A test-only config (`TestSpec.isTestOnly`: no `data.train`, as mmaction2's tools/test.py configs): the model
     /// and one view of the test split's pipeline output through an inference forward — what `reel test` runs.
     public static func runTest(_ spec: TestSpec, scratch: String) throws -> Report {
         var report = Report()
-        var notes: [String] = []
-        let model = try ModelBuilder.build(spec.model, seed: 0, notes: { notes.append($0) })
-        let params = model.namedParameters().reduce(0) { $0 + $1.1.value.count }
-        report.lines.append("model: \(spec.model.recognizer.rawValue), \(spec.model.backbone.name), \(spec.model.head.name): "
-                            + String(format: "%.2f M parameters", Double(params) / 1e6))
-        report.lines += notes.map { "note: \($0)" }
+        let model = try build(spec.model, into: &report)
         report.lines.append("note: a test-only config (no data.train): built as `reel test` reads it; `reel train` needs "
                             + "data.train, an optimizer and total_epochs")
         report.lines.append(try testForward(model, spec.data, scratch: scratch))
