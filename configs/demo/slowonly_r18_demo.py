@@ -2,7 +2,8 @@
 # ResNet-18 layout at base width 16 (a Reel extension). Every stage has 3x1x1 temporal kernels (inflate=(1, 1, 1, 1);
 # SlowOnly's default (0, 0, 1, 1) puts them only at 4x4 and 2x2 here and reached 80 %), so it sees the motion
 # that tells the class pairs apart directly; compare with tsn_r18_demo.py (order-blind) and tsm_r18_demo.py
-# (temporal shift). Self-contained: the settings of _demo_base.py, with clips of 8 frames (NCTHW) for pipelines.
+# (temporal shift). The settings of _demo_base.py, with clips of 8 frames (NCTHW) for pipelines.
+_base_ = ['./_demo_base.py']
 model = dict(
     type='Recognizer3D',
     backbone=dict(type='ResNet3dSlowOnly', pretrained=None, depth=18, base_channels=16, lateral=False,
@@ -10,10 +11,6 @@ model = dict(
     cls_head=dict(type='I3DHead', in_channels=128, num_classes=8, spatial_type='avg', dropout_ratio=0.5, init_std=0.01),
     train_cfg=None,
     test_cfg=dict(average_clips='prob'))
-dataset_type = 'RawframeDataset'
-data_root = 'data/demo/rawframes'
-ann_file_train = 'data/demo/train_list.txt'
-ann_file_val = 'data/demo/val_list.txt'
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
 # One clip of 8 frames, every second one (the whole 16-frame video), as a volume (FormatShape NCTHW); no Flip, as in
 # the 2-D demos.
@@ -37,24 +34,7 @@ val_pipeline = [
     dict(type='ToTensor', keys=['imgs'])
 ]
 test_pipeline = val_pipeline
-data = dict(
-    videos_per_gpu=8,
-    workers_per_gpu=1,
-    test_dataloader=dict(videos_per_gpu=1),
-    train=dict(type=dataset_type, ann_file=ann_file_train, data_prefix=data_root, pipeline=train_pipeline),
-    val=dict(type=dataset_type, ann_file=ann_file_val, data_prefix=data_root, pipeline=val_pipeline),
-    test=dict(type=dataset_type, ann_file=ann_file_val, data_prefix=data_root, pipeline=test_pipeline))
-evaluation = dict(interval=1, metrics=['top_k_accuracy', 'mean_class_accuracy'], save_best='auto')
-optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
-optimizer_config = dict(grad_clip=dict(max_norm=20, norm_type=2))
-lr_config = dict(policy='CosineAnnealing', min_lr=0, warmup='linear', warmup_iters=1, warmup_by_epoch=True,
-                 warmup_ratio=0.1)
+# The base's data dict holds its own (2-D) pipelines: these replace them.
+data = dict(train=dict(pipeline=train_pipeline), val=dict(pipeline=val_pipeline), test=dict(pipeline=test_pipeline))
 total_epochs = 60
-checkpoint_config = dict(interval=5, max_keep_ckpts=3)
-log_config = dict(interval=10, hooks=[dict(type='TextLoggerHook'), dict(type='TensorboardLoggerHook')])
-dist_params = dict(backend='nccl')
-log_level = 'INFO'
-load_from = None
-resume_from = None
-workflow = [('train', 1)]
 work_dir = './work_dirs/slowonly_r18_demo'
