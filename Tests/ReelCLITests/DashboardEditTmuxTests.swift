@@ -46,7 +46,7 @@ final class DashboardEditTmuxTests: XCTestCase {
         // B6: optimizer.lr lives in _demo_base.py, which tsn_r18_demo.py also uses: asked; `o` overrides in tsm only.
         edit(t, "optimizer.lr", "0.01")
         t.waitFor("the shared question") {
-            $0.contains("Change shared text?") && $0.contains("also used by tsn_r18_demo.py.") && $0.contains("o    override optimizer.lr in tsm_r18_demo.py only")
+            $0.contains("Change shared text?") && $0.contains("also used by slowonly_r18_demo.py,") && $0.contains("tsn_r18_demo.py.") && $0.contains("o    override optimizer.lr in tsm_r18_demo.py only")
         }
         t.keys("o")
         t.waitFor("the override") { $0.contains("optimizer.lr = 0.01  (override in tsm_r18_demo.py)") }
