@@ -3,7 +3,8 @@
 #   make test   installs what is missing and runs every test (release build), ending with "N passed, N failed"
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBS := libncurses-dev libopenblas-dev libturbojpeg0-dev pkg-config tmux
+DEBS := libncurses-dev libopenblas-dev libturbojpeg0-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+	pkg-config tmux
 CONFIG ?= release
 REEL := .build/$(CONFIG)/reel
 

@@ -26,6 +26,10 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
                        providers: [.apt(["libturbojpeg0-dev"])]),
+        // FFmpeg's libraries (video files): one pkg-config name finds the shared include directory; the modulemap
+        // links all four.
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
         .target(name: "Config", path: "Sources/Config"),
         // The hot loops in C, compiled once per instruction set (baseline, AVX2+FMA, AVX-512) and picked at run time
@@ -38,8 +42,8 @@ let package = Package(
         // core compiles in the Swift 5 language mode.
         .target(name: "EngineCore", dependencies: ["COpenBLAS", "CKernels"], path: "Sources/Engine/Core",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
-        // Data: datasets, annotation lists, the pipeline, frame decoding and the loader (Swift 6, strict concurrency).
-        .target(name: "EngineData", dependencies: ["EngineCore", "CKernels", "CTurboJPEG"], path: "Sources/Engine/Data"),
+        // Data: datasets, annotation lists, the pipeline, frame and video decoding and the loader (Swift 6, strict concurrency).
+        .target(name: "EngineData", dependencies: ["EngineCore", "CKernels", "CTurboJPEG", "CFFmpeg"], path: "Sources/Engine/Data"),
         // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, benchmarks (Swift 6).
         .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "Config"], path: "Sources/Engine/Training"),
         // ncurses keeps its state in C globals (stdscr, COLORS), which Swift 6 mode rejects: the ncurses calls are

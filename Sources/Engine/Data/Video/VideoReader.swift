@@ -1,0 +1,314 @@
+import CFFmpeg
+import Foundation
+
+/// A video file that cannot be opened or decoded; `path` names the file. Thrown by `VideoReader` and the video
+/// Init/Decode steps; `skip_broken` replaces such an item like one with a broken frame.
+public struct VideoError: DataInputError, Equatable {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public var file: String { path }
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Frame-exact random access to one video file on FFmpeg (libavformat demuxes, libavcodec decodes, libswscale
+/// converts to RGB). The only caller of FFmpeg's decoding API.
+///
+/// Opening reads the whole file's packet headers once (no decoding) and builds the frame index decord builds:
+/// frame `i` is the video packet with the `i`-th smallest presentation timestamp, so `frameCount` is exact whatever
+/// the container's metadata says, and B-frames and variable frame rates are handled. `frames(_:)` decodes exactly
+/// the frames asked for: for each run of wanted frames it seeks to the keyframe at or before the first one (only
+/// when that is nearer than decoding on), decodes forward and keeps the wanted frames, returning them in the order
+/// asked with repeats. The frames are the stored pixels, RGB 8-bit (H×W×3); rotation metadata is not applied, as
+/// decord and PyAV do not apply it.
+///
+/// Safety: only the `file` protocol and the demuxers of real video containers are allowed (a playlist or concat
+/// file cannot make Reel read other files or the network), the size is checked before any frame buffer is made,
+/// and a decode that stops making progress is an error. One reader per thread.
+public final class VideoReader {
+    /// Largest width or height accepted (as for JPEG frames).
+    public static let maxSide = 16384
+    /// Largest video index accepted: 2^24 frames (over 6 days at 30 fps).
+    public static let maxFrames = 1 << 24
+    /// The demuxers a video may be read with.
+    static let demuxers = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpeg,mpegts,mpegvideo,m4v,h264,hevc,ogg,asf,nut,ivf"
+
+    public let path: String
+    public let width: Int
+    public let height: Int
+    /// The number of frames (video packets) in the file.
+    public var frameCount: Int { presentation.count }
+    /// The container's own frame count (`nb_frames`, 0 when the container does not store it), which PyAV reports.
+    public let containerFrameCount: Int
+    /// Average frame rate as the container states it (frames per second; 0 if unknown).
+    public let frameRate: Double
+    /// The codec's name (`h264`, `mpeg4`, …).
+    public let codecName: String
+
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private let stream: Int32
+    /// Presentation timestamps in order: frame `i` has `presentation[i]`.
+    private let presentation: [Int64]
+    private let frameOfTimestamp: [Int64: Int]
+    /// Frame indices of keyframes (ascending) and the timestamp to seek to for each.
+    private let keyframes: [Int]
+    private let keyframeSeekTimestamps: [Int64]
+    private var scaler: OpaquePointer?
+    private var scalerSource: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var decoded: UnsafeMutablePointer<AVFrame>?
+    /// The last frame the decoder returned; right after a seek to keyframe `k`, `k - 1`.
+    private var position = -1
+
+    /// Opens and indexes `path`; `threads` decoding threads (FFmpeg's frame and slice threading; 0 = automatic).
+    public init(path: String, threads: Int = 1) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw VideoError(path: path, reason: "video file is missing")
+        }
+        if isDirectory.boolValue { throw VideoError(path: path, reason: "is a directory, not a video file") }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular
+        else { throw VideoError(path: path, reason: "is not a regular file (a device, FIFO or socket), so it is not read as a video") }
+
+        var context: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
+        var options: OpaquePointer? = nil
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        av_dict_set(&options, "format_whitelist", Self.demuxers, 0)
+        var status = avformat_open_input(&context, path, nil, &options)
+        av_dict_free(&options)
+        if status < 0 { throw VideoError(path: path, reason: "not a video file Reel can read (\(Self.message(status)))") }
+        var scratch: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
+        // Until every stored property is set, a failure frees what was opened here.
+        func fail(_ reason: String) -> VideoError {
+            avformat_close_input(&context)
+            av_packet_free(&scratch)
+            return VideoError(path: path, reason: reason)
+        }
+        status = avformat_find_stream_info(context, nil)
+        if status < 0 { throw fail("cannot read the stream information (\(Self.message(status)))") }
+        var decoder: UnsafePointer<AVCodec>? = nil
+        let best = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
+        guard best >= 0, let videoStream = context!.pointee.streams[Int(best)] else { throw fail("has no video stream") }
+        let parameters = videoStream.pointee.codecpar!
+        let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+        guard let decoder else { throw fail("its video codec (\(name)) is not supported by this FFmpeg build") }
+        let w = Int(parameters.pointee.width), h = Int(parameters.pointee.height)
+        guard w > 0, h > 0, w <= Self.maxSide, h <= Self.maxSide else {
+            throw fail("video is \(w)x\(h); videos must be 1 to \(Self.maxSide) pixels per side")
+        }
+
+        // Discard the other streams while demuxing: their packets are never read.
+        for s in 0..<Int(context!.pointee.nb_streams) where s != Int(best) {
+            context!.pointee.streams[s]!.pointee.discard = AVDISCARD_ALL
+        }
+
+        // The index: every presented video packet's timestamp. Packets the container marks as discarded (an edit
+        // list cutting them) are not frames: the decoder drops them too.
+        let noTimestamp = reel_av_nopts_value()
+        var timestamps: [Int64] = []
+        var keys: [(pts: Int64, seek: Int64)] = []
+        var complete = true
+        let p = scratch!
+        while true {
+            status = av_read_frame(context, p)
+            if status < 0 { break }
+            defer { av_packet_unref(p) }
+            guard p.pointee.stream_index == best, p.pointee.flags & AV_PKT_FLAG_DISCARD == 0 else { continue }
+            // A packet without a presentation timestamp (AVI, raw streams): frames are then counted in the
+            // decoder's output order, which is presentation order.
+            if p.pointee.pts == noTimestamp { complete = false }
+            timestamps.append(p.pointee.pts)
+            if p.pointee.flags & AV_PKT_FLAG_KEY != 0 { keys.append((p.pointee.pts, p.pointee.dts != noTimestamp ? p.pointee.dts : p.pointee.pts)) }
+            if timestamps.count > Self.maxFrames { throw fail("has more than \(Self.maxFrames) frames") }
+        }
+        if status != reel_averror_eof() && timestamps.isEmpty { throw fail("cannot read the video (\(Self.message(status)))") }
+        guard !timestamps.isEmpty else { throw fail("video has no frames") }
+        var lookup: [Int64: Int] = [:]
+        var keyed: [(Int, Int64)] = []
+        if complete {
+            timestamps.sort()
+            lookup.reserveCapacity(timestamps.count)
+            for (i, t) in timestamps.enumerated() where lookup[t] == nil { lookup[t] = i }
+            keyed = keys.compactMap { k in lookup[k.pts].map { ($0, k.seek) } }.sorted { $0.0 < $1.0 }
+        } else {
+            // Without timestamps a keyframe's place in presentation order is unknown: decode from the start.
+            timestamps = Array(0..<Int64(timestamps.count))
+        }
+        guard let codecContext = avcodec_alloc_context3(decoder) else { throw fail("cannot make a decoder") }
+
+        // From here on deinit frees everything.
+        format = context
+        packet = p
+        decoded = av_frame_alloc()
+        stream = best
+        width = w
+        height = h
+        codecName = name
+        containerFrameCount = Int(max(0, videoStream.pointee.nb_frames))
+        let rate = videoStream.pointee.avg_frame_rate
+        frameRate = rate.den > 0 ? Double(rate.num) / Double(rate.den) : 0
+        presentation = timestamps
+        frameOfTimestamp = lookup
+        keyframes = keyed.map(\.0)
+        keyframeSeekTimestamps = keyed.map(\.1)
+        codec = codecContext
+        avcodec_parameters_to_context(codecContext, parameters)
+        codecContext.pointee.thread_count = Int32(max(0, threads))
+        codecContext.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        codecContext.pointee.pkt_timebase = videoStream.pointee.time_base
+        status = avcodec_open2(codecContext, decoder, nil)
+        if status < 0 { throw VideoError(path: path, reason: "cannot open the \(name) decoder (\(Self.message(status)))") }
+        try seek(toFrame: 0)
+    }
+
+    deinit {
+        if scaler != nil { sws_freeContext(scaler) }
+        avcodec_free_context(&codec)
+        avformat_close_input(&format)
+        av_packet_free(&packet)
+        av_frame_free(&decoded)
+    }
+
+    /// The keyframe at or before frame `index` (the frame decord's and PyAV's 'efficient' seeking lands on).
+    public func keyframe(atOrBefore index: Int) -> Int {
+        var lo = 0, hi = keyframes.count - 1, found = 0
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if keyframes[mid] <= index { found = keyframes[mid]; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return found
+    }
+
+    /// Decodes exactly the frames `indices` names (any order, repeats allowed), each decoded once.
+    public func frames(_ indices: [Int]) throws -> [Frame] {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= frameCount }) {
+            throw VideoError(path: path, reason: "frame index \(bad) is out of range: the video has \(frameCount) frames (0 to \(frameCount - 1))")
+        }
+        var got: [Int: Frame] = [:]
+        for index in Set(indices).sorted() where got[index] == nil {
+            try decode(upTo: index, keeping: Set(indices), into: &got)
+        }
+        return indices.map { got[$0]! }
+    }
+
+    /// Decodes forward until frame `target` is out, keeping every wanted frame passed on the way. Seeks first when
+    /// the target's keyframe lies beyond the decoder's position (or behind it).
+    private func decode(upTo target: Int, keeping wanted: Set<Int>, into got: inout [Int: Frame]) throws {
+        let key = keyframe(atOrBefore: target)
+        if position >= target || position < key - 1 { try seek(toFrame: key) }
+        let decoded = self.decoded!, packet = self.packet!
+        var sinceOutput = 0
+        var flushed = false
+        while true {
+            // Drain every frame the decoder has ready.
+            while true {
+                let status = avcodec_receive_frame(codec, decoded)
+                if status == reel_averror_eagain() { break }
+                if status == reel_averror_eof() {
+                    throw VideoError(path: path, reason: "frame \(target) could not be decoded: the decoder ended "
+                                     + "after frame \(position) of \(frameCount)")
+                }
+                if status < 0 { throw VideoError(path: path, reason: "cannot decode frame \(target) (\(Self.message(status)))") }
+                defer { av_frame_unref(decoded) }
+                sinceOutput = 0
+                let index = frameIndex(of: decoded)
+                position = index
+                if wanted.contains(index), got[index] == nil { got[index] = try rgb(decoded, index: index) }
+                if index >= target {
+                    if got[target] == nil {
+                        throw VideoError(path: path, reason: "frame \(target) could not be decoded (the decoder skipped from "
+                                         + "before it to frame \(index))")
+                    }
+                    return
+                }
+            }
+            guard !flushed else { continue }
+            let status = av_read_frame(format, packet)
+            if status < 0 {
+                // End of file: flush the decoder for the frames it still holds.
+                avcodec_send_packet(codec, nil)
+                flushed = true
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == stream else { continue }
+            let sent = avcodec_send_packet(codec, packet)
+            // A damaged packet is skipped as FFmpeg's tools skip it; the frame it held is then missing, which is
+            // an error only if it was wanted (and the progress limit ends a file of nothing but damage).
+            if sent < 0 && sent != reel_averror_eagain() { sinceOutput += 1 }
+            sinceOutput += 1
+            if sinceOutput > 1024 {
+                throw VideoError(path: path, reason: "decoding stopped making progress before frame \(target) "
+                                 + "(1024 packets without a frame)")
+            }
+        }
+    }
+
+    /// Positions the demuxer at keyframe `index`'s packet and empties the decoder.
+    private func seek(toFrame index: Int) throws {
+        var status: Int32 = -1
+        if let k = keyframes.firstIndex(of: index) {
+            let timestamp = keyframeSeekTimestamps[k]
+            status = av_seek_frame(format, stream, timestamp, AVSEEK_FLAG_BACKWARD)
+            if status < 0 { status = avformat_seek_file(format, stream, Int64.min, timestamp, timestamp, 0) }
+        }
+        if status < 0 && index == 0 {
+            status = avformat_seek_file(format, -1, Int64.min, Int64.min, Int64.min, 0)
+            if status < 0 { status = av_seek_frame(format, -1, 0, AVSEEK_FLAG_BYTE) }
+        }
+        if status < 0 { throw VideoError(path: path, reason: "cannot seek to frame \(index) (\(Self.message(status)))") }
+        avcodec_flush_buffers(codec)
+        position = index - 1
+    }
+
+    /// The index of a decoded frame: from its timestamp, or the one after the previous frame when the file has no
+    /// timestamps or the decoder gave none.
+    private func frameIndex(of frame: UnsafeMutablePointer<AVFrame>) -> Int {
+        let t = frame.pointee.best_effort_timestamp
+        if !frameOfTimestamp.isEmpty, t != reel_av_nopts_value(), let i = frameOfTimestamp[t] { return i }
+        return min(position + 1, frameCount - 1)
+    }
+
+    /// The decoded frame as packed RGB24, converted by libswscale (bilinear flags, as PyAV's `to_rgb()`).
+    private func rgb(_ frame: UnsafeMutablePointer<AVFrame>, index: Int) throws -> Frame {
+        let w = frame.pointee.width, h = frame.pointee.height
+        guard Int(w) == width, Int(h) == height else {
+            throw VideoError(path: path, reason: "frame \(index) is \(w)x\(h) but the video is \(width)x\(height); "
+                             + "videos whose frame size changes are not supported")
+        }
+        if scaler == nil || scalerSource != (w, h, frame.pointee.format) {
+            if scaler != nil { sws_freeContext(scaler) }
+            scaler = sws_getContext(w, h, AVPixelFormat(frame.pointee.format), w, h, AV_PIX_FMT_RGB24, SWS_BILINEAR, nil, nil, nil)
+            scalerSource = (w, h, frame.pointee.format)
+            guard scaler != nil else {
+                let name = av_get_pix_fmt_name(AVPixelFormat(frame.pointee.format)).map { String(cString: $0) } ?? "unknown"
+                throw VideoError(path: path, reason: "cannot convert its pixel format (\(name)) to RGB")
+            }
+        }
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        pixels.withUnsafeMutableBufferPointer { out in
+            var destination: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
+            var strides: [Int32] = [Int32(width * 3), 0, 0, 0]
+            withUnsafePointer(to: &frame.pointee.data) { data in
+                withUnsafePointer(to: &frame.pointee.linesize) { lines in
+                    data.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { src in
+                        lines.withMemoryRebound(to: Int32.self, capacity: 8) { srcStride in
+                            _ = sws_scale(scaler, src, srcStride, 0, h, &destination, &strides)
+                        }
+                    }
+                }
+            }
+        }
+        return Frame(width: width, height: height, pixels: pixels)
+    }
+
+    static func message(_ status: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 128)
+        av_strerror(status, &buffer, buffer.count)
+        return String(cString: buffer)
+    }
+}
+
