@@ -28,7 +28,7 @@ final class FrameExtractionTests: XCTestCase {
         return path
     }
 
-    func meanAbsDiff(_ a: Frame, _ b: Frame) -> Double {
+    static func meanAbsDiff(_ a: Frame, _ b: Frame) -> Double {
         precondition(a.width == b.width && a.height == b.height)
         return Double(zip(a.pixels, b.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(a.pixels.count)
     }
@@ -76,8 +76,8 @@ final class FrameExtractionTests: XCTestCase {
         for i in 0..<10 {
             let frame = try jpeg.decode(file: out + String(format: "/walk/a/img_%05d.jpg", i + 1))
             XCTAssertEqual([frame.width, frame.height], [64, 48])
-            XCTAssertLessThan(meanAbsDiff(frame, decoded[i]), 2.5, "frame \(i + 1)")
-            if i > 0 { XCTAssertGreaterThan(meanAbsDiff(frame, decoded[i - 1]), 4, "frame \(i + 1) differs from the one before") }
+            XCTAssertLessThan(Self.meanAbsDiff(frame, decoded[i]), 2.5, "frame \(i + 1)")
+            if i > 0 { XCTAssertGreaterThan(Self.meanAbsDiff(frame, decoded[i - 1]), 4, "frame \(i + 1) differs from the one before") }
         }
     }
 
@@ -89,7 +89,7 @@ final class FrameExtractionTests: XCTestCase {
         let decoded = try VideoReader(path: found[0].path).frames([2])[0]
         let frame = try JPEGDecoder().decode(file: out + "/a/img_00003.jpg")
         XCTAssertEqual([frame.width, frame.height], [42, 32])
-        XCTAssertLessThan(meanAbsDiff(frame, Resize.bilinear(decoded, width: 42, height: 32)), 2.5)
+        XCTAssertLessThan(Self.meanAbsDiff(frame, Resize.bilinear(decoded, width: 42, height: 32)), 2.5)
     }
 
     /// A finished directory is skipped untouched (counted from its files); a killed run's partial directory is
