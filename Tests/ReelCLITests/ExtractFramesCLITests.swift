@@ -42,8 +42,8 @@ final class ExtractFramesCLITests: XCTestCase {
         XCTAssertTrue(r.stdout.hasSuffix(" s, list out_train.txt\n"), r.stdout)
         // Not a terminal: one line per video, "[done/total] name: frames", in the order they finish.
         let lines = r.stderr.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.map { $0.prefix { $0 != " " } }, (1...8).map { "[\($0)/8]" }, r.stderr)
-        XCTAssertEqual(Set(lines.map { $0.drop { $0 != " " }.dropFirst() }), Set((0..<8).map { String(format: "video_%05d.mp4: 6 frames", $0) }))
+        XCTAssertEqual(lines.map { String($0.prefix { $0 != " " }) }, (1...8).map { "[\($0)/8]" }, r.stderr)
+        XCTAssertEqual(Set(lines.map { String($0.drop { $0 != " " }.dropFirst()) }), Set((0..<8).map { String(format: "video_%05d.mp4: 6 frames", $0) }))
     }
 
     /// A broken video is named, the others are extracted, the status is 2 and nothing of the broken one is left;

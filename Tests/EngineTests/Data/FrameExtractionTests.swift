@@ -17,11 +17,13 @@ final class FrameExtractionTests: XCTestCase {
 
     /// A `frames`-frame video at videos/`name` (VideoReaderTests' frames: each one tells its index).
     @discardableResult
-    func makeVideo(_ name: String, frames: Int, width: Int = 64, height: Int = 48, codec: String = "h264") throws -> String {
+    func makeVideo(_ name: String, frames: Int, width: Int = 64, height: Int = 48, codec: String = "h264",
+                   lossless: Bool = false) throws -> String {
         let path = videos + "/" + name
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var settings = VideoEncoder.Settings()
         settings.codec = codec
+        if lossless { settings.quality = 0; settings.pixelFormat = "yuv444p" }   // x264 CRF 0: lossless YUV
         let encoder = try VideoEncoder(path: path, width: width, height: height, settings: settings)
         for i in 0..<frames { try encoder.append(VideoReaderTests.syntheticFrame(i, width: width, height: height)) }
         try encoder.finish()
@@ -90,6 +92,24 @@ final class FrameExtractionTests: XCTestCase {
         let frame = try JPEGDecoder().decode(file: out + "/a/img_00003.jpg")
         XCTAssertEqual([frame.width, frame.height], [42, 32])
         XCTAssertLessThan(Self.meanAbsDiff(frame, Resize.bilinear(decoded, width: 42, height: 32)), 2.5)
+    }
+
+    /// Rows whose byte width is not a multiple of libswscale's vector size (40 px = 120 bytes): the RGB conversion
+    /// wrote past the frame's array and corrupted the heap (`malloc(): corrupted top size` in extract-frames on a
+    /// 40×30 video). Every frame decodes at its size: from lossless 4:4:4 video to within the RGB↔YUV rounding of
+    /// what was encoded, from 4:2:0 video within its chroma loss (a row or stride mix-up would be far off).
+    func testNarrowAndOddRowsDecodeWithinTheFrame() throws {
+        for (w, h) in [(40, 30), (42, 30), (50, 26), (22, 14), (34, 20)] {
+            for lossless in [false, true] {
+                let path = try makeVideo("v\(w)x\(h)\(lossless).mp4", frames: 40, width: w, height: h, lossless: lossless)
+                let frames = try VideoReader(path: path).frames(Array(0..<40))
+                for (i, frame) in frames.enumerated() {
+                    XCTAssertEqual([frame.width, frame.height, frame.pixels.count], [w, h, w * h * 3])
+                    let error = Self.meanAbsDiff(frame, VideoReaderTests.syntheticFrame(i, width: w, height: h))
+                    XCTAssertLessThan(error, lossless ? 1.5 : 15, "\(w)x\(h) \(lossless ? "4:4:4 lossless" : "4:2:0") frame \(i)")
+                }
+            }
+        }
     }
 
     /// A finished directory is skipped untouched (counted from its files); a killed run's partial directory is

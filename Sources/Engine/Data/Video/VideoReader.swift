@@ -56,6 +56,11 @@ public final class VideoReader {
     private let keyframeSeekTimestamps: [Int64]
     private var scaler: OpaquePointer?
     private var scalerSource: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
+    /// libswscale's RGB output: rows 64-byte aligned, with slack after the last row. Its SIMD writers store whole
+    /// vectors, past the end of a row whose byte width is not a multiple of the vector size (a 40-pixel row is
+    /// 120 bytes): written straight into a packed `width·height·3` array, the last row ran past the allocation and
+    /// corrupted the heap. Rows are copied out packed.
+    private var converted: [UInt8] = []
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var decoded: UnsafeMutablePointer<AVFrame>?
     /// The last frame the decoder returned; right after a seek to keyframe `k`, `k - 1`.
@@ -288,10 +293,13 @@ public final class VideoReader {
                 throw VideoError(path: path, reason: "cannot convert its pixel format (\(name)) to RGB")
             }
         }
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        pixels.withUnsafeMutableBufferPointer { out in
-            var destination: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
-            var strides: [Int32] = [Int32(width * 3), 0, 0, 0]
+        let row = width * 3, stride = (row + 63) / 64 * 64, slack = 1024
+        if converted.count < stride * height + slack + 64 { converted = [UInt8](repeating: 0, count: stride * height + slack + 64) }
+        let pixels = converted.withUnsafeMutableBufferPointer { buffer -> [UInt8] in
+            // The first 64-byte-aligned address in the buffer.
+            let base = buffer.baseAddress!, aligned = base + (64 - Int(bitPattern: base) % 64) % 64
+            var destination: [UnsafeMutablePointer<UInt8>?] = [aligned, nil, nil, nil]
+            var strides: [Int32] = [Int32(stride), 0, 0, 0]
             withUnsafePointer(to: &frame.pointee.data) { data in
                 withUnsafePointer(to: &frame.pointee.linesize) { lines in
                     data.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { src in
@@ -300,6 +308,10 @@ public final class VideoReader {
                         }
                     }
                 }
+            }
+            return [UInt8](unsafeUninitializedCapacity: row * height) { out, initialized in
+                for y in 0..<height { (out.baseAddress! + y * row).update(from: aligned + y * stride, count: row) }
+                initialized = row * height
             }
         }
         return Frame(width: width, height: height, pixels: pixels)
