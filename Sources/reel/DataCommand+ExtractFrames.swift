@@ -64,7 +64,6 @@ extension DataCommand {
             // The list is read first: a malformed one is refused before any work.
             let entries = try ann.map(ExtractedFrameList.readVideoList)
             let videos = try FrameExtractor.findVideos(in: videosDir)
-            FFmpegLog.quiet()
             let start = Date()
             let bar = ExtractionProgress(total: videos.count, terminal: isatty(STDERR_FILENO) == 1)
             let outcomes = FrameExtractor.run(videos, into: outDir, size: size, quality: quality, workers: workers) { i, outcome in

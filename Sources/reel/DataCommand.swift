@@ -53,7 +53,6 @@ struct DataCommand: ParsableCommand {
             var spec = DemoDatasetSpec()
             spec.classes = classes; spec.videosPerClass = videosPerClass; spec.frames = frames; spec.seed = seed
             spec.rawframes = format != .mp4; spec.videos = format != .rawframes
-            FFmpegLog.quiet()
             (spec.width, spec.height) = try parsedSize()
             let start = Date()
             let s = try DemoDataset.write(spec, to: dir)

@@ -105,7 +105,7 @@ final class ExtractFramesCLITests: XCTestCase {
             (["--new-width", "20"], "--new-width and --new-height go together"),
             (["--ext", "mp4"], "--ext is the frame image format and only jpg is written (got 'mp4')"),
             (["--ann", "bad.txt"], "--ann and --out-ann go together"),
-            (["--ann", "bad.txt", "--out-ann", "o.txt"], "reel: bad.txt:2: error: expected 'filename label', got 1 field"),
+            (["--ann", "bad.txt", "--out-ann", "o.txt"], "reel: bad.txt:2: error: expected 'path label', got 1 field(s)"),
             (["--workers", "0"], "--workers must be at least 1"),
         ]
         for (extra, message) in cases {

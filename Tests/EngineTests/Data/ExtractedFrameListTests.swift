@@ -42,9 +42,9 @@ final class ExtractedFrameListTests: XCTestCase {
     func testMalformedListsNameFileAndLine() throws {
         let cases: [(String, String)] = [
             ("a.mp4 1\n\nb.mp4 2\n", ":2: error: blank line: remove it (mmaction2 cannot read blank lines either)"),
-            ("a.mp4 1\nb.mp4\n", ":2: error: expected 'filename label', got 1 field"),
-            ("a.mp4 -1\n", ":1: error: label '-1' is not a non-negative integer"),
-            ("a.mp4 1\nb.mp4 one\n", ":2: error: label 'one' is not a non-negative integer"),
+            ("a.mp4 1\nb.mp4\n", ":2: error: expected 'path label', got 1 field(s)"),
+            ("a.mp4 -1\n", ":1: error: label -1 is negative (labels count from 0)"),
+            ("a.mp4 1\nb.mp4 one\n", ":2: error: label 'one' is not an integer"),
             ("", ": error: annotation file lists no videos"),
         ]
         for (text, expected) in cases {

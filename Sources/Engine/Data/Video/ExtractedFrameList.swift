@@ -4,7 +4,7 @@ import Foundation
 public struct VideoListEntry: Sendable, Equatable {
     /// The video's path as the list spells it (relative to the dataset's `data_prefix`, the videos directory).
     public var path: String
-    /// The label fields, verbatim (checked to be non-negative integers).
+    /// The labels, as written back (non-negative integers).
     public var labels: [String]
     /// 1-based line number in the list.
     public var line: Int
@@ -16,41 +16,14 @@ public struct VideoListEntry: Sendable, Equatable {
 /// directory), as mmaction2's tools/data/build_file_list.py would list them afterwards: frame_dir is the path
 /// without its extension, total_frames the number of frames written.
 public enum ExtractedFrameList {
-    /// Reads a VideoDataset list the way mmaction2 0.24.1 reads it (`line.strip().split()`, universal newlines),
-    /// refusing (with `DatasetError` naming file and line) blank lines, lines without a label and labels that are
-    /// not non-negative integers, before any video is extracted.
+    /// Reads a VideoDataset list as VideoDataset reads it (`AnnotationList`, several labels allowed), so a
+    /// malformed line (blank, no label, a label that is not a non-negative integer) is refused with a
+    /// `DatasetError` naming file and line before any video is extracted.
     public static func readVideoList(_ path: String) throws -> [VideoListEntry] {
-        let bytes: [UInt8]
-        switch InputFile.read(path, maxBytes: AnnotationList.maxFileBytes) {
-        case .success(let b): bytes = b
-        case .failure(.missing): throw DatasetError(file: path, line: nil, message: "annotation file not found")
-        case .failure(.directory): throw DatasetError(file: path, line: nil, message: "the annotation file is a directory")
-        case .failure(let other): throw DatasetError(file: path, line: nil, message: "cannot read the annotation file (\(other))")
+        // One record a line: AnnotationList refuses blank lines, so record i is line i + 1.
+        try AnnotationList.read(path, format: AnnotationFormat(multiClass: true, videos: true)).enumerated().map { i, record in
+            VideoListEntry(path: record.frameDir, labels: record.labels.map(String.init), line: i + 1)
         }
-        var entries: [VideoListEntry] = []
-        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var line = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
-            line += 1
-            let fail = { (m: String) in DatasetError(file: path, line: line, message: m) }
-            guard let text = String(validating: bytes[start..<end], as: UTF8.self), !text.contains("\0") else {
-                throw fail("the line is not UTF-8 text (is this a binary file?)")
-            }
-            let fields = text.unicodeScalars.split(whereSeparator: AnnotationList.isPythonWhitespace)
-                .map { String(String.UnicodeScalarView($0)) }
-            if fields.isEmpty { throw fail("blank line: remove it (mmaction2 cannot read blank lines either)") }
-            guard fields.count >= 2 else { throw fail("expected 'filename label', got 1 field") }
-            for label in fields.dropFirst() where Int(label).map({ $0 < 0 }) ?? true {
-                throw fail("label \(AnnotationList.quoted(label)) is not a non-negative integer")
-            }
-            entries.append(VideoListEntry(path: fields[0], labels: Array(fields.dropFirst()), line: line))
-            if end < bytes.count && bytes[end] == 0x0D && end + 1 < bytes.count && bytes[end + 1] == 0x0A { end += 1 }
-            start = end + 1
-        }
-        if entries.isEmpty { throw DatasetError(file: path, line: nil, message: "annotation file lists no videos") }
-        return entries
     }
 
     /// The rawframe list's text for `entries`, from what extraction did (`videos[i]` ended as `outcomes[i]`), and
