@@ -21,7 +21,7 @@ struct DataCommand: ParsableCommand {
                 --format rawframes (the default) writes DIR/rawframes/video_NNNNN/img_NNNNN.jpg with \
                 DIR/train_list.txt and DIR/val_list.txt (RawframeDataset); --format mp4 writes the same frames as \
                 h264 videos DIR/videos/video_NNNNN.mp4 with DIR/train_list_videos.txt and DIR/val_list_videos.txt \
-                (VideoDataset, data_prefix DIR/videos); --format both writes both.
+                (VideoDataset lines videos/video_NNNNN.mp4 LABEL, data_prefix DIR); --format both writes both.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case rawframes, mp4, both }

@@ -26,24 +26,27 @@ final class ExtractFramesCLITests: XCTestCase {
         throw XCTSkip("no SOF0 in \(url.path)")
     }
 
-    /// The demo's videos extract to its rawframe layout: the converted train list is byte for byte the rawframe
-    /// train list, every directory holds img_00001…img_00006, and each video is reported on its own line.
+    /// The demo's videos (listed relative to the demo directory, their data_prefix) extract to its rawframe layout
+    /// under out/videos/: the converted train list is the rawframe train list with `videos/` in front of each
+    /// frame_dir, every directory holds img_00001…img_00006, and each video is reported on its own line.
     func testDemoVideosExtractToTheDemoRawframeLayout() throws {
         let dir = try demo()
-        let r = try ReelProcess.run(["data", "extract-frames", "d/videos", "out", "--ann", "d/train_list_videos.txt",
+        let r = try ReelProcess.run(["data", "extract-frames", "d", "out", "--ann", "d/train_list_videos.txt",
                                      "--out-ann", "out_train.txt", "--workers", "2"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
+        let rawframeList = try String(contentsOf: dir.appendingPathComponent("d/train_list.txt"), encoding: .utf8)
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("out_train.txt"), encoding: .utf8),
-                       try String(contentsOf: dir.appendingPathComponent("d/train_list.txt"), encoding: .utf8))
-        XCTAssertEqual(try contents(dir.appendingPathComponent("out")), (0..<8).map { String(format: "video_%05d", $0) })
-        XCTAssertEqual(try contents(dir.appendingPathComponent("out/video_00005")), (1...6).map { String(format: "img_%05d.jpg", $0) })
-        XCTAssertEqual(try jpegSize(dir.appendingPathComponent("out/video_00005/img_00006.jpg")), [32, 24])
+                       rawframeList.split(separator: "\n").map { "videos/" + $0 + "\n" }.joined())
+        XCTAssertEqual(try contents(dir.appendingPathComponent("out")), ["videos"])
+        XCTAssertEqual(try contents(dir.appendingPathComponent("out/videos")), (0..<8).map { String(format: "video_%05d", $0) })
+        XCTAssertEqual(try contents(dir.appendingPathComponent("out/videos/video_00005")), (1...6).map { String(format: "img_%05d.jpg", $0) })
+        XCTAssertEqual(try jpegSize(dir.appendingPathComponent("out/videos/video_00005/img_00006.jpg")), [32, 24])
         XCTAssertTrue(r.stdout.hasPrefix("out: 8 videos extracted (48 frames), 0 already done, 0 failed, in "), r.stdout)
         XCTAssertTrue(r.stdout.hasSuffix(" s, list out_train.txt\n"), r.stdout)
         // Not a terminal: one line per video, "[done/total] name: frames", in the order they finish.
         let lines = r.stderr.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.map { String($0.prefix { $0 != " " }) }, (1...8).map { "[\($0)/8]" }, r.stderr)
-        XCTAssertEqual(Set(lines.map { String($0.drop { $0 != " " }.dropFirst()) }), Set((0..<8).map { String(format: "video_%05d.mp4: 6 frames", $0) }))
+        XCTAssertEqual(Set(lines.map { String($0.drop { $0 != " " }.dropFirst()) }), Set((0..<8).map { String(format: "videos/video_%05d.mp4: 6 frames", $0) }))
     }
 
     /// A broken video is named, the others are extracted, the status is 2 and nothing of the broken one is left;
@@ -84,15 +87,15 @@ final class ExtractFramesCLITests: XCTestCase {
         XCTAssertEqual(try jpegSize(dir.appendingPathComponent("e/video_00007/img_00003.jpg")), [48, 20])
 
         try Data("junk".utf8).write(to: dir.appendingPathComponent("d/videos/video_00001.mp4"))
-        let r = try ReelProcess.run(["data", "extract-frames", "d/videos", "o", "--ann", "d/val_list_videos.txt", "--out-ann", "o/val.txt"], cwd: dir)
+        let r = try ReelProcess.run(["data", "extract-frames", "d", "o", "--ann", "d/val_list_videos.txt", "--out-ann", "o/val.txt"], cwd: dir)
         XCTAssertEqual(r.status, 2, r.stderr)
         // val holds videos 6 and 7; the broken video 1 is only in train: the val list is whole.
-        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("o/val.txt"), encoding: .utf8), "video_00006 6 0\nvideo_00007 6 1\n")
-        let t = try ReelProcess.run(["data", "extract-frames", "d/videos", "o", "--ann", "d/train_list_videos.txt", "--out-ann", "o/train.txt"], cwd: dir)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("o/val.txt"), encoding: .utf8), "videos/video_00006 6 0\nvideos/video_00007 6 1\n")
+        let t = try ReelProcess.run(["data", "extract-frames", "d", "o", "--ann", "d/train_list_videos.txt", "--out-ann", "o/train.txt"], cwd: dir)
         XCTAssertEqual(t.status, 2, t.stderr)
-        XCTAssertTrue(t.stderr.contains("reel: d/train_list_videos.txt:2: warning: video_00001.mp4 left out of o/train.txt: its extraction failed"), t.stderr)
+        XCTAssertTrue(t.stderr.contains("reel: d/train_list_videos.txt:2: warning: videos/video_00001.mp4 left out of o/train.txt: its extraction failed"), t.stderr)
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("o/train.txt"), encoding: .utf8),
-                       "video_00000 6 0\nvideo_00002 6 0\nvideo_00003 6 1\nvideo_00004 6 0\nvideo_00005 6 1\n")
+                       [0, 2, 3, 4, 5].map { "videos/video_0000\($0) 6 \($0 % 2)\n" }.joined())
     }
 
     /// Refused command lines and inputs: status 2, a message naming the option or the file, nothing written.
@@ -128,7 +131,7 @@ final class ExtractFramesCLITests: XCTestCase {
         XCTAssertTrue(mp4.stdout.hasSuffix(" s (mp4 videos)\n"), mp4.stdout)
         XCTAssertEqual(try contents(dir.appendingPathComponent("m")), ["classes.txt", "train_list_videos.txt", "val_list_videos.txt", "videos"])
         XCTAssertEqual(try contents(dir.appendingPathComponent("m/videos")), ["video_00000.mp4", "video_00001.mp4", "video_00002.mp4", "video_00003.mp4"])
-        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("m/val_list_videos.txt"), encoding: .utf8), "video_00002.mp4 0\nvideo_00003.mp4 1\n")
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("m/val_list_videos.txt"), encoding: .utf8), "videos/video_00002.mp4 0\nvideos/video_00003.mp4 1\n")
         let raw = try ReelProcess.run(["data", "demo", "r", "--classes", "2", "--videos-per-class", "2", "--frames", "4"], cwd: dir)
         XCTAssertEqual(raw.status, 0, raw.stderr)
         XCTAssertEqual(try contents(dir.appendingPathComponent("r")), ["classes.txt", "rawframes", "train_list.txt", "val_list.txt"])

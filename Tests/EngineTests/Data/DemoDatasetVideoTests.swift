@@ -39,8 +39,8 @@ final class DemoDatasetVideoTests: XCTestCase {
         let summary = try DemoDataset.write(spec(rawframes: true, videos: true), to: dir)
         XCTAssertEqual([summary.trainVideos, summary.valVideos], [6, 2])
         XCTAssertEqual(try String(contentsOfFile: dir + "/train_list_videos.txt", encoding: .utf8),
-                       "video_00000.mp4 0\nvideo_00001.mp4 1\nvideo_00002.mp4 0\nvideo_00003.mp4 1\nvideo_00004.mp4 0\nvideo_00005.mp4 1\n")
-        XCTAssertEqual(try String(contentsOfFile: dir + "/val_list_videos.txt", encoding: .utf8), "video_00006.mp4 0\nvideo_00007.mp4 1\n")
+                       (0..<6).map { String(format: "videos/video_%05d.mp4 %d\n", $0, $0 % 2) }.joined())
+        XCTAssertEqual(try String(contentsOfFile: dir + "/val_list_videos.txt", encoding: .utf8), "videos/video_00006.mp4 0\nvideos/video_00007.mp4 1\n")
         let jpeg = JPEGDecoder()
         var worst = 0.0
         for v in 0..<8 {

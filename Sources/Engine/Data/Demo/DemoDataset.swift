@@ -31,8 +31,8 @@ public struct DemoDatasetSummary: Sendable, Equatable {
 /// `DIR/rawframes/video_00000/img_00001.jpg …`, `DIR/train_list.txt` and `DIR/val_list.txt` (`frame_dir
 /// total_frames label`), `DIR/classes.txt`; and/or (`spec.videos`) as VideoDataset videos of the same frames:
 /// `DIR/videos/video_00000.mp4` (h264, 30 fps, yuv420p; yuv444p for an odd size, which 4:2:0 cannot hold),
-/// `DIR/train_list_videos.txt` and `DIR/val_list_videos.txt` (`filename label`). Both lists name videos relative to
-/// their own directory (`data_prefix` = `DIR/rawframes` or `DIR/videos`), as mmaction2's Kinetics lists do.
+/// `DIR/train_list_videos.txt` and `DIR/val_list_videos.txt` (`videos/video_00000.mp4 label`, relative to `DIR`,
+/// the video config's `data_prefix`; configs/demo/tsm_r18_video_demo.py reads them).
 ///
 /// Each video: a dark textured background panning in a random direction, one bright main object (a bar with a
 /// knob, so its orientation is visible) doing the class's motion, two mid-tone distractor blobs moving at random,
@@ -93,7 +93,7 @@ public enum DemoDataset {
         }
         if spec.videos {
             func videoList(_ val: Bool) -> String {
-                (0..<total).filter { isVal[$0] == val }.map { String(format: "video_%05d.mp4 %d\n", $0, labels[$0]) }.joined()
+                (0..<total).filter { isVal[$0] == val }.map { String(format: "videos/video_%05d.mp4 %d\n", $0, labels[$0]) }.joined()
             }
             try videoList(false).write(toFile: dir + "/train_list_videos.txt", atomically: true, encoding: .utf8)
             try videoList(true).write(toFile: dir + "/val_list_videos.txt", atomically: true, encoding: .utf8)
