@@ -13,6 +13,10 @@ public struct DemoDatasetSpec: Sendable, Equatable {
     /// Share of each class's videos that go to the val split.
     public var valFraction = 0.25
     public var jpegQuality = 90
+    /// Write the rawframe layout (`rawframes/`, `train_list.txt`, `val_list.txt`).
+    public var rawframes = true
+    /// Write the same frames as h264 videos (`videos/`, `train_list_videos.txt`, `val_list_videos.txt`).
+    public var videos = false
     public init() {}
 }
 
@@ -25,7 +29,10 @@ public struct DemoDatasetSummary: Sendable, Equatable {
 
 /// Reel's synthetic action dataset, in mmaction2's rawframe layout:
 /// `DIR/rawframes/video_00000/img_00001.jpg …`, `DIR/train_list.txt` and `DIR/val_list.txt` (`frame_dir
-/// total_frames label`), `DIR/classes.txt`.
+/// total_frames label`), `DIR/classes.txt`; and/or (`spec.videos`) as VideoDataset videos of the same frames:
+/// `DIR/videos/video_00000.mp4` (h264, 30 fps, yuv420p; yuv444p for an odd size, which 4:2:0 cannot hold),
+/// `DIR/train_list_videos.txt` and `DIR/val_list_videos.txt` (`videos/video_00000.mp4 label`, relative to `DIR`,
+/// the video config's `data_prefix`; configs/demo/tsm_r18_video_demo.py reads them).
 ///
 /// Each video: a dark textured background panning in a random direction, one bright main object (a bar with a
 /// knob, so its orientation is visible) doing the class's motion, two mid-tone distractor blobs moving at random,
@@ -36,7 +43,8 @@ public enum DemoDataset {
     public static func write(_ spec: DemoDatasetSpec, to dir: String, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DemoDatasetSummary {
         precondition((2...MotionClass.allCases.count).contains(spec.classes) && spec.videosPerClass > 0 && spec.frames > 0)
         let fm = FileManager.default
-        try fm.createDirectory(atPath: dir + "/rawframes", withIntermediateDirectories: true)
+        if spec.rawframes { try fm.createDirectory(atPath: dir + "/rawframes", withIntermediateDirectories: true) }
+        if spec.videos { try fm.createDirectory(atPath: dir + "/videos", withIntermediateDirectories: true) }
         let total = spec.classes * spec.videosPerClass
         let valPerClass = max(1, Int((Double(spec.videosPerClass) * spec.valFraction).rounded()))
         // Video i has class i % classes; the last `valPerClass` videos of each class go to val.
@@ -48,14 +56,25 @@ public enum DemoDataset {
             do {
                 let name = String(format: "video_%05d", i)
                 let videoDir = dir + "/rawframes/" + name
-                try fm.createDirectory(atPath: videoDir, withIntermediateDirectories: true)
+                if spec.rawframes { try fm.createDirectory(atPath: videoDir, withIntermediateDirectories: true) }
                 var rng = Philox(seed: spec.seed).fork(stream: UInt64(i))
                 let scene = Scene(motion: MotionClass(rawValue: labels[i])!, spec: spec, rng: &rng)
+                let videoFile = dir + "/videos/" + name + ".mp4"
+                let encoder = spec.videos ? try VideoEncoder(path: videoFile, width: spec.width, height: spec.height,
+                                                             settings: DemoDataset.videoSettings(spec)) : nil
                 var written = 0
                 for t in 0..<spec.frames {
-                    let jpeg = try JPEGDecoder.encode(scene.render(frame: t, rng: &rng), quality: spec.jpegQuality)
-                    try jpeg.write(to: URL(fileURLWithPath: videoDir + String(format: "/img_%05d.jpg", t + 1)))
-                    written += jpeg.count
+                    let frame = scene.render(frame: t, rng: &rng)
+                    if spec.rawframes {
+                        let jpeg = try JPEGDecoder.encode(frame, quality: spec.jpegQuality)
+                        try jpeg.write(to: URL(fileURLWithPath: videoDir + String(format: "/img_%05d.jpg", t + 1)))
+                        written += jpeg.count
+                    }
+                    try encoder?.append(frame)
+                }
+                if let encoder {
+                    try encoder.finish()
+                    written += (try? fm.attributesOfItem(atPath: videoFile)[.size] as? Int) ?? 0
                 }
                 let done = tally.withLock { t in t.bytes += written; t.done += 1; return t.done }
                 progress?(done, total)
@@ -68,12 +87,33 @@ public enum DemoDataset {
         func list(_ val: Bool) -> String {
             (0..<total).filter { isVal[$0] == val }.map { String(format: "video_%05d %d %d\n", $0, spec.frames, labels[$0]) }.joined()
         }
-        try list(false).write(toFile: dir + "/train_list.txt", atomically: true, encoding: .utf8)
-        try list(true).write(toFile: dir + "/val_list.txt", atomically: true, encoding: .utf8)
+        if spec.rawframes {
+            try list(false).write(toFile: dir + "/train_list.txt", atomically: true, encoding: .utf8)
+            try list(true).write(toFile: dir + "/val_list.txt", atomically: true, encoding: .utf8)
+        }
+        if spec.videos {
+            func videoList(_ val: Bool) -> String {
+                (0..<total).filter { isVal[$0] == val }.map { String(format: "videos/video_%05d.mp4 %d\n", $0, labels[$0]) }.joined()
+            }
+            try videoList(false).write(toFile: dir + "/train_list_videos.txt", atomically: true, encoding: .utf8)
+            try videoList(true).write(toFile: dir + "/val_list_videos.txt", atomically: true, encoding: .utf8)
+        }
         try (MotionClass.allCases.prefix(spec.classes).map(\.name).joined(separator: "\n") + "\n")
             .write(toFile: dir + "/classes.txt", atomically: true, encoding: .utf8)
         let val = isVal.filter { $0 }.count
         return DemoDatasetSummary(trainVideos: total - val, valVideos: val, frames: total * spec.frames, bytes: bytes)
+    }
+}
+
+extension DemoDataset {
+    /// The demo videos' encoding: h264 at CRF 18 (`VideoEncoder`'s default; x264's own is 23), a keyframe every 8
+    /// frames so clip sampling exercises seeking; 4:2:0 chroma unless a side is odd (libx264 needs even sizes for it).
+    static func videoSettings(_ spec: DemoDatasetSpec) -> VideoEncoder.Settings {
+        var settings = VideoEncoder.Settings()
+        settings.codec = "h264"
+        settings.keyframeInterval = 8
+        settings.pixelFormat = spec.width % 2 == 0 && spec.height % 2 == 0 ? "yuv420p" : "yuv444p"
+        return settings
     }
 }
 
