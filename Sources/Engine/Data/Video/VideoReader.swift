@@ -44,6 +44,9 @@ public final class VideoReader {
     public let frameRate: Double
     /// The codec's name (`h264`, `mpeg4`, …).
     public let codecName: String
+    /// The frame indices of the keyframes (ascending): where a seek can land. Empty when the file has no
+    /// presentation timestamps (frames are then decoded from the start).
+    public var keyframeIndices: [Int] { keyframes }
 
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var codec: UnsafeMutablePointer<AVCodecContext>?
