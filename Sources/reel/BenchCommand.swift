@@ -119,6 +119,14 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "pipeline      %.1f clips/s = %.0f frames/s  (ms/clip median %.3f, min %.3f; %d clean of %d; decode %.0f %%)",
                      r.clipsPerSecond, r.clipsPerSecond * Double(r.framesPerClip), r.clip.median * 1000, r.clip.min * 1000,
                      r.clip.clean.count, r.clip.runs, r.decodeShare * 100))
+        if r.videos {
+            print(String(format: "decode        %.1f clips/s opening the video and decoding the sampled frames only (ms/clip median %.3f); "
+                         + "the decoder alone: %.0f frames/s in order", r.decodeBoundClipsPerSecond, r.readDecode.median * 1000,
+                         r.memoryDecodeFramesPerSecond))
+            print(String(format: "bound         %.1f clips/s (open + decode only, %d frames a clip): the pipeline runs at %.2f of it",
+                         r.decodeBoundClipsPerSecond, r.framesPerClip, r.fractionOfDecodeBound))
+            return
+        }
         print(String(format: "decode        %.0f frames/s read + decode, %.0f frames/s from memory",
                      r.readDecodeFramesPerSecond, r.memoryDecodeFramesPerSecond))
         print(String(format: "bound         %.1f clips/s (read + decode only, %d frames a clip): the pipeline runs at %.2f of it",

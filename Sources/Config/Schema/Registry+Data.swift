@@ -18,7 +18,21 @@ extension Registry {
             A("dynamic_length", .bool, "False", "Videos of varying length in a batch."),
             A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt frame and resample instead of failing the run."),
         ]),
-    ] + ["VideoDataset", "RawVideoDataset", "AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",
+        ComponentSchema("VideoDataset", .dataset, "Videos stored as files (mp4, avi, mkv…); annotation lines `path label`.", args: [
+            A("ann_file", .string, nil, "Annotation file (one video per line: `path label`, or `path l1 l2 …` with multi_class)."),
+            A("pipeline", .components(.pipelineStep), nil, "The transforms applied to every sample; it opens the video with an Init step (DecordInit, PyAVInit or OpenCVInit)."),
+            A("data_prefix", .optional(.string), "None", "Directory joined to every video path."),
+            A("test_mode", .bool, "False", "Build for testing (samplers use their test_mode too)."),
+            A("multi_class", .bool, "False", "Several labels per line (multi-hot targets)."),
+            A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
+            A("start_index", .int, "0", "Added to every sampled index: video frames count from 0."),
+            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
+            A("sample_by_class", .bool, "False", "Sample videos class-balanced."),
+            A("power", .float, "0", "Class-balancing exponent."),
+            A("dynamic_length", .bool, "False", "Videos of varying length in a batch."),
+            A("skip_broken", .bool, "False", "Reel extension: log a missing, corrupt or undecodable video and resample instead of failing the run."),
+        ]),
+    ] + ["RawVideoDataset", "AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",
          "ImageDataset", "HVUDataset", "ConcatDataset", "RepeatDataset", "BaseDataset"].map {
         ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("only RawframeDataset is implemented (video files come after the first milestone)"))
     }
@@ -98,13 +112,34 @@ extension Registry {
             A("nested", .bool, "False", "Wrap each value in a list."),
         ]),
         ComponentSchema("ToTensor", .pipelineStep, "Convert these keys to tensors.", args: [A("keys", .sequence(.string), nil, "Keys to convert.")]),
-    ] + ["DecordInit", "DecordDecode", "PyAVInit", "PyAVDecode", "PyAVDecodeMotionVector", "OpenCVInit", "OpenCVDecode",
-         "Fuse", "ColorJitter", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
+    ] + videoSteps + ["PyAVDecodeMotionVector", "PIMSInit", "PIMSDecode", "Fuse", "ColorJitter", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
          "SampleProposalFrames", "PoseDecode", "AudioDecode", "AudioDecodeInit", "RandomScale", "EntityBoxRescale",
          "PoseCompact", "GeneratePoseTarget", "ImageToTensor", "Transpose", "Rename", "FormatAudioShape", "FrameSelector",
          "AudioAmplify", "MelSpectrogram", "LoadLocalizationFeature", "ArrayDecode", "ImageDecode", "BuildPseudoClip"].map {
         ComponentSchema($0, .pipelineStep, "mmaction2 transform \($0).", support: .unsupported("not implemented in Reel"))
     }
+
+    /// The video-file Init/Decode pairs (VideoDataset). Reel decodes all three with FFmpeg, frame-exact.
+    static let videoSteps: [ComponentSchema] = [
+        ComponentSchema("DecordInit", .pipelineStep, "Open the video (decord in mmaction2; FFmpeg in Reel) and count its frames (total_frames).", args: [
+            A("io_backend", .string, "'disk'", "Storage backend."),
+            A("num_threads", .int, "1", "Decoding threads for this video (0: FFmpeg chooses)."),
+        ], acceptsExtraArgs: true),
+        ComponentSchema("DecordDecode", .pipelineStep, "Decode the sampled frames (RGB, uint8).", args: [
+            A("mode", .choice(["accurate", "efficient"]), "'accurate'", "'accurate': exactly the sampled frames; 'efficient': the keyframe at or before each (faster, inexact)."),
+        ]),
+        ComponentSchema("PyAVInit", .pipelineStep, "Open the video (PyAV in mmaction2; FFmpeg in Reel) and count its frames (total_frames).", args: [
+            A("io_backend", .string, "'disk'", "Storage backend."),
+        ], acceptsExtraArgs: true),
+        ComponentSchema("PyAVDecode", .pipelineStep, "Decode the sampled frames (RGB, uint8).", args: [
+            A("multi_thread", .bool, "False", "Let the decoder use several threads for this video."),
+            A("mode", .choice(["accurate", "efficient"]), "'accurate'", "'accurate': exactly the sampled frames; 'efficient': the keyframe at or before each (faster, inexact)."),
+        ]),
+        ComponentSchema("OpenCVInit", .pipelineStep, "Open the video (OpenCV in mmaction2; FFmpeg in Reel) and count its frames (total_frames).", args: [
+            A("io_backend", .string, "'disk'", "Storage backend."),
+        ], acceptsExtraArgs: true),
+        ComponentSchema("OpenCVDecode", .pipelineStep, "Decode the sampled frames (RGB, uint8).", args: []),
+    ]
 
     static let samplerArgs: [ArgSchema] = [
         A("clip_len", .int, nil, "Frames per clip."),

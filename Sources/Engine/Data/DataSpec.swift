@@ -11,8 +11,13 @@ public struct LoaderSettings: Sendable, Equatable {
     }
 }
 
-/// A `RawframeDataset` dict as read (Build/DataReader): the annotation file is read only when the dataset is made.
+/// What a dataset reads: frame directories (`RawframeDataset`) or video files (`VideoDataset`).
+public enum DatasetKind: String, Sendable { case rawframes = "RawframeDataset", videos = "VideoDataset" }
+
+/// A `RawframeDataset` or `VideoDataset` dict as read (Build/DataConfig): the annotation file is read only when the
+/// dataset is made.
 public struct DatasetSpec: Sendable {
+    public var kind = DatasetKind.rawframes
     public var annotationFile: String
     public var dataPrefix: String?
     public var testMode = false

@@ -12,13 +12,17 @@ public struct AnnotationFormat: Sendable, Equatable {
     public var numClasses: Int?
     /// `data_prefix`, joined in front of each frame_dir as `os.path.join` does (an absolute frame_dir wins).
     public var prefix: String?
+    /// VideoDataset lines `path label` (no total_frames: the video's Init step counts its frames).
+    public var videos = false
 
-    public init(withOffset: Bool = false, multiClass: Bool = false, numClasses: Int? = nil, prefix: String? = nil) {
+    public init(withOffset: Bool = false, multiClass: Bool = false, numClasses: Int? = nil, prefix: String? = nil, videos: Bool = false) {
         self.withOffset = withOffset; self.multiClass = multiClass; self.numClasses = numClasses; self.prefix = prefix
+        self.videos = videos
     }
 }
 
-/// Parses mmaction2 rawframe annotation lists (`RawframeDataset.load_annotations`, SEMANTICS.md §5.1) from a file
+/// Parses mmaction2 annotation lists (`RawframeDataset.load_annotations`, SEMANTICS.md §5.1, and VideoDataset's
+/// `path label` lines) from a file
 /// or from bytes; every malformed line is a `DatasetError` naming the file and line.
 ///
 /// Read as mmaction2 reads them (Python text mode, then `line.strip().split()`): lines end at `\n`, `\r\n` or a lone
@@ -80,8 +84,8 @@ public enum AnnotationList {
         if raw.contains(0) { throw fail("the line contains a NUL byte (is this a binary file?)") }
         guard let text = String(validating: raw, as: UTF8.self) else { throw fail("the line is not UTF-8 text (is this a binary file?)") }
         let fields = text.unicodeScalars.split(whereSeparator: isPythonWhitespace).map { String(String.UnicodeScalarView($0)) }
-        let fixed = format.withOffset ? 3 : 2
-        let form = format.withOffset ? "frame_dir offset total_frames label" : "frame_dir total_frames label"
+        let fixed = format.videos ? 1 : format.withOffset ? 3 : 2
+        let form = format.videos ? "path label" : format.withOffset ? "frame_dir offset total_frames label" : "frame_dir total_frames label"
         if fields.isEmpty { throw fail("blank line: remove it (mmaction2 cannot read blank lines either)") }
         guard fields.count > fixed else { throw fail("expected '\(form)', got \(fields.count) field(s)") }
         guard format.multiClass || fields.count == fixed + 1 else {
@@ -89,7 +93,7 @@ public enum AnnotationList {
         }
         let dir = fields[0]
         guard dir.utf8.count <= maxPathBytes else {
-            throw fail("frame_dir is \(dir.utf8.count) bytes long; paths over \(maxPathBytes) bytes are refused")
+            throw fail("\(format.videos ? "path" : "frame_dir") is \(dir.utf8.count) bytes long; paths over \(maxPathBytes) bytes are refused")
         }
         func integer(_ field: String, _ name: String) throws -> Int {
             if let v = Int(field) { return v }
@@ -99,9 +103,10 @@ public enum AnnotationList {
         }
         var numbers = Array(fields.dropFirst())[...]
         let offset = format.withOffset ? try integer(numbers.removeFirst(), "offset") : 0
-        let total = try integer(numbers.removeFirst(), "total_frames")
+        // A video's frames are counted when its Init step opens it.
+        let total = format.videos ? 0 : try integer(numbers.removeFirst(), "total_frames")
         let labels = try numbers.map { try integer($0, "label") }
-        guard total > 0 else { throw fail("video '\(quoted(dir, quotes: false))' has \(total) frames") }
+        guard total > 0 || format.videos else { throw fail("video '\(quoted(dir, quotes: false))' has \(total) frames") }
         guard total <= maxFrames else { throw fail("total_frames \(total) is too large (at most \(maxFrames))") }
         guard offset >= 0 else { throw fail("offset must not be negative, got \(offset)") }
         guard offset <= maxFrames else { throw fail("offset \(offset) is too large (at most \(maxFrames))") }

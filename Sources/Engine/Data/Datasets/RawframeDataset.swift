@@ -1,10 +1,11 @@
 import Foundation
 import EngineCore
 
-/// One line of a rawframe annotation file.
+/// One line of an annotation file.
 public struct VideoRecord: Sendable, Equatable {
-    /// `data_prefix` joined with the annotation's frame_dir.
+    /// `data_prefix` joined with the annotation's frame_dir (rawframes) or video path (videos).
     public var frameDir: String
+    /// The line's total_frames (0 for a video: its Init step counts them).
     public var totalFrames: Int
     public var labels: [Int]
     public var offset: Int
@@ -22,7 +23,9 @@ public struct DatasetError: DataInputError, Equatable {
 
 /// mmaction2's `RawframeDataset` (SEMANTICS.md §5.1): annotation lines `frame_dir total_frames label` (or
 /// `frame_dir offset total_frames label` with `with_offset`, several labels with `multi_class`), frames named by
-/// `filename_tmpl` from `start_index`, and the config's pipeline run on each item.
+/// `filename_tmpl` from `start_index`, and the config's pipeline run on each item. With `kind == .videos` it is
+/// mmaction2's `VideoDataset`: lines `path label`, `start_index` 0, and the pipeline's Init step opens the file (the
+/// two differ only in those, so one type serves both).
 ///
 /// Reel extension: `skip_broken=True` — an item whose frames cannot be read is replaced by another item (drawn from
 /// the item's own random stream) instead of failing the run; each skip is noted in the worker's
@@ -34,6 +37,7 @@ public struct DatasetError: DataInputError, Equatable {
 /// Build/DataReader).
 public final class RawframeDataset: Sendable {
     public let annotationFile: String
+    public let kind: DatasetKind
     public let records: [VideoRecord]
     public let pipeline: Pipeline
     public let testMode: Bool
@@ -51,6 +55,7 @@ public final class RawframeDataset: Sendable {
     /// `modelClasses` is the classifier's `num_classes` (nil: labels are only checked to be non-negative).
     public init(spec: DatasetSpec, modelClasses: Int? = nil) throws {
         annotationFile = spec.annotationFile
+        kind = spec.kind
         testMode = spec.testMode
         startIndex = spec.startIndex
         filenameTemplate = spec.filenameTemplate
@@ -60,7 +65,8 @@ public final class RawframeDataset: Sendable {
         pipeline = spec.pipeline
         labelLimit = [modelClasses, numClasses].compactMap { $0 }.min()
         records = try AnnotationList.read(annotationFile, format: AnnotationFormat(withOffset: spec.withOffset, multiClass: multiClass,
-                                                                                   numClasses: labelLimit, prefix: spec.dataPrefix))
+                                                                                   numClasses: labelLimit, prefix: spec.dataPrefix,
+                                                                                   videos: spec.kind == .videos))
     }
 
     /// Reads an annotation file (see `AnnotationList.read`; `AnnotationList.parse` takes bytes without a file).
@@ -89,7 +95,7 @@ public final class RawframeDataset: Sendable {
         for attempt in 0..<10 {
             do {
                 return try checked(pipeline.run(initialSample(i), rng: &rng, workspace: workspace))
-            } catch let e as JPEGDecoder.DecodeError where skipBroken && attempt < 9 {
+            } catch let e as DataInputError where skipBroken && attempt < 9 && (e is JPEGDecoder.DecodeError || e is VideoError) {
                 let next = rng.nextInt(in: 0..<count)
                 workspace.skipped.append("skip_broken: skipped \(records[i].frameDir) (\(e)); using \(records[next].frameDir) instead")
                 i = next

@@ -9,9 +9,12 @@ public protocol PipelineStep: Sendable {
     func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws
 }
 
-/// Per-thread resources of the pipeline: the JPEG decoder (libturbojpeg handles are not shareable) and counters.
+/// Per-thread resources of the pipeline: the JPEG decoder (libturbojpeg handles are not shareable), the video an
+/// Init step opened for the next Decode step, and counters.
 public final class PipelineWorkspace {
     public let decoder = JPEGDecoder()
+    /// The video `VideoInit` opened; `VideoDecode` takes it (mmaction2's `results['video_reader']`).
+    public var video: VideoReader?
     /// Seconds spent reading and decoding frames, and the number of frames decoded (for `reel bench`).
     public var decodeSeconds = 0.0
     public var decodedFrames = 0

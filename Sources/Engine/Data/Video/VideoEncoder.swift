@@ -42,6 +42,7 @@ public final class VideoEncoder {
     private var finished = false
 
     public init(path: String, width: Int, height: Int, settings: Settings = Settings()) throws {
+        VideoReader.silenceFFmpeg
         self.path = path; self.width = width; self.height = height; self.settings = settings
         let ext = (path as NSString).pathExtension
         temporary = ((path as NSString).deletingPathExtension) + ".part-\(getpid()).\(ext)"

@@ -30,6 +30,9 @@ public final class VideoReader {
     public static let maxSide = 16384
     /// Largest video index accepted: 2^24 frames (over 6 days at 30 fps).
     public static let maxFrames = 1 << 24
+    /// FFmpeg's own log lines (codec banners, warnings on damaged data) are silenced once per process: Reel reports
+    /// every failure itself, naming the file.
+    static let silenceFFmpeg: Void = av_log_set_level(AV_LOG_QUIET)
     /// The demuxers a video may be read with.
     static let demuxers = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpeg,mpegts,mpegvideo,m4v,h264,hevc,ogg,asf,nut,ivf"
 
@@ -63,11 +66,16 @@ public final class VideoReader {
     private var scratch: [UInt8] = []
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var decoded: UnsafeMutablePointer<AVFrame>?
+    private let decoder: UnsafePointer<AVCodec>
+    /// Decoding threads (FFmpeg's frame and slice threading; 0: FFmpeg chooses).
+    public private(set) var threads: Int
+
     /// The last frame the decoder returned; right after a seek to keyframe `k`, `k - 1`.
     private var position = -1
 
     /// Opens and indexes `path`; `threads` decoding threads (FFmpeg's frame and slice threading; 0 = automatic).
     public init(path: String, threads: Int = 1) throws {
+        Self.silenceFFmpeg
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -142,7 +150,6 @@ public final class VideoReader {
             // Without timestamps a keyframe's place in presentation order is unknown: decode from the start.
             timestamps = Array(0..<Int64(timestamps.count))
         }
-        guard let codecContext = avcodec_alloc_context3(decoder) else { throw fail("cannot make a decoder") }
 
         // From here on deinit frees everything.
         format = context
@@ -159,13 +166,9 @@ public final class VideoReader {
         frameOfTimestamp = lookup
         keyframes = keyed.map(\.0)
         keyframeSeekTimestamps = keyed.map(\.1)
-        codec = codecContext
-        avcodec_parameters_to_context(codecContext, parameters)
-        codecContext.pointee.thread_count = Int32(max(0, threads))
-        codecContext.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
-        codecContext.pointee.pkt_timebase = videoStream.pointee.time_base
-        status = avcodec_open2(codecContext, decoder, nil)
-        if status < 0 { throw VideoError(path: path, reason: "cannot open the \(name) decoder (\(Self.message(status)))") }
+        self.decoder = decoder
+        self.threads = threads
+        try openDecoder()
         try seek(toFrame: 0)
     }
 
@@ -175,6 +178,27 @@ public final class VideoReader {
         avformat_close_input(&format)
         av_packet_free(&packet)
         av_frame_free(&decoded)
+    }
+
+    /// Uses `count` decoding threads from now on (reopening the decoder if that changes the count).
+    public func setThreads(_ count: Int) throws {
+        guard count != threads else { return }
+        threads = count
+        try openDecoder()
+        try seek(toFrame: 0)
+    }
+
+    private func openDecoder() throws {
+        avcodec_free_context(&codec)
+        guard let c = avcodec_alloc_context3(decoder) else { throw VideoError(path: path, reason: "cannot make a decoder") }
+        codec = c
+        let videoStream = format!.pointee.streams[Int(stream)]!
+        avcodec_parameters_to_context(c, videoStream.pointee.codecpar)
+        c.pointee.thread_count = Int32(max(0, threads))
+        c.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        c.pointee.pkt_timebase = videoStream.pointee.time_base
+        let status = avcodec_open2(c, decoder, nil)
+        if status < 0 { throw VideoError(path: path, reason: "cannot open the \(codecName) decoder (\(Self.message(status)))") }
     }
 
     /// The keyframe at or before frame `index` (the frame decord's and PyAV's 'efficient' seeking lands on).

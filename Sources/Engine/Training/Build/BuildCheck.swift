@@ -7,7 +7,8 @@ import Foundation
 /// user learns before training whether the config runs — not only whether it reads.
 ///
 /// The clip is 64 frames of 340×256 (a Kinetics rawframe size) written as JPEG files under `scratch`, named by the
-/// dataset's `filename_tmpl` from its `start_index`, so every pipeline step runs on real files as in training. Then:
+/// dataset's `filename_tmpl` from its `start_index` (for a `VideoDataset`, one h264 .mp4 file), so every pipeline
+/// step runs on real files as in training. Then:
 /// the train pipeline's output goes through one training step (forward, loss, backward) and one view of the test
 /// pipeline's output (the val one's without `data.test`) through an inference forward. Both must give finite numbers.
 /// `pretrained=` URLs are read as warnings here (`ReadLog.PretrainedURLs.noted`), so the network starts from scratch.
@@ -89,8 +90,13 @@ public enum BuildCheck {
 
     static func pipelineOutput(_ data: DataSpec, scratch: String) throws -> PipelineSample {
         let d = data.dataset
-        let dir = (scratch as NSString).appendingPathComponent("video_\(data.split.rawValue)")
-        try writeClip(to: dir, template: d.filenameTemplate, startIndex: d.startIndex)
+        var dir = (scratch as NSString).appendingPathComponent("video_\(data.split.rawValue)")
+        if d.kind == .videos {
+            dir += ".mp4"
+            try writeVideo(to: dir)
+        } else {
+            try writeClip(to: dir, template: d.filenameTemplate, startIndex: d.startIndex)
+        }
         var sample = PipelineSample(frameDir: dir, totalFrames: frames, labels: [0])
         sample.startIndex = d.startIndex
         sample.filenameTemplate = d.filenameTemplate
@@ -108,23 +114,34 @@ public enum BuildCheck {
         return out
     }
 
-    /// A moving colour gradient, so every crop and flip sees structure.
+    /// Frame `t` of the clip: a moving colour gradient, so every crop and flip sees structure.
+    static func clipFrame(_ t: Int) -> Frame {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = (y * width + x) * 3
+                pixels[i] = UInt8((x + 3 * t) & 255)
+                pixels[i + 1] = UInt8((y + 2 * t) & 255)
+                pixels[i + 2] = UInt8((x + y) & 255)
+            }
+        }
+        return Frame(width: width, height: height, pixels: pixels)
+    }
+
     static func writeClip(to dir: String, template: String, startIndex: Int) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for t in 0..<frames {
-            var pixels = [UInt8](repeating: 0, count: width * height * 3)
-            for y in 0..<height {
-                for x in 0..<width {
-                    let i = (y * width + x) * 3
-                    pixels[i] = UInt8((x + 3 * t) & 255)
-                    pixels[i + 1] = UInt8((y + 2 * t) & 255)
-                    pixels[i + 2] = UInt8((x + y) & 255)
-                }
-            }
-            let jpeg = try JPEGDecoder.encode(Frame(width: width, height: height, pixels: pixels), quality: 85)
+            let jpeg = try JPEGDecoder.encode(clipFrame(t), quality: 85)
             let name = FilenameTemplate.format(template, startIndex + t)
             try jpeg.write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent(name)))
         }
+    }
+
+    static func writeVideo(to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let encoder = try VideoEncoder(path: path, width: width, height: height)
+        for t in 0..<frames { try encoder.append(clipFrame(t)) }
+        try encoder.finish()
     }
 
     /// The first `rows` entries along the leading axis.

@@ -59,26 +59,28 @@ public struct DataConfig {
 
     func datasetReader(_ split: Split) throws -> ConfigReader {
         guard let v = data.value(split.rawValue), !v.isNone else { throw data.error("data has no '\(split.rawValue)' dataset") }
-        return try data.reader(v, name: "data.\(split.rawValue)", component: "RawframeDataset")
+        let type = v.dict?["type"]?.string == DatasetKind.videos.rawValue ? DatasetKind.videos : .rawframes
+        return try data.reader(v, name: "data.\(split.rawValue)", component: type.rawValue)
     }
 
-    /// A `RawframeDataset` dict (located errors; the annotation file is not read here).
+    /// A `RawframeDataset` or `VideoDataset` dict (located errors; the annotation file is not read here).
     static func readDataset(_ r: ConfigReader) throws -> DatasetSpec {
-        let d = try r.reader(ConfigValue(.dict(r.dict), origin: r.origin), name: "dataset", component: "RawframeDataset")
-        _ = try d.require("type", in: ["RawframeDataset"], default: "RawframeDataset")
+        let named = r.dict["type"]?.string.flatMap(DatasetKind.init(rawValue:)) ?? .rawframes
+        let d = try r.reader(ConfigValue(.dict(r.dict), origin: r.origin), name: "dataset", component: named.rawValue)
+        let kind = DatasetKind(rawValue: try d.require("type", in: ["RawframeDataset", "VideoDataset"], default: "RawframeDataset"))!
         let annotationFile = try d.string("ann_file")
         let prefix = try d.optionalString("data_prefix")
         let testMode = try d.bool("test_mode", false)
-        let startIndex = try d.int("start_index", 1)
+        let startIndex = try d.int("start_index", kind == .videos ? 0 : 1)
         // Frame numbers are start_index + offset + index: bounded like total_frames so the sum cannot overflow.
         guard abs(startIndex) <= AnnotationList.maxFrames else {
             throw d.error("start_index must be between -\(AnnotationList.maxFrames) and \(AnnotationList.maxFrames)", key: "start_index")
         }
-        let template = try d.string("filename_tmpl", "img_{:05}.jpg")
+        let template = kind == .videos ? "" : try d.string("filename_tmpl", "img_{:05}.jpg")
         let multiClass = try d.bool("multi_class", false)
         let numClasses = d.has("num_classes") ? try d.int("num_classes") : nil
         let skipBroken = try d.bool("skip_broken", false)
-        let withOffset = try d.bool("with_offset", false)
+        let withOffset = kind == .videos ? false : try d.bool("with_offset", false)
         _ = try d.require("modality", in: ["RGB"], default: "RGB")
         if try d.bool("sample_by_class", false) {
             throw d.error("sample_by_class=True (class-balanced sampling) is not supported by Reel", key: "sample_by_class")
@@ -88,6 +90,8 @@ public struct DataConfig {
         if multiClass && numClasses == nil { throw d.error("multi_class=True needs num_classes") }
         guard let p = d.value("pipeline") else { throw d.error("dataset needs 'pipeline'") }
         var spec = DatasetSpec(annotationFile: annotationFile, pipeline: try PipelineReader.read(p, files: d.files, log: d.log))
+        try checkDecoding(spec.pipeline, of: kind, at: p, d)
+        spec.kind = kind
         spec.dataPrefix = prefix
         spec.testMode = testMode
         spec.startIndex = startIndex
@@ -97,6 +101,29 @@ public struct DataConfig {
         spec.skipBroken = skipBroken
         spec.withOffset = withOffset
         return spec
+    }
+
+    /// A video pipeline opens its file with an Init step before decoding it; a rawframe pipeline has none (mmaction2
+    /// would fail later on a missing key). Each mismatch is located at the step.
+    static func checkDecoding(_ pipeline: Pipeline, of kind: DatasetKind, at list: ConfigValue, _ d: ConfigReader) throws {
+        let items = list.elements ?? []
+        func origin(_ i: Int) -> Origin { i < items.count ? items[i].origin : list.origin }
+        var opened = false
+        for (i, step) in pipeline.steps.enumerated() {
+            switch step {
+            case is VideoInit:
+                guard kind == .videos else { throw d.files.error("\(step.typeName) opens a video file, but a RawframeDataset lists frame directories (use RawFrameDecode, or type='VideoDataset')", at: origin(i)) }
+                opened = true
+            case is VideoDecode:
+                guard opened else { throw d.files.error("\(step.typeName) needs an Init step before it (e.g. DecordInit) to open the video", at: origin(i)) }
+                opened = false
+            case is SampleFrames where kind == .videos && !opened:
+                throw d.files.error("\(step.typeName) needs the video's total_frames, which its Init step sets: put DecordInit (or PyAVInit, OpenCVInit) before it", at: origin(i))
+            case is RawFrameDecode:
+                guard kind == .rawframes else { throw d.files.error("RawFrameDecode reads frame images, but a VideoDataset lists video files (use DecordInit and DecordDecode, or type='RawframeDataset')", at: origin(i)) }
+            default: break
+            }
+        }
     }
 
     /// Batch size, workers, shuffle and drop_last for a split, with the `<split>_dataloader` overrides.

@@ -6,7 +6,8 @@ import EngineData
 /// plain values: each step's arguments are checked here, and an unknown type or a bad argument is a located
 /// `ConfigError`. What training, `config check`, `inspect` and the dashboard's previews all call.
 public enum PipelineReader {
-    static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "Resize", "RandomRescale", "RandomCrop",
+    static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "DecordInit", "DecordDecode", "PyAVInit", "PyAVDecode",
+                            "OpenCVInit", "OpenCVDecode", "Resize", "RandomRescale", "RandomCrop",
                             "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Normalize",
                             "FormatShape", "Collect", "ToTensor"]
 
@@ -22,6 +23,8 @@ public enum PipelineReader {
         switch type {
         case "SampleFrames", "DenseSampleFrames": return try sampleFrames(r.as(type))
         case "RawFrameDecode": return try rawFrameDecode(r.as(type))
+        case "DecordInit", "PyAVInit", "OpenCVInit": return try videoInit(r.as(type))
+        case "DecordDecode", "PyAVDecode", "OpenCVDecode": return try videoDecode(r.as(type))
         case "Resize": return try resize(r.as(type))
         case "RandomRescale": return try randomRescale(r.as(type))
         case "RandomCrop", "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop":
@@ -68,6 +71,22 @@ public enum PipelineReader {
         let backend = try r.require("decoding_backend", in: ["cv2", "turbojpeg", "pillow"], default: "cv2")
         _ = try r.require("io_backend", in: ["disk"], default: "disk")
         return RawFrameDecode(decodingBackend: backend)
+    }
+
+    static func videoInit(_ r: ConfigReader) throws -> VideoInit {
+        let type = try r.string("type")
+        _ = try r.require("io_backend", in: ["disk"], default: "disk")
+        let threads = type == "DecordInit" ? try r.int("num_threads", 1) : 1
+        guard threads >= 0 else { throw r.error("num_threads must not be negative", key: "num_threads") }
+        return VideoInit(typeName: type, threads: threads)
+    }
+
+    static func videoDecode(_ r: ConfigReader) throws -> VideoDecode {
+        let type = try r.string("type")
+        guard type != "OpenCVDecode" else { return VideoDecode(typeName: type) }
+        let mode = VideoDecode.Mode(rawValue: try r.require("mode", in: ["accurate", "efficient"], default: "accurate"))!
+        let threads: Int? = type == "PyAVDecode" ? (try r.bool("multi_thread", false) ? 0 : nil) : nil
+        return VideoDecode(typeName: type, mode: mode, threads: threads)
     }
 
     static func refuseLazy(_ r: ConfigReader) throws {
