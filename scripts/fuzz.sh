@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every reader of untrusted input (configs, --cfg-options, checkpoints: safetensors and
-# PyTorch .pth, JPEG frames, annotation files) with libFuzzer, through Tests/Fuzz (the `reel-fuzz` target).
+# PyTorch .pth, JPEG frames, annotation files, video files) with libFuzzer, through Tests/Fuzz (the `reel-fuzz` target).
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]    default 20 s each, every target
 #
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(config cfg-options safetensors pth jpeg annotations)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(config cfg-options safetensors pth jpeg annotations video)
 work=.fuzz
 mkdir -p "$work/findings"
 # Instrumented build in its own scratch path (libFuzzer's `main` clashes with gold, so link with lld).
@@ -33,7 +33,7 @@ for target in "${targets[@]}"; do
     extra=()
     case $target in
         config) extra=(-max_len=65536 -dict=Tests/Fuzz/config.dict) ;;
-        safetensors|pth|jpeg) extra=(-max_len=65536) ;;
+        safetensors|pth|jpeg|video) extra=(-max_len=65536) ;;
         *) extra=(-max_len=8192) ;;
     esac
     log="$work/$target.log"

@@ -3,8 +3,9 @@ import EngineData
 import EngineTraining
 import Foundation
 
-/// Seeds that are easier to make than to commit: small JPEGs of several shapes and a checkpoint shaped like the
-/// ones Reel writes (tensors, Reel's metadata, an optimizer record), all small enough for libFuzzer's `max_len`.
+/// Seeds that are easier to make than to commit: small JPEGs of several shapes, a checkpoint shaped like the ones
+/// Reel writes (tensors, Reel's metadata, an optimizer record) and tiny videos in each container and codec Reel
+/// encodes, all small enough for libFuzzer's `max_len`.
 enum FuzzSeeds {
     static func write(to directory: String) throws {
         let jpegDir = directory + "/jpeg", ckptDir = directory + "/safetensors"
@@ -32,5 +33,19 @@ enum FuzzSeeds {
         try FileManager.default.createDirectory(atPath: pthDir, withIntermediateDirectories: true)
         let weights = try SafeTensors.read("\(ckptDir)/tiny.safetensors")
         try TorchCheckpoint.encode(weights, path: "tiny.pth").write(to: URL(fileURLWithPath: "\(pthDir)/tiny.pth"))
+        try writeVideos(to: directory + "/video")
+    }
+
+    /// h264 with B-frames in mp4 and mkv, mpeg4 in avi, 16×16 (odd-sized in mkv), 10 frames, keyframes every 4.
+    static func writeVideos(to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (name, codec, w, h, format) in [("b.mp4", "h264", 16, 16, "yuv420p"), ("odd.mkv", "h264", 15, 9, "yuv444p"),
+                                            ("m.avi", "mpeg4", 16, 16, "yuv420p")] {
+            var s = VideoEncoder.Settings()
+            s.codec = codec; s.keyframeInterval = 4; s.bFrames = 2; s.pixelFormat = format; s.quality = codec == "h264" ? 30 : 8
+            let e = try VideoEncoder(path: "\(dir)/\(name)", width: w, height: h, settings: s)
+            for t in 0..<10 { try e.append(Frame(width: w, height: h, pixels: (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ t &* 29) })) }
+            try e.finish()
+        }
     }
 }

@@ -16,6 +16,7 @@ enum FuzzTarget: String, CaseIterable {
     case pth
     case jpeg
     case annotations
+    case video
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -25,6 +26,7 @@ enum FuzzTarget: String, CaseIterable {
         case .pth: Self.pth(bytes)
         case .jpeg: Self.jpeg(bytes)
         case .annotations: Self.annotations(bytes)
+        case .video: Self.video(bytes)
         }
     }
 
@@ -86,6 +88,16 @@ enum FuzzTarget: String, CaseIterable {
     /// A frame file, decoded with the limits `RawFrameDecode` applies.
     static func jpeg(_ bytes: [UInt8]) {
         _ = try? JPEGDecoder().decode(bytes, path: "fuzz.jpg")
+    }
+
+    /// A video file, demuxed, indexed and decoded as `DecordInit` + `DecordDecode` would: its first, last and a
+    /// middle frame, then every keyframe from the efficient mode's mapping.
+    static func video(_ bytes: [UInt8]) {
+        guard let reader = try? VideoReader(bytes: bytes, name: "fuzz.mp4") else { return }
+        let n = reader.frameCount
+        _ = try? reader.frames([n - 1, 0, n / 2, n / 2])
+        _ = try? reader.frames([0, n / 3, n - 1].map(reader.keyframe(atOrBefore:)))
+        _ = try? reader.frames([n])
     }
 
     /// A rawframe annotation file (`frame_dir total_frames label`), in every layout mmaction2 allows.

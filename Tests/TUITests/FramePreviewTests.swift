@@ -65,4 +65,32 @@ final class FramePreviewTests: XCTestCase {
         let broken = try XCTUnwrap(FramePreview.make(for: ["train_pipeline", "2"], in: try ConfigLoader.load(path)))
         XCTAssertNotNil(broken.problem)
     }
+
+    /// The same preview on a VideoDataset: the frame comes out of the mp4 (frame-exact, so it is the encoded frame).
+    func testPreviewOfACropStepOnAVideo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reel-vpreview-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let encoder = try VideoEncoder(path: dir + "/a.mp4", width: 32, height: 24)
+        for t in 0..<6 { try encoder.append(Frame(width: 32, height: 24, pixels: [UInt8](repeating: UInt8(40 * t), count: 32 * 24 * 3))) }
+        try encoder.finish()
+        try "a.mp4 0\n".write(toFile: dir + "/list.txt", atomically: true, encoding: .utf8)
+        let text = """
+            train_pipeline = [
+                dict(type='DecordInit'),
+                dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=1, test_mode=True),
+                dict(type='DecordDecode'),
+                dict(type='CenterCrop', crop_size=16),
+            ]
+            data = dict(videos_per_gpu=1, train=dict(type='VideoDataset', ann_file='\(dir)/list.txt', data_prefix='\(dir)',
+                        pipeline=train_pipeline))
+            """
+        try text.write(toFile: dir + "/p.py", atomically: true, encoding: .utf8)
+        let crop = try XCTUnwrap(FramePreview.make(for: ["train_pipeline", "3"], in: try ConfigLoader.load(dir + "/p.py")))
+        XCTAssertNil(crop.problem)
+        XCTAssertEqual([crop.before.width, crop.before.height, crop.after.width, crop.after.height], [32, 24, 16, 16])
+        // Test-mode sampling of 1 clip from 6 frames takes frame 3 (the segment's centre): grey level 120.
+        let mean = crop.after.pixels.reduce(0) { $0 + Int($1) } / crop.after.pixels.count
+        XCTAssertEqual(mean, 120, accuracy: 3)
+    }
 }

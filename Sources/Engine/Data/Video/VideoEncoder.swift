@@ -138,9 +138,17 @@ public final class VideoEncoder {
     public func append(_ rgb: Frame, duration: Int = 1) throws {
         precondition(rgb.width == width && rgb.height == height && rgb.channels == 3, "frame size must match the video")
         guard av_frame_make_writable(frame) >= 0 else { throw VideoError(path: path, reason: "out of memory for a frame") }
+        // swscale reads whole vector blocks past a row's end: hand it padded rows.
+        let row = width * 3, padded = (row + 63) & ~63
+        var rows = [UInt8](repeating: 0, count: padded * (height + 1))
         rgb.pixels.withUnsafeBufferPointer { src in
+            rows.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height { (dst.baseAddress! + y * padded).update(from: src.baseAddress! + y * row, count: row) }
+            }
+        }
+        rows.withUnsafeBufferPointer { src in
             var source: [UnsafePointer<UInt8>?] = [src.baseAddress, nil, nil, nil]
-            var stride: [Int32] = [Int32(width * 3), 0, 0, 0]
+            var stride: [Int32] = [Int32(padded), 0, 0, 0]
             withUnsafeMutablePointer(to: &frame!.pointee.data) { data in
                 withUnsafeMutablePointer(to: &frame!.pointee.linesize) { lines in
                     data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { dst in

@@ -28,6 +28,9 @@ public struct VideoError: DataInputError, Equatable {
 public final class VideoReader {
     /// Largest width or height accepted (as for JPEG frames).
     public static let maxSide = 16384
+    /// Largest frame accepted, in pixels: 2^26 (8K video is 2^25), so a few bytes of header cannot make Reel
+    /// allocate gigabytes.
+    public static let maxPixels = 1 << 26
     /// Largest video index accepted: 2^24 frames (over 6 days at 30 fps).
     public static let maxFrames = 1 << 24
     /// FFmpeg's own log lines (codec banners, warnings on damaged data) are silenced once per process: Reel reports
@@ -73,10 +76,11 @@ public final class VideoReader {
     /// The last frame the decoder returned; right after a seek to keyframe `k`, `k - 1`.
     private var position = -1
 
+    /// The in-memory file being read (nil for a file on disk); freed after the demuxer.
+    private let memory: MemoryInput?
+
     /// Opens and indexes `path`; `threads` decoding threads (FFmpeg's frame and slice threading; 0 = automatic).
-    public init(path: String, threads: Int = 1) throws {
-        Self.silenceFFmpeg
-        self.path = path
+    public convenience init(path: String, threads: Int = 1) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw VideoError(path: path, reason: "video file is missing")
@@ -85,12 +89,27 @@ public final class VideoReader {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               attributes[.type] as? FileAttributeType == .typeRegular
         else { throw VideoError(path: path, reason: "is not a regular file (a device, FIFO or socket), so it is not read as a video") }
+        try self.init(opening: path, memory: nil, threads: threads)
+    }
 
+    /// Opens and indexes a video held in memory; `name` stands for the file in errors.
+    public convenience init(bytes: [UInt8], name: String, threads: Int = 1) throws {
+        try self.init(opening: name, memory: MemoryInput(bytes), threads: threads)
+    }
+
+    private init(opening path: String, memory: MemoryInput?, threads: Int) throws {
+        Self.silenceFFmpeg
+        self.path = path
+        self.memory = memory
         var context: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
+        if let memory {
+            context!.pointee.pb = memory.context
+            context!.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        }
         var options: OpaquePointer? = nil
         av_dict_set(&options, "protocol_whitelist", "file", 0)
         av_dict_set(&options, "format_whitelist", Self.demuxers, 0)
-        var status = avformat_open_input(&context, path, nil, &options)
+        var status = avformat_open_input(&context, memory == nil ? path : "", nil, &options)
         av_dict_free(&options)
         if status < 0 { throw VideoError(path: path, reason: "not a video file Reel can read (\(Self.message(status)))") }
         var scratch: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
@@ -109,8 +128,8 @@ public final class VideoReader {
         let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
         guard let decoder else { throw fail("its video codec (\(name)) is not supported by this FFmpeg build") }
         let w = Int(parameters.pointee.width), h = Int(parameters.pointee.height)
-        guard w > 0, h > 0, w <= Self.maxSide, h <= Self.maxSide else {
-            throw fail("video is \(w)x\(h); videos must be 1 to \(Self.maxSide) pixels per side")
+        guard w > 0, h > 0, w <= Self.maxSide, h <= Self.maxSide, w * h <= Self.maxPixels else {
+            throw fail("video is \(w)x\(h); videos must be 1 to \(Self.maxSide) pixels per side and at most \(Self.maxPixels) pixels")
         }
 
         // Discard the other streams while demuxing: their packets are never read.
@@ -335,7 +354,9 @@ public final class VideoReader {
                                              UnsafePointer(table), destinationRange, brightness, contrast, saturation)
             }
         }
-        let rowBytes = width * 3
+        // swscale's vector paths write whole blocks past a row's end, and FFmpeg 5.1's YUV→RGB converter skips a
+        // row's last `width % 8` pixels when the stride has no room for a whole 8-pixel block: convert into a padded
+        // scratch buffer (rows of the width rounded up to 16 pixels, 64-byte aligned, one spare row), then pack.
         let stride = (((width + 15) & ~15) * 3 + 63) & ~63
         let needed = stride * (height + 1) + 64
         if scratch.count < needed { scratch = [UInt8](repeating: 0, count: needed) }
@@ -352,14 +373,12 @@ public final class VideoReader {
                 }
             }
         }
-        var pixels = [UInt8](repeating: 0, count: rowBytes * height)
-        pixels.withUnsafeMutableBytes { out in
-            scratch.withUnsafeBytes { padded in
-                for y in 0..<height {
-                    out.baseAddress!.advanced(by: y * rowBytes).copyMemory(from: padded.baseAddress!.advanced(by: y * stride),
-                                                                          byteCount: rowBytes)
-                }
+        let row = width * 3
+        let pixels = [UInt8](unsafeUninitializedCapacity: row * height) { buffer, count in
+            scratch.withUnsafeBufferPointer { src in
+                for y in 0..<height { (buffer.baseAddress! + y * row).update(from: src.baseAddress! + y * stride, count: row) }
             }
+            count = row * height
         }
         return Frame(width: width, height: height, pixels: pixels)
     }
