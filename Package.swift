@@ -69,6 +69,6 @@ let package = Package(
         .executableTarget(name: "reel-fuzz", dependencies: ["Config", "EngineCore", "EngineData", "EngineTraining"], path: "Tests/Fuzz",
                           exclude: ["Corpus"]),
         // Drives the built `reel` binary (and, for the dashboard, tmux).
-        .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests"),
+        .testTarget(name: "ReelCLITests", dependencies: ["reel"], path: "Tests/ReelCLITests", exclude: ["Fixtures"]),
     ]
 )

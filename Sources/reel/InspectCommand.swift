@@ -10,8 +10,8 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Preview frame sampling, the data pipeline and the LR schedule of a config; run its model on saved inputs.",
-        subcommands: [Frames.self, PipelineRun.self, LR.self, ModelRun.self])
+        abstract: "Preview frame sampling, the data pipeline and the LR schedule of a config; run its model on saved inputs; read a video.",
+        subcommands: [Frames.self, PipelineRun.self, LR.self, ModelRun.self, VideoRun.self])
 
     struct Frames: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -20,6 +20,8 @@ public final class VideoEncoder {
         public var rotation: Int? = nil
         /// The chroma layout: `yuv420p` (needs even sizes with h264) or `yuv444p`.
         public var pixelFormat = "yuv420p"
+        /// Convert with the BT.709 matrix and tag the stream BT.709 (as HD cameras record) instead of swscale's BT.601.
+        public var bt709 = false
         public init() {}
     }
 
@@ -71,6 +73,11 @@ public final class VideoEncoder {
         c.pointee.gop_size = Int32(settings.keyframeInterval)
         c.pointee.max_b_frames = Int32(settings.bFrames)
         c.pointee.thread_count = 1
+        if settings.bt709 {
+            c.pointee.colorspace = AVCOL_SPC_BT709
+            c.pointee.color_primaries = AVCOL_PRI_BT709
+            c.pointee.color_trc = AVCOL_TRC_BT709
+        }
         if context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 { c.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         var options: OpaquePointer? = nil
         if settings.codec == "h264" {
@@ -104,6 +111,15 @@ public final class VideoEncoder {
         packet = av_packet_alloc()
         scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), pixelFormat,
                                 SWS_BILINEAR, nil, nil, nil)
+        if settings.bt709 {
+            var inverse: UnsafeMutablePointer<Int32>? = nil, table: UnsafeMutablePointer<Int32>? = nil
+            var sourceRange: Int32 = 0, destinationRange: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
+            if sws_getColorspaceDetails(scaler, &inverse, &sourceRange, &table, &destinationRange, &brightness, &contrast,
+                                        &saturation) >= 0, let inverse {
+                _ = sws_setColorspaceDetails(scaler, UnsafePointer(inverse), sourceRange, sws_getCoefficients(SWS_CS_ITU709),
+                                             destinationRange, brightness, contrast, saturation)
+            }
+        }
     }
 
     deinit {

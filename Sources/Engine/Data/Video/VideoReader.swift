@@ -20,7 +20,7 @@ public struct VideoError: DataInputError, Equatable {
 /// the frames asked for: for each run of wanted frames it seeks to the keyframe at or before the first one (only
 /// when that is nearer than decoding on), decodes forward and keeps the wanted frames, returning them in the order
 /// asked with repeats. The frames are the stored pixels, RGB 8-bit (H×W×3); rotation metadata is not applied, as
-/// decord and PyAV do not apply it.
+/// PyAV does not apply it (decord 0.6.0 does: docs/video-differential.md).
 ///
 /// Safety: only the `file` protocol and the demuxers of real video containers are allowed (a playlist or concat
 /// file cannot make Reel read other files or the network), the size is checked before any frame buffer is made,
@@ -50,6 +50,9 @@ public final class VideoReader {
     public let frameRate: Double
     /// The codec's name (`h264`, `mpeg4`, …).
     public let codecName: String
+    /// The frame indices of the keyframes (ascending): where a seek can land. Empty when the file has no
+    /// presentation timestamps (frames are then decoded from the start).
+    public var keyframeIndices: [Int] { keyframes }
 
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var codec: UnsafeMutablePointer<AVCodecContext>?
@@ -61,7 +64,8 @@ public final class VideoReader {
     private let keyframes: [Int]
     private let keyframeSeekTimestamps: [Int64]
     private var scaler: OpaquePointer?
-    private var scalerSource: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
+    private var scalerSource = ScalerSource(width: 0, height: 0, format: -1, colorspace: 0, fullRange: false)
+    /// swscale's padded destination (see `rgb`).
     private var scratch: [UInt8] = []
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var decoded: UnsafeMutablePointer<AVFrame>?
@@ -316,26 +320,46 @@ public final class VideoReader {
         return min(position + 1, frameCount - 1)
     }
 
-    /// The decoded frame as packed RGB24, converted by libswscale (bilinear flags, as PyAV's `to_rgb()`).
+    /// The decoded frame as packed RGB24, converted by libswscale (bilinear flags, as PyAV's `to_rgb()`) with the
+    /// frame's own YUV matrix (BT.709, BT.601, …) and range, as decord and PyAV convert it.
+    ///
+    /// swscale writes into a padded buffer first: its SIMD YUV→RGB converters work in blocks of 8 pixels and (FFmpeg
+    /// 5.1) either skip the last `width % 8` pixels of a row whose stride has no room for a whole block, leaving
+    /// them black, or store a block past the end of the last row, corrupting the heap. FFmpeg expects destinations
+    /// as av_image_alloc makes them; `scratch` is one, and the rows are then copied out tight.
     private func rgb(_ frame: UnsafeMutablePointer<AVFrame>, index: Int) throws -> Frame {
         let w = frame.pointee.width, h = frame.pointee.height
         guard Int(w) == width, Int(h) == height else {
             throw VideoError(path: path, reason: "frame \(index) is \(w)x\(h) but the video is \(width)x\(height); "
                              + "videos whose frame size changes are not supported")
         }
-        if scaler == nil || scalerSource != (w, h, frame.pointee.format) {
+        let source = ScalerSource(width: w, height: h, format: frame.pointee.format,
+                                  colorspace: Int32(frame.pointee.colorspace.rawValue),
+                                  fullRange: frame.pointee.color_range == AVCOL_RANGE_JPEG)
+        if scaler == nil || scalerSource != source {
             if scaler != nil { sws_freeContext(scaler) }
             scaler = sws_getContext(w, h, AVPixelFormat(frame.pointee.format), w, h, AV_PIX_FMT_RGB24, SWS_BILINEAR, nil, nil, nil)
-            scalerSource = (w, h, frame.pointee.format)
+            scalerSource = source
             guard scaler != nil else {
                 let name = av_get_pix_fmt_name(AVPixelFormat(frame.pointee.format)).map { String(cString: $0) } ?? "unknown"
                 throw VideoError(path: path, reason: "cannot convert its pixel format (\(name)) to RGB")
             }
+            // sws_getCoefficients maps an unknown or unspecified colorspace to BT.601, swscale's default. The
+            // deprecated full-range formats (yuvj420p) are full range whatever the flag says; swscale knows them.
+            var inverse: UnsafeMutablePointer<Int32>? = nil, table: UnsafeMutablePointer<Int32>? = nil
+            var sourceRange: Int32 = 0, destinationRange: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
+            if sws_getColorspaceDetails(scaler, &inverse, &sourceRange, &table, &destinationRange, &brightness, &contrast,
+                                        &saturation) >= 0, let table {
+                _ = sws_setColorspaceDetails(scaler, sws_getCoefficients(source.colorspace), source.fullRange ? 1 : sourceRange,
+                                             UnsafePointer(table), destinationRange, brightness, contrast, saturation)
+            }
         }
-        // swscale's vector paths write whole blocks past a row's end: convert into a padded scratch buffer (rows
-        // 64-byte aligned, one spare row), then pack the rows into the frame.
-        let stride = (width * 3 + 63) & ~63
-        if scratch.count < stride * (height + 1) { scratch = [UInt8](repeating: 0, count: stride * (height + 1)) }
+        // swscale's vector paths write whole blocks past a row's end, and FFmpeg 5.1's YUV→RGB converter skips a
+        // row's last `width % 8` pixels when the stride has no room for a whole 8-pixel block: convert into a padded
+        // scratch buffer (rows of the width rounded up to 16 pixels, 64-byte aligned, one spare row), then pack.
+        let stride = (((width + 15) & ~15) * 3 + 63) & ~63
+        let needed = stride * (height + 1) + 64
+        if scratch.count < needed { scratch = [UInt8](repeating: 0, count: needed) }
         scratch.withUnsafeMutableBufferPointer { out in
             var destination: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
             var strides: [Int32] = [Int32(stride), 0, 0, 0]
@@ -357,6 +381,11 @@ public final class VideoReader {
             count = row * height
         }
         return Frame(width: width, height: height, pixels: pixels)
+    }
+
+    /// What the scaler was made for: a frame differing in any of these needs a new one.
+    private struct ScalerSource: Equatable {
+        var width: Int32, height: Int32, format: Int32, colorspace: Int32, fullRange: Bool
     }
 
     static func message(_ status: Int32) -> String {
