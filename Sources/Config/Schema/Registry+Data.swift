@@ -34,7 +34,7 @@ extension Registry {
         ]),
     ] + ["RawVideoDataset", "AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",
          "ImageDataset", "HVUDataset", "ConcatDataset", "RepeatDataset", "BaseDataset"].map {
-        ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("only RawframeDataset is implemented (video files come after the first milestone)"))
+        ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("only RawframeDataset and VideoDataset are implemented"))
     }
 
     static let lazyArg = ArgSchema("lazy", .bool, "False", "Record the geometry only and apply it in a later Fuse step.")

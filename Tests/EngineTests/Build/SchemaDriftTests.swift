@@ -19,7 +19,7 @@ final class SchemaDriftTests: XCTestCase {
         """
 
     static func config(model: String, optimizer: String, lr: String, runner: String = "total_epochs = 4",
-                       pipeline: String = SchemaDriftTests.pipeline) -> String {
+                       pipeline: String = SchemaDriftTests.pipeline, dataset: String = "RawframeDataset") -> String {
         """
         model = \(model)
         optimizer = \(optimizer)
@@ -29,7 +29,7 @@ final class SchemaDriftTests: XCTestCase {
         checkpoint_config = dict()
         log_config = dict(hooks=[dict(type='TextLoggerHook'), dict(type='TensorboardLoggerHook')])
         evaluation = dict(save_best='top1_acc')
-        d = dict(type='RawframeDataset', ann_file='ann.txt', pipeline=\(pipeline))
+        d = dict(type='\(dataset)', ann_file='ann.txt', pipeline=\(pipeline))
         data = dict(videos_per_gpu=2, workers_per_gpu=0, train=d, val=d, test=d, train_dataloader=dict(),
                     val_dataloader=dict(), test_dataloader=dict())
         workflow = [('train', 1)]
@@ -86,6 +86,13 @@ final class SchemaDriftTests: XCTestCase {
                                  runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
         for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
+        }
+        // VideoDataset with each backend's Init/Decode pair.
+        for (open, decode) in [("DecordInit", "DecordDecode"), ("PyAVInit", "PyAVDecode"), ("OpenCVInit", "OpenCVDecode")] {
+            let video = "[dict(type='\(open)'), dict(type='SampleFrames', clip_len=1, num_clips=2), dict(type='\(decode)'), "
+                + "dict(type='FormatShape', input_format='NCHW'), dict(type='Collect', keys=['imgs'], meta_keys=[])]"
+            texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: video,
+                                     dataset: "VideoDataset"))
         }
         for text in texts {
             let config = try ConfigLoader(read: { $0 == "/c.py" ? text : nil }).load("/c.py")
