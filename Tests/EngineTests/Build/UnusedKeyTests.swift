@@ -36,6 +36,7 @@ final class UnusedKeyTests: XCTestCase {
         "SampleFrames.start_index": "data['train']['pipeline'][0]['start_index'] = 0",
         "Collect.nested": "data['train']['pipeline'][14]['nested'] = True",
         "RawframeDataset.dynamic_length": "data['train']['dynamic_length'] = True",
+        "VideoDataset.dynamic_length": "data['train']['dynamic_length'] = True",
         "dataloader.pin_memory": "data['train_dataloader'] = dict(pin_memory=False)",
         "dataloader.persistent_workers": "data['train_dataloader'] = dict(persistent_workers=True)",
         "dataloader.prefetch_factor": "data['train_dataloader'] = dict(prefetch_factor=4)",
@@ -69,7 +70,9 @@ final class UnusedKeyTests: XCTestCase {
         let bases = ["ResNetTSM": tsmBase, "ResNet3d": base3D(SchemaDriftTests.i3d), "ResNet3dSlowOnly": base3D(SchemaDriftTests.slowOnly),
                      "ResNet2Plus1d": base3D(SchemaDriftTests.r2plus1d), "ResNet3dCSN": base3D(SchemaDriftTests.csn),
                      "X3D": base3D(SchemaDriftTests.x3d), "slow_pathway": base3D(SchemaDriftTests.slowFast),
-                     "fast_pathway": base3D(SchemaDriftTests.slowFast)]
+                     "fast_pathway": base3D(SchemaDriftTests.slowFast),
+                     "VideoDataset": SchemaDriftTests.config(model: SchemaDriftTests.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: "dict(policy='Fixed')",
+                                                             pipeline: SchemaDriftTests.videoPipeline("DecordInit", "DecordDecode"), dataset: "VideoDataset")]
         for (name, line) in Self.nonDefault {
             let warnings = try read((bases[String(name.split(separator: ".")[0])] ?? Self.base) + line + "\n").warnings
             let key = String(name.split(separator: ".").last!)
