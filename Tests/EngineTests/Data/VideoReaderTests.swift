@@ -67,6 +67,27 @@ final class VideoReaderTests: XCTestCase {
                 XCTAssertEqual(got[k], all[index], "frame \(index) (request \(asked))", file: file, line: line)
             }
         }
+        // One frame per call, in order: frames the decoder read ahead and skipped are decoded again when asked for.
+        let stepping = try VideoReader(path: path)
+        for i in 0..<count { XCTAssertEqual(try stepping.frames([i]), [all[i]], "frame \(i) asked alone", file: file, line: line) }
+    }
+
+    /// A seek lands on the keyframe itself, whichever timestamp the container seeks by (mov: presentation time),
+    /// so reaching a frame late in the file costs the packets from its keyframe, not from the start.
+    func testSeeksLandOnTheKeyframeBeforeTheFrame() throws {
+        var s = VideoEncoder.Settings(); s.bFrames = 3; s.keyframeInterval = 50
+        for name in ["seek.mp4", "seek.mkv"] {
+            let path = try makeVideo(name, frames: 120, settings: s)
+            let reader = try VideoReader(path: path)
+            XCTAssertEqual(reader.keyframeIndices, [0, 50, 100], name)
+            let start = reader.packetsSent
+            let frame = try reader.frames([110])
+            XCTAssertLessThan(reader.packetsSent - start, 20, "\(name): frame 110 cost \(reader.packetsSent - start) packets")
+            XCTAssertEqual(frame, [try VideoReader(path: path).frames(Array(0...110))[110]], name)
+            let both = reader.packetsSent
+            _ = try reader.frames([40, 105])
+            XCTAssertLessThan(reader.packetsSent - both, 65, "\(name): frames 40 and 105 cost \(reader.packetsSent - both) packets")
+        }
     }
 
     func testH264WithBFramesDecodesExactlyTheAskedFrames() throws {

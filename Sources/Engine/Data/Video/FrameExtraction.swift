@@ -156,6 +156,7 @@ public enum FrameExtractor {
         defer { if !keep { try? fm.removeItem(atPath: partial) } }
 
         let reader = try VideoReader(path: video.path, threads: 1)
+        reader.skipsUnwanted = false   // every frame is read, in order, chunk by chunk
         guard reader.frameCount > 0 else { throw VideoError(path: video.path, reason: "the video has no frames") }
         let (w, h) = size.output(width: reader.width, height: reader.height)
         var written = 0

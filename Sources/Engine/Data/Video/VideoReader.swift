@@ -68,10 +68,25 @@ public final class VideoReader {
     /// swscale's padded destination (see `rgb`).
     private var scratch: [UInt8] = []
     private var packet: UnsafeMutablePointer<AVPacket>?
+    /// The packet a seek read to find where it landed, sent to the decoder first when `hasAhead`.
+    private var aheadPacket: UnsafeMutablePointer<AVPacket>?
+    private var hasAhead = false
+    /// Video packets given to the decoder so far (skipped ones included): what reaching a frame cost.
+    public private(set) var packetsSent = 0
     private var decoded: UnsafeMutablePointer<AVFrame>?
     private let decoder: UnsafePointer<AVCodec>
     /// Decoding threads (FFmpeg's frame and slice threading; 0: FFmpeg chooses).
     public private(set) var threads: Int
+
+    /// Whether frames nothing asked for are skipped when no other frame refers to them (non-reference B-frames):
+    /// the decoder never uses such a frame, so skipping it changes no pixel of the frames kept, and it saves a
+    /// part of the work of reaching a frame deep in a GOP. A later call asking for a skipped frame seeks back to
+    /// its keyframe, so a reader that goes on in order across calls (frame extraction, chunk by chunk) turns this
+    /// off: the decoder reads a few packets ahead of the frame it returns. Off when the file has no timestamps
+    /// (frames are then placed by counting outputs, which a skipped frame would break).
+    public var skipsUnwanted: Bool
+    /// Frames the decoder was allowed to skip since the last seek: asking for one of them later means seeking back.
+    private var skipped: Set<Int> = []
 
     /// The last frame the decoder returned; right after a seek to keyframe `k`, `k - 1`.
     private var position = -1
@@ -174,6 +189,7 @@ public final class VideoReader {
         format = context
         packet = p
         decoded = av_frame_alloc()
+        aheadPacket = av_packet_alloc()
         stream = best
         width = w
         height = h
@@ -187,6 +203,7 @@ public final class VideoReader {
         keyframeSeekTimestamps = keyed.map(\.1)
         self.decoder = decoder
         self.threads = threads
+        skipsUnwanted = !lookup.isEmpty
         try openDecoder()
         try seek(toFrame: 0)
     }
@@ -196,6 +213,7 @@ public final class VideoReader {
         avcodec_free_context(&codec)
         avformat_close_input(&format)
         av_packet_free(&packet)
+        av_packet_free(&aheadPacket)
         av_frame_free(&decoded)
     }
 
@@ -246,7 +264,7 @@ public final class VideoReader {
     /// the target's keyframe lies beyond the decoder's position (or behind it).
     private func decode(upTo target: Int, keeping wanted: Set<Int>, into got: inout [Int: Frame]) throws {
         let key = keyframe(atOrBefore: target)
-        if position >= target || position < key - 1 { try seek(toFrame: key) }
+        if position >= target || position < key - 1 || skipped.contains(target) { try seek(toFrame: key) }
         let decoded = self.decoded!, packet = self.packet!
         var sinceOutput = 0
         var flushed = false
@@ -274,7 +292,13 @@ public final class VideoReader {
                 }
             }
             guard !flushed else { continue }
-            let status = av_read_frame(format, packet)
+            var status: Int32 = 0
+            if hasAhead {
+                av_packet_move_ref(packet, aheadPacket)
+                hasAhead = false
+            } else {
+                status = av_read_frame(format, packet)
+            }
             if status < 0 {
                 // End of file: flush the decoder for the frames it still holds.
                 avcodec_send_packet(codec, nil)
@@ -283,6 +307,12 @@ public final class VideoReader {
             }
             defer { av_packet_unref(packet) }
             guard packet.pointee.stream_index == stream else { continue }
+            codec!.pointee.skip_frame = AVDISCARD_DEFAULT
+            if skipsUnwanted, let index = skippable(packet, wanted, got) {
+                codec!.pointee.skip_frame = AVDISCARD_NONREF
+                skipped.insert(index)
+            }
+            packetsSent += 1
             let sent = avcodec_send_packet(codec, packet)
             // A damaged packet is skipped as FFmpeg's tools skip it; the frame it held is then missing, which is
             // an error only if it was wanted (and the progress limit ends a file of nothing but damage).
@@ -295,21 +325,58 @@ public final class VideoReader {
         }
     }
 
+    /// The frame `packet` holds if the decoder may skip it (one not wanted); nil for a frame Reel cannot place.
+    private func skippable(_ packet: UnsafeMutablePointer<AVPacket>, _ wanted: Set<Int>, _ got: [Int: Frame]) -> Int? {
+        let t = packet.pointee.pts
+        guard t != reel_av_nopts_value(), let index = frameOfTimestamp[t] else { return nil }
+        return wanted.contains(index) && got[index] == nil ? nil : index
+    }
+
     /// Positions the demuxer at keyframe `index`'s packet and empties the decoder.
+    ///
+    /// Demuxers differ in the timestamp they seek by (mov and Matroska by presentation time, most others by
+    /// decoding time), and a seek that lands on an earlier keyframe is still exact, only slow: with B-frames, mov
+    /// given a keyframe's decoding time lands at the start of the file. So both timestamps are tried and the first
+    /// video packet after each tells where it landed: exactly on the keyframe wins; else a keyframe before it;
+    /// else the start of the file.
     private func seek(toFrame index: Int) throws {
-        var status: Int32 = -1
-        if let k = keyframes.firstIndex(of: index) {
-            let timestamp = keyframeSeekTimestamps[k]
-            status = av_seek_frame(format, stream, timestamp, AVSEEK_FLAG_BACKWARD)
-            if status < 0 { status = avformat_seek_file(format, stream, Int64.min, timestamp, timestamp, 0) }
-        }
-        if status < 0 && index == 0 {
-            status = avformat_seek_file(format, -1, Int64.min, Int64.min, Int64.min, 0)
-            if status < 0 { status = av_seek_frame(format, -1, 0, AVSEEK_FLAG_BYTE) }
-        }
-        if status < 0 { throw VideoError(path: path, reason: "cannot seek to frame \(index) (\(Self.message(status)))") }
         avcodec_flush_buffers(codec)
+        skipped.removeAll(keepingCapacity: true)
         position = index - 1
+        if let k = keyframes.firstIndex(of: index) {
+            var earlier: Int64?
+            for timestamp in [presentation[index], keyframeSeekTimestamps[k]] {
+                guard av_seek_frame(format, stream, timestamp, AVSEEK_FLAG_BACKWARD) >= 0 else { continue }
+                guard let landed = readAhead() else { continue }
+                if landed == index { return }
+                if landed < index { earlier = timestamp }
+            }
+            if let earlier, av_seek_frame(format, stream, earlier, AVSEEK_FLAG_BACKWARD) >= 0, readAhead() != nil { return }
+        }
+        clearReadAhead()
+        var status = avformat_seek_file(format, -1, Int64.min, Int64.min, Int64.min, 0)
+        if status < 0 { status = av_seek_frame(format, -1, 0, AVSEEK_FLAG_BYTE) }
+        if status < 0 { throw VideoError(path: path, reason: "cannot seek to frame \(index) (\(Self.message(status)))") }
+        position = -1
+    }
+
+    /// Reads on to the next video packet and keeps it for the decoder (`aheadPacket`); its frame index if it is a
+    /// keyframe Reel can place, else nil.
+    private func readAhead() -> Int? {
+        clearReadAhead()
+        let p = aheadPacket!
+        while av_read_frame(format, p) >= 0 {
+            guard p.pointee.stream_index == stream else { av_packet_unref(p); continue }
+            hasAhead = true
+            guard p.pointee.flags & AV_PKT_FLAG_KEY != 0, p.pointee.pts != reel_av_nopts_value() else { return nil }
+            return frameOfTimestamp[p.pointee.pts]
+        }
+        return nil
+    }
+
+    private func clearReadAhead() {
+        av_packet_unref(aheadPacket)
+        hasAhead = false
     }
 
     /// The index of a decoded frame: from its timestamp, or the one after the previous frame when the file has no

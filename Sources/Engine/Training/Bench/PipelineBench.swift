@@ -92,6 +92,7 @@ public enum PipelineBench {
         }
         if let failure { throw failure }
         let reader = try VideoReader(path: dataset.records[0].frameDir)
+        reader.skipsUnwanted = false   // frame after frame, one call each
         var k = 0
         let sequential = Benchmark.time(warmup: 4, clean: min(256, reader.frameCount), budget: 20) {
             _ = try? reader.frames([k % reader.frameCount]); k += 1
