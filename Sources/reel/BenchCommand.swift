@@ -110,6 +110,7 @@ struct BenchCommand: ParsableCommand {
                 "read_decode_frames_per_s": r.readDecodeFramesPerSecond,
                 "memory_decode_frames_per_s": r.memoryDecodeFramesPerSecond,
                 "decode_bound_clips_per_s": r.decodeBoundClipsPerSecond, "fraction_of_decode_bound": r.fractionOfDecodeBound,
+                "packets_per_clip": r.packetsPerClip, "frames_per_video": r.framesPerVideo,
             ]
             let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -125,6 +126,8 @@ struct BenchCommand: ParsableCommand {
                          r.memoryDecodeFramesPerSecond))
             print(String(format: "bound         %.1f clips/s (open + decode only, %d frames a clip): the pipeline runs at %.2f of it",
                          r.decodeBoundClipsPerSecond, r.framesPerClip, r.fractionOfDecodeBound))
+            print(String(format: "packets       %.0f decoded a clip (each keyframe on to the sampled frames after it; %.0f frames a video)",
+                         r.packetsPerClip, r.framesPerVideo))
             return
         }
         print(String(format: "decode        %.0f frames/s read + decode, %.0f frames/s from memory",

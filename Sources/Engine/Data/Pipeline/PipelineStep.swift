@@ -18,6 +18,8 @@ public final class PipelineWorkspace {
     /// Seconds spent reading and decoding frames, and the number of frames decoded (for `reel bench`).
     public var decodeSeconds = 0.0
     public var decodedFrames = 0
+    /// Video packets given to the decoder (`VideoReader.packetsSent`): what reaching the sampled frames cost.
+    public var videoPackets = 0
     /// One note per item `skip_broken` replaced since the loader last collected them (it moves them into the batch).
     public var skipped: [String] = []
     public init() {}

@@ -18,6 +18,9 @@ public enum PipelineBench {
         /// Rawframes: per frame, from memory. Videos: per frame, decoding a whole video in order.
         public var memoryDecode: Benchmark.Timing
         public var videos = false
+        /// Videos: packets decoded per clip (from each seek's keyframe to the frame wanted), and frames per video.
+        public var packetsPerClip = 0.0
+        public var framesPerVideo = 0.0
         public var clipsPerSecond: Double { Double(clip.clean.count) / clip.clean.reduce(0, +) }
         public var readDecodeFramesPerSecond: Double {
             Double(readDecode.clean.count) / readDecode.clean.reduce(0, +) * Double(videos ? framesPerClip : 1)
@@ -91,12 +94,15 @@ public enum PipelineBench {
             item += 1
         }
         if let failure { throw failure }
+        let packetsPerClip = Double(workspace.videoPackets) / Double(max(item, 1))
+        let framesPerVideo = try (0..<min(dataset.count, 64)).map { Double(try VideoReader(path: dataset.records[$0].frameDir).frameCount) }
         let reader = try VideoReader(path: dataset.records[0].frameDir)
         reader.skipsUnwanted = false   // frame after frame, one call each
         var k = 0
         let sequential = Benchmark.time(warmup: 4, clean: min(256, reader.frameCount), budget: 20) {
             _ = try? reader.frames([k % reader.frameCount]); k += 1
         }
-        return Result(clip: clip, framesPerClip: frames, decodeShare: decodeShare, readDecode: clipDecode, memoryDecode: sequential, videos: true)
+        return Result(clip: clip, framesPerClip: frames, decodeShare: decodeShare, readDecode: clipDecode, memoryDecode: sequential, videos: true,
+                      packetsPerClip: packetsPerClip, framesPerVideo: framesPerVideo.reduce(0, +) / Double(max(framesPerVideo.count, 1)))
     }
 }

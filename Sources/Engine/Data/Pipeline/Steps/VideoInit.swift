@@ -51,6 +51,7 @@ public struct VideoDecode: PipelineStep {
         let frames = try reader.frames(indices)
         workspace.decodeSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         workspace.decodedFrames += Set(indices).count
+        workspace.videoPackets += reader.packetsSent
         sample.frames = frames
         sample.originalShape = sample.imageShape
     }
