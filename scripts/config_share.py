@@ -18,10 +18,6 @@ GOAL = {"ResNet", "ResNetTSM", "ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast
 
 # Why a config fails, grouped: (text in Reel's message, the group's one-line reason). First match wins.
 GROUPS = [
-    ("VideoDataset", "issue 17 (video decode): VideoDataset reads video files (decord/PyAV), Reel reads rawframes only"),
-    ("DecordInit", "issue 17 (video decode): VideoDataset reads video files (decord/PyAV), Reel reads rawframes only"),
-    ("OpenCVInit", "issue 17 (video decode): VideoDataset reads video files (decord/PyAV), Reel reads rawframes only"),
-    ("PyAVInit", "issue 17 (video decode): VideoDataset reads video files (decord/PyAV), Reel reads rawframes only"),
     ("needs a cls_head", "feature-extraction config (no cls_head, for tools/misc/clip_feature_extraction.py; "
      "its data are videos too): Reel has no feature-extraction command"),
     ("unknown argument 'step' for CosineAnnealing", "broken upstream: lr_config inherits step= from its _base_ without "
@@ -38,6 +34,8 @@ GROUPS = [
     ("necks", "TPN neck is not implemented"),
     ("'ann_file' must be a string, not None", "demo config (ann_file=None, for demo.py's inference_recognizer): Reel has no demo command"),
     ("TRNHead", "TRNHead is not implemented"),
+    ("FormatShape needs 'input_format'", "broken upstream: FormatShape without input_format; mmaction2 0.24.1 raises "
+     "TypeError on it too (a required argument)"),
     ("not supported by Reel (supported: ResNet, ResNetTSM)", "backbone outside the goal set (TANet, TIN, MobileNetV2TSM)"),
     ("MobileNetV2TSM", "backbone outside the goal set (TANet, TIN, MobileNetV2TSM)"),
     ("TimeSformer", "backbone outside the goal set (TimeSformer)"),
