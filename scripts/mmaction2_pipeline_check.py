@@ -38,6 +38,27 @@ SAMPLERS = [dict(clip_len=1, frame_interval=1, num_clips=8), dict(clip_len=1, fr
             dict(clip_len=32, frame_interval=2, num_clips=1), dict(clip_len=1, frame_interval=1, num_clips=16, keep_tail_frames=True)]
 
 
+def compare(reel, cfg_path, npy, name, items):
+    """Runs the test pipeline of the config at `cfg_path` through mmaction2's Compose on each (dataset index,
+    results dict) of `items` and through `reel inspect pipeline --save-npy` on the same index, prints one line
+    (max and mean |diff| over the items) and returns whether it is within the tolerance (max 0.05, mean 0.005)."""
+    compose = Compose(Config.fromfile(cfg_path).data.test.pipeline)
+    worst, means = 0.0, []
+    for idx, results in items:
+        theirs = compose(results)['imgs'].numpy()
+        subprocess.run([reel, 'inspect', 'pipeline', cfg_path, '--split', 'test', '--index', str(idx), '--save-npy', npy],
+                       check=True, capture_output=True)
+        ours = np.load(npy)
+        if ours.shape != theirs.shape:
+            print(f'FAIL {name}: shape {ours.shape} vs {theirs.shape}')
+            return False
+        diff = np.abs(ours - theirs)
+        worst = max(worst, float(diff.max())); means.append(float(diff.mean()))
+    ok = worst <= 0.05 and float(np.mean(means)) <= 0.005
+    print(f"{'ok  ' if ok else 'FAIL'} {name}: shape {list(theirs.shape)}, max |diff| {worst:.3g}, mean {np.mean(means):.3g}")
+    return ok
+
+
 def main():
     reel, frames = sys.argv[1], os.path.abspath(sys.argv[2])
     ann = os.path.join(frames, 'ann_rawframes.txt')
@@ -49,22 +70,11 @@ def main():
         with open(cfg_path, 'w') as f:
             f.write(f"p = {pipeline}\ndata = dict(videos_per_gpu=1, test=dict(type='RawframeDataset', ann_file='{ann}', "
                     f"data_prefix='{frames}', pipeline=p))\n")
-        compose = Compose(Config.fromfile(cfg_path).data.test.pipeline)
-        worst, means = 0.0, []
-        for idx in range(0, len(lines), max(1, len(lines) // 8)):
-            d, n, label = lines[idx][:3]
-            theirs = compose(dict(frame_dir=os.path.join(frames, d), total_frames=int(n), label=int(label),
-                                  filename_tmpl='img_{:05}.jpg', start_index=1, modality='RGB'))['imgs'].numpy()
-            subprocess.run([reel, 'inspect', 'pipeline', cfg_path, '--split', 'test', '--index', str(idx), '--save-npy', npy],
-                           check=True, capture_output=True)
-            ours = np.load(npy)
-            if ours.shape != theirs.shape:
-                print(f'FAIL {name}: shape {ours.shape} vs {theirs.shape}'); failed = True; break
-            diff = np.abs(ours - theirs)
-            worst = max(worst, float(diff.max())); means.append(float(diff.mean()))
-        ok = worst <= 0.05 and float(np.mean(means)) <= 0.005
+        ok = compare(reel, cfg_path, npy, name, [
+            (idx, dict(frame_dir=os.path.join(frames, d), total_frames=int(n), label=int(label),
+                       filename_tmpl='img_{:05}.jpg', start_index=1, modality='RGB'))
+            for idx, (d, n, label) in ((i, lines[i][:3]) for i in range(0, len(lines), max(1, len(lines) // 8)))])
         failed |= not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {name}: shape {list(theirs.shape)}, max |diff| {worst:.3g}, mean {np.mean(means):.3g}")
     cases = mismatches = 0
     for st in SAMPLERS:
         args = ', '.join(f'{k}={v!r}' for k, v in st.items())

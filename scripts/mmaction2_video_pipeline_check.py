@@ -10,14 +10,10 @@ usage: V/bin/python scripts/mmaction2_video_pipeline_check.py REEL VIDEOS_DIR
   VIDEOS_DIR  videos with ann_videos.txt (`path label`), e.g. from scripts/pipeline_ref_video.py gen DIR
   V           the venv of mmaction2_pipeline_check.py plus `decord` and `av`
 """
-import os, subprocess, sys, tempfile
-
-import numpy as np
+import os, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mmaction2_pipeline_check import PIPELINES  # noqa: E402  (imports the shims and mmaction2)
-from mmcv import Config  # noqa: E402
-from mmaction.datasets.pipelines import Compose  # noqa: E402
+from mmaction2_pipeline_check import PIPELINES, compare  # noqa: E402  (imports the shims and mmaction2)
 
 BACKENDS = {'decord': ("dict(type='DecordInit')", "dict(type='DecordDecode')"),
             'pyav': ("dict(type='PyAVInit')", "dict(type='PyAVDecode')")}
@@ -43,23 +39,10 @@ def main():
             with open(cfg_path, 'w') as f:
                 f.write(f"p = {pipeline}\ndata = dict(videos_per_gpu=1, test=dict(type='VideoDataset', ann_file='{ann}', "
                         f"data_prefix='{videos}', pipeline=p))\n")
-            compose = Compose(Config.fromfile(cfg_path).data.test.pipeline)
-            worst, means = 0.0, []
-            for idx in range(0, len(lines), max(1, len(lines) // 6)):
-                path, label = lines[idx][:2]
-                theirs = compose(dict(filename=os.path.join(videos, path), label=int(label), start_index=0,
-                                      modality='RGB'))['imgs'].numpy()
-                subprocess.run([reel, 'inspect', 'pipeline', cfg_path, '--split', 'test', '--index', str(idx), '--save-npy', npy],
-                               check=True, capture_output=True)
-                ours = np.load(npy)
-                if ours.shape != theirs.shape:
-                    print(f'FAIL {backend} {name}: shape {ours.shape} vs {theirs.shape}'); failed = True; break
-                diff = np.abs(ours - theirs)
-                worst = max(worst, float(diff.max())); means.append(float(diff.mean()))
-            ok = worst <= 0.05 and float(np.mean(means)) <= 0.005
-            failed |= not ok
-            print(f"{'ok  ' if ok else 'FAIL'} {backend}: {name}: shape {list(theirs.shape)}, max |diff| {worst:.3g}, "
-                  f"mean {np.mean(means):.3g}")
+            failed |= not compare(reel, cfg_path, npy, f'{backend}: {name}', [
+                (idx, dict(filename=os.path.join(videos, lines[idx][0]), label=int(lines[idx][1]), start_index=0,
+                           modality='RGB'))
+                for idx in range(0, len(lines), max(1, len(lines) // 6))])
     sys.exit(1 if failed else 0)
 
 
