@@ -29,30 +29,35 @@ public final class Loader: @unchecked Sendable {
     public let dropLast: Bool
     public let seed: UInt64
     public let prefetch: Int
+    /// This process's share of each epoch in data-parallel training (`.single`: the whole dataset).
+    public let shard: DistributedShard
     /// Called on the consumer's thread (the one calling `LoaderEpoch.next()`) with each `skip_broken` note, in
     /// batch order, just before the batch is returned: the runner logs them. Set it before the first epoch.
     public var onSkipped: ((String) -> Void)?
 
     public init(dataset: RawframeDataset, batchSize: Int, workers: Int, shuffle: Bool, dropLast: Bool = false,
-                seed: UInt64, prefetch: Int = 2) {
+                seed: UInt64, prefetch: Int = 2, shard: DistributedShard = .single) {
         precondition(batchSize > 0 && workers >= 0)
         self.dataset = dataset; self.batchSize = batchSize; self.workers = workers; self.shuffle = shuffle
-        self.dropLast = dropLast; self.seed = seed; self.prefetch = max(1, prefetch)
+        self.dropLast = dropLast; self.seed = seed; self.prefetch = max(1, prefetch); self.shard = shard
     }
 
-    /// `len(data_loader)`.
+    /// `len(data_loader)`: this process's batches (its shard's items in data-parallel training).
     public var batchesPerEpoch: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let items = shard.perRank(dataset.count)
+        return dropLast ? items / batchSize : (items + batchSize - 1) / batchSize
     }
 
-    /// The dataset order of epoch `epoch` (a seeded permutation when shuffling).
+    /// The items of epoch `epoch` this process takes: the dataset order (a seeded permutation when shuffling, the
+    /// same on every rank) and, in data-parallel training, this rank's shard of it. Items are augmented by their
+    /// dataset index, so an item the shard padding repeats on another rank gets the same augmentation there.
     public func order(epoch: Int) -> [Int] {
         var order = Array(0..<dataset.count)
         if shuffle {
             var rng = Philox(seed: seed, stream: 0xD47A_0000_0000 | UInt64(epoch))
             rng.shuffle(&order)
         }
-        return order
+        return shard.take(order)
     }
 
     /// Starts producing the batches of one epoch; iterate with `next()`.
