@@ -122,7 +122,7 @@ struct BenchCommand: ParsableCommand {
                      r.clip.clean.count, r.clip.runs, r.decodeShare * 100))
         if r.videos {
             print(String(format: "decode        %.1f clips/s opening the video and decoding the sampled frames only (ms/clip median %.3f); "
-                         + "the decoder alone: %.0f frames/s in order", r.decodeBoundClipsPerSecond, r.readDecode.median * 1000,
+                         + "reading on in order: %.0f frames/s (decode + RGB)", r.decodeBoundClipsPerSecond, r.readDecode.median * 1000,
                          r.memoryDecodeFramesPerSecond))
             print(String(format: "bound         %.1f clips/s (open + decode only, %d frames a clip): the pipeline runs at %.2f of it",
                          r.decodeBoundClipsPerSecond, r.framesPerClip, r.fractionOfDecodeBound))

@@ -15,7 +15,7 @@ public enum PipelineBench {
         public var decodeShare: Double
         /// Rawframes: per frame. Videos: per clip, Init + sampling + Decode only.
         public var readDecode: Benchmark.Timing
-        /// Rawframes: per frame, from memory. Videos: per frame, decoding a whole video in order.
+        /// Rawframes: per frame, from memory. Videos: per frame, reading a video on in order (decode + RGB), one frame a call.
         public var memoryDecode: Benchmark.Timing
         public var videos = false
         /// Videos: packets decoded per clip (from each seek's keyframe to the frame wanted), and frames per video.
