@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEBS := libncurses-dev libopenblas-dev libturbojpeg0-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+	libopenmpi-dev openmpi-bin \
 	pkg-config tmux
 CONFIG ?= release
 REEL := .build/$(CONFIG)/reel

@@ -30,6 +30,9 @@ let package = Package(
         // links all four.
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        // Open MPI (data-parallel training across processes and machines, issue 18).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         .target(name: "Config", path: "Sources/Config"),
         // The hot loops in C, compiled once per instruction set (baseline, AVX2+FMA, AVX-512) and picked at run time
@@ -44,6 +47,8 @@ let package = Package(
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         // Data: datasets, annotation lists, the pipeline, frame and video decoding and the loader (Swift 6, strict concurrency).
         .target(name: "EngineData", dependencies: ["EngineCore", "CKernels", "CTurboJPEG", "CFFmpeg"], path: "Sources/Engine/Data"),
+        // Distributed: the process group of a data-parallel job (one process, or the ranks of an Open MPI job).
+        .target(name: "EngineDistributed", dependencies: ["CMPI"], path: "Sources/Engine/Distributed"),
         // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, benchmarks (Swift 6).
         .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "Config"], path: "Sources/Engine/Training"),
         // ncurses keeps its state in C globals (stdscr, COLORS), which Swift 6 mode rejects: the ncurses calls are
@@ -54,7 +59,7 @@ let package = Package(
                 exclude: ["Curses"]),
         .executableTarget(
             name: "reel",
-            dependencies: ["Config", "EngineCore", "EngineData", "EngineTraining", "TUI",
+            dependencies: ["Config", "EngineCore", "EngineData", "EngineDistributed", "EngineTraining", "TUI",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/reel"),
 

@@ -11,7 +11,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Preview frame sampling, the data pipeline and the LR schedule of a config; run its model on saved inputs; read a video.",
-        subcommands: [Frames.self, PipelineRun.self, LR.self, ModelRun.self, VideoRun.self])
+        subcommands: [Frames.self, PipelineRun.self, LR.self, ModelRun.self, VideoRun.self, World.self])
 
     struct Frames: ParsableCommand {
         static let configuration = CommandConfiguration(
