@@ -261,7 +261,7 @@ public final class VideoReader {
     }
 
     /// Decodes forward until frame `target` is out, keeping every wanted frame passed on the way. Seeks first when
-    /// the target's keyframe lies beyond the decoder's position (or behind it).
+    /// the target's keyframe lies beyond the decoder's position (or behind it), or when the target was skipped.
     private func decode(upTo target: Int, keeping wanted: Set<Int>, into got: inout [Int: Frame]) throws {
         let key = keyframe(atOrBefore: target)
         if position >= target || position < key - 1 || skipped.contains(target) { try seek(toFrame: key) }
