@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Reel: a terminal trainer for video action recognition.
-// Dependency direction: reel → TUI → EngineTraining → EngineData → EngineCore. Config (which imports none of our
-// targets) is read by EngineTraining's Build folder, TUI and reel; the core and data targets never see a config.
+// Dependency direction: reel → TUI → EngineTraining → EngineData → EngineCore, and EngineTraining → EngineDistributed
+// (the process group). Config (which imports none of our targets) is read by EngineTraining's Build folder, TUI and
+// reel; the core and data targets never see a config.
 // Only TUI's Curses target calls ncurses.
 import PackageDescription
 
@@ -11,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "reel", targets: ["reel"]),
         .library(name: "Config", targets: ["Config"]),
-        .library(name: "Engine", targets: ["EngineCore", "EngineData", "EngineTraining"]),
+        .library(name: "Engine", targets: ["EngineCore", "EngineData", "EngineDistributed", "EngineTraining"]),
         .library(name: "TUI", targets: ["TUI"]),
     ],
     dependencies: [
@@ -49,8 +50,10 @@ let package = Package(
         .target(name: "EngineData", dependencies: ["EngineCore", "CKernels", "CTurboJPEG", "CFFmpeg"], path: "Sources/Engine/Data"),
         // Distributed: the process group of a data-parallel job (one process, or the ranks of an Open MPI job).
         .target(name: "EngineDistributed", dependencies: ["CMPI"], path: "Sources/Engine/Distributed"),
-        // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, benchmarks (Swift 6).
-        .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "Config"], path: "Sources/Engine/Training"),
+        // Training: the runner, hooks, checkpoints, the event record and logs, LR schedules, data parallelism,
+        // benchmarks (Swift 6).
+        .target(name: "EngineTraining", dependencies: ["EngineCore", "EngineData", "EngineDistributed", "Config"],
+                path: "Sources/Engine/Training"),
         // ncurses keeps its state in C globals (stdscr, COLORS), which Swift 6 mode rejects: the ncurses calls are
         // one small Swift 5 target, and the rest of the dashboard is Swift 6.
         .target(name: "Curses", dependencies: ["CNcursesw"], path: "Sources/TUI/Curses",
@@ -64,7 +67,7 @@ let package = Package(
             path: "Sources/reel"),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], path: "Tests/ConfigTests"),
-        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "EngineData", "EngineTraining", "Config"], path: "Tests/EngineTests",
+        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "EngineData", "EngineDistributed", "EngineTraining", "Config"], path: "Tests/EngineTests",
                     exclude: ["Checkpoint/Fixtures", "Layers/Fixtures"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "EngineCore", "EngineData", "EngineTraining", "Config"], path: "Tests/TUITests",

@@ -58,11 +58,17 @@ enum ExitStatus {
     }
 
     /// Prints `error` and exits with its status.
+    /// In a data-parallel job the message names the rank, and the whole job ends with it (MPI_Abort): the other
+    /// ranks would otherwise wait for this one in their next collective.
     static func fail(with error: Error) -> Never {
         let code = code(for: error)
         let text = message(for: error)
         if code == success {
             print(text)   // --help, --version
+        } else if let group = DistributedJob.group {
+            printError("reel: rank \(group.rank) of \(group.world) on \(group.host) failed, stopping the job: "
+                       + (text.hasPrefix("reel: ") ? String(text.dropFirst(6)) : text))
+            group.abort(code: code)
         } else if !text.isEmpty {
             printError(text)
         }

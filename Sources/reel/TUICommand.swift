@@ -32,6 +32,11 @@ struct TUICommand: ParsableCommand {
     }
 
     func run() throws {
+        guard runOptions.launcher == .none else {
+            throw ValidationError("the dashboard trains in one process; start a data-parallel run with "
+                                  + "mpirun -np K reel train FILE --launcher mpi and follow it with reel tui --watch WORK_DIR")
+        }
+        _ = try runOptions.launcher.processGroup(threads: runOptions.threads)   // --threads
         if let file { _ = try ConfigLoader.load(file, cfgOptions: cfgOptions) }   // config errors before the screen opens
         // A run started from the dashboard evaluates as the config's `evaluation` says (as `--validate`): the Run
         // screen's metrics table and best marker are half of what it is for.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import EngineCore
 import EngineData
+import EngineDistributed
 import EngineTraining
 import Foundation
 
@@ -27,8 +28,14 @@ struct TrainCommand: ParsableCommand {
     var noTUI = false
 
     func run() throws {
+        let group = try runOptions.launcher.processGroup(threads: runOptions.threads)
         let config = try source.load()
         let warnings = try runOptions.check(config)
+        if group.world > 1 {
+            // A data-parallel job runs headless: rank 0 prints the log; `reel tui --watch WORK_DIR` shows it live.
+            try HeadlessRun(config: config, options: runOptions.options, warnings: warnings, group: group).execute()
+            return
+        }
         if !noTUI && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 {
             // The run logs them (log pane, .log, events.jsonl); printed here they would vanish under the screen.
             try Dashboard.open(configPath: source.file, cfgOptions: source.cfgOptions, startRun: runOptions.options)
@@ -50,7 +57,10 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("resume-from"), help: "Resume weights, optimizer, counters from a checkpoint.") var resumeFrom: String?
     @Option(name: .customLong("load-from"), help: "Start from these weights (counters at 0).") var loadFrom: String?
     @Flag(name: .customLong("auto-resume"), help: "Resume from the work dir's latest.safetensors if there is one.") var autoResume = false
-    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Compute threads (default: all cores; with --launcher mpi, the cores divided among the ranks on the machine).")
+    var threads: Int?
+    @Option(help: "How the processes were started: none (one process) or mpi (a rank of `mpirun -np K reel train … --launcher mpi`: data-parallel training).")
+    var launcher: Launcher = .none
 
     var options: TrainOptions {
         var o = TrainOptions()
@@ -62,7 +72,6 @@ struct RunOptions: ParsableArguments {
     /// Schema errors stop before anything is built; warnings are returned. The run logs the warnings as messages
     /// (`TrainingSession.build`), so they reach the console, the `.log` and `events.jsonl` alike.
     func check(_ config: ResolvedConfig) throws -> [ConfigError] {
-        if let threads { Parallel.workers = max(1, threads) }
         let problems = config.warnings + SchemaChecker.check(config)
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
         return problems
@@ -75,12 +84,17 @@ struct HeadlessRun {
     let options: TrainOptions
     /// The config's warnings: the run logs them; if it fails to start before that, they are printed here.
     var warnings: [ConfigError] = []
+    /// The data-parallel job (`--launcher mpi`): only rank 0 prints the run.
+    var group: any ProcessGroup = SingleProcess()
 
     func execute() throws {
         let control = RunControl()
+        let isMain = group.isMain   // in a data-parallel job (mpirun signals every rank) rank 0 speaks for all
         let signals = StopSignals(onFirst: { sig in
-            ExitStatus.printError("\nreel: \(StopSignals.name(of: sig)): stopping after this iteration (saving a checkpoint); "
-                                  + "a second signal quits at once")
+            if isMain {
+                ExitStatus.printError("\nreel: \(StopSignals.name(of: sig)): stopping after this iteration (saving a checkpoint); "
+                                      + "a second signal quits at once")
+            }
             control.send(.stop)
         }, onRepeat: { first in
             ExitStatus.printError("\nreel: quitting without saving")
@@ -89,15 +103,17 @@ struct HeadlessRun {
         let console = ConsoleSink()
         let runner: Runner
         do {
-            runner = try TrainingSession.build(config, options: options, control: control, sinks: [console])
+            runner = try TrainingSession.build(config, options: options, control: control, sinks: group.isMain ? [console] : [],
+                                               group: group)
         } catch {
-            if !console.printedMessages { for w in warnings { ExitStatus.printError(w.description) } }
+            if !console.printedMessages && group.isMain { for w in warnings { ExitStatus.printError(w.description) } }
             throw error
         }
         do {
             let summary = try runner.run()
             console.finish()
             if let signal = signals.received, summary.ending == .stopped {
+                if !isMain { exit(StopSignals.exitStatus(for: signal)) }
                 ExitStatus.stopped(by: signal, iter: summary.iter, saved: runner.lastGoodCheckpoint)
             }
         } catch let failure as RunFailure {
@@ -147,7 +163,7 @@ final class ConsoleSink: RunEventSink {
     private func drawBar(_ r: IterationRecord) {
         guard let info else { return }
         smoothLoss = smoothLoss.map { 0.9 * $0 + 0.1 * r.loss } ?? r.loss
-        recent.append((r.time, r.batchSize))
+        recent.append((r.time, r.batchSize * max(1, r.ranks.count)))   // a data-parallel step: every rank's clips
         if recent.count > 20 { recent.removeFirst() }
         let seconds = recent.reduce(0) { $0 + $1.time }, clips = recent.reduce(0) { $0 + $1.clips }
         let perIter = seconds / Double(max(1, recent.count))

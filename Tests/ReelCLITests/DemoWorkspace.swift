@@ -26,9 +26,9 @@ final class DemoWorkspace {
 
     func run(_ arguments: [String]) throws -> ReelProcess.Result { try ReelProcess.run(arguments, cwd: dir) }
 
-    /// Starts `reel` (or `launcher` with reel's path first) in the background, output to files.
-    func start(_ arguments: [String], launcher: String? = nil) throws -> RunningReel {
-        try RunningReel(arguments, cwd: dir, launcher: launcher)
+    /// Starts `reel` (or `launcher` with its `launcherArguments`, then reel's path) in the background, output to files.
+    func start(_ arguments: [String], launcher: String? = nil, launcherArguments: [String] = []) throws -> RunningReel {
+        try RunningReel(arguments, cwd: dir, launcher: launcher, launcherArguments: launcherArguments)
     }
 
     /// `reel checkpoint verify` on each file: its "epoch E, iter I", or nil (with a test failure) if it does not read.
@@ -67,7 +67,7 @@ final class RunningReel {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ arguments: [String], cwd: URL, launcher: String? = nil) throws {
+    init(_ arguments: [String], cwd: URL, launcher: String? = nil, launcherArguments: [String] = []) throws {
         let id = UUID().uuidString
         stdoutPath = cwd.appendingPathComponent("out-\(id).txt").path
         stderrPath = cwd.appendingPathComponent("err-\(id).txt").path
@@ -75,7 +75,7 @@ final class RunningReel {
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         if let launcher {
             process.executableURL = URL(fileURLWithPath: launcher)
-            process.arguments = [ReelProcess.binary.path] + arguments
+            process.arguments = launcherArguments + [ReelProcess.binary.path] + arguments
         } else {
             process.executableURL = ReelProcess.binary
             process.arguments = arguments

@@ -49,7 +49,7 @@ public enum Registry {
         ArgSchema("work_dir", .string, "'./work_dirs/<config name>'", "Where logs, checkpoints and the config dump go."),
         ArgSchema("load_from", .optional(.string), "None", "Weights to start from (no optimizer state, counters from 0)."),
         ArgSchema("resume_from", .optional(.string), "None", "Checkpoint to resume: weights, optimizer state, epoch/iter; wins over load_from."),
-        ArgSchema("dist_params", .dict, "dict(backend='nccl')", "Distributed backend settings (unused by single-process Reel)."),
+        ArgSchema("dist_params", .dict, "dict(backend='nccl')", "torch.distributed backend settings; Reel's data-parallel training runs on Open MPI (reel train … --launcher mpi under mpirun), so they are unused."),
         ArgSchema("log_level", .choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]), "'INFO'", "Logging level."),
         ArgSchema("gpu_ids", .sequence(.int), "range(0, 1)", "Device ids; Reel trains on the CPU and ignores them."),
         ArgSchema("seed", .optional(.int), "None", "Random seed; --seed overrides it."),

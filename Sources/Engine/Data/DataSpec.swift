@@ -48,8 +48,9 @@ public struct DataSpec: Sendable {
     public func makeDataset() throws -> RawframeDataset { try RawframeDataset(spec: dataset, modelClasses: modelClasses) }
 
     /// A loader over the split's dataset.
-    public func makeLoader(seed: UInt64) throws -> Loader {
+    /// The loader of this split; in data-parallel training, of one rank's `shard` of it.
+    public func makeLoader(seed: UInt64, shard: DistributedShard = .single) throws -> Loader {
         Loader(dataset: try makeDataset(), batchSize: loader.batchSize, workers: loader.workers, shuffle: loader.shuffle,
-               dropLast: loader.dropLast, seed: seed)
+               dropLast: loader.dropLast, seed: seed, shard: shard)
     }
 }

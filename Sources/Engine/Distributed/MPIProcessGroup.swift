@@ -10,8 +10,8 @@ public struct DistributedError: Error, CustomStringConvertible, Equatable {
 
 /// The ranks of an Open MPI job (`mpirun -np K reel …`), on `MPI_COMM_WORLD`.
 ///
-/// MPI is initialised once per process, with `MPI_THREAD_FUNNELED`: the collectives are called from one thread
-/// (the trainer's), while kernels and loader workers run on others. Errors keep MPI's default handler
+/// MPI is initialised once per process, with `MPI_THREAD_SERIALIZED`: the collectives are called by one thread at a
+/// time (the trainer's), while kernels and loader workers run on others. Errors keep MPI's default handler
 /// (`MPI_ERRORS_ARE_FATAL`): a failed collective, or a rank that dies, aborts the whole job instead of leaving the
 /// other ranks waiting in a collective forever.
 public final class MPIProcessGroup: ProcessGroup {
@@ -35,8 +35,11 @@ public final class MPIProcessGroup: ProcessGroup {
         MPI_Initialized(&initialised)
         if initialised == 0 {
             var provided: Int32 = 0
-            guard MPI_Init_thread(nil, nil, Int32(reel_mpi_thread_funneled()), &provided) == MPI_SUCCESS else {
+            guard MPI_Init_thread(nil, nil, Int32(reel_mpi_thread_serialized()), &provided) == MPI_SUCCESS else {
                 throw DistributedError("MPI_Init_thread failed")
+            }
+            guard provided >= Int32(reel_mpi_thread_serialized()) else {
+                throw DistributedError("this Open MPI does not support MPI_THREAD_SERIALIZED (provided level \(provided))")
             }
             atexit { var done: Int32 = 0; MPI_Finalized(&done); if done == 0 { MPI_Finalize() } }
         }
@@ -73,4 +76,33 @@ public final class MPIProcessGroup: ProcessGroup {
     }
 
     public func barrier() { MPI_Barrier(comm) }
+
+    public func startAllreduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> any PendingReduction {
+        guard let base = values.baseAddress, values.count > 0 else { return CompletedReduction() }
+        let pending = Reduction()
+        MPI_Iallreduce(reel_mpi_in_place(), base, Int32(values.count), reel_mpi_float(), reel_mpi_sum(), comm, &pending.request)
+        return pending
+    }
+
+    public func abort(code: Int32) -> Never {
+        MPI_Abort(comm, code)
+        exit(code)   // MPI_Abort does not return; this satisfies the type checker
+    }
+
+    /// An `MPI_Iallreduce` in flight.
+    final class Reduction: PendingReduction {
+        var request: MPI_Request? = reel_mpi_request_null()
+        private var done = false
+        func test() -> Bool {
+            if !done {
+                var flag: Int32 = 0
+                MPI_Test(&request, &flag, reel_mpi_status_ignore())
+                done = flag != 0
+            }
+            return done
+        }
+        func wait() {
+            if !done { MPI_Wait(&request, reel_mpi_status_ignore()); done = true }
+        }
+    }
 }

@@ -6,6 +6,7 @@ import Foundation
 /// A `HookContext` with no runner behind it: counters the test sets, and every service recorded. A hook that works
 /// against it depends on nothing but its context.
 final class FakeHookContext: HookContext {
+    var parallel: DataParallel? { nil }
     var epoch = 0, iter = 0, innerIter = 0, maxEpochs = 1, maxIters = 2, itersPerEpoch = 2
     var byEpoch = true
     var workDir: String

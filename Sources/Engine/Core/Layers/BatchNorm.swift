@@ -15,6 +15,10 @@ public final class BatchNorm: Layer {
     /// 2 or 3: the dimensionality it is registered as (BatchNorm2d / BatchNorm3d), for shape checks only.
     public let dims: Int
     public var isTraining = true
+    /// SyncBN (`norm_cfg=dict(type='SyncBN')`) in data-parallel training: the batch statistics of forward and the
+    /// gradient sums of backward are summed over the processes, so K processes × batch b normalise as one × K·b.
+    /// Nil: each process normalises with its own batch (BN, and SyncBN in one process).
+    public var synchronizer: (any StatisticsSynchronizer)?
 
     // Saved for backward.
     /// The input and each channel's mean and σ⁻¹ as used: backward recomputes x̂ = (x − mean)·σ⁻¹ from them (the same
@@ -23,6 +27,8 @@ public final class BatchNorm: Layer {
     private var means: [Float] = []
     private var invStd: [Float] = []
     private var usedBatchStats = true
+    /// The element count over all processes when the forward normalised with synchronised statistics.
+    private var syncedCount: Int?
 
     public init(_ channels: Int, dims: Int = 2, eps: Float = 1e-5, momentum: Float = 0.1) {
         self.channels = channels
@@ -59,6 +65,8 @@ public final class BatchNorm: Layer {
         usedBatchStats = training
         var batchMean = [Double](repeating: 0, count: channels), batchVar = [Double](repeating: 0, count: channels)
         var rm = runningMean.tensor, rv = runningVar.tensor
+        // SyncBN: the statistics of every process's batch, computed before the normalising pass.
+        let synced = training ? synchronizer.map { syncedStatistics(x, $0) } : nil
         x.withData { xp in
             y.withMutableData { yp in
                 usedMeans.withUnsafeMutableBufferPointer { mp in
@@ -73,7 +81,12 @@ public final class BatchNorm: Layer {
                                                     for c in range {
                                                         let src = xp + c * m, dst = yp + c * m
                                                         var mean: Float, istd: Float
-                                                        if training {
+                                                        if let synced {
+                                                            bm[c] = synced.mean[c]
+                                                            bv[c] = synced.variance[c]
+                                                            mean = Float(synced.mean[c])
+                                                            istd = Float(1 / (synced.variance[c] + Double(eps)).squareRoot())
+                                                        } else if training {
                                                             var s = 0.0, s2 = 0.0
                                                             reel_bn_sums(src, src, 0, 1, m, &s, &s2)
                                                             let mu = s / Double(m)
@@ -103,7 +116,8 @@ public final class BatchNorm: Layer {
             }
         }
         if training {
-            let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
+            let count = synced?.count ?? m
+            let unbias = count > 1 ? Double(count) / Double(count - 1) : 1
             let mom = Double(momentum)
             rm.withMutableData { p in for c in 0..<channels { p[c] = Float((1 - mom) * Double(p[c]) + mom * batchMean[c]) } }
             rv.withMutableData { p in
@@ -118,12 +132,40 @@ public final class BatchNorm: Layer {
         input = x
         means = usedMeans
         invStd = inv
+        syncedCount = synced?.count
         return y
+    }
+
+    /// Per-channel mean and biased variance over every process's batch (Σx, Σx² in double, summed across processes
+    /// with the element count), for SyncBN.
+    private func syncedStatistics(_ x: Tensor, _ sync: any StatisticsSynchronizer) -> (mean: [Double], variance: [Double], count: Int) {
+        let m = x.count / channels
+        var sums = [Double](repeating: 0, count: 2 * channels + 1)
+        sums[2 * channels] = Double(m)
+        let c = channels
+        x.withData { xp in
+            sums.withUnsafeMutableBufferPointer { sp in
+                Parallel.forChunks(c) { range in
+                    for ch in range { reel_bn_sums(xp + ch * m, xp + ch * m, 0, 1, m, &sp[ch], &sp[c + ch]) }
+                }
+            }
+        }
+        sums.withUnsafeMutableBufferPointer { sync.sum($0) }
+        let total = sums[2 * c]
+        let mean = (0..<c).map { sums[$0] / total }
+        let variance = (0..<c).map { max(0, sums[c + $0] / total - mean[$0] * mean[$0]) }
+        return (mean, variance, Int(total.rounded()))
     }
 
     /// Batch statistics: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)); running statistics: dx = γ·σ⁻¹·dy.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("BatchNorm.backward without forward") }
+        if usedBatchStats, let total = syncedCount, let sync = synchronizer {
+            let dx = syncedBackward(dy, x, sync, total: total)
+            weight.gradientReady()
+            bias.gradientReady()
+            return dx
+        }
         let m = dy.count / channels
         var dx = Tensor(uninitialized: dy.shape)
         let batch = usedBatchStats
@@ -159,6 +201,57 @@ public final class BatchNorm: Layer {
                 }
             }
         }
+        weight.gradientReady()
+        bias.gradientReady()
         return dx
     }
+
+    /// SyncBN's backward: Σdy and Σdy·x̂ per channel are summed over the processes (their means taken over all
+    /// `total` elements) for the input gradient; γ and β get this process's own sums, which data-parallel training
+    /// then averages like every other gradient (PyTorch's SyncBatchNorm does the same).
+    private func syncedBackward(_ dy: Tensor, _ x: Tensor, _ sync: any StatisticsSynchronizer, total: Int) -> Tensor {
+        let m = dy.count / channels, c = channels
+        let inv = invStd, mu = means
+        var sums = [Double](repeating: 0, count: 2 * c)
+        dy.withData { d in
+            x.withData { xp in
+                sums.withUnsafeMutableBufferPointer { sp in
+                    Parallel.forChunks(c) { range in
+                        for ch in range { reel_bn_sums(d + ch * m, xp + ch * m, mu[ch], inv[ch], m, &sp[ch], &sp[c + ch]) }
+                    }
+                }
+            }
+        }
+        if weight.requiresGrad {
+            weight.grad.withMutableData { dw in bias.grad.withMutableData { db in
+                for ch in 0..<c { dw[ch] += Float(sums[c + ch]); db[ch] += Float(sums[ch]) }
+            } }
+        }
+        sums.withUnsafeMutableBufferPointer { sync.sum($0) }
+        var dx = Tensor(uninitialized: dy.shape)
+        dy.withData { d in
+            x.withData { xp in
+                dx.withMutableData { dxp in
+                    weight.value.withData { w in
+                        Parallel.forChunks(c) { range in
+                            for ch in range {
+                                let meanDy = Float(sums[ch] / Double(total)), meanDyH = Float(sums[c + ch] / Double(total))
+                                reel_bn_input_gradient(d + ch * m, xp + ch * m, mu[ch], inv[ch], meanDy, meanDyH,
+                                                       w[ch] * inv[ch], dxp + ch * m, m)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Sums per-channel statistics over the processes of a data-parallel job: what SyncBN needs of the process group
+/// (the engine's core knows nothing of MPI).
+public protocol StatisticsSynchronizer: AnyObject {
+    /// Replaces `values` on every process with their sum over the processes (the same call, in the same order, on
+    /// every process).
+    func sum(_ values: UnsafeMutableBufferPointer<Double>)
 }

@@ -232,6 +232,8 @@ public class Convolution: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let dx = backwardShaped(dy)
+        weight.gradientReady()
+        bias?.gradientReady()
         if let shape = planarInputShape, dx.count == shape.reduce(1, *) { return dx.reshaped(shape) }
         return dx
     }

@@ -67,6 +67,8 @@ public final class Linear: Layer {
                 }
             }
         }
+        weight.gradientReady()
+        bias?.gradientReady()
         return dx
     }
 }

@@ -14,6 +14,14 @@ public final class Parameter: @unchecked Sendable {
     }
 
     public var shape: [Int] { value.shape }
+
+    /// Called when a backward pass has finished adding into `grad` (by the layer that owns the parameter, at the end
+    /// of its backward): data-parallel training starts averaging a bucket of gradients across processes as soon as
+    /// its last one is ready, while the rest of the backward runs. Nil outside data-parallel training.
+    public var onGradientReady: ((Parameter) -> Void)?
+
+    /// Tells `onGradientReady` that this backward pass is done with `grad`.
+    @inline(__always) public func gradientReady() { onGradientReady?(self) }
 }
 
 /// A non-trainable state tensor (BatchNorm running statistics, `num_batches_tracked`), saved in checkpoints.

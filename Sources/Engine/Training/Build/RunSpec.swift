@@ -37,6 +37,9 @@ public struct RunSpec {
     /// `workflow`, and for a `('val', m)` phase its loader spec: `data.val` with the train loader's settings.
     public var workflow = Workflow()
     public var valWorkflow: DataSpec?
+    /// Whether the model names `norm_cfg=dict(type='SyncBN')`: in data-parallel training its BatchNorm layers sum
+    /// their batch statistics over the ranks (one process: plain BN).
+    public var syncBatchNorm = false
     /// One-line warnings of the reading (settings that have no effect in Reel, deprecated keys): `config check`
     /// prints them and the run logs them, with the schema's warnings.
     public var warnings: [ConfigError] = []
@@ -107,13 +110,22 @@ public struct RunSpec {
         return RunSpec(config: config, workDir: workDir, seed: seed, resumeFrom: resume, loadFrom: load, length: length,
                        model: model, optimizer: optimizer, data: data, train: train, val: val, lr: lr,
                        optimizerHook: optimizerHook, checkpoint: checkpoint, evaluation: evaluation, log: logSpec,
-                       workflow: workflow, valWorkflow: valWorkflow, warnings: log.notes)
+                       workflow: workflow, valWorkflow: valWorkflow, syncBatchNorm: namesSyncBN(modelConfig),
+                       warnings: log.notes)
+    }
+
+    /// Whether any dict under `value` is `dict(type='SyncBN', …)` (the model's norm_cfg, wherever it sits).
+    static func namesSyncBN(_ value: ConfigValue) -> Bool {
+        if let d = value.dict {
+            return d.contains { ($0.key.description == "type" && $0.value.string == "SyncBN") || namesSyncBN($0.value) }
+        }
+        return value.elements?.contains(where: namesSyncBN) ?? false
     }
 
     /// Top-level settings of mmaction2's tools/train.py that Reel does not use, each with its decision.
     static func readGlobals(_ top: ConfigReader) {
         top.accepts("cudnn_benchmark", as: .noted(default: .bool(false), why: "a cuDNN (GPU) setting; it has no effect on a CPU"))
-        top.accepts("dist_params", as: .inert("distributed settings, and Reel trains in one process"))
+        top.accepts("dist_params", as: .inert("torch.distributed's backend; Reel's data-parallel training runs on Open MPI (--launcher mpi)"))
         top.accepts("gpu_ids", as: .inert("mmaction2's train.py replaces it with its --gpu-ids/--gpus option"))
         top.accepts("opencv_num_threads", "mp_start_method", as: .inert("worker settings that change speed, not results"))
         top.accepts("log_level", as: .noted(default: .string("INFO"), why: "Reel's .log holds every INFO line"))

@@ -76,10 +76,23 @@ extension EventRecord {
     }
 
     static func iteration(_ f: Fields) throws -> IterationRecord {
-        IterationRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), innerIter: try f.int("inner_iter"),
-                        lr: try f.double("lr"), values: LogValues(try f.numbers("values")), loss: try f.double("loss"),
-                        batchSize: try f.int("batch_size"), time: try f.double("time"),
-                        dataTime: try f.double("data_time"), memory: try f.optionalInt("memory"))
+        var r = IterationRecord(epoch: try f.int("epoch"), iter: try f.int("iter"), innerIter: try f.int("inner_iter"),
+                                lr: try f.double("lr"), values: LogValues(try f.numbers("values")), loss: try f.double("loss"),
+                                batchSize: try f.int("batch_size"), time: try f.double("time"),
+                                dataTime: try f.double("data_time"), memory: try f.optionalInt("memory"))
+        r.ranks = try ranks(f)
+        return r
+    }
+
+    /// A data-parallel iteration's `ranks`: [time, data_time, allreduce_wait] per rank (absent: one process).
+    static func ranks(_ f: Fields) throws -> [RankFigures] {
+        guard let items = f.value["ranks"], !items.isNull else { return [] }
+        let bad = Skip.malformed("'ranks' is not a list of [time, data_time, allreduce_wait]")
+        guard let list = items.array else { throw bad }
+        return try list.map { item in
+            guard let v = item.array?.compactMap(\.double), v.count == 3 else { throw bad }
+            return RankFigures(time: v[0], dataTime: v[1], allreduceWait: v[2])
+        }
     }
 
     /// An evaluation's `trigger`. Lines written before the field existed, and values a newer Reel may add, read as

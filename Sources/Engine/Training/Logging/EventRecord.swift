@@ -99,6 +99,8 @@ public enum EventRecord {
          ("loss", .double(r.loss)), ("batch_size", .int(r.batchSize)), ("time", .double(r.time)),
          ("data_time", .double(r.dataTime)), ("values", .object(r.values.map { ($0.key, .double($0.value)) }))]
             + (r.memory.map { [("memory", .int($0))] } ?? [])
+            + (r.ranks.isEmpty ? [] : [("ranks", .array(r.ranks.map { .array([.double($0.time), .double($0.dataTime),
+                                                                                .double($0.allreduceWait)]) }))])
     }
 
     static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }

@@ -16,6 +16,9 @@ public protocol HookContext: AnyObject {
     var workDir: String { get }
     /// Where checkpoints go: the work dir, or `checkpoint_config.out_dir` joined with the work dir's name.
     var checkpointDirectory: String { get }
+    /// The data-parallel job (nil: one process): evaluation shards its loader and gathers the scores; only rank 0
+    /// writes files.
+    var parallel: DataParallel? { get }
 
     /// The model and optimizer: LR updates, the optimizer step, inference.
     var model: any Recognizer { get }

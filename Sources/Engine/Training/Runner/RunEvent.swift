@@ -78,10 +78,23 @@ public struct IterationRecord: Sendable, Equatable {
     public var dataTime: Double
     /// Peak resident memory in MiB when the iteration ended (what the text logger's train record shows).
     public var memory: Int?
+    /// In a data-parallel run, every rank's figures for this iteration, by rank (empty for one process).
+    public var ranks: [RankFigures] = []
     public init(epoch: Int, iter: Int, innerIter: Int, lr: Double = 0, values: LogValues = [:], loss: Double = .nan,
                 batchSize: Int = 0, time: Double = 0, dataTime: Double = 0, memory: Int? = nil) {
         self.epoch = epoch; self.iter = iter; self.innerIter = innerIter; self.lr = lr; self.values = values
         self.loss = loss; self.batchSize = batchSize; self.time = time; self.dataTime = dataTime; self.memory = memory
+    }
+}
+
+/// One rank's share of a data-parallel iteration: its whole time, its wait for the batch, and its wait for the
+/// gradient all-reduce after the backward (the communication the backward did not hide), in seconds.
+public struct RankFigures: Sendable, Equatable {
+    public var time: Double
+    public var dataTime: Double
+    public var allreduceWait: Double
+    public init(time: Double, dataTime: Double, allreduceWait: Double) {
+        self.time = time; self.dataTime = dataTime; self.allreduceWait = allreduceWait
     }
 }
 

@@ -8,6 +8,11 @@ extension Runner {
         guard !iterationPublished else { return }
         iterationPublished = true
         record.memory = MemoryUsage.peakMiB
+        if let parallel {
+            // Every rank's figures reach rank 0's record (the per-rank bars of the dashboard and watch mode).
+            let all = parallel.allGather([record.time, record.dataTime, parallel.lastExposedSeconds])
+            record.ranks = all.map { RankFigures(time: $0[0], dataTime: $0[1], allreduceWait: $0[2]) }
+        }
         averagingHistory.append(record)
         emit(.iteration(record))
     }
@@ -46,6 +51,7 @@ extension Runner {
         var byEpoch: Bool { runner.byEpoch }
         var workDir: String { runner.workDir }
         var checkpointDirectory: String { runner.checkpointDirectory }
+        var parallel: DataParallel? { runner.parallel }
         var model: any Recognizer { runner.model }
         var optimizer: Optimizer { runner.optimizer }
         var isTraining: Bool { runner.isTraining }

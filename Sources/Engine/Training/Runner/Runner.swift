@@ -29,6 +29,11 @@ public final class Runner {
     public var workflow = Workflow()
     /// The loader of the `('val', m)` phase: `data.val` with the train loader's settings, as mmaction2 builds it.
     public var valLoader: Loader?
+    /// The data-parallel job this process is a rank of (`--launcher mpi`); nil for one process. Set (with
+    /// `DataParallel.attach`) by whoever builds the run, before it starts.
+    public var parallel: DataParallel?
+    /// Whether this process writes checkpoints: one process, or rank 0 of a data-parallel job.
+    public var isMainProcess: Bool { parallel?.isMain ?? true }
 
     public var epoch = 0
     public var iter = 0
@@ -230,7 +235,17 @@ public final class Runner {
         for h in stages { try h.beforeTrainIter(context) }
         record.lr = currentLR
         optimizer.zeroGradients()
-        let out = model.trainStep(batch.imgs, labels: batch.labels)
+        parallel?.beginBackward()
+        var out = model.trainStep(batch.imgs, labels: batch.labels)
+        if let parallel {
+            // Gradients averaged over the ranks; the logged values too (mmaction2's `_parse_losses`), so every rank
+            // takes the same decisions below (a non-finite loss stops them all).
+            parallel.finishBackward()
+            var values = [out.loss] + out.logVars.map(\.1)
+            parallel.average(&values)
+            out.loss = values[0]
+            for i in out.logVars.indices { out.logVars[i].1 = values[i + 1] }
+        }
         guard out.loss.isFinite else {
             let what = out.loss.isNaN ? "nan" : out.loss > 0 ? "inf" : "-inf"
             throw RunFailure(message: "loss is \(what) at iteration \(iter + 1) (epoch \(epoch + 1), batch \(innerIter + 1)); "
@@ -255,6 +270,7 @@ public final class Runner {
 
     private func applyCommands() throws {
         var pending = control.drain()
+        if let parallel { pending = agreedCommands(pending, parallel) }
         // Commands already drained are taken first; only an empty queue blocks while paused.
         func next(waiting: Bool) -> RunCommand? {
             if !pending.isEmpty { return pending.removeFirst() }
@@ -289,6 +305,18 @@ public final class Runner {
         }
     }
 
+    /// The commands of a data-parallel job: stop, save and evaluate act on every rank at the same iteration when
+    /// any rank received them (a signal reaches each rank of an mpirun job on its own); pause is refused, since a
+    /// paused rank would hold the others in their next collective.
+    private func agreedCommands(_ local: [RunCommand], _ parallel: DataParallel) -> [RunCommand] {
+        if local.contains(where: { $0 == .pause || $0 == .resume }) {
+            log("Pause is not available in a data-parallel run (the other ranks would wait in their collectives)")
+        }
+        let kinds: [RunCommand] = [.saveCheckpoint, .evaluate, .stop]
+        let agreed = parallel.any(kinds.map { local.contains($0) })
+        return zip(kinds, agreed).filter(\.1).map(\.0)
+    }
+
     private func evaluateNow() throws {
         guard let evaluator else { log("No evaluation configured (run with --validate)"); return }
         try evaluator.evaluate(context, trigger: .manual)
@@ -296,6 +324,7 @@ public final class Runner {
 
     /// Saves the exact position (`iter_N.safetensors`, mid-epoch included) and refreshes `latest`.
     public func saveManualCheckpoint() throws {
+        guard isMainProcess else { return }
         let dir = checkpointDirectory
         let path = (dir as NSString).appendingPathComponent("iter_\(iter).safetensors")
         // Commands run after the iteration's hooks, before `innerIter` moves on: innerIter + 1 batches are done.

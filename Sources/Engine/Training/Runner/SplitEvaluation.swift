@@ -18,12 +18,17 @@ public enum SplitEvaluation {
     }
 
     /// Inference over `loader` and the metrics of its scores: the one evaluation routine (EvalHook during training
-    /// runs it on its val loader).
+    /// runs it on its val loader). In a data-parallel job (`parallel`) each rank scores its shard of the loader and
+    /// every rank gets all the scores back in dataset order (the shard padding dropped), so the metrics equal one
+    /// process's.
     public static func evaluate(model: any Recognizer, loader: Loader, metrics: [String], topk: [Int],
-                                progress: ((Int, Int) -> Void)? = nil) throws
+                                parallel: DataParallel? = nil, progress: ((Int, Int) -> Void)? = nil) throws
         -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
     {
-        let (scores, labels) = try Inference.scores(model: model, loader: loader, progress: progress)
+        var (scores, labels) = try Inference.scores(model: model, loader: loader, progress: progress)
+        if let parallel, parallel.world > 1 {
+            (scores, labels) = parallel.gather(scores: scores, labels: labels, count: loader.dataset.count)
+        }
         return (try Metrics.evaluate(scores: scores, labels: labels, metrics: metrics, topk: topk), scores, labels)
     }
 }

@@ -2,6 +2,7 @@ import Config
 import Foundation
 import EngineCore
 import EngineData
+import EngineDistributed
 
 /// What `reel train` (and the dashboard's `r`) can override on top of the config (mmaction2's tools/train.py
 /// options, SEMANTICS.md §1.10).
@@ -30,8 +31,14 @@ public enum TrainingSession {
         return "./work_dirs/\(stem)"
     }
 
+    /// With `group` of more than one process (`--launcher mpi`), the run is this process's rank of a data-parallel
+    /// job: rank 0's seed and weights everywhere, each rank on its shard of the data, gradients averaged, and only
+    /// rank 0 writing the work dir (config dump, logs, events, checkpoints). `sinks` are this process's own.
     public static func build(_ config: ResolvedConfig, options: TrainOptions, control: RunControl = RunControl(),
-                             sinks: [RunEventSink] = []) throws -> Runner {
+                             sinks: [RunEventSink] = [], group: (any ProcessGroup)? = nil) throws -> Runner {
+        let parallel = group.flatMap { $0.world > 1 ? DataParallel(group: $0) : nil }
+        let isMain = parallel?.isMain ?? true
+        let shard = parallel.map { DistributedShard(rank: $0.rank, world: $0.world) } ?? .single
         // Every setting, read once: the same reading `reel config check` runs.
         let spec = try RunSpec.read(config)
         let workDir = spec.workDirectory(override: options.workDir)
@@ -43,27 +50,38 @@ public enum TrainingSession {
         let checkpoint = try resume.map { path in (path: path, file: try CheckpointFile.read(path)) }
         let checkpointSeed = try checkpoint.map { c in (path: c.path, seed: try CheckpointStore.metadata(of: c.file, path: c.path)?.seed) }
         let runSeed = RunSeed.choose(explicit: options.seed, config: spec.seed, checkpoint: checkpointSeed)
-        let seed = runSeed.value
+        // mmaction2's init_random_seed: rank 0's seed (random when none is given) is every rank's.
+        var seed = runSeed.value
+        if let parallel { withUnsafeMutableBytes(of: &seed) { parallel.group.broadcast($0, from: 0) } }
         let (byEpoch, maxEpochs, maxIters) = (spec.length.byEpoch, spec.length.maxEpochs, spec.length.maxIters)
 
         var pretrainedNotes: [String] = []
         let model = try ModelBuilder.build(spec.model, seed: seed, notes: { pretrainedNotes.append($0) })
         let optimizer = try OptimizerBuilder.build(spec.optimizer, model: model)
-        let trainLoader = try spec.train.makeLoader(seed: seed)
+        let trainLoader = try spec.train.makeLoader(seed: seed, shard: shard)
 
         let runner = Runner(model: model, optimizer: optimizer, loader: trainLoader, workDir: workDir, byEpoch: byEpoch,
                             maxEpochs: maxEpochs, maxIters: maxIters, seed: seed, configText: PrettyText.render(config.root),
                             configName: (config.path as NSString).lastPathComponent, control: control)
         for s in sinks { runner.subscribe(s) }
+        runner.parallel = parallel
         // skip_broken notes reach the console and the .log as messages, on the engine thread (see Loader.onSkipped).
         trainLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
-        try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
-        try AtomicFile.write(Data(runner.configText.utf8), to: (workDir as NSString).appendingPathComponent(runner.configName))
-        // The run's complete record (docs/events.md), for every run: headless, dashboard and tests alike.
-        runner.subscribe(try EventRecordWriter(workDir: workDir))
-        // mmaction2's train.py writes `<timestamp>.log` whatever log_config lists (SEMANTICS.md §1.10).
         let timestamp = logTimestamp()
-        runner.subscribe(try TextLogFile(workDir: workDir, timestamp: timestamp))
+        if isMain {
+            try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+            try AtomicFile.write(Data(runner.configText.utf8), to: (workDir as NSString).appendingPathComponent(runner.configName))
+            // The run's complete record (docs/events.md), for every run: headless, dashboard and tests alike.
+            runner.subscribe(try EventRecordWriter(workDir: workDir))
+            // mmaction2's train.py writes `<timestamp>.log` whatever log_config lists (SEMANTICS.md §1.10).
+            runner.subscribe(try TextLogFile(workDir: workDir, timestamp: timestamp))
+        }
+        if let parallel {
+            let b = spec.train.loader.batchSize
+            runner.log("Distributed training: rank \(parallel.rank) of \(parallel.world) (\(parallel.group.localWorld) on \(parallel.group.host)), "
+                       + "videos_per_gpu=\(b) per rank, \(b * parallel.world) videos per step; \(Parallel.workers) threads per rank"
+                       + (spec.syncBatchNorm ? "; SyncBN: batch statistics summed over the ranks" : ""))
+        }
         // The config's warnings (an unsupported `fp16`, …), which `reel` prints, are part of the run's story too.
         for warning in configWarnings(config) + spec.warnings { runner.log(warning.description) }
         if let p = spec.model.pretrained { runner.log("load model from: \(p)") }
@@ -77,7 +95,7 @@ public enum TrainingSession {
             runner.register(LrUpdaterHook(schedule: schedule))
         }
         runner.register(OptimizerHook(spec: spec.optimizerHook))
-        if let c = spec.checkpoint {
+        if let c = spec.checkpoint, isMain {
             let hook = CheckpointHook(spec: c)
             runner.checkpointDirectory = hook.directory(forWorkDir: workDir)
             runner.register(hook)
@@ -86,19 +104,19 @@ public enum TrainingSession {
         runner.register(timer)
         runner.subscribe(timer)   // it restarts its clock after a pause
         if options.validate {
-            let valLoader = try (spec.val ?? spec.data.loaderSpec(.val)).makeLoader(seed: seed)
+            let valLoader = try (spec.val ?? spec.data.loaderSpec(.val)).makeLoader(seed: seed, shard: shard)
             valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.register(evaluator: EvalHook(spec: spec.evaluation, loader: valLoader))
         }
         runner.workflow = spec.workflow
         if let v = spec.valWorkflow {
-            let loader = try v.makeLoader(seed: seed)
+            let loader = try v.makeLoader(seed: seed, shard: shard)
             loader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.valLoader = loader
             // mmaction2's train.py warns the same.
             if options.validate { runner.log("warning: val workflow is duplicated with `--validate`, it is recommended to use `--validate`") }
         }
-        try registerLoggers(spec.log, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp)
+        if isMain { try registerLoggers(spec.log, runner: runner, byEpoch: byEpoch, seed: seed, timestamp: timestamp) }
 
         runner.log(runSeed.logLine(deterministic: options.deterministic))
         if let checkpoint {
@@ -106,6 +124,9 @@ public enum TrainingSession {
         } else if let load = options.loadFrom ?? spec.loadFrom {
             try runner.loadWeights(from: load)
         }
+        // Rank 0's weights and buffers everywhere, the gradient buckets, SyncBN (after loading: every rank starts
+        // from rank 0's state whatever it read).
+        parallel?.attach(model: model, optimizer: optimizer, syncBatchNorm: spec.syncBatchNorm)
         return runner
     }
 

@@ -131,7 +131,8 @@ public final class EvalHook: Hook {
         let wasTraining = context.isTraining
         context.setTraining(false)
         defer { if wasTraining && !byEpoch { context.setTraining(true) } }
-        let results = try SplitEvaluation.evaluate(model: context.model, loader: loader, metrics: metrics, topk: topk).results
+        let results = try SplitEvaluation.evaluate(model: context.model, loader: loader, metrics: metrics, topk: topk,
+                                                   parallel: context.parallel).results
         for m in metrics {
             context.log("Evaluating \(m) ...")
             for (k, v) in results where m == "top_k_accuracy" ? k.hasPrefix("top") : k == m {
@@ -145,7 +146,12 @@ public final class EvalHook: Hook {
                 let previous = context.bestScore ?? (greater ? -.infinity : .infinity)
                 if greater ? score > previous : score < previous {
                     isNewBest = true
-                    try saveBestCheckpoint(context, key: bestKey, score: score)
+                    // Every rank keeps the best score (so all agree on the next one); rank 0 writes the file.
+                    if context.parallel?.isMain ?? true {
+                        try saveBestCheckpoint(context, key: bestKey, score: score)
+                    } else {
+                        context.setBest(metric: bestKey, score: score, checkpoint: bestPath(context, key: bestKey))
+                    }
                 }
             }
         }
@@ -156,11 +162,16 @@ public final class EvalHook: Hook {
                                               batches: loader.batchesPerEpoch, lr: context.optimizer.groups.first?.lr ?? 0)))
     }
 
+    private func bestPath(_ context: any HookContext, key: String) -> String {
+        let n = byEpoch ? context.epoch + 1 : context.iter + 1
+        return (bestDirectory(context) as NSString).appendingPathComponent("best_\(key)_\(byEpoch ? "epoch" : "iter")_\(n).safetensors")
+    }
+
     private func saveBestCheckpoint(_ context: any HookContext, key: String, score: Double) throws {
         let dir = bestDirectory(context)
         let unit = byEpoch ? "epoch" : "iter"
         let n = byEpoch ? context.epoch + 1 : context.iter + 1
-        let path = (dir as NSString).appendingPathComponent("best_\(key)_\(unit)_\(n).safetensors")
+        let path = bestPath(context, key: key)
         if let old = context.bestCheckpoint, old != path {
             // The name may come from a resumed checkpoint's metadata, which anyone can write: only a regular file
             // with a best-checkpoint name directly in this run's checkpoint directory is removed (OwnedFiles).

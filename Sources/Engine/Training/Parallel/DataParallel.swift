@@ -1,0 +1,123 @@
+import EngineCore
+import EngineData
+import EngineDistributed
+import Foundation
+
+/// Data-parallel training over a process group (one Open MPI job), as PyTorch's DistributedDataParallel runs it:
+///
+/// - at the start, rank 0's weights and buffers are copied to every rank (`broadcastState`);
+/// - each rank trains on its shard of the data (`DistributedShard`), and the gradients are averaged across ranks,
+///   bucket by bucket while the backward runs (`GradientBuckets`); buffers (BN running statistics) stay per rank;
+/// - SyncBN layers sum their batch statistics across ranks (`StatisticsSynchronizer`);
+/// - the loop's decisions (a non-finite loss, a stop) and its logged values are agreed on by all ranks each
+///   iteration, so no rank waits in a collective for one that left.
+///
+/// Only the collectives live here; which rank writes what is the runner's and the session's business.
+public final class DataParallel: StatisticsSynchronizer {
+    public let group: any ProcessGroup
+    /// DDP's `bucket_cap_mb` (25 MiB by default).
+    public let bucketBytes: Int
+    private var buckets: GradientBuckets?
+    /// The last step's communication the backward did not hide (seconds waited in `finishBackward`).
+    public private(set) var lastExposedSeconds = 0.0
+
+    public init(group: any ProcessGroup, bucketBytes: Int = 25 << 20) {
+        self.group = group
+        self.bucketBytes = bucketBytes
+    }
+
+    public var rank: Int { group.rank }
+    public var world: Int { group.world }
+    public var isMain: Bool { group.isMain }
+
+    /// Joins `model` and `optimizer` to the job: rank 0's parameters and buffers everywhere, the gradient buckets
+    /// built over the optimizer's trainable parameters and, with `syncBatchNorm`, every BatchNorm synchronised.
+    public func attach(model: any Recognizer, optimizer: Optimizer, syncBatchNorm: Bool) {
+        broadcastState(of: model)
+        buckets = GradientBuckets(parameters: optimizer.orderedParameters.map(\.parameter), capBytes: bucketBytes, group: group)
+        if syncBatchNorm {
+            for (_, m) in model.namedModules() { (m as? BatchNorm)?.synchronizer = self }
+        }
+    }
+
+    /// Rank 0's parameters and buffers, copied to every rank in state-dict order.
+    public func broadcastState(of model: any Module) {
+        for (_, entry) in model.stateDict() {
+            switch entry {
+            case .parameter(let p):
+                let n = p.value.count
+                p.value.withMutableData { group.broadcast(UnsafeMutableRawBufferPointer(start: $0, count: n * 4), from: 0) }
+            case .buffer(let b):
+                switch b.value {
+                case .float32(var t):
+                    let n = t.count
+                    t.withMutableData { group.broadcast(UnsafeMutableRawBufferPointer(start: $0, count: n * 4), from: 0) }
+                    b.value = .float32(t)
+                case .int64(let shape, var values):
+                    values.withUnsafeMutableBytes { group.broadcast($0, from: 0) }
+                    b.value = .int64(shape: shape, values: values)
+                }
+            }
+        }
+    }
+
+    /// Before the model's backward: gradients are reduced as they finish.
+    public func beginBackward() { buckets?.begin() }
+
+    /// After the backward: every gradient is the average over the ranks.
+    public func finishBackward() {
+        lastExposedSeconds = buckets?.finish() ?? 0
+    }
+
+    /// The blocking all-reduce of every bucket (on the current gradients, left unchanged), for `reel bench`.
+    public func blockingReduceSeconds() -> Double { buckets?.blockingReduceSeconds() ?? 0 }
+
+    /// Gradient elements reduced per step, and per bucket.
+    public var gradientElements: Int { buckets?.totalElements ?? 0 }
+    public var bucketSizes: [Int] { buckets?.bucketSizes ?? [] }
+
+    /// Replaces `values` with their average over the ranks (the logged values, as mmaction2's `_parse_losses`).
+    public func average(_ values: inout [Double]) {
+        group.allreduceSum(&values)
+        for i in values.indices { values[i] /= Double(world) }
+    }
+
+    /// Whether any rank set each flag.
+    public func any(_ flags: [Bool]) -> [Bool] {
+        var v = flags.map { $0 ? 1.0 : 0.0 }
+        group.allreduceSum(&v)
+        return v.map { $0 > 0 }
+    }
+
+    /// Every rank's `values` (of equal length everywhere), indexed by rank.
+    public func allGather(_ values: [Double]) -> [[Double]] {
+        let n = values.count
+        var all = [Double](repeating: 0, count: n * world)
+        for i in 0..<n { all[rank * n + i] = values[i] }
+        group.allreduceSum(&all)   // x + 0 is exact: this is a gather
+        return (0..<world).map { Array(all[$0 * n..<($0 + 1) * n]) }
+    }
+
+    /// Every rank's score rows and labels (each rank's in its shard's order, equal counts) back in dataset order, the
+    /// shard padding dropped: mmaction2's `collect_results_cpu`.
+    public func gather(scores: [[Float]], labels: [Int], count: Int) -> (scores: [[Float]], labels: [Int]) {
+        let rows = scores.count, width = scores.first?.count ?? 0
+        var table = [Float](repeating: 0, count: world * rows * (width + 1))
+        let stride = rows * (width + 1)
+        for (r, row) in scores.enumerated() {
+            let at = rank * stride + r * (width + 1)
+            for j in 0..<width { table[at + j] = row[j] }
+            table[at + width] = Float(labels[r])
+        }
+        table.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
+        let parts = (0..<world).map { k in
+            (0..<rows).map { r in Array(table[(k * stride + r * (width + 1))..<(k * stride + (r + 1) * (width + 1))]) }
+        }
+        let rowsInOrder = DistributedShard.gather(parts, count: count)
+        return (rowsInOrder.map { Array($0.prefix(width)) }, rowsInOrder.map { Int($0[width]) })
+    }
+
+    // MARK: - StatisticsSynchronizer (SyncBN)
+
+    public func sum(_ values: UnsafeMutableBufferPointer<Double>) { group.allreduceSum(values) }
+}
