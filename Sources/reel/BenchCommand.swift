@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import EngineCore
 import EngineData
+import EngineDistributed
 import EngineTraining
 import Foundation
 import TUI
@@ -23,8 +24,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "A config with model, optimizer and data.train.pipeline (e.g. configs/bench/tsm_r18w16_small.py).")
     var config: String
 
-    @Option(help: "OpenBLAS and worker threads (default: all cores).")
+    @Option(help: "OpenBLAS and worker threads (default: all cores; with --launcher mpi, the cores divided among the ranks on the machine).")
     var threads: Int?
+    @Option(help: "mpi: time the data-parallel train step under `mpirun -np K reel bench … --launcher mpi` (each rank on its own batch, gradients averaged as training does), with the all-reduce's cost and how much of it the backward hides.")
+    var launcher: Launcher = .none
 
     @Option(help: "Clean train steps to time after warm-up.")
     var steps = 20
@@ -48,7 +51,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if let threads { Parallel.workers = threads }
+        let group = try launcher.processGroup(threads: threads)
         if ui {
             for r in try RenderBench.run(configPath: config) {
                 print(String(format: "render %-12@ median %.3f ms, max %.3f ms per 200x60 frame", r.screen as NSString, r.medianMs, r.maxMs))
@@ -59,6 +62,7 @@ struct BenchCommand: ParsableCommand {
         if pipeline { return try runPipeline(cfg) }
         let w = try BenchWorkload(config: cfg)
         if busy { return try runBusy(w) }
+        if launcher == .mpi { return try runDataParallel(w, group: group) }
         // The sgemm reference uses OpenBLAS's own threads (one per worker); the engine itself runs it single-threaded.
         GEMM.threads = Parallel.workers
         let gemm = Benchmark.sgemm(size: 1024)
@@ -77,6 +81,20 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report.jsonObject(), options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
+            report.textLines().forEach { print($0) }
+        }
+    }
+
+    func runDataParallel(_ w: BenchWorkload, group: any ProcessGroup) throws {
+        let report = DataParallelBench.run(w, group: group, steps: steps)
+        guard group.isMain else { return }
+        if json {
+            var object = report.jsonObject()
+            object["config"] = config; object["openblas_core"] = GEMM.coreName; object["reel_isa"] = KernelISA.active.description
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("config         \(config)  (OpenBLAS \(GEMM.coreName) kernels, Reel kernels \(KernelISA.active))")
             report.textLines().forEach { print($0) }
         }
     }
