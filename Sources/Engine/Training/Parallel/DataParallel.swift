@@ -15,7 +15,8 @@ import Foundation
 /// Only the collectives live here; which rank writes what is the runner's and the session's business.
 public final class DataParallel: StatisticsSynchronizer {
     public let group: any ProcessGroup
-    /// DDP's `bucket_cap_mb` (25 MiB by default).
+    /// DDP's `bucket_cap_mb` (25 MiB by default); the first bucket holds at most 1 MiB (DDP's first bucket), so
+    /// the first reduction starts early in the backward.
     public let bucketBytes: Int
     private var buckets: GradientBuckets?
     /// The last step's communication the backward did not hide (seconds waited in `finishBackward`).
@@ -34,7 +35,8 @@ public final class DataParallel: StatisticsSynchronizer {
     /// built over the optimizer's trainable parameters and, with `syncBatchNorm`, every BatchNorm synchronised.
     public func attach(model: any Recognizer, optimizer: Optimizer, syncBatchNorm: Bool) {
         broadcastState(of: model)
-        buckets = GradientBuckets(parameters: optimizer.orderedParameters.map(\.parameter), capBytes: bucketBytes, group: group)
+        buckets = GradientBuckets(parameters: optimizer.orderedParameters.map(\.parameter), capBytes: bucketBytes,
+                                  firstCapBytes: min(bucketBytes, 1 << 20), group: group)
         if syncBatchNorm {
             for (_, m) in model.namedModules() { (m as? BatchNorm)?.synchronizer = self }
         }

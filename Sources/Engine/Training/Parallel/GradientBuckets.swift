@@ -4,7 +4,7 @@ import Foundation
 
 /// Gradient averaging overlapped with the backward pass, as PyTorch's DistributedDataParallel does it: the
 /// trainable parameters are packed, in reverse registration order (roughly the order backward finishes them), into
-/// buckets of at most `capBytes`; when a bucket's last gradient is ready (`Parameter.gradientReady`) it is copied in
+/// buckets of at most `capBytes` (the first one smaller); when a bucket's last gradient is ready (`Parameter.gradientReady`) it is copied in
 /// and a non-blocking all-reduce of the bucket starts while the rest of the backward runs. `finish` starts what is
 /// left, waits, and writes the averages back into the gradients.
 ///
@@ -34,9 +34,10 @@ final class GradientBuckets {
     var bucketSizes: [Int] { buckets.map(\.buffer.count) }
     var totalElements: Int { buckets.reduce(0) { $0 + $1.buffer.count } }
 
-    init(parameters: [Parameter], capBytes: Int, group: any ProcessGroup) {
+    /// `firstCapBytes` bounds the first bucket (DDP's 1 MiB), so the first reduction starts early in the backward.
+    init(parameters: [Parameter], capBytes: Int, firstCapBytes: Int? = nil, group: any ProcessGroup) {
         self.group = group
-        let cap = max(1, capBytes / MemoryLayout<Float>.size)
+        var cap = max(1, (firstCapBytes ?? capBytes) / MemoryLayout<Float>.size)
         var current: [Parameter] = [], size = 0
         func close() {
             guard !current.isEmpty else { return }
@@ -46,6 +47,7 @@ final class GradientBuckets {
             buffer.initialize(repeating: 0)
             buckets.append(Bucket(parameters: current, offsets: offsets, buffer: buffer))
             current = []; size = 0
+            cap = max(1, capBytes / MemoryLayout<Float>.size)
         }
         for p in parameters.reversed() where p.requiresGrad {
             if size > 0 && size + p.value.count > cap { close() }
