@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import EngineCore
 import EngineData
+import EngineDistributed
 import EngineTraining
 import Foundation
 
@@ -19,10 +20,15 @@ struct TestCommand: ParsableCommand {
     var metrics: [String] = []
     @Option(help: "Write one class-score list per video, in the test split's order, as JSON.") var out: String?
     @Option(help: "Split to evaluate.") var split: DataConfig.Split = .test
-    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Compute threads (default: all cores; with --launcher mpi, the cores divided among the ranks on the machine).")
+    var threads: Int?
+    @Option(help: "none, or mpi: one rank of `mpirun -np K reel test … --launcher mpi`, each rank testing its shard of the split (rank 0 prints the metrics of the whole split).")
+    var launcher: Launcher = .none
 
     func run() throws {
-        if let threads { Parallel.workers = max(1, threads) }
+        let group = try launcher.processGroup(threads: threads)
+        let parallel = group.world > 1 ? DataParallel(group: group) : nil
+        let isMain = group.isMain
         let config = try source.load()
         let problems = config.warnings + SchemaChecker.check(config)
         if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
@@ -31,21 +37,22 @@ struct TestCommand: ParsableCommand {
         let model = try ModelBuilder.build(spec.model, seed: 0)
         let file = try CheckpointFile.read(checkpoint)
         let report = CheckpointStore.loadWeights(into: model, from: file)
-        if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
+        if isMain && (!report.missing.isEmpty || !report.shapeMismatch.isEmpty) {
             ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
         }
         model.applyMode(training: false)
         // The config's evaluation settings, read as training reads them (EvalSpec); --eval picks other metrics.
         let names = metrics.isEmpty ? evaluation.metrics : metrics
         let topk = evaluation.topk
-        let tty = isatty(STDERR_FILENO) == 1
+        let tty = isatty(STDERR_FILENO) == 1 && isMain
         let start = Date()
         // skip_broken notes: a skipped video changes the numbers, so each is printed (over the progress line).
         let (results, scores, labels) = try SplitEvaluation.run(
-            model: model, data: data, metrics: names, topk: topk,
+            model: model, data: data, metrics: names, topk: topk, parallel: parallel,
             onSkipped: { ExitStatus.printError((tty ? "\r\u{1B}[K" : "") + "warning: \($0)") },
             progress: { done, total in if tty { Console.write("\rtesting \(done)/\(total)\u{1B}[K", to: STDERR_FILENO) } })
         if tty { Console.write("\r\u{1B}[K", to: STDERR_FILENO) }
+        guard isMain else { return }
         print(String(format: "tested %d videos of data.%@ in %.1f s", labels.count, split.rawValue, Date().timeIntervalSince(start)))
         for (k, v) in results { print("\(k): \(String(format: "%.4f", v))") }
         if let out {

@@ -24,6 +24,8 @@ public struct RunView: Sendable {
     public var checkpoints: [CheckpointRecord] = []
     public var time = 0.0, dataTime = 0.0, clipsPerSecond = 0.0
     public var memory: Int?
+    /// A data-parallel run's last iteration, rank by rank (empty for one process).
+    public var ranks: [RankFigures] = []
     public var log: [String] = []
     /// Lines dropped from the front of `log` (it keeps the last 5000): line numbers since the log began are `logDropped` + index.
     public var logDropped = 0
@@ -46,8 +48,8 @@ public struct RunView: Sendable {
         case .iteration(let r):
             epoch = r.epoch; iter = r.iter + 1; innerIter = r.innerIter + 1
             losses.append(r.loss); lrs.append(r.lr)
-            time = r.time; dataTime = r.dataTime
-            recent.append((r.time, r.batchSize))
+            time = r.time; dataTime = r.dataTime; ranks = r.ranks
+            recent.append((r.time, r.batchSize * max(1, r.ranks.count)))   // a data-parallel step: every rank's clips
             if recent.count > 20 { recent.removeFirst() }
             let t = recent.reduce(0) { $0 + $1.0 }
             clipsPerSecond = t > 0 ? Double(recent.reduce(0) { $0 + $1.1 }) / t : 0

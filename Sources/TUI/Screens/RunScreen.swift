@@ -139,6 +139,7 @@ enum RunScreen {
     }
 
     static func drawStats(_ run: RunView, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
+        if !run.ranks.isEmpty { return drawRanks(run, in: r, on: &s, theme: theme) }
         s.box(r, title: "throughput", style: theme.border, titleStyle: theme.title)
         let inner = r.inset(1)
         let lines = [
@@ -152,6 +153,34 @@ enum RunScreen {
         if inner.height > lines.count, run.time > 0 {
             ProgressBar(fraction: run.dataTime / run.time, label: "data", right: "", barStyle: theme.warning, emptyStyle: theme["progress_empty"], textStyle: theme.dim)
                 .draw(in: Rect(x: inner.x, y: inner.y + lines.count, width: inner.width, height: 1), on: &s)
+        }
+    }
+
+    /// A data-parallel run's throughput: the whole job's clips/s, then one bar per rank — its iteration time against
+    /// the slowest rank's, its share waiting for data and its wait for the gradient all-reduce. Ranks that do not fit
+    /// are summed up in the last row, naming the slowest of them.
+    static func drawRanks(_ run: RunView, in r: Rect, on s: inout ScreenBuffer, theme: Theme) {
+        s.box(r, title: "throughput · \(run.ranks.count) ranks", style: theme.border, titleStyle: theme.title)
+        let inner = r.inset(1)
+        let lines = [String(format: "clips/s      %.1f (all ranks)", run.clipsPerSecond),
+                     String(format: "time         %.3f s/iter (rank 0)", run.time)]
+        for (i, l) in lines.enumerated() where i < inner.height { s.put(l, x: inner.x, y: inner.y + i, style: theme.text, clip: inner) }
+        let slowest = run.ranks.map(\.time).max() ?? 0
+        let rows = max(0, inner.height - lines.count)
+        let shown = run.ranks.count <= rows ? run.ranks.count : max(0, rows - 1)
+        for k in 0..<shown {
+            let f = run.ranks[k]
+            let right = String(format: "%.3f s · data %.0f%% · wait %.0f ms", f.time, f.time > 0 ? 100 * f.dataTime / f.time : 0,
+                               f.allreduceWait * 1000)
+            ProgressBar(fraction: slowest > 0 ? f.time / slowest : 0, label: "r\(k)", right: right,
+                        barStyle: f.time == slowest ? theme.warning : theme.good, emptyStyle: theme["progress_empty"], textStyle: theme.dim)
+                .draw(in: Rect(x: inner.x, y: inner.y + lines.count + k, width: inner.width, height: 1), on: &s)
+        }
+        if shown < run.ranks.count && rows > 0 {
+            let rest = run.ranks.indices.dropFirst(shown)
+            let worst = rest.max { run.ranks[$0].time < run.ranks[$1].time }!
+            s.put(String(format: "+%d more ranks; slowest r%d %.3f s", rest.count, worst, run.ranks[worst].time),
+                  x: inner.x, y: inner.y + lines.count + shown, style: theme.dim, clip: inner)
         }
     }
 

@@ -42,6 +42,24 @@ final class RunScreenTests: XCTestCase {
         XCTAssertTrue(running.contains("78/120 eta 0:21"), running)   // 42 iterations left at 0.5 s
     }
 
+    /// A data-parallel run (issue 18), followed in watch mode: the throughput pane counts every rank's clips and
+    /// shows a bar per rank, the slowest full; ranks that do not fit are summed up naming the slowest.
+    func testADataParallelRunShowsEveryRanksFigures() throws {
+        var state = Self.run(iterations: 10, ending: nil)
+        var r = IterationRecord(epoch: 0, iter: 10, innerIter: 10, lr: 0.01, loss: 1.5, batchSize: 8, time: 0.5)
+        r.ranks = [RankFigures(time: 0.5, dataTime: 0.05, allreduceWait: 0.02), RankFigures(time: 0.4, dataTime: 0, allreduceWait: 0.11)]
+        state.run.apply(.iteration(r))
+        let text = try lines(state).joined(separator: "\n")
+        XCTAssertTrue(text.contains("throughput · 2 ranks"), text)
+        XCTAssertTrue(text.contains("r0 ") && text.contains("0.500 s · data 10% · wait 20 ms"), text)
+        XCTAssertTrue(text.contains("r1 ") && text.contains("0.400 s · data 0% · wait 110 ms"), text)
+        r.ranks = (0..<9).map { RankFigures(time: $0 == 7 ? 0.9 : 0.5, dataTime: 0, allreduceWait: 0) }
+        state.run.apply(.iteration(r))
+        let many = try lines(state).joined(separator: "\n")
+        XCTAssertTrue(many.contains("throughput · 9 ranks"), many)
+        XCTAssertTrue(many.contains("more ranks; slowest r7 0.900 s"), many)
+    }
+
     /// B16: the legend said `raw ⠒ smoothed (0.9)` all in the dim colour.
     func testTheLossLegendShowsEachSeriesInItsColour() throws {
         let theme = try Self.theme()
