@@ -96,6 +96,22 @@ final class DistributedTrainTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains(String(last)), run.stderr)
     }
 
+    /// A checkpoint does not depend on the world size: 2 ranks × 4 videos for one epoch (3 steps), then one process
+    /// × 4 videos resumes it (6 steps an epoch), its position re-counted in its own steps, and finishes.
+    func testACheckpointOfTwoRanksResumesInOneProcess() throws {
+        let mpirun = try mpirun()
+        let ws = try DemoWorkspace(self)
+        let two = try ws.start(ws.train(workDir: ws.path("w"), epochs: 1, options: ["data.videos_per_gpu=4"],
+                                        flags: ["--seed", "2", "--threads", "1", "--launcher", "mpi"]),
+                               launcher: mpirun, launcherArguments: Self.twoRanks)
+        XCTAssertEqual(two.wait(), 0, two.stderr)
+        let one = try ws.run(ws.train(workDir: ws.path("w"), epochs: 2, options: ["data.videos_per_gpu=4"],
+                                      flags: ["--seed", "2", "--threads", "1", "--resume-from", ws.path("w/epoch_1.safetensors")]))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.contains("the checkpoint took 8 videos a step, this run takes 4 (1 rank(s)): epoch 2 resumes at batch 0 (0 videos done), iteration 6"), one.stdout)
+        XCTAssertTrue(one.stdout.contains("Finished after 12 iterations"), one.stdout)
+    }
+
     func testLaunchersOtherThanMPIAreRefusedWithTheCommandThatWorks() throws {
         let ws = try DemoWorkspace(self)
         let r = try ws.run(ws.train(workDir: ws.path("w"), epochs: 1, flags: ["--launcher", "pytorch"]))

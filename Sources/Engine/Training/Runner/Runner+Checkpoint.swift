@@ -25,7 +25,8 @@ extension Runner {
         let meta = CheckpointMetadata(epoch: savedEpoch, iter: savedIter ?? iter, config: includeConfig ? configText : nil,
                                       configName: configName, workDir: workDir, seed: seed, rngState: model.randomStreams.flatMap(\.state),
                                       time: formatter.string(from: Date()), hookMessages: hookMessages,
-                                      extra: done > 0 ? ["inner_iter": String(done)] : [:],
+                                      extra: (done > 0 ? ["inner_iter": String(done)] : [:])
+                                          .merging(["videos_per_step": String(videosPerStep)]) { a, _ in a },
                                       logBuffer: done > 0 || !byEpoch ? averagingSnapshot() : nil,
                                       threads: Parallel.workers)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -44,15 +45,17 @@ extension Runner {
 
     /// `resume(from:)` with the file already read (`TrainingSession` reads it first for its seed).
     public func resume(from path: String, file: SafeTensors.File) throws {
-        guard let meta = try CheckpointStore.metadata(of: file, path: path) else {
+        guard var meta = try CheckpointStore.metadata(of: file, path: path) else {
             throw CheckpointError(path: path, reason: "it has no Reel metadata (epoch/iter); use load_from for plain weights")
         }
+        let savedIter = meta.iter
+        let rescaleNote = rescalePosition(&meta)
         try meta.validate(byEpoch: byEpoch, maxEpochs: maxEpochs, maxIters: maxIters, batchesPerEpoch: loader.batchesPerEpoch, path: path)
         let bad = CheckpointStore.nonFiniteTensors(in: file)
         guard bad.isEmpty else {
             throw CheckpointError(path: path, field: bad[0], reason: "holds inf or NaN" + (bad.count > 1 ? " (and \(bad.count - 1) more tensors)" : ""))
         }
-        try CheckpointStore.restoreOptimizer(optimizer, from: file, path: path, maxStep: meta.iter)
+        try CheckpointStore.restoreOptimizer(optimizer, from: file, path: path, maxStep: savedIter)
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.isClean { log("resume: \(Self.describe(report))") }
         epoch = meta.epoch
@@ -66,8 +69,32 @@ extension Runner {
                 + "(--threads \(saved) makes it so)")
         }
         resumedLog = meta.logBuffer
+        if let rescaleNote { log(rescaleNote) }
         lastGoodCheckpoint = path
         log("resumed epoch \(epoch), iter \(iter)" + (resumeInnerIter > 0 ? " (batch \(resumeInnerIter) of epoch \(epoch + 1))" : ""))
+    }
+
+    /// Videos one training step takes: the batch on every rank.
+    var videosPerStep: Int { loader.batchSize * (parallel?.world ?? 1) }
+
+    /// A checkpoint saved with another step size (another world size or batch): an epoch-based run's position is
+    /// the videos of the epoch done, so it resumes at the batch that starts there (exact when the new step size
+    /// divides them; mid-epoch otherwise, a few videos are seen twice) and its iteration count is re-counted in this
+    /// run's steps. Iteration-based runs keep their count. Returns the note the run logs, or nil when nothing moved.
+    private func rescalePosition(_ meta: inout CheckpointMetadata) -> String? {
+        guard let saved = Int(meta.extra["videos_per_step"] ?? ""), saved > 0, saved != videosPerStep else { return nil }
+        let inner = Int(meta.extra["inner_iter"] ?? "") ?? 0
+        guard byEpoch else {
+            return "resume: the checkpoint took \(saved) videos a step, this run takes \(videosPerStep); iteration-based, "
+                + "so its \(meta.iter) iterations count as this run's"
+        }
+        let done = inner * saved, newInner = done / videosPerStep
+        meta.extra["inner_iter"] = newInner > 0 ? String(newInner) : nil
+        meta.iter = meta.epoch * loader.batchesPerEpoch + newInner
+        return "resume: the checkpoint took \(saved) videos a step, this run takes \(videosPerStep) (\(parallel?.world ?? 1) rank(s)): "
+            + "epoch \(meta.epoch + 1) resumes at batch \(newInner) (\(done) videos done"
+            + (done % videosPerStep == 0 ? ")" : "; \(done - newInner * videosPerStep) of them are seen again)")
+            + ", iteration \(meta.iter)"
     }
 
     /// Puts the checkpoint's generators into the model. One that does not fit (a checkpoint from before Reel saved
