@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import EngineCore
 import EngineData
+import EngineDistributed
 import EngineTraining
 import Foundation
 
@@ -28,8 +29,11 @@ extension InspectCommand {
         @Option(help: "Inputs: imgs and labels (.pth or .safetensors).") var input: String
         @Option(help: "Output .pth (or .safetensors).") var out: String
         @Option(help: "Learning rate of the SGD step (no momentum, no weight decay).") var lr: Double = 0.1
+        @Option(help: "mpi: one rank of `mpirun -np K reel inspect model … --launcher mpi`: rank r trains on the r-th of K equal contiguous slices of the batch and the gradients are averaged as data-parallel training does (scores and weights written by rank 0; scripts/ddp_differential.py compares them with PyTorch DDP).")
+        var launcher: Launcher = .none
 
         func run() throws {
+            let group = try launcher.processGroup(threads: nil)
             let config = try source.load()
             guard let m = config.root["model"] else { throw ValidationError("the config has no model") }
             let model = try ModelBuilder.recognizer(m, files: config.files, seed: 0)
@@ -48,14 +52,33 @@ extension InspectCommand {
             let scores = model.predict(testImgs)
             model.applyMode(training: true)
             model.zeroGradients()
-            let step = model.trainStep(imgs, labels: labels)
+            var step: RecognizerStep
+            if group.world > 1 {
+                // This rank's slice of the batch; gradients and the loss averaged over the ranks (DDP's step).
+                let k = group.world, b = labels.count
+                guard b % k == 0 else { throw ValidationError("\(b) videos do not split into \(k) equal slices") }
+                let part = (b / k * group.rank)..<(b / k * (group.rank + 1))
+                let inner = imgs.count / b, all = imgs.scalars
+                let mine = Tensor(shape: [part.count] + Array(imgs.shape.dropFirst()),
+                                  values: Array(all[(part.lowerBound * inner)..<(part.upperBound * inner)]))
+                let parallel = DataParallel(group: group)
+                parallel.attach(model: model, parameters: model.namedParameters().map(\.1), syncBatchNorm: RunSpec.namesSyncBN(m))
+                parallel.beginBackward()
+                step = model.trainStep(mine, labels: Array(labels[part]))
+                parallel.finishBackward()
+                var loss = [step.loss]
+                parallel.average(&loss)
+                step.loss = loss[0]
+            } else {
+                step = model.trainStep(imgs, labels: labels)
+            }
             for (_, p) in model.namedParameters() where p.requiresGrad {
                 var v = p.value
                 let n = v.count, rate = Float(lr)
                 v.withMutableData { vp in p.grad.withData { gp in for i in 0..<n { vp[i] -= rate * gp[i] } } }
                 p.value = v
             }
-            try write(scores: scores, loss: step.loss, model: model)
+            if group.isMain { try write(scores: scores, loss: step.loss, model: model) }
         }
 
         /// Every parameter and buffer from `path`, or a `CheckpointError`.

@@ -115,7 +115,7 @@ public struct RunSpec {
     }
 
     /// Whether any dict under `value` is `dict(type='SyncBN', …)` (the model's norm_cfg, wherever it sits).
-    static func namesSyncBN(_ value: ConfigValue) -> Bool {
+    public static func namesSyncBN(_ value: ConfigValue) -> Bool {
         if let d = value.dict {
             return d.contains { ($0.key.description == "type" && $0.value.string == "SyncBN") || namesSyncBN($0.value) }
         }

@@ -34,9 +34,13 @@ public final class DataParallel: StatisticsSynchronizer {
     /// Joins `model` and `optimizer` to the job: rank 0's parameters and buffers everywhere, the gradient buckets
     /// built over the optimizer's trainable parameters and, with `syncBatchNorm`, every BatchNorm synchronised.
     public func attach(model: any Recognizer, optimizer: Optimizer, syncBatchNorm: Bool) {
+        attach(model: model, parameters: optimizer.orderedParameters.map(\.parameter), syncBatchNorm: syncBatchNorm)
+    }
+
+    /// `attach` with the parameters to average given directly, in registration order (the trainable ones count).
+    public func attach(model: any Recognizer, parameters: [Parameter], syncBatchNorm: Bool) {
         broadcastState(of: model)
-        buckets = GradientBuckets(parameters: optimizer.orderedParameters.map(\.parameter), capBytes: bucketBytes,
-                                  firstCapBytes: min(bucketBytes, 1 << 20), group: group)
+        buckets = GradientBuckets(parameters: parameters, capBytes: bucketBytes, firstCapBytes: min(bucketBytes, 1 << 20), group: group)
         if syncBatchNorm {
             for (_, m) in model.namedModules() { (m as? BatchNorm)?.synchronizer = self }
         }
