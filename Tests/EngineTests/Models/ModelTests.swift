@@ -264,8 +264,11 @@ final class ModelTests: XCTestCase {
             // (layer2.0.downsample.bn.weight[5] on the im2col path: analytic 0.00218, numeric 0.00387 at h = 1e-3,
             // 0.00234 at 1e-2, 0.00123 at 1e-4), and a larger h meets BatchNorm's curvature (the stem weight fails at
             // 3e-3). The per-layer checks are the tight ones; `testConvolutionAlgorithmsGiveTheSameModelGradients`
-            // pins the fast paths to the plain one.
-            GradientCheck.assertMatches(p.grad, at: saved, h: 1e-3, atol: 3e-3, rtol: 3e-2, maxChecks: 24, name) { w in
+            // pins the fast paths to the plain one. The shift conv of layer1.0 sits on that noise floor the other way:
+            // its element 505 (analytic 0.08749 under AVX2, 0.08742 baseline) measures 0.0810 at h = 1e-3 under AVX2
+            // (0.0868 baseline) but 0.0869 / 0.0874 at 3e-3 / 1e-2, so it is checked at h = 3e-3.
+            let h: Float = name == "backbone.layer1.0.conv1.conv.net.weight" ? 3e-3 : 1e-3
+            GradientCheck.assertMatches(p.grad, at: saved, h: h, atol: 3e-3, rtol: 3e-2, maxChecks: 24, name) { w in
                 p.value = w
                 defer { p.value = saved }
                 return loss()
