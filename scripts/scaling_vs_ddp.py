@@ -45,7 +45,8 @@ def main():
     print(f"CPU {cpu}; {args.world} ranks × {args.threads} threads vs 1 × {args.threads}; {args.config}")
     def machine_bound():
         # K independent 1-rank jobs at once, no communication: what K ranks can do on this machine at best.
-        cmd = mpirun + ["-np", "1", args.reel, "bench", "--config", args.config, "--launcher", "mpi", "--threads",
+        # Separate mpirun jobs would each bind their rank to core 0: --bind-to none lets the kernel spread them.
+        cmd = mpirun + ["--bind-to", "none", "-np", "1", args.reel, "bench", "--config", args.config, "--launcher", "mpi", "--threads",
                         str(args.threads), "--steps", str(args.steps), "--json"]
         procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
                  for _ in range(args.world)]
