@@ -105,6 +105,18 @@ final class EventRecordTests: XCTestCase {
         XCTAssertTrue(r.values[0].value.isNaN)
     }
 
+    /// A data-parallel iteration carries every rank's figures (docs/events.md `ranks`); one process's has none.
+    func testADataParallelIterationKeepsEveryRanksFigures() throws {
+        var r = IterationRecord(epoch: 0, iter: 4, innerIter: 4, lr: 0.01, loss: 1.25, batchSize: 4, time: 0.5, dataTime: 0.01)
+        XCTAssertFalse(EventRecord.encode(.iteration(r), run: "r", wallTime: 0).contains("ranks"))
+        r.ranks = [RankFigures(time: 0.5, dataTime: 0.01, allreduceWait: 0.002), RankFigures(time: 0.625, dataTime: 0, allreduceWait: 0)]
+        let line = EventRecord.encode(.iteration(r), run: "r", wallTime: 0)
+        XCTAssertTrue(line.contains(#""ranks":[[0.5,0.01,0.002],[0.625,0,0]]"#), line)
+        XCTAssertEqual(try EventRecord.decode(line).event, .iteration(r))
+        let broken = line.replacingOccurrences(of: "[0.625,0,0]", with: "[0.625,0]")
+        XCTAssertThrowsError(try EventRecord.decode(broken))
+    }
+
     func testMessagesBeforeStartedAreWrittenRightAfterIt() throws {
         let writer = try EventRecordWriter(path: path)
         writer.receive(.message("resumed epoch 1, iter 30"))

@@ -155,7 +155,8 @@ public final class Runner {
         emit(.started(RunInfo(runID: Self.makeRunID(start: runStart), workDir: workDir, configName: configName,
                               configText: configText, byEpoch: byEpoch, maxEpochs: maxEpochs,
                               maxIters: maxIters, itersPerEpoch: itersPerEpoch, startEpoch: epoch, startIter: iter, seed: seed,
-                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" }, saveBest: saveBestKey,
+                              hookOrder: hooks.map { "(\($0.priority.label)) \($0.name)" }, worldSize: parallel?.world ?? 1,
+                              rank: parallel?.rank ?? 0, saveBest: saveBestKey,
                               logHistory: resumedLog)))
         log("Start running, work_dir: \(workDir)")
         log("Hooks will be executed in the following order:\n" + hooks.map { "(\($0.priority.label.padding(toLength: 13, withPad: " ", startingAt: 0))) \($0.name)" }.joined(separator: "\n"))
