@@ -63,7 +63,8 @@ def main():
               f"allreduce {rk['allreduce_blocking_ms_median']:.1f} ms blocking, {rk['allreduce_exposed_ms_median']:.1f} ms "
               f"exposed); PyTorch {t1['clips_per_s']:.2f} → {tk['clips_per_s']:.2f} clips/s (efficiency {e_torch:.1%}); "
               f"Reel/PyTorch with {args.world} ranks {rk['clips_per_s'] / tk['clips_per_s']:.2f}×; machine bound "
-              f"({args.world} independent Reel processes) {alone:.2f} clips/s = {alone / (args.world * r1['clips_per_s']):.1%}")
+              f"({args.world} independent Reel processes) {alone:.2f} clips/s = {alone / (args.world * r1['clips_per_s']):.1%}, "
+              f"lockstep without the all-reduce {rk['lockstep_clips_per_s'] / (args.world * r1['clips_per_s']):.1%}")
     print(f"median: Reel efficiency {statistics.median(r[0] for r in rows):.1%}, PyTorch DDP {statistics.median(r[1] for r in rows):.1%}; "
           f"Reel/PyTorch {statistics.median(r[2] / r[3] for r in rows):.2f}×")
 
