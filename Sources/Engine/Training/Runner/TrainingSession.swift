@@ -78,7 +78,7 @@ public enum TrainingSession {
         }
         if let parallel {
             let b = spec.train.loader.batchSize
-            runner.log("Distributed training: rank \(parallel.rank) of \(parallel.world) (\(parallel.group.localWorld) on \(parallel.group.host)), "
+            runner.log("Distributed training: rank \(parallel.rank) of \(parallel.world) (\(parallel.group.localWorld) ranks on \(parallel.group.host)), "
                        + "videos_per_gpu=\(b) per rank, \(b * parallel.world) videos per step; \(Parallel.workers) threads per rank"
                        + (spec.syncBatchNorm ? "; SyncBN: batch statistics summed over the ranks" : ""))
         }

@@ -78,7 +78,7 @@ public final class EvalHook: Hook {
     }
 
     public func beforeRun(_ context: any HookContext) throws {
-        guard let outDir, !outDir.isEmpty else { return }
+        guard let outDir, !outDir.isEmpty, context.parallel?.isMain ?? true else { return }
         let dir = Self.bestDirectory(outDir: outDir, workDir: context.workDir)
         guard dir != context.workDir else { return }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
