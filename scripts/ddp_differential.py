@@ -3,9 +3,10 @@
 
 The bench model (configs/bench/tsm_r18w16_small.py; ../shared/bench/torch_ref.py's TSM-R18 at width 16, the same
 network), dropout off, the same random weights and the same batch of 8 videos: Reel runs
-`mpirun -np 2 reel inspect model … --launcher mpi` (rank r trains on the r-th half of the batch, gradients
-averaged over the ranks, one SGD step), PyTorch runs two gloo ranks with DDP on the same halves and the same
-step. Compared: the loss (averaged over the ranks), every weight's step and rank 0's BatchNorm running statistics
+`mpirun -np 2 reel inspect model … --launcher mpi --steps 3` (rank r trains on the r-th half of the batch,
+gradients averaged over the ranks, SGD steps), PyTorch runs two gloo ranks with DDP on the same halves and the same
+step, repeated (--steps, default 3). Compared: the loss of every step (averaged over the ranks), every weight's
+change and rank 0's BatchNorm running statistics
 (buffers stay per rank in both), beside the same comparison for one process on rank 0's half — the float rounding
 Reel and PyTorch differ by anyway. Each rank's BN normalises its own half, so the result is not one
 process's step on the whole batch — it is DDP's.
@@ -40,7 +41,7 @@ def make_model():
     return model
 
 
-def ddp_rank(rank, world, port, weights, inputs, out, lr):
+def ddp_rank(rank, world, port, weights, inputs, out, lr, steps):
     torch.set_num_threads(1)
     os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
     dist.init_process_group("gloo", rank=rank, world_size=world)
@@ -53,14 +54,17 @@ def ddp_rank(rank, world, port, weights, inputs, out, lr):
     imgs = data["imgs"][rank * per:(rank + 1) * per]
     labels = data["labels"][rank * per:(rank + 1) * per]
     model.train()
-    opt.zero_grad()
-    loss = F.cross_entropy(ddp(imgs.reshape(-1, 3, SIZE, SIZE)), labels)
-    loss.backward()
-    opt.step()
-    mean = loss.detach().clone()
-    dist.all_reduce(mean)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(ddp(imgs.reshape(-1, 3, SIZE, SIZE)), labels)
+        loss.backward()
+        opt.step()
+        mean = loss.detach().clone()
+        dist.all_reduce(mean)
+        losses.append(float(mean) / world)
     if rank == 0:
-        torch.save(dict(loss=mean / world, state=model.state_dict()), out)
+        torch.save(dict(loss=losses, state=model.state_dict()), out)
     dist.destroy_process_group()
 
 
@@ -91,7 +95,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reel", default=".build/release/reel")
     ap.add_argument("--world", type=int, default=2)
-    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (default 0.01: at 0.1 three steps on one batch amplify rounding into the weights)")
+    ap.add_argument("--steps", type=int, default=3, help="SGD steps on the batch (default 3)")
     ap.add_argument("--port", type=int, default=29541)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ddp-diff-")
@@ -128,14 +133,18 @@ def main():
     reel_out = os.path.join(tmp, "reel.pth")
     subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(args.world), args.reel, "inspect",
                     "model", CONFIG, *cfg, "--weights", reel_weights, "--input", inputs, "--out", reel_out,
-                    "--lr", str(args.lr), "--launcher", "mpi"], cwd=REPO, check=True, capture_output=True)
+                    "--lr", str(args.lr), "--steps", str(args.steps), "--launcher", "mpi"], cwd=REPO, check=True, capture_output=True)
     torch_out = os.path.join(tmp, "torch.pth")
-    mp.spawn(ddp_rank, args=(args.world, args.port, torch_weights, inputs, torch_out, args.lr), nprocs=args.world, join=True)
+    mp.spawn(ddp_rank, args=(args.world, args.port, torch_weights, inputs, torch_out, args.lr, args.steps), nprocs=args.world,
+             join=True)
 
-    reel = torch.load(reel_out)["state_dict"]
+    reel_file = torch.load(reel_out)["state_dict"]
+    reel = reel_file
     ref = torch.load(torch_out)
-    loss_diff = abs(float(reel["loss"][0]) - float(ref["loss"]))
-    print(f"loss: Reel {float(reel['loss'][0]):.7f}, PyTorch DDP {float(ref['loss']):.7f}, |diff| {loss_diff:.2e}")
+    reel_losses = [float(x) for x in reel_file["loss"]]
+    loss_diff = max(abs(a - b) / abs(b) for a, b in zip(reel_losses, ref["loss"]))
+    print("loss per step: Reel " + ", ".join(f"{x:.7f}" for x in reel_losses) + "; PyTorch DDP "
+          + ", ".join(f"{x:.7f}" for x in ref["loss"]) + f"; max relative diff {loss_diff:.2e}")
     before = torch.load(torch_weights)
     ddp_worst, ddp_bad = compare(ref["state"], reel, before, mapping)
 
@@ -145,16 +154,19 @@ def main():
     torch.save(dict(imgs=data["imgs"][:BATCH // args.world].contiguous(), labels=data["labels"][:BATCH // args.world].contiguous()), half)
     one_out = os.path.join(tmp, "reel_one.pth")
     subprocess.run([args.reel, "inspect", "model", CONFIG, *cfg, "--weights", reel_weights, "--input", half, "--out", one_out,
-                    "--lr", str(args.lr)], cwd=REPO, check=True, capture_output=True)
+                    "--lr", str(args.lr), "--steps", str(args.steps)], cwd=REPO, check=True, capture_output=True)
     torch.set_num_threads(1)
     single = make_model()
     single.load_state_dict(torch.load(torch_weights))
     single.train()
     opt = torch.optim.SGD(single.parameters(), lr=args.lr)
-    F.cross_entropy(single(torch.load(half)["imgs"].reshape(-1, 3, SIZE, SIZE)), torch.load(half)["labels"]).backward()
-    opt.step()
+    h = torch.load(half)
+    for _ in range(args.steps):
+        opt.zero_grad()
+        F.cross_entropy(single(h["imgs"].reshape(-1, 3, SIZE, SIZE)), h["labels"]).backward()
+        opt.step()
     one_worst, _ = compare(single.state_dict(), torch.load(one_out)["state_dict"], before, mapping)
-    print(f"{len(ref['state'])} tensors after one step: max |step diff| / max |step| {ddp_worst[0]:.2e} ({ddp_worst[1]}) "
+    print(f"{len(ref['state'])} tensors after {args.steps} steps: max |step diff| / max |step| {ddp_worst[0]:.2e} ({ddp_worst[1]}) "
           f"on {args.world} ranks against DDP; {one_worst[0]:.2e} ({one_worst[1]}) in one process against PyTorch "
           f"(the float rounding of these layers' sums)")
     bad = [n for n, r in ddp_bad if r > max(TOLERANCE, 2 * one_worst[0])]

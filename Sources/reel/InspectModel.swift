@@ -21,7 +21,7 @@ extension InspectCommand {
                 or .safetensors holding `imgs` (float32, the recognizer's input: B×M×C×H×W for Recognizer2D, \
                 B×V×C×T×H×W for Recognizer3D), `labels` (int64, one per video) and optionally `test_imgs` (scored \
                 instead of `imgs`: inference may take several views per video, training one). --out gets `scores` \
-                (eval mode), `loss` and every state-dict entry after the step.
+                (eval mode), `loss` (one value a step, --steps) and every state-dict entry after the last step.
                 """)
 
         @OptionGroup var source: ConfigCommand.Source
@@ -29,6 +29,7 @@ extension InspectCommand {
         @Option(help: "Inputs: imgs and labels (.pth or .safetensors).") var input: String
         @Option(help: "Output .pth (or .safetensors).") var out: String
         @Option(help: "Learning rate of the SGD step (no momentum, no weight decay).") var lr: Double = 0.1
+        @Option(help: "SGD steps on the batch (`loss` gets one value a step; the weights are those after the last).") var steps = 1
         @Option(help: "mpi: one rank of `mpirun -np K reel inspect model … --launcher mpi`: rank r trains on the r-th of K equal contiguous slices of the batch and the gradients are averaged as data-parallel training does (scores and weights written by rank 0; scripts/ddp_differential.py compares them with PyTorch DDP).")
         var launcher: Launcher = .none
 
@@ -51,34 +52,35 @@ extension InspectCommand {
             model.applyMode(training: false)
             let scores = model.predict(testImgs)
             model.applyMode(training: true)
-            model.zeroGradients()
-            var step: RecognizerStep
+            // With K ranks: this rank's slice of the batch, gradients and the loss averaged over the ranks (DDP's step).
+            var batch = (imgs: imgs, labels: labels)
+            var parallel: DataParallel?
             if group.world > 1 {
-                // This rank's slice of the batch; gradients and the loss averaged over the ranks (DDP's step).
                 let k = group.world, b = labels.count
                 guard b % k == 0 else { throw ValidationError("\(b) videos do not split into \(k) equal slices") }
                 let part = (b / k * group.rank)..<(b / k * (group.rank + 1))
                 let inner = imgs.count / b, all = imgs.scalars
-                let mine = Tensor(shape: [part.count] + Array(imgs.shape.dropFirst()),
-                                  values: Array(all[(part.lowerBound * inner)..<(part.upperBound * inner)]))
-                let parallel = DataParallel(group: group)
-                parallel.attach(model: model, parameters: model.namedParameters().map(\.1), syncBatchNorm: RunSpec.namesSyncBN(m))
-                parallel.beginBackward()
-                step = model.trainStep(mine, labels: Array(labels[part]))
-                parallel.finishBackward()
-                var loss = [step.loss]
-                parallel.average(&loss)
-                step.loss = loss[0]
-            } else {
-                step = model.trainStep(imgs, labels: labels)
+                batch = (Tensor(shape: [part.count] + Array(imgs.shape.dropFirst()),
+                                values: Array(all[(part.lowerBound * inner)..<(part.upperBound * inner)])), Array(labels[part]))
+                parallel = DataParallel(group: group)
+                parallel?.attach(model: model, parameters: model.namedParameters().map(\.1), syncBatchNorm: RunSpec.namesSyncBN(m))
             }
-            for (_, p) in model.namedParameters() where p.requiresGrad {
-                var v = p.value
-                let n = v.count, rate = Float(lr)
-                v.withMutableData { vp in p.grad.withData { gp in for i in 0..<n { vp[i] -= rate * gp[i] } } }
-                p.value = v
+            var losses: [Double] = []
+            for _ in 0..<steps {
+                model.zeroGradients()
+                parallel?.beginBackward()
+                var loss = [model.trainStep(batch.imgs, labels: batch.labels).loss]
+                parallel?.finishBackward()
+                parallel?.average(&loss)
+                losses.append(loss[0])
+                for (_, p) in model.namedParameters() where p.requiresGrad {
+                    var v = p.value
+                    let n = v.count, rate = Float(lr)
+                    v.withMutableData { vp in p.grad.withData { gp in for i in 0..<n { vp[i] -= rate * gp[i] } } }
+                    p.value = v
+                }
             }
-            if group.isMain { try write(scores: scores, loss: step.loss, model: model) }
+            if group.isMain { try write(scores: scores, losses: losses, model: model) }
         }
 
         /// Every parameter and buffer from `path`, or a `CheckpointError`.
@@ -91,9 +93,9 @@ extension InspectCommand {
             }
         }
 
-        func write(scores: Tensor, loss: Double, model: any Recognizer) throws {
+        func write(scores: Tensor, losses: [Double], model: any Recognizer) throws {
             var tensors: [(name: String, value: SafeTensors.Value)] = [("scores", .float32(scores)),
-                                                                      ("loss", .float32(Tensor(shape: [1], values: [Float(loss)])))]
+                                                                      ("loss", .float32(Tensor(shape: [losses.count], values: losses.map(Float.init))))]
             for (name, entry) in model.stateDict() {
                 switch entry {
                 case .parameter(let p): tensors.append((name, .float32(p.value)))
@@ -107,7 +109,7 @@ extension InspectCommand {
             let file = SafeTensors.File(tensors: tensors, metadata: [:])
             let data = out.hasSuffix(".safetensors") ? SafeTensors.encode(file) : try TorchCheckpoint.encode(file, path: out)
             try AtomicFile.write(data, to: out)
-            print(String(format: "wrote %@: scores %@, loss %.6f", out, "\(scores.shape)", loss))
+            print(String(format: "wrote %@: scores %@, loss %.6f", out, "\(scores.shape)", losses.first ?? .nan))
         }
     }
 }
