@@ -68,11 +68,8 @@ extension InspectCommand {
             var losses: [Double] = []
             for _ in 0..<steps {
                 model.zeroGradients()
-                parallel?.beginBackward()
-                var loss = [model.trainStep(batch.imgs, labels: batch.labels).loss]
-                parallel?.finishBackward()
-                parallel?.average(&loss)
-                losses.append(loss[0])
+                losses.append((parallel?.trainStep(model, batch.imgs, labels: batch.labels)
+                               ?? model.trainStep(batch.imgs, labels: batch.labels)).loss)
                 for (_, p) in model.namedParameters() where p.requiresGrad {
                     var v = p.value
                     let n = v.count, rate = Float(lr)

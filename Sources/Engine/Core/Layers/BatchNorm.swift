@@ -139,17 +139,8 @@ public final class BatchNorm: Layer {
     /// Per-channel mean and biased variance over every process's batch (Σx, Σx² in double, summed across processes
     /// with the element count), for SyncBN.
     private func syncedStatistics(_ x: Tensor, _ sync: any StatisticsSynchronizer) -> (mean: [Double], variance: [Double], count: Int) {
-        let m = x.count / channels
-        var sums = [Double](repeating: 0, count: 2 * channels + 1)
-        sums[2 * channels] = Double(m)
         let c = channels
-        x.withData { xp in
-            sums.withUnsafeMutableBufferPointer { sp in
-                Parallel.forChunks(c) { range in
-                    for ch in range { reel_bn_sums(xp + ch * m, xp + ch * m, 0, 1, m, &sp[ch], &sp[c + ch]) }
-                }
-            }
-        }
+        var sums = channelSums(x, x, means: nil, invStd: nil) + [Double(x.count / c)]   // Σx, Σx², the count
         sums.withUnsafeMutableBufferPointer { sync.sum($0) }
         let total = sums[2 * c]
         let mean = (0..<c).map { sums[$0] / total }
@@ -206,22 +197,32 @@ public final class BatchNorm: Layer {
         return dx
     }
 
+    /// Per channel c, Σd and Σd·(x − mean[c])·σ⁻¹[c] in double (`reel_bn_sums`): the first `channels` entries, then
+    /// the next `channels`. With d = x and no means (0) or σ⁻¹ (1): Σx and Σx².
+    private func channelSums(_ d: Tensor, _ x: Tensor, means: [Float]?, invStd: [Float]?) -> [Double] {
+        let m = d.count / channels, c = channels
+        var sums = [Double](repeating: 0, count: 2 * c)
+        d.withData { dp in
+            x.withData { xp in
+                sums.withUnsafeMutableBufferPointer { sp in
+                    Parallel.forChunks(c) { range in
+                        for ch in range {
+                            reel_bn_sums(dp + ch * m, xp + ch * m, means?[ch] ?? 0, invStd?[ch] ?? 1, m, &sp[ch], &sp[c + ch])
+                        }
+                    }
+                }
+            }
+        }
+        return sums
+    }
+
     /// SyncBN's backward: Σdy and Σdy·x̂ per channel are summed over the processes (their means taken over all
     /// `total` elements) for the input gradient; γ and β get this process's own sums, which data-parallel training
     /// then averages like every other gradient (PyTorch's SyncBatchNorm does the same).
     private func syncedBackward(_ dy: Tensor, _ x: Tensor, _ sync: any StatisticsSynchronizer, total: Int) -> Tensor {
         let m = dy.count / channels, c = channels
         let inv = invStd, mu = means
-        var sums = [Double](repeating: 0, count: 2 * c)
-        dy.withData { d in
-            x.withData { xp in
-                sums.withUnsafeMutableBufferPointer { sp in
-                    Parallel.forChunks(c) { range in
-                        for ch in range { reel_bn_sums(d + ch * m, xp + ch * m, mu[ch], inv[ch], m, &sp[ch], &sp[c + ch]) }
-                    }
-                }
-            }
-        }
+        var sums = channelSums(dy, x, means: mu, invStd: inv)   // Σdy, Σdy·x̂
         if weight.requiresGrad {
             weight.grad.withMutableData { dw in bias.grad.withMutableData { db in
                 for ch in 0..<c { dw[ch] += Float(sums[c + ch]); db[ch] += Float(sums[ch]) }

@@ -65,13 +65,9 @@ public enum DataParallelBench {
         var times: [Double] = [], exposed: [Double] = [], losses: [Double] = []
         func step() -> Double {
             w.optimizer.zeroGradients()
-            parallel.beginBackward()
-            let out = w.model.trainStep(w.input, labels: w.labels)
-            parallel.finishBackward()
-            var loss = [out.loss]
-            parallel.average(&loss)
+            let loss = parallel.trainStep(w.model, w.input, labels: w.labels).loss
             w.optimizer.step()
-            return loss[0]
+            return loss
         }
         for _ in 0..<warmup { losses.append(step()) }
         for _ in 0..<steps {

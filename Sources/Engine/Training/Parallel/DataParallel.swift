@@ -19,7 +19,7 @@ public final class DataParallel: StatisticsSynchronizer {
     /// the first reduction starts early in the backward.
     public let bucketBytes: Int
     private var buckets: GradientBuckets?
-    /// The last step's communication the backward did not hide (seconds waited in `finishBackward`).
+    /// The last step's communication the backward did not hide (seconds waited after the backward).
     public private(set) var lastExposedSeconds = 0.0
 
     public init(group: any ProcessGroup, bucketBytes: Int = 25 << 20) {
@@ -67,12 +67,18 @@ public final class DataParallel: StatisticsSynchronizer {
         }
     }
 
-    /// Before the model's backward: gradients are reduced as they finish.
-    public func beginBackward() { buckets?.begin() }
-
-    /// After the backward: every gradient is the average over the ranks.
-    public func finishBackward() {
+    /// `model.trainStep` as a rank of the job: the gradients averaged over the ranks (reduced bucket by bucket as the
+    /// backward finishes them), and the loss and log variables too (mmaction2's `_parse_losses`), so every rank
+    /// takes the same decisions on them. The caller zeroes the gradients before and steps the optimizer after.
+    public func trainStep(_ model: any Recognizer, _ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+        buckets?.begin()
+        var out = model.trainStep(imgs, labels: labels)
         lastExposedSeconds = buckets?.finish() ?? 0
+        var values = [out.loss] + out.logVars.map(\.1)
+        average(&values)
+        out.loss = values[0]
+        for i in out.logVars.indices { out.logVars[i].1 = values[i + 1] }
+        return out
     }
 
     /// The blocking all-reduce of every bucket (on the current gradients, left unchanged), for `reel bench`.
@@ -107,20 +113,12 @@ public final class DataParallel: StatisticsSynchronizer {
     /// Every rank's score rows and labels (each rank's in its shard's order, equal counts) back in dataset order, the
     /// shard padding dropped: mmaction2's `collect_results_cpu`.
     public func gather(scores: [[Float]], labels: [Int], count: Int) -> (scores: [[Float]], labels: [Int]) {
-        let rows = scores.count, width = scores.first?.count ?? 0
-        var table = [Float](repeating: 0, count: world * rows * (width + 1))
-        let stride = rows * (width + 1)
-        for (r, row) in scores.enumerated() {
-            let at = rank * stride + r * (width + 1)
-            for j in 0..<width { table[at + j] = row[j] }
-            table[at + width] = Float(labels[r])
-        }
-        table.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
-        let parts = (0..<world).map { k in
-            (0..<rows).map { r in Array(table[(k * stride + r * (width + 1))..<(k * stride + (r + 1) * (width + 1))]) }
-        }
+        // Each row with its label appended, through `allGather` (floats and small integers are exact in a Double).
+        let width = scores.first?.count ?? 0
+        let mine = zip(scores, labels).flatMap { row, label in row.map(Double.init) + [Double(label)] }
+        let parts = allGather(mine).map { flat in stride(from: 0, to: flat.count, by: width + 1).map { Array(flat[$0..<$0 + width + 1]) } }
         let rowsInOrder = DistributedShard.gather(parts, count: count)
-        return (rowsInOrder.map { Array($0.prefix(width)) }, rowsInOrder.map { Int($0[width]) })
+        return (rowsInOrder.map { $0.prefix(width).map(Float.init) }, rowsInOrder.map { Int($0[width]) })
     }
 
     // MARK: - StatisticsSynchronizer (SyncBN)

@@ -4,8 +4,9 @@ import Foundation
 
 /// Gradient averaging overlapped with the backward pass, as PyTorch's DistributedDataParallel does it: the
 /// trainable parameters are packed, in reverse registration order (roughly the order backward finishes them), into
-/// buckets of at most `capBytes` (the first one smaller); when a bucket's last gradient is ready (`Parameter.gradientReady`) it is copied in
-/// and a non-blocking all-reduce of the bucket starts while the rest of the backward runs. `finish` starts what is
+/// buckets of at most `capBytes` (the first one smaller); when a bucket's last gradient is ready
+/// (`Parameter.gradientReady`) it is copied in and a non-blocking all-reduce of the bucket starts while the rest of
+/// the backward runs. `finish` starts what is
 /// left, waits, and writes the averages back into the gradients.
 ///
 /// Buckets start strictly in bucket order, so every rank issues the same collectives in the same order whatever
@@ -15,6 +16,8 @@ final class GradientBuckets {
         var parameters: [Parameter]
         var offsets: [Int]
         var buffer: UnsafeMutableBufferPointer<Float>
+        /// Which parameters' gradients this backward has finished, and how many.
+        var isReady: [Bool]
         var ready = 0
         var pending: (any PendingReduction)?
     }
@@ -23,7 +26,6 @@ final class GradientBuckets {
     private var buckets: [Bucket] = []
     /// Bucket and slot of each parameter, by identity.
     private var slot: [ObjectIdentifier: (bucket: Int, index: Int)] = [:]
-    private var readyFlags: [[Bool]] = []
     /// The next bucket to start (buckets start in order).
     private var nextToStart = 0
     private var active = false
@@ -45,7 +47,8 @@ final class GradientBuckets {
             for p in current { offsets.append(at); at += p.value.count }
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: at)
             buffer.initialize(repeating: 0)
-            buckets.append(Bucket(parameters: current, offsets: offsets, buffer: buffer))
+            buckets.append(Bucket(parameters: current, offsets: offsets, buffer: buffer,
+                                  isReady: [Bool](repeating: false, count: current.count)))
             current = []; size = 0
             cap = max(1, capBytes / MemoryLayout<Float>.size)
         }
@@ -57,12 +60,13 @@ final class GradientBuckets {
         for (b, bucket) in buckets.enumerated() {
             for (i, p) in bucket.parameters.enumerated() { slot[ObjectIdentifier(p)] = (b, i) }
         }
-        readyFlags = buckets.map { [Bool](repeating: false, count: $0.parameters.count) }
     }
 
     deinit {
-        for b in buckets { b.buffer.deallocate() }
-        for b in buckets { for p in b.parameters { p.onGradientReady = nil } }
+        for b in buckets {
+            b.buffer.deallocate()
+            for p in b.parameters { p.onGradientReady = nil }
+        }
     }
 
     /// Before the backward: clears the readiness and listens for finished gradients.
@@ -70,7 +74,7 @@ final class GradientBuckets {
         for b in buckets.indices {
             buckets[b].ready = 0
             buckets[b].pending = nil
-            for i in readyFlags[b].indices { readyFlags[b][i] = false }
+            for i in buckets[b].isReady.indices { buckets[b].isReady[i] = false }
         }
         nextToStart = 0
         active = true
@@ -80,11 +84,11 @@ final class GradientBuckets {
 
     private func ready(_ p: Parameter) {
         guard active, let owner, pthread_equal(owner, pthread_self()) != 0, let (b, i) = slot[ObjectIdentifier(p)] else { return }
-        guard !readyFlags[b][i] else {
+        guard !buckets[b].isReady[i] else {
             preconditionFailure("a parameter's gradient was finished twice in one backward pass (a shared weight): "
                                 + "data-parallel training reduces each gradient once")
         }
-        readyFlags[b][i] = true
+        buckets[b].isReady[i] = true
         buckets[b].ready += 1
         startCompleteBuckets()
         // Let the reductions in flight progress (MPI moves non-blocking collectives inside MPI calls).

@@ -236,17 +236,8 @@ public final class Runner {
         for h in stages { try h.beforeTrainIter(context) }
         record.lr = currentLR
         optimizer.zeroGradients()
-        parallel?.beginBackward()
-        var out = model.trainStep(batch.imgs, labels: batch.labels)
-        if let parallel {
-            // Gradients averaged over the ranks; the logged values too (mmaction2's `_parse_losses`), so every rank
-            // takes the same decisions below (a non-finite loss stops them all).
-            parallel.finishBackward()
-            var values = [out.loss] + out.logVars.map(\.1)
-            parallel.average(&values)
-            out.loss = values[0]
-            for i in out.logVars.indices { out.logVars[i].1 = values[i + 1] }
-        }
+        // In a data-parallel run the loss is every rank's average, so a non-finite one stops them all.
+        let out = parallel?.trainStep(model, batch.imgs, labels: batch.labels) ?? model.trainStep(batch.imgs, labels: batch.labels)
         guard out.loss.isFinite else {
             let what = out.loss.isNaN ? "nan" : out.loss > 0 ? "inf" : "-inf"
             throw RunFailure(message: "loss is \(what) at iteration \(iter + 1) (epoch \(epoch + 1), batch \(innerIter + 1)); "
