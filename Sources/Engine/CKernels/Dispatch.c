@@ -187,3 +187,27 @@ void reel_winograd_input_gradient(const float *dv, long ld, long C, long P, long
                                   float *dx, float *scratch) {
     table()->wino_input_gradient(dv, ld, C, P, H, W, p0, p1, dx, scratch);
 }
+
+long reel_winograd4_scratch_floats(long H, long W) {
+    // The padded plane (4·tile rows + 2) and the input gradient's six-row buffer after it.
+    return (4 * ((H + 3) / 4) + 8) * reel_wino4_padded_width(W);
+}
+
+void reel_winograd4_input(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                          float *scratch) {
+    table()->wino4_input(x, C, P, H, W, p0, p1, v, ld, scratch);
+}
+
+void reel_winograd4_output(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y) {
+    table()->wino4_output(m, ld, O, P, H, W, p0, p1, y);
+}
+
+void reel_winograd4_output_gradient(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm,
+                                    long ld, float *scratch) {
+    table()->wino4_output_gradient(dy, O, P, H, W, p0, p1, dm, ld, scratch);
+}
+
+void reel_winograd4_input_gradient(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
+                                   float *dx, float *scratch) {
+    table()->wino4_input_gradient(dv, ld, C, P, H, W, p0, p1, dx, scratch);
+}

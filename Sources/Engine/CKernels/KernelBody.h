@@ -297,4 +297,8 @@ const reel_kernel_table NAME(reel_kernels) = {
     .wino_output_gradient = NAME(wino_output_gradient),
     .wino_input_gradient = NAME(wino_input_gradient),
     .sgemm_nt = NAME(sgemm_nt),
+    .wino4_input = NAME(wino4_input),
+    .wino4_output = NAME(wino4_output),
+    .wino4_output_gradient = NAME(wino4_output_gradient),
+    .wino4_input_gradient = NAME(wino4_input_gradient),
 };

@@ -39,6 +39,13 @@ typedef struct {
                                 float *scratch);
     void (*sgemm_nt)(long M, long N, long K, const float *a, long lda, const float *b, long ldb, float beta, float *c,
                      long ldc);
+    void (*wino4_input)(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                        float *scratch);
+    void (*wino4_output)(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y);
+    void (*wino4_output_gradient)(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm, long ld,
+                                  float *scratch);
+    void (*wino4_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1, float *dx,
+                                 float *scratch);
 } reel_kernel_table;
 
 extern const reel_kernel_table reel_kernels_baseline;
@@ -63,4 +70,6 @@ static inline long reel_wino_padded_width(long W) { return 2 * ((W + 1) / 2) + 2
 static inline long reel_wino_padded_height(long H) { return 2 * ((H + 1) / 2) + 2; }
 /// One row of the input gradient's per-tile patches: a plane's tiles with REEL_WINO_VMAX + 1 zeros either side.
 static inline long reel_wino_patch_row(long H, long W) { return (H + 1) / 2 * ((W + 1) / 2) + 2 * REEL_WINO_VMAX + 2; }
+/// F(4×4, 3×3)'s scratch rows: 4·tiles + 4 columns, and room for loads of 4·REEL_WINO_VMAX floats from any tile.
+static inline long reel_wino4_padded_width(long W) { return 4 * ((W + 3) / 4) + 4 * REEL_WINO_VMAX + 4; }
 #endif

@@ -1,4 +1,4 @@
-// Winograd F(2×2, 3×3) transforms (Sources/Engine/Core/Kernels/Winograd.swift has the algebra), written once with
+// Winograd F(2×2, 3×3) and F(4×4, 3×3) transforms (Sources/Engine/Core/Kernels/Winograd.swift has the algebra), written once with
 // clang's vector extensions and compiled per ISA after KernelBody.h (which defines vf, VLEN, vload, vstore_n, NAME).
 //
 // Every transform works on WV consecutive tiles of a plane at a time (tile order: row-major, so V/M columns are
@@ -33,15 +33,18 @@ static inline void wg_copy(const float *src, long H, long W, float *dst, long wp
 
 #define WV VLEN
 #include "WinogradWidth.h"
+#include "Winograd4Width.h"
 #undef WV
 #if VLEN >= 8
 #define WV 4
 #include "WinogradWidth.h"
+#include "Winograd4Width.h"
 #undef WV
 #endif
 #if VLEN >= 16
 #define WV 8
 #include "WinogradWidth.h"
+#include "Winograd4Width.h"
 #undef WV
 #endif
 
@@ -70,4 +73,31 @@ static void NAME(wino_output_gradient)(const float *dy, long O, long P, long H, 
 static void NAME(wino_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
                                       float *dx, float *scratch) {
     WG_PICK(WG_TPP(H, W), wino_input_gradient, dv, ld, C, P, H, W, p0, p1, dx, scratch);
+}
+
+/// F(4×4, 3×3): the narrowest vector (≥ 4 floats) that holds a tile row of `tw` tiles, else the widest — its chunks
+/// never cross a tile row.
+#if VLEN >= 16
+#define WG4_PICK(tw, f, ...) \
+    ((tw) > 8 ? CAT(f, CAT(q, VLEN))(__VA_ARGS__) : (tw) > 4 ? CAT(f, q_8)(__VA_ARGS__) : CAT(f, q_4)(__VA_ARGS__))
+#elif VLEN >= 8
+#define WG4_PICK(tw, f, ...) ((tw) > 4 ? CAT(f, CAT(q, VLEN))(__VA_ARGS__) : CAT(f, q_4)(__VA_ARGS__))
+#else
+#define WG4_PICK(tw, f, ...) CAT(f, CAT(q, VLEN))(__VA_ARGS__)
+#endif
+
+static void NAME(wino4_input)(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                              float *scratch) {
+    WG4_PICK((W + 3) / 4, wino4_input, x, C, P, H, W, p0, p1, v, ld, scratch);
+}
+static void NAME(wino4_output)(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y) {
+    WG4_PICK((W + 3) / 4, wino4_output, m, ld, O, P, H, W, p0, p1, y);
+}
+static void NAME(wino4_output_gradient)(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm,
+                                        long ld, float *scratch) {
+    WG4_PICK((W + 3) / 4, wino4_output_gradient, dy, O, P, H, W, p0, p1, dm, ld, scratch);
+}
+static void NAME(wino4_input_gradient)(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
+                                       float *dx, float *scratch) {
+    WG4_PICK((W + 3) / 4, wino4_input_gradient, dv, ld, C, P, H, W, p0, p1, dx, scratch);
 }

@@ -3,7 +3,7 @@ import XCTest
 @testable import EngineData
 @testable import EngineTraining
 
-/// Winograd F(2×2, 3×3) against the direct definition (forward) and the im2col path (backward), on plane sizes
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) against the direct definition (forward) and the im2col path (backward), on plane sizes
 /// that exercise odd edges, single tiles, planes 2 or 4 tiles wide (several tile rows per SIMD row, the last group
 /// partial) and more than eight tiles per row (the SIMD remainder).
 final class WinogradTests: XCTestCase {
@@ -80,11 +80,46 @@ final class WinogradTests: XCTestCase {
     func testFiniteDifferenceGradients() {
         let conv = make(3, 4, bias: true, seed: 50, algorithm: .winograd)
         GradientCheck.check(conv, input: GradientCheck.random([3, 2, 5, 6], seed: 51))
+        let conv4 = make(3, 4, bias: true, seed: 52, algorithm: .winograd4)
+        GradientCheck.check(conv4, input: GradientCheck.random([3, 2, 6, 9], seed: 53))
+    }
+
+    /// F(4×4, 3×3) on every plane size (ragged tiles, a single tile, planes narrower than a vector of tiles):
+    /// forward against the definition, backward against im2col.
+    func testFourByFourTiles() {
+        for (i, size) in (Self.sizes + [(28, 28), (12, 30)]).enumerated() {
+            let fast = make(6, 5, bias: true, seed: 90 + UInt64(i), algorithm: .winograd4)
+            let plain = make(6, 5, bias: true, seed: 90 + UInt64(i), algorithm: .im2col)
+            XCTAssertEqual(fast.winogradTile(fast.geometry(forShape: [6, 3, size.h, size.w])), 4)
+            let x = GradientCheck.random([6, 3, size.h, size.w], seed: 400 + UInt64(i))
+            let dy = GradientCheck.random([5, 3, size.h, size.w], seed: 500 + UInt64(i))
+            assertClose(fast.forward(x), ConvolutionTests.naive(fast, x), "\(size.h)x\(size.w) F4 y")
+            _ = plain.forward(x)
+            assertClose(fast.backward(dy), plain.backward(dy), "\(size.h)x\(size.w) F4 dx")
+            assertClose(fast.weight.grad, plain.weight.grad, "\(size.h)x\(size.w) F4 dw")
+            assertClose(fast.bias!.grad, plain.bias!.grad, "\(size.h)x\(size.w) F4 db")
+            fast.isTraining = false
+            assertClose(fast.forward(x), ConvolutionTests.naive(fast, x), "\(size.h)x\(size.w) F4 eval")
+        }
+    }
+
+    /// `auto` takes 4×4 tiles on planes at least 24 wide and 8 high, 2×2 tiles below that.
+    func testAutoTileByPlaneWidth() {
+        let conv = make(4, 4, bias: false, seed: 3, algorithm: .auto)
+        guard Convolution.forcedWinogradTile == nil else { return }
+        XCTAssertEqual(conv.winogradTile(conv.geometry(forShape: [4, 1, 28, 28])), 4)
+        XCTAssertEqual(conv.winogradTile(conv.geometry(forShape: [4, 1, 8, 24])), 4)
+        XCTAssertEqual(conv.winogradTile(conv.geometry(forShape: [4, 1, 14, 14])), 2)
+        XCTAssertEqual(conv.winogradTile(conv.geometry(forShape: [4, 1, 7, 32])), 2)
     }
 
     /// Many images over both workers and several blocks; a second step reuses the saved V; no input gradient.
     func testLargeBatchBlocksAndStemStyleBackward() {
-        let fast = make(16, 16, bias: false, seed: 60, algorithm: .winograd)
+        for algorithm in [ConvAlgorithm.winograd, .winograd4] { largeBatch(algorithm) }
+    }
+
+    func largeBatch(_ algorithm: ConvAlgorithm) {
+        let fast = make(16, 16, bias: false, seed: 60, algorithm: algorithm)
         let plain = make(16, 16, bias: false, seed: 60, algorithm: .im2col)
         for step in 0..<2 {
             let x = GradientCheck.random([16, 40, 28, 28], seed: 61 + UInt64(step))

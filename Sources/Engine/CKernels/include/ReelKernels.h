@@ -111,6 +111,17 @@ void reel_winograd_output_gradient(const float *dy, long O, long P, long H, long
 /// reel_winograd_input).
 void reel_winograd_input_gradient(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
                                   float *dx, float *scratch);
+/// Winograd F(4×4, 3×3): the same four transforms with 4×4 output tiles (⌈H/4⌉·⌈W/4⌉ per plane) and 6×6 windows,
+/// so V, M and their gradients have 36 rows (ξ = 6a + b) of C (or O) rows. scratch:
+/// `reel_winograd4_scratch_floats(H, W)` floats, any contents.
+long reel_winograd4_scratch_floats(long H, long W);
+void reel_winograd4_input(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
+                          float *scratch);
+void reel_winograd4_output(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y);
+void reel_winograd4_output_gradient(const float *dy, long O, long P, long H, long W, long p0, long p1, float *dm,
+                                    long ld, float *scratch);
+void reel_winograd4_input_gradient(const float *dv, long ld, long C, long P, long H, long W, long p0, long p1,
+                                   float *dx, float *scratch);
 
 #ifdef __cplusplus
 }

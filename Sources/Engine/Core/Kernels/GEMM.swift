@@ -45,9 +45,10 @@ public enum GEMM {
     /// large share packing; and an OpenBLAS that does not know the CPU (or is pinned by OPENBLAS_CORETYPE) runs its
     /// AVX2 kernels on an AVX-512 machine. With AVX2 only, OpenBLAS's Haswell kernels are kept.
     public static var backend: Backend {
-        KernelISA.active == .avx512 && preferred == .reel ? .reel : .openblas
+        if let forced { return forced }
+        return KernelISA.active == .avx512 ? .reel : .openblas
     }
-    static let preferred = Backend(rawValue: ProcessInfo.processInfo.environment["REEL_GEMM"] ?? "") ?? .reel
+    static let forced = Backend(rawValue: ProcessInfo.processInfo.environment["REEL_GEMM"] ?? "")
     @inline(__always) static var usesOwnKernel: Bool { backend == .reel }
 
     /// The OpenBLAS kernel family in use (e.g. "Cooperlake", "Haswell"): chosen at load time from the CPU, or forced

@@ -18,7 +18,7 @@ extension Convolution {
         case .auto:
             // Thin inputs (the stem) and strided convs on planes wide enough to fill the vectors.
             return inChannels <= 4 || (g.stride.h >= 2 && g.outWidth >= 16)
-        case .winograd, .im2col: return false
+        case .winograd, .winograd4, .im2col: return false
         }
     }
 

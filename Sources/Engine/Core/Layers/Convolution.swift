@@ -6,7 +6,7 @@
 /// Forward runs tile by tile over images (im2col + one single-threaded GEMM per group, tiles split over the
 /// cores); in training the col matrix is kept for backward's dW, in eval a cache-sized tile buffer is reused.
 /// Unless `computesInputGradient` is false (the stem, as PyTorch), backward computes dX via GEMM + col2im.
-/// 3×3 stride-1 convolutions run as Winograd F(2×2, 3×3) instead, those on planes of at most 2×2 as one GEMM
+/// 3×3 stride-1 convolutions run as Winograd F(4×4, 3×3) or F(2×2, 3×3) instead, those on planes of at most 2×2 as one GEMM
 /// over stacked positions, and thin or strided ones (the stem, downsampling) by a direct kernel (`algorithm`;
 /// Convolution+Winograd.swift, Convolution+WholePlane.swift, Convolution+Direct.swift). Every path applies its
 /// bias (and, on the inference path, a folded BatchNorm and ReLU: `ConvEpilogue`) per output block.
