@@ -1,6 +1,6 @@
 /// The families of config components Reel knows (what a `type=` names in each place).
 public enum ComponentKind: String, Sendable, CaseIterable {
-    case recognizer, backbone, head, loss, optimizer, lrPolicy, hook, loggerHook, dataset, pipelineStep
+    case recognizer, backbone, head, loss, blending, optimizer, lrPolicy, hook, loggerHook, dataset, pipelineStep
     /// A dict without `type`, whose keys are fixed (`checkpoint_config`, `evaluation`, `data`, …).
     case section
 
@@ -11,6 +11,7 @@ public enum ComponentKind: String, Sendable, CaseIterable {
         case .backbone: return "backbone"
         case .head: return "head"
         case .loss: return "loss"
+        case .blending: return "blending"
         case .optimizer: return "optimizer"
         case .lrPolicy: return "lr_config policy"
         case .hook: return "hook"

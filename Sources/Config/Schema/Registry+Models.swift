@@ -62,14 +62,14 @@ extension Registry {
             A("backbone", .component(.backbone), nil, "The backbone network."),
             A("cls_head", .optional(.component(.head)), "None", "The classification head."),
             A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
-            A("train_cfg", .optional(.dict), "None", "Training options (aux_info, blending); usually None."),
+            A("train_cfg", .optional(.section("train_cfg")), "None", "Training options: mixup/cutmix blending of each batch; usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how clip scores are averaged."),
         ], tips: ["Input is batch × (clips·frames) × C × H × W; frames become extra batch items for the 2-D backbone."]),
         ComponentSchema("Recognizer3D", .recognizer, "3-D recognizer (I3D, SlowOnly): each view (clip × crop) goes through the 3-D backbone as one volume; the head scores every view.", args: [
             A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast, C3D, ResNet2Plus1d, ResNet3dCSN, X3D)."),
             A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead, X3DHead; SlowFastHead for ResNet3dSlowFast)."),
             A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
-            A("train_cfg", .optional(.dict), "None", "Training options (aux_info, blending); usually None."),
+            A("train_cfg", .optional(.section("train_cfg")), "None", "Training options: mixup/cutmix blending of each batch; usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how the views' scores are averaged."),
         ], tips: ["Input is batch × views × C × T × H × W (FormatShape NCTHW); training takes one view per video (num_clips=1).",
                   "Test with several clips/crops and average_clips='prob' (softmax per view, then the mean)."]),
@@ -176,7 +176,26 @@ extension Registry {
             ComponentSchema("BCELossWithLogits", .loss, "Binary cross entropy (multi-label).", support: .unsupported("multi-label losses are not implemented")),
             ComponentSchema("NLLLoss", .loss, "Negative log-likelihood.", support: .unsupported("not implemented")),
             ComponentSchema("HVULoss", .loss, "HVU multi-task loss.", support: .unsupported("not implemented")),
-        ]
+        ] + BlendingKind.allCases.map(\.schema)
+
+    /// mmaction2's mini-batch blendings (`train_cfg.blending`).
+    enum BlendingKind: CaseIterable {
+        case mixup, cutmix
+        var schema: ComponentSchema {
+            let (name, what) = self == .mixup
+                ? ("MixupBlending", "Mixup: each video becomes λ·itself + (1−λ)·another of the batch, labels likewise (soft labels), λ ~ Beta(alpha, alpha).")
+                : ("CutmixBlending", "CutMix: a box of area ≈ (1−λ)·H·W from another video of the batch is pasted into every frame, labels mixed by the pasted area, λ ~ Beta(alpha, alpha).")
+            return ComponentSchema(name, .blending, what, args: [
+                A("num_classes", .int, nil, "Classes of the one-hot labels: the head's num_classes."),
+                A("alpha", .float, "0.2", "Beta(alpha, alpha) parameter: small values keep most blends close to one video."),
+            ], tips: ["Training logs no top-k accuracy with blending (mmaction2 computes it only for class-index labels)."])
+        }
+    }
+
+    static let trainCfg = ComponentSchema("train_cfg", .section, "Training options of a recognizer.", args: [
+        A("blending", .optional(.component(.blending)), "None", "MixupBlending or CutmixBlending over each training batch."),
+        A("aux_info", .list(.string), "[]", "Extra batch keys passed to the model (refused by Reel when not empty)."),
+    ])
 
     static let testCfg = ComponentSchema("test_cfg", .section, "Inference options of a recognizer.", args: [
         A("average_clips", .optional(.choice(["score", "prob"])), "None", "'prob': softmax per view then mean; 'score': mean of raw scores; None: rows as they are (only when the head already gives one row per video, as TSN)."),

@@ -3,6 +3,7 @@ private typealias A = ArgSchema
 extension Registry {
     static let sections: [ComponentSchema] = [
         testCfg,
+        trainCfg,
         ComponentSchema("optimizer_config", .section, "The OptimizerHook: backward, optional gradient clipping, step.", args: [
             A("grad_clip", .optional(.section("grad_clip")), "None", "Clip the total gradient norm before each step."),
             A("detect_anomalous_params", .bool, "False", "Log parameters that received no gradient."),

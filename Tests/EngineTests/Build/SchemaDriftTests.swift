@@ -89,6 +89,11 @@ final class SchemaDriftTests: XCTestCase {
         }
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],
                                  runner: "runner = dict(type='IterBasedRunner', max_iters=4)"))
+        // Each blending, in train_cfg.
+        for blending in ["dict(type='MixupBlending', num_classes=3, alpha=0.2)", "dict(type='CutmixBlending', num_classes=3)"] {
+            let model = String(Self.tsm.dropLast()) + ", train_cfg=dict(blending=\(blending)))"
+            texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0]))
+        }
         for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
         }

@@ -93,7 +93,7 @@ final class UnusedKeyTests: XCTestCase {
     func testSettingsThatWouldChangeTheRunAreRefused() throws {
         let cases: [(String, String)] = [
             ("model['test_cfg']['fcn_test'] = True", "fcn_test=True (fully-convolutional testing) is not supported by Reel"),
-            ("model['train_cfg'] = dict(blending=dict(type='MixupBlending', num_classes=3, alpha=.2))", "train_cfg.blending (mixup/cutmix) is not supported by Reel"),
+            ("model['train_cfg'] = dict(blending=dict(type='MixupBlending', num_classes=4, alpha=.2))", "MixupBlending: num_classes=4 must equal the head's num_classes (3)"),
             ("model['train_cfg'] = dict(aux_info=['x'])", "train_cfg.aux_info (extra batch keys) is not supported by Reel"),
             ("model['backbone']['act_cfg'] = dict(type='GELU')", "act_cfg type 'GELU' is not supported (ReLU)"),
             ("evaluation = dict(test_fn='f')", "test_fn is not supported by Reel"),

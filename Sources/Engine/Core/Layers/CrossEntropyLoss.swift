@@ -60,4 +60,45 @@ public struct CrossEntropyLoss: Sendable {
         }
         return (total / norm * Double(lossWeight), grad)
     }
+
+    /// The soft-label form (mmaction2's CrossEntropyLoss when the labels have the scores' shape, as blending makes
+    /// them): −Σ_c y·w_c·log_softmax(s) per row, summed and divided by the batch size, or with class weights by
+    /// Σ_b Σ_c w_c·y (PyTorch's weighted mean), times `lossWeight`. `targets` is B×K row-major.
+    public func callAsFunction(_ logits: Tensor, targets: [Float]) -> (loss: Double, gradient: Tensor) {
+        let b = logits.shape[0], k = logits.shape[1]
+        precondition(targets.count == b * k, "\(targets.count) targets for \(b)×\(k) scores")
+        precondition(labelSmoothing == 0, "label smoothing with soft labels")
+        let w = (0..<k).map { c in classWeight.map { Double($0[c]) } ?? 1.0 }
+        var norm = Double(b)
+        if classWeight != nil {
+            norm = 0
+            for i in 0..<b { for c in 0..<k { norm += w[c] * Double(targets[i * k + c]) } }
+        }
+        var grad = Tensor(uninitialized: logits.shape)
+        var total = 0.0
+        logits.withData { lp in
+            grad.withMutableData { gp in
+                for i in 0..<b {
+                    let row = lp + i * k, g = gp + i * k, y = i * k
+                    var mx = -Double.infinity
+                    for j in 0..<k { mx = max(mx, Double(row[j])) }
+                    var sum = 0.0
+                    for j in 0..<k { sum += exp(Double(row[j]) - mx) }
+                    let logZ = mx + log(sum)
+                    var weighted = 0.0   // Σ_c w_c·y_c
+                    for j in 0..<k {
+                        let wy = w[j] * Double(targets[y + j])
+                        weighted += wy
+                        total -= wy * (Double(row[j]) - logZ)
+                    }
+                    let scale = Double(lossWeight) / norm
+                    for j in 0..<k {
+                        let prob = exp(Double(row[j]) - logZ)
+                        g[j] = Float((weighted * prob - w[j] * Double(targets[y + j])) * scale)
+                    }
+                }
+            }
+        }
+        return (total / norm * Double(lossWeight), grad)
+    }
 }

@@ -4,6 +4,14 @@
 /// `ModelBuilder.build(_:seed:)`, which is what callers use.
 public enum ModelBuilder {
     public static func fromScratch(_ spec: ModelSpec, seed: UInt64) -> any Recognizer {
+        let model = recognizer(spec, seed: seed)
+        model.blending = spec.blending.map {
+            BatchBlending(kind: $0.kind, numClasses: $0.numClasses, alpha: $0.alpha, rng: Philox(seed: seed, stream: 0xB1E7D))
+        }
+        return model
+    }
+
+    static func recognizer(_ spec: ModelSpec, seed: UInt64) -> any Recognizer {
         var rng = Philox(seed: seed, stream: 0x4D0D)
         let h = spec.head
         var loss = CrossEntropyLoss()

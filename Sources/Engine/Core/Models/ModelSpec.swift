@@ -116,9 +116,23 @@ public struct ModelSpec: Sendable, Equatable {
     public var head: Head
     /// `test_cfg.average_clips`: 'score', 'prob' or nil.
     public var averageClips: String?
+    /// `train_cfg.blending`: mixup or cutmix over each training batch.
+    public var blending: Blending?
 
-    public init(recognizer: RecognizerKind = .recognizer2D, backbone: Backbone, head: Head, averageClips: String? = nil) {
+    /// `train_cfg.blending = dict(type=…, num_classes=…, alpha=…)` (BatchBlending).
+    public struct Blending: Sendable, Equatable {
+        public var kind: BatchBlending.Kind
+        public var numClasses: Int
+        public var alpha: Double
+        public init(kind: BatchBlending.Kind, numClasses: Int, alpha: Double) {
+            self.kind = kind; self.numClasses = numClasses; self.alpha = alpha
+        }
+    }
+
+    public init(recognizer: RecognizerKind = .recognizer2D, backbone: Backbone, head: Head, averageClips: String? = nil,
+                blending: Blending? = nil) {
         self.recognizer = recognizer; self.backbone = backbone; self.head = head; self.averageClips = averageClips
+        self.blending = blending
     }
 
     /// The `pretrained=` weights file the backbone initialises from (a local path), if any.

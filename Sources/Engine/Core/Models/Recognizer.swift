@@ -72,17 +72,28 @@ public protocol Recognizer: Module {
     /// The generators training draws from (the head's dropout masks), in a fixed order. A checkpoint keeps them
     /// (`CheckpointMetadata.rngState`), so a resumed run drops the units an uninterrupted one would.
     var randomStreams: [Philox] { get set }
+    /// `train_cfg.blending` (mixup/cutmix), applied to the batches of `trainStep` and `lossOnly`; nil for none.
+    var blending: BatchBlending? { get set }
 }
 
 extension Recognizer {
     public var numClasses: Int { headModule.fcCls.outFeatures }
 
     public var randomStreams: [Philox] {
-        get { headModule.randomStreams }
+        get { headModule.randomStreams + blendingStreams }
         set {
             precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
-            headModule.randomStreams = newValue
+            headModule.randomStreams = Array(newValue.prefix(headModule.randomStreams.count))
+            setBlendingStream(newValue)
         }
+    }
+
+    /// The blending's stream, which comes last in `randomStreams` (empty without blending).
+    var blendingStreams: [Philox] { blending.map { [$0.rng] } ?? [] }
+
+    /// Takes the blending's stream from the end of `streams` (a whole `randomStreams` value).
+    func setBlendingStream(_ streams: [Philox]) {
+        if let blending, let last = streams.last { blending.rng = last }
     }
 
     public func applyMode(training: Bool) {
@@ -97,6 +108,13 @@ extension Recognizer {
     }
 
     public func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+        if let blending {
+            let (mixed, targets) = blending.blend(imgs, labels: labels)
+            let logits = scores(mixed)
+            let (lossValue, dLogits) = loss(logits, targets: targets)
+            _ = backboneModule.backward(features: headModule.backward(scores: dLogits))
+            return Self.step(accuracies: [], topk: [], loss: lossValue, batchSize: labels.count)
+        }
         let logits = scores(imgs)
         let (lossValue, dLogits) = loss(logits, labels: labels)
         let accuracies = TopK.accuracies(scores: logits, labels: labels, topk: topk)
@@ -105,6 +123,11 @@ extension Recognizer {
     }
 
     public func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+        if let blending {
+            let (mixed, targets) = blending.blend(imgs, labels: labels)
+            let lossValue = loss(scores(mixed), targets: targets).loss
+            return Self.step(accuracies: [], topk: [], loss: lossValue, batchSize: labels.count)
+        }
         let logits = scores(imgs)
         let lossValue = loss(logits, labels: labels).loss
         let accuracies = TopK.accuracies(scores: logits, labels: labels, topk: topk)

@@ -12,6 +12,7 @@ public final class Recognizer2D: Recognizer {
     public let topk: [Int]
     public let averageClips: String?
     public var isTraining = true
+    public var blending: BatchBlending?
 
     public init(backbone: ResNet, clsHead: ClassificationHead, loss: CrossEntropyLoss = CrossEntropyLoss(),
                 topk: [Int] = [1, 5], averageClips: String?) {

@@ -12,6 +12,7 @@ public final class Recognizer3D: Recognizer {
     public let topk: [Int]
     public let averageClips: String?
     public var isTraining = true
+    public var blending: BatchBlending?
 
     public init(backbone: any Backbone, clsHead: any RecognizerHead, loss: CrossEntropyLoss = CrossEntropyLoss(),
                 topk: [Int] = [1, 5], averageClips: String?) {
@@ -26,14 +27,18 @@ public final class Recognizer3D: Recognizer {
     public var backboneModule: any Backbone { backbone }
     public var headModule: any RecognizerHead { clsHead }
 
-    /// The head's streams, then the backbone's when it draws too (C3D's dropout), so checkpoints keep them all.
+    /// The head's streams, then the backbone's when it draws too (C3D's dropout), then the blending's, so checkpoints
+    /// keep them all.
     public var randomStreams: [Philox] {
-        get { clsHead.randomStreams + ((backbone as? any RandomBackbone)?.randomStreams ?? []) }
+        get { clsHead.randomStreams + ((backbone as? any RandomBackbone)?.randomStreams ?? []) + blendingStreams }
         set {
             precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
             let own = clsHead.randomStreams.count
             clsHead.randomStreams = Array(newValue.prefix(own))
-            if let b = backbone as? any RandomBackbone { b.randomStreams = Array(newValue.dropFirst(own)) }
+            if let b = backbone as? any RandomBackbone {
+                b.randomStreams = Array(newValue.dropFirst(own).prefix(b.randomStreams.count))
+            }
+            setBlendingStream(newValue)
         }
     }
 

@@ -14,7 +14,6 @@ public enum ModelReader {
         }
         let r = m.as(type)
         if let neck = r.value("neck"), !neck.isNone { throw files.error("necks (e.g. TPN) are not supported by Reel", at: neck.origin) }
-        try refuseTrainCfg(r)
         guard let b = try r.sub("backbone") else { throw r.error("\(type) needs 'backbone'") }
         let backbone: ModelSpec.Backbone
         switch kind {
@@ -43,20 +42,30 @@ public enum ModelReader {
                 throw t.error("fcn_test=True (fully-convolutional testing) is not supported by Reel", key: "fcn_test")
             }
         }
-        return ModelSpec(recognizer: kind, backbone: backbone, head: head, averageClips: averageClips)
+        let blending = try readTrainCfg(r, headClasses: head.numClasses)
+        return ModelSpec(recognizer: kind, backbone: backbone, head: head, averageClips: averageClips, blending: blending)
     }
 
     /// `train_cfg`: mmaction2 reads `aux_info` (extra batch keys) and `blending` (mixup, cutmix) from it and
-    /// nothing else; Reel has neither, so a non-empty one is refused.
-    static func refuseTrainCfg(_ r: ConfigReader) throws {
-        guard let v = r.value("train_cfg"), !v.isNone else { return }
-        guard let d = v.dict else { throw r.error("train_cfg must be a dict or None, not \(v.typeDescription)", key: "train_cfg") }
-        if let b = d["blending"], !b.isNone {
-            throw r.files.error("train_cfg.blending (mixup/cutmix) is not supported by Reel", at: b.origin)
+    /// nothing else. Blending is read (MixupBlending, CutmixBlending); a non-empty `aux_info` is refused.
+    static func readTrainCfg(_ r: ConfigReader, headClasses: Int) throws -> ModelSpec.Blending? {
+        guard let v = r.value("train_cfg"), !v.isNone else { return nil }
+        guard v.dict != nil else { throw r.error("train_cfg must be a dict or None, not \(v.typeDescription)", key: "train_cfg") }
+        let c = try r.reader(v, name: "train_cfg")
+        if let a = c.value("aux_info"), !(a.elements?.isEmpty ?? a.isNone) {
+            throw c.files.error("train_cfg.aux_info (extra batch keys) is not supported by Reel", at: a.origin)
         }
-        if let a = d["aux_info"], !(a.elements?.isEmpty ?? a.isNone) {
-            throw r.files.error("train_cfg.aux_info (extra batch keys) is not supported by Reel", at: a.origin)
+        guard let b = try c.sub("blending") else { return nil }
+        let type = try b.require("type", in: BatchBlending.Kind.allCases.map(\.rawValue), default: "")
+        let t = b.as(type)
+        let numClasses = try t.int("num_classes")
+        let alpha = try t.double("alpha", 0.2)
+        guard alpha > 0 else { throw t.error("\(type): alpha must be > 0 (a Beta(alpha, alpha) parameter), not \(alpha)", key: "alpha") }
+        // mmaction2's one-hot labels would not have the scores' shape: its loss then fails on the first batch.
+        guard numClasses == headClasses else {
+            throw t.error("\(type): num_classes=\(numClasses) must equal the head's num_classes (\(headClasses))", key: "num_classes")
         }
+        return ModelSpec.Blending(kind: BatchBlending.Kind(rawValue: type)!, numClasses: numClasses, alpha: alpha)
     }
 
     static func readBackbone(_ reader: ConfigReader) throws -> ModelSpec.ResNetSpec {
