@@ -7,29 +7,13 @@ import CKernels
 /// 18 tiles per tile row, so each vector width an ISA picks (4, 8, 16 lanes) runs full, ragged and over several chunks
 /// per row; heights cover single and ragged tile rows. A sub-range of planes, a row stride wider than the tiles and
 /// NaN scratch and outputs check offsets and that nothing outside the range is written.
-final class Winograd4TransformTests: ISATestCase {
-    static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 3), (4, 4), (5, 7), (8, 8), (9, 13), (12, 17), (16, 16),
-                                            (28, 28), (13, 36), (9, 64), (6, 70)]
-    static let channelCounts = [1, 3]
-    static let planes = 3, range = 1..<3
+final class Winograd4TransformTests: WinogradTransformTests {
+    override class var sizes: [(h: Int, w: Int)] { [(1, 1), (2, 3), (4, 4), (5, 7), (8, 8), (9, 13), (12, 17), (16, 16),
+                                                    (28, 28), (13, 36), (9, 64), (6, 70)] }
+    override class var channelCounts: [Int] { [1, 3] }
+    override class var tile: Int { 4 }
 
-    func forEachCase(_ body: (Winograd.Shape, _ ld: Int, _ what: String) -> Void) {
-        for (h, w) in Self.sizes {
-            for c in Self.channelCounts {
-                let g = Conv2d(c, c, kernel: 3, padding: 1).geometry(forShape: [c, Self.planes, h, w])
-                let s = Winograd.Shape(g, outChannels: c, tile: 4)
-                let ld = Self.range.count * s.tilesPerPlane + 3
-                forEachISA { isa in body(s, ld, "\(isa) \(h)×\(w) c=\(c)") }
-            }
-        }
-    }
-
-    static func values(_ n: Int, seed: UInt64) -> [Float] { WinogradTransformTests.values(n, seed: seed) }
-    static func at(_ x: [Float], _ s: Winograd.Shape, _ ch: Int, _ p: Int, _ r: Int, _ c: Int) -> Float {
-        WinogradTransformTests.at(x, s, ch, p, r, c)
-    }
-    func scratch(_ s: Winograd.Shape) -> [Float] { [Float](repeating: .nan, count: s.scratchCount) }
-    static func tile(_ s: Winograd.Shape, _ p: Int, _ i: Int, _ j: Int) -> Int {
+    static func column(_ s: Winograd.Shape, _ p: Int, _ i: Int, _ j: Int) -> Int {
         (p - range.lowerBound) * s.tilesPerPlane + i * s.tileCols + j
     }
 
@@ -54,23 +38,23 @@ final class Winograd4TransformTests: ISATestCase {
 
     // MARK: Reference loops
 
-    static func input(_ x: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
+    override class func input(_ x: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
         var v = [Float](repeating: .nan, count: 36 * s.channels * ld)
         for ch in 0..<s.channels { for p in range { for i in 0..<s.tileRows { for j in 0..<s.tileCols {
             let r = (0..<6).map { a in bt((0..<6).map { at(x, s, ch, p, 4 * i - 1 + a, 4 * j - 1 + $0) }) }
             for col in 0..<6 {
                 let y = bt((0..<6).map { r[$0][col] })
-                for a in 0..<6 { v[((6 * a + col) * s.channels + ch) * ld + tile(s, p, i, j)] = y[a] }
+                for a in 0..<6 { v[((6 * a + col) * s.channels + ch) * ld + column(s, p, i, j)] = y[a] }
             }
         } } } }
         return v
     }
 
-    static func output(_ m: [Float], ld: Int, _ s: Winograd.Shape, into y0: [Float]) -> [Float] {
+    override class func output(_ m: [Float], ld: Int, _ s: Winograd.Shape, into y0: [Float]) -> [Float] {
         var y = y0
         let o = s.outChannels
         for ch in 0..<o { for p in range { for i in 0..<s.tileRows { for j in 0..<s.tileCols {
-            let sRows = (0..<6).map { a in at((0..<6).map { m[((6 * a + $0) * o + ch) * ld + tile(s, p, i, j)] }) }
+            let sRows = (0..<6).map { a in at((0..<6).map { m[((6 * a + $0) * o + ch) * ld + column(s, p, i, j)] }) }
             let out = (0..<4).map { col in at((0..<6).map { sRows[$0][col] }) }   // out[col][r]
             for r in 0..<4 where 4 * i + r < s.height { for col in 0..<4 where 4 * j + col < s.width {
                 y[((ch * s.planes + p) * s.height + 4 * i + r) * s.width + 4 * j + col] = out[col][r]
@@ -79,14 +63,14 @@ final class Winograd4TransformTests: ISATestCase {
         return y
     }
 
-    static func outputGradient(_ dy: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
+    override class func outputGradient(_ dy: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
         let o = s.outChannels
         var dm = [Float](repeating: .nan, count: 36 * o * ld)
         for ch in 0..<o { for p in range { for i in 0..<s.tileRows { for j in 0..<s.tileCols {
             let w = (0..<4).map { r in a((0..<4).map { at(dy, s, ch, p, 4 * i + r, 4 * j + $0) }) }
             for col in 0..<6 {
                 let z = a((0..<4).map { w[$0][col] })
-                for k in 0..<6 { dm[((6 * k + col) * o + ch) * ld + tile(s, p, i, j)] = z[k] }
+                for k in 0..<6 { dm[((6 * k + col) * o + ch) * ld + column(s, p, i, j)] = z[k] }
             }
         } } } }
         return dm
@@ -94,7 +78,7 @@ final class Winograd4TransformTests: ISATestCase {
 
     /// Per tile row: the patches summed in a zeroed six-row buffer, whose first two rows are then added to the padded
     /// plane (after the first tile row) and the other four copied.
-    static func inputGradient(_ dv: [Float], ld: Int, _ s: Winograd.Shape, into dx0: [Float]) -> [Float] {
+    override class func inputGradient(_ dv: [Float], ld: Int, _ s: Winograd.Shape, into dx0: [Float]) -> [Float] {
         var dx = dx0
         let (c, wp) = (s.channels, 4 * s.tileCols + 2)
         for ch in 0..<c { for p in range {
@@ -102,7 +86,7 @@ final class Winograd4TransformTests: ISATestCase {
             for i in 0..<s.tileRows {
                 var buf = [Float](repeating: 0, count: 6 * wp)
                 for j in 0..<s.tileCols {
-                    let t = (0..<6).map { k in b((0..<6).map { dv[((6 * k + $0) * c + ch) * ld + tile(s, p, i, j)] }) }
+                    let t = (0..<6).map { k in b((0..<6).map { dv[((6 * k + $0) * c + ch) * ld + column(s, p, i, j)] }) }
                     for col in 0..<6 {
                         let patch = b((0..<6).map { t[$0][col] })
                         for k1 in 0..<6 { buf[k1 * wp + 4 * j + col] += patch[k1] }
@@ -119,45 +103,7 @@ final class Winograd4TransformTests: ISATestCase {
         return dx
     }
 
-    // MARK: Tests
-
-    func testInputTransform() {
-        forEachCase { s, ld, what in
-            let x = Self.values(s.channels * s.planes * s.plane, seed: 11)
-            var v = [Float](repeating: .nan, count: 36 * s.channels * ld), scratch = scratch(s)
-            Winograd.transformInput(x, s, planes: Self.range, into: &v, ld: ld, scratch: &scratch)
-            XCTAssertEqual(v.map(\.bitPattern), Self.input(x, s, ld: ld).map(\.bitPattern), what)
-        }
-    }
-
-    func testOutputTransform() {
-        forEachCase { s, ld, what in
-            let m = Self.values(36 * s.outChannels * ld, seed: 12)
-            let y0 = Self.values(s.outChannels * s.planes * s.plane, seed: 13)
-            var y = y0
-            Winograd.transformOutput(m, ld: ld, s, planes: Self.range, into: &y)
-            XCTAssertEqual(y.map(\.bitPattern), Self.output(m, ld: ld, s, into: y0).map(\.bitPattern), what)
-        }
-    }
-
-    func testOutputGradientTransform() {
-        forEachCase { s, ld, what in
-            let dy = Self.values(s.outChannels * s.planes * s.plane, seed: 14)
-            var dm = [Float](repeating: .nan, count: 36 * s.outChannels * ld), scratch = scratch(s)
-            Winograd.transformOutputGradient(dy, s, planes: Self.range, into: &dm, ld: ld, scratch: &scratch)
-            XCTAssertEqual(dm.map(\.bitPattern), Self.outputGradient(dy, s, ld: ld).map(\.bitPattern), what)
-        }
-    }
-
-    func testInputGradientTransform() {
-        forEachCase { s, ld, what in
-            let dv = Self.values(36 * s.channels * ld, seed: 15)
-            let dx0 = Self.values(s.channels * s.planes * s.plane, seed: 16)
-            var dx = dx0, scratch = scratch(s)
-            Winograd.transformInputGradient(dv, ld: ld, s, planes: Self.range, into: &dx, scratch: &scratch)
-            XCTAssertEqual(dx.map(\.bitPattern), Self.inputGradient(dv, ld: ld, s, into: dx0).map(\.bitPattern), what)
-        }
-    }
+    // MARK: Tests (the transforms' are inherited)
 
     /// U = G g Gᵀ and its transpose: a kernel that is 1 at one tap gives G's column products, and the weight gradient
     /// of U's transform is its adjoint (⟨dU, T(g)⟩ = ⟨T*(dU), g⟩).
@@ -183,18 +129,5 @@ final class Winograd4TransformTests: ISATestCase {
             for k in 0..<9 { rhs += Double(dw[oc * 9 + k]) * Double(g[oc * 9 + k]) }
         }
         XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)))
-    }
-
-    /// A zero gradient gives +0 everywhere in dx (no −0 from the algebra's subtractions from zero).
-    func testZeroSigns() {
-        forEachCase { s, ld, what in
-            let dv = [Float](repeating: 0, count: 36 * s.channels * ld)
-            var dx = [Float](repeating: .nan, count: s.channels * s.planes * s.plane), scratch = scratch(s)
-            Winograd.transformInputGradient(dv, ld: ld, s, planes: Self.range, into: &dx, scratch: &scratch)
-            for ch in 0..<s.channels {
-                let planes = (ch * s.planes + Self.range.lowerBound) * s.plane..<(ch * s.planes + Self.range.upperBound) * s.plane
-                XCTAssertEqual(dx[planes].map(\.bitPattern), [UInt32](repeating: 0, count: planes.count), what)
-            }
-        }
     }
 }

@@ -7,11 +7,17 @@ import CKernels
 /// bit for bit. Plane sizes cover single tiles, odd edges, planes narrower than a vector (2, 4, 7, 8 tiles: several
 /// tile rows per vector) and rows of more tiles than a vector (ragged remainders); a sub-range of planes and a row
 /// stride wider than the tiles check the offsets; scratch starts as NaN (the kernels must not rely on its contents).
-final class WinogradTransformTests: ISATestCase {
+///
+/// Winograd4TransformTests runs the same tests on the F(4×4, 3×3) transforms by overriding the tile, the sizes and the
+/// reference loops.
+class WinogradTransformTests: ISATestCase {
     /// Tiles per plane 1…784: each vector width an ISA picks (4, 8 or 16 tiles, by the plane's tile count) is used.
-    static let sizes: [(h: Int, w: Int)] = [(1, 1), (2, 2), (3, 5), (4, 4), (6, 6), (5, 7), (7, 7), (8, 8), (14, 14),
-                                            (16, 16), (17, 9), (28, 28), (56, 56), (9, 40)]
-    static let channelCounts = [1, 3, 5]
+    class var sizes: [(h: Int, w: Int)] { [(1, 1), (2, 2), (3, 5), (4, 4), (6, 6), (5, 7), (7, 7), (8, 8), (14, 14),
+                                           (16, 16), (17, 9), (28, 28), (56, 56), (9, 40)] }
+    class var channelCounts: [Int] { [1, 3, 5] }
+    /// The output tile the transforms under test use, and values per transformed tile.
+    class var tile: Int { 2 }
+    static var points: Int { (tile + 2) * (tile + 2) }
     /// Planes in the tensors, and the range each transform is given (offsets inside V/M and the activations).
     static let planes = 3, range = 1..<3
 
@@ -20,7 +26,7 @@ final class WinogradTransformTests: ISATestCase {
         for (h, w) in Self.sizes {
             for c in Self.channelCounts {
                 let g = Conv2d(c, c, kernel: 3, padding: 1).geometry(forShape: [c, Self.planes, h, w])
-                let s = Winograd.Shape(g, outChannels: c)
+                let s = Winograd.Shape(g, outChannels: c, tile: Self.tile)
                 let ld = Self.range.count * s.tilesPerPlane + 3
                 forEachISA { isa in body(s, ld, "\(isa) \(h)×\(w) c=\(c)") }
             }
@@ -46,7 +52,7 @@ final class WinogradTransformTests: ISATestCase {
 
     // MARK: Reference loops
 
-    static func input(_ x: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
+    class func input(_ x: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
         var v = [Float](repeating: .nan, count: 16 * s.channels * ld)
         for ch in 0..<s.channels { for p in range { for i in 0..<s.tileRows { for j in 0..<s.tileCols {
             let t = (p - range.lowerBound) * s.tilesPerPlane + i * s.tileCols + j
@@ -62,7 +68,7 @@ final class WinogradTransformTests: ISATestCase {
         return v
     }
 
-    static func output(_ m: [Float], ld: Int, _ s: Winograd.Shape, into y0: [Float]) -> [Float] {
+    class func output(_ m: [Float], ld: Int, _ s: Winograd.Shape, into y0: [Float]) -> [Float] {
         var y = y0
         let o = s.outChannels
         for ch in 0..<o { for p in range { for i in 0..<s.tileRows { for j in 0..<s.tileCols {
@@ -78,7 +84,7 @@ final class WinogradTransformTests: ISATestCase {
         return y
     }
 
-    static func outputGradient(_ dy: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
+    class func outputGradient(_ dy: [Float], _ s: Winograd.Shape, ld: Int) -> [Float] {
         let o = s.outChannels
         var dm = [Float](repeating: .nan, count: 16 * o * ld)
         for ch in 0..<o { for p in range { for i in 0..<s.tileRows { for j in 0..<s.tileCols {
@@ -97,7 +103,7 @@ final class WinogradTransformTests: ISATestCase {
 
     /// The patches B·dV·Bᵀ added into a zero padded plane, tile row by tile row; in each window row first every
     /// tile's columns 0 and 1, then every tile's columns 2 and 3.
-    static func inputGradient(_ dv: [Float], ld: Int, _ s: Winograd.Shape, into dx0: [Float]) -> [Float] {
+    class func inputGradient(_ dv: [Float], ld: Int, _ s: Winograd.Shape, into dx0: [Float]) -> [Float] {
         var dx = dx0
         let (c, wp) = (s.channels, s.width + 3)
         for ch in 0..<c { for p in range {
@@ -130,7 +136,7 @@ final class WinogradTransformTests: ISATestCase {
     func testInputTransform() {
         forEachCase { s, ld, what in
             let x = Self.values(s.channels * s.planes * s.plane, seed: 1)
-            var v = [Float](repeating: .nan, count: 16 * s.channels * ld), scratch = scratch(s)
+            var v = [Float](repeating: .nan, count: Self.points * s.channels * ld), scratch = scratch(s)
             Winograd.transformInput(x, s, planes: Self.range, into: &v, ld: ld, scratch: &scratch)
             XCTAssertEqual(v.map(\.bitPattern), Self.input(x, s, ld: ld).map(\.bitPattern), what)
         }
@@ -138,7 +144,7 @@ final class WinogradTransformTests: ISATestCase {
 
     func testOutputTransform() {
         forEachCase { s, ld, what in
-            let m = Self.values(16 * s.outChannels * ld, seed: 2)
+            let m = Self.values(Self.points * s.outChannels * ld, seed: 2)
             // Planes outside the range keep their values.
             let y0 = Self.values(s.outChannels * s.planes * s.plane, seed: 3)
             var y = y0
@@ -150,7 +156,7 @@ final class WinogradTransformTests: ISATestCase {
     func testOutputGradientTransform() {
         forEachCase { s, ld, what in
             let dy = Self.values(s.outChannels * s.planes * s.plane, seed: 4)
-            var dm = [Float](repeating: .nan, count: 16 * s.outChannels * ld), scratch = scratch(s)
+            var dm = [Float](repeating: .nan, count: Self.points * s.outChannels * ld), scratch = scratch(s)
             Winograd.transformOutputGradient(dy, s, planes: Self.range, into: &dm, ld: ld, scratch: &scratch)
             XCTAssertEqual(dm.map(\.bitPattern), Self.outputGradient(dy, s, ld: ld).map(\.bitPattern), what)
         }
@@ -158,7 +164,7 @@ final class WinogradTransformTests: ISATestCase {
 
     func testInputGradientTransform() {
         forEachCase { s, ld, what in
-            let dv = Self.values(16 * s.channels * ld, seed: 5)
+            let dv = Self.values(Self.points * s.channels * ld, seed: 5)
             let dx0 = Self.values(s.channels * s.planes * s.plane, seed: 6)
             var dx = dx0, scratch = scratch(s)
             Winograd.transformInputGradient(dv, ld: ld, s, planes: Self.range, into: &dx, scratch: &scratch)
@@ -169,7 +175,7 @@ final class WinogradTransformTests: ISATestCase {
     /// A zero input gives +0 everywhere (no −0 from a negation where the algebra subtracts from zero).
     func testZeroSigns() {
         forEachCase { s, ld, what in
-            let dv = [Float](repeating: 0, count: 16 * s.channels * ld)
+            let dv = [Float](repeating: 0, count: Self.points * s.channels * ld)
             var dx = [Float](repeating: .nan, count: s.channels * s.planes * s.plane), scratch = scratch(s)
             Winograd.transformInputGradient(dv, ld: ld, s, planes: Self.range, into: &dx, scratch: &scratch)
             for ch in 0..<s.channels {
