@@ -27,7 +27,6 @@ GROUPS = [
     ("multi_class=True", "multi-label training (multi_class=True: BCE loss, mAP metrics) is not implemented"),
     ("non_local", "non-local blocks in the 2-D ResNetTSM (NL3DWrapper) are not implemented"),
     ("temporal_pool", "TSM temporal_pool=True is not implemented"),
-    ("blending", "mixup/cutmix blending (train_cfg.blending) is not implemented"),
     ("Imgaug", "external augmentation libraries (imgaug, pytorchvideo) are refused"),
     ("pytorchvideo.", "external augmentation libraries (imgaug, pytorchvideo) are refused"),
     ("lazy=True", "lazy transforms (lazy=True … Fuse) are not implemented"),
