@@ -137,13 +137,12 @@ enum Winograd {
         let count = outChannels * channels
         Parallel.forChunks(count, grain: 512) { range in for oc in range {
             // e_a = Gᵀ·(row a of dU), then dg[·][s] = Gᵀ·(e_0[s], …, e_5[s]).
-            var e = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
             func row(_ a: Int) -> SIMD4<Float> {
                 var r = SIMD8<Float>()
                 for b in 0..<6 { r[b] = du[(6 * a + b) * count + oc] }
                 return gt6(r)
             }
-            e = (row(0), row(1), row(2), row(3), row(4), row(5))
+            let e = (row(0), row(1), row(2), row(3), row(4), row(5))
             let g = dw + oc * 9
             for s in 0..<3 {
                 let d = gt6(SIMD8(e.0[s], e.1[s], e.2[s], e.3[s], e.4[s], e.5[s], 0, 0))
