@@ -19,13 +19,13 @@ struct BenchConv3dCommand: ParsableCommand {
     @Option(help: "Clean calls to time per layer and direction.")
     var calls = 7
 
-    @Option(help: "Convolution algorithm: auto, im2col, winograd or direct.")
+    @Option(help: "Convolution algorithm: auto, im2col, winograd, winograd4 (always 4×4 tiles) or direct.")
     var algorithm = "auto"
 
     func run() throws {
         if let threads { Parallel.workers = threads }
         guard let algo = ConvAlgorithm(rawValue: algorithm) else {
-            throw ValidationError("unknown --algorithm '\(algorithm)' (auto, im2col, winograd, direct)")
+            throw ValidationError("unknown --algorithm '\(algorithm)' (auto, im2col, winograd, winograd4, direct)")
         }
         print("threads \(Parallel.workers), batch \(batch), medians and minima of clean calls (ms; backward = forward+backward − forward median)")
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

@@ -33,6 +33,10 @@ extension InspectCommand {
         @Option(help: "mpi: one rank of `mpirun -np K reel inspect model … --launcher mpi`: rank r trains on the r-th of K equal contiguous slices of the batch and the gradients are averaged as data-parallel training does (scores and weights written by rank 0; scripts/ddp_differential.py compares them with PyTorch DDP).")
         var launcher: Launcher = .none
 
+        func validate() throws {
+            guard steps >= 1 else { throw ValidationError("--steps must be at least 1, not \(steps)") }
+        }
+
         func run() throws {
             let group = try launcher.processGroup(threads: nil)
             let config = try source.load()

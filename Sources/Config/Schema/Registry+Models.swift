@@ -176,21 +176,16 @@ extension Registry {
             ComponentSchema("BCELossWithLogits", .loss, "Binary cross entropy (multi-label).", support: .unsupported("multi-label losses are not implemented")),
             ComponentSchema("NLLLoss", .loss, "Negative log-likelihood.", support: .unsupported("not implemented")),
             ComponentSchema("HVULoss", .loss, "HVU multi-task loss.", support: .unsupported("not implemented")),
-        ] + BlendingKind.allCases.map(\.schema)
-
-    /// mmaction2's mini-batch blendings (`train_cfg.blending`).
-    enum BlendingKind: CaseIterable {
-        case mixup, cutmix
-        var schema: ComponentSchema {
-            let (name, what) = self == .mixup
-                ? ("MixupBlending", "Mixup: each video becomes λ·itself + (1−λ)·another of the batch, labels likewise (soft labels), λ ~ Beta(alpha, alpha).")
-                : ("CutmixBlending", "CutMix: a box of area ≈ (1−λ)·H·W from another video of the batch is pasted into every frame, labels mixed by the pasted area, λ ~ Beta(alpha, alpha).")
-            return ComponentSchema(name, .blending, what, args: [
+        ] + [
+            ("MixupBlending", "Mixup: each video becomes λ·itself + (1−λ)·another of the batch, labels likewise (soft labels), λ ~ Beta(alpha, alpha)."),
+            ("CutmixBlending", "CutMix: a box of area ≈ (1−λ)·H·W from another video of the batch is pasted into every frame, labels mixed by the pasted area, λ ~ Beta(alpha, alpha)."),
+        ].map { name, what in
+            // mmaction2's mini-batch blendings (`train_cfg.blending`): the same two arguments.
+            ComponentSchema(name, .blending, what, args: [
                 A("num_classes", .int, nil, "Classes of the one-hot labels: the head's num_classes."),
                 A("alpha", .float, "0.2", "Beta(alpha, alpha) parameter: small values keep most blends close to one video."),
             ], tips: ["Training logs no top-k accuracy with blending (mmaction2 computes it only for class-index labels)."])
         }
-    }
 
     static let trainCfg = ComponentSchema("train_cfg", .section, "Training options of a recognizer.", args: [
         A("blending", .optional(.component(.blending)), "None", "MixupBlending or CutmixBlending over each training batch."),

@@ -3,8 +3,8 @@ import Foundation
 /// How convolutions are computed.
 public enum ConvAlgorithm: String, Sendable {
     /// Winograd (F(4×4, 3×3) or F(2×2, 3×3) by plane width: `winogradTile`) where it applies (3×3, stride 1, pad 1,
-    /// no dilation or groups) and pays (planes of at least 4×4); planes the kernel covers whole from every output (≤ 2×2 for 3×3) as one GEMM over stacked
-    /// positions (Convolution+WholePlane.swift); im2col + GEMM elsewhere.
+    /// no dilation or groups) and pays (planes of at least 4×4); planes the kernel covers whole from every output
+    /// (≤ 2×2 for 3×3) as one GEMM over stacked positions (Convolution+WholePlane.swift); im2col + GEMM elsewhere.
     case auto
     /// Winograd wherever it applies, whatever the plane size (for tests of the small-plane edges), with the tile `auto`
     /// picks; im2col elsewhere.
@@ -46,6 +46,7 @@ extension Convolution {
         return g.height >= 8 && g.width >= 24 ? 4 : 2
     }
 
+    /// `REEL_WINOGRAD_TILE` when it is 2 or 4.
     static let forcedWinogradTile: Int? = ProcessInfo.processInfo.environment["REEL_WINOGRAD_TILE"]
         .flatMap(Int.init).flatMap { $0 == 2 || $0 == 4 ? $0 : nil }
 

@@ -40,12 +40,12 @@ public final class BatchBlending {
         var out = imgs
         let lam: Float
         var perm = Array(0..<b)
+        let (h, w) = (imgs.shape[imgs.rank - 2], imgs.shape[imgs.rank - 1])
         switch kind {
         case .mixup:
             lam = sampleBeta()
             rng.shuffle(&perm)
-            let mixing = out
-            mixing.withData { src in
+            imgs.withData { src in
                 out.withMutableData { dst in
                     let n = imgs.count / max(1, b)
                     for i in 0..<b {
@@ -56,10 +56,8 @@ public final class BatchBlending {
             }
         case .cutmix:
             rng.shuffle(&perm)
-            let drawn = sampleBeta()
-            let box = Self.box(height: imgs.shape[imgs.rank - 2], width: imgs.shape[imgs.rank - 1], lam: drawn, rng: &rng)
+            let box = Self.box(height: h, width: w, lam: sampleBeta(), rng: &rng)
             lam = box.lam
-            let (h, w) = (imgs.shape[imgs.rank - 2], imgs.shape[imgs.rank - 1])
             let planes = imgs.count / max(1, b * h * w)
             imgs.withData { src in
                 out.withMutableData { dst in
@@ -74,8 +72,8 @@ public final class BatchBlending {
         }
         var targets = [Float](repeating: 0, count: b * numClasses)
         for i in 0..<b {
-            targets[i * numClasses + labels[i]] += lam * 1
-            targets[i * numClasses + labels[perm[i]]] += (1 - lam) * 1
+            targets[i * numClasses + labels[i]] += lam
+            targets[i * numClasses + labels[perm[i]]] += 1 - lam
         }
         return (out, targets)
     }

@@ -108,30 +108,28 @@ extension Recognizer {
     }
 
     public func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
-        if let blending {
-            let (mixed, targets) = blending.blend(imgs, labels: labels)
-            let logits = scores(mixed)
-            let (lossValue, dLogits) = loss(logits, targets: targets)
-            _ = backboneModule.backward(features: headModule.backward(scores: dLogits))
-            return Self.step(accuracies: [], topk: [], loss: lossValue, batchSize: labels.count)
-        }
-        let logits = scores(imgs)
-        let (lossValue, dLogits) = loss(logits, labels: labels)
-        let accuracies = TopK.accuracies(scores: logits, labels: labels, topk: topk)
-        _ = backboneModule.backward(features: headModule.backward(scores: dLogits))
-        return Self.step(accuracies: accuracies, topk: topk, loss: lossValue, batchSize: labels.count)
+        let scored = scoredLoss(imgs, labels: labels)
+        _ = backboneModule.backward(features: headModule.backward(scores: scored.gradient))
+        return Self.step(accuracies: scored.accuracies, topk: scored.topk, loss: scored.loss, batchSize: labels.count)
     }
 
     public func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+        let scored = scoredLoss(imgs, labels: labels)
+        return Self.step(accuracies: scored.accuracies, topk: scored.topk, loss: scored.loss, batchSize: labels.count)
+    }
+
+    /// The forward of a train or val step: the loss, ∂loss/∂scores and the logged top-k accuracies. With blending,
+    /// of the blended batch against its soft labels, and no accuracies (mmaction2 computes them only for class
+    /// indices).
+    func scoredLoss(_ imgs: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor, accuracies: [Double], topk: [Int]) {
         if let blending {
             let (mixed, targets) = blending.blend(imgs, labels: labels)
-            let lossValue = loss(scores(mixed), targets: targets).loss
-            return Self.step(accuracies: [], topk: [], loss: lossValue, batchSize: labels.count)
+            let (value, gradient) = loss(scores(mixed), targets: targets)
+            return (value, gradient, [], [])
         }
         let logits = scores(imgs)
-        let lossValue = loss(logits, labels: labels).loss
-        let accuracies = TopK.accuracies(scores: logits, labels: labels, topk: topk)
-        return Self.step(accuracies: accuracies, topk: topk, loss: lossValue, batchSize: labels.count)
+        let (value, gradient) = loss(logits, labels: labels)
+        return (value, gradient, TopK.accuracies(scores: logits, labels: labels, topk: topk), topk)
     }
 
     public func predict(_ imgs: Tensor) -> Tensor {

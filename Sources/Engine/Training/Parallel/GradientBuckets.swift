@@ -6,8 +6,7 @@ import Foundation
 /// trainable parameters are packed, in reverse registration order (roughly the order backward finishes them), into
 /// buckets of at most `capBytes` (the first one smaller); when a bucket's last gradient is ready
 /// (`Parameter.gradientReady`) it is copied in and a non-blocking all-reduce of the bucket starts while the rest of
-/// the backward runs. `finish` starts what is
-/// left, waits, and writes the averages back into the gradients.
+/// the backward runs. `finish` starts what is left, waits, and writes the averages back into the gradients.
 ///
 /// Buckets start strictly in bucket order, so every rank issues the same collectives in the same order whatever
 /// order its layers finish in; a parameter the loss never reached is reduced (as zero) at `finish`.
