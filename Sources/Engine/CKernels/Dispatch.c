@@ -151,8 +151,37 @@ void reel_conv_pack(const float *w, const float *scale, long O, long C, long KH,
 }
 
 void reel_bilinear_h(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
-                     long d, long n, short *out) {
-    table()->bilinear_h(src, readable, ofs, wlo, whi, d, n, out);
+                     const void *plan, long d, long n, short *out) {
+    table()->bilinear_h(src, readable, ofs, wlo, whi, plan, d, n, out);
+}
+
+long reel_bilinear_h_plan_bytes(long n) { return (n / 4) * (16 + 16 + 4); }
+
+void reel_bilinear_h_plan(const int *ofs, const short *wlo, const short *whi, long d, long n, void *plan) {
+    // Laid out as the kernels read it: the groups' shuffles (16 bytes each), their weights (8 shorts: wlo, whi per
+    // output), their windows' starts (int; −1 = the scalar loop).
+    const long groups = n / 4;
+    unsigned char *masks = plan;
+    short *weights = (short *)(masks + 16 * groups);
+    int *starts = (int *)(weights + 8 * groups);
+    for (long g = 0; g < groups; g++) {
+        const long k0 = 4 * g;
+        long lo = ofs[k0], hi = 0;
+        for (long j = 0; j < 4; j++) lo = ofs[k0 + j] < lo ? ofs[k0 + j] : lo;
+        for (long j = 0; j < 4; j++) {
+            const long k = k0 + j;
+            // A zero-weight partner is not read (it may lie past the frame): its lane is a shuffle zero.
+            const long last = whi[k] ? ofs[k] + d : ofs[k];
+            hi = last > hi ? last : hi;
+            masks[16 * g + 4 * j] = (unsigned char)(ofs[k] - lo);
+            masks[16 * g + 4 * j + 1] = 0x80;
+            masks[16 * g + 4 * j + 2] = whi[k] ? (unsigned char)(ofs[k] + d - lo) : 0x80;
+            masks[16 * g + 4 * j + 3] = 0x80;
+            weights[8 * g + 2 * j] = wlo[k];
+            weights[8 * g + 2 * j + 1] = whi[k];
+        }
+        starts[g] = hi - lo < 16 ? (int)lo : -1;
+    }
 }
 
 void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n) {

@@ -273,7 +273,7 @@ static void NAME(sgemm)(long M, long N, long K, const float *a, long ams, long a
 
 // The data pipeline's kernels, defined in PipelineBody.h (included after this file).
 static void NAME(bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo,
-                             const short *whi, long d, long n, short *out);
+                             const short *whi, const void *plan, long d, long n, short *out);
 static void NAME(bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
 static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
                                const double *affine, int swap, float *dst, long plane_stride);

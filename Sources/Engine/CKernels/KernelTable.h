@@ -26,7 +26,7 @@ typedef struct {
     void (*sgemm)(long M, long N, long K, const float *a, long ams, long aks, const float *b, long ldb, float beta,
                   float *c, long ldc);
     void (*bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
-                       long d, long n, short *out);
+                       const void *plan, long d, long n, short *out);
     void (*bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
     void (*u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
                          const double *affine, int swap, float *dst, long plane_stride);

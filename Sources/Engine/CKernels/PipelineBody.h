@@ -5,55 +5,59 @@
 #include <immintrin.h>   // included before the target pragma by the ISA file; this is a no-op
 #endif
 
-typedef int vi __attribute__((ext_vector_type(VLEN)));
-typedef short vs __attribute__((ext_vector_type(VLEN)));
 /// Twice as many 16-bit lanes as floats in a vector: one register.
 typedef unsigned short vu16 __attribute__((ext_vector_type(2 * VLEN)));
 typedef unsigned int vu32w __attribute__((ext_vector_type(2 * VLEN)));
 typedef unsigned char vu8w __attribute__((ext_vector_type(2 * VLEN)));
 
-static inline vi viload(const int *p) { vi v; memcpy(&v, p, sizeof v); return v; }
-
-#if VLEN >= 8
-/// The 4 bytes at src + idx[j] (little-endian) for each lane: the caller keeps every idx + 4 ≤ the readable length.
-static inline vi NAME(gather_u32)(const unsigned char *src, vi idx) {
-#if VLEN == 16
-    return (vi)_mm512_i32gather_epi32((__m512i)idx, (const void *)src, 1);
-#else
-    return (vi)_mm256_i32gather_epi32((const int *)src, (__m256i)idx, 1);
-#endif
+/// out[k] for k0 ≤ k < k1, one at a time (the scalar form every path shares).
+static inline void NAME(bilinear_h_scalar)(const unsigned char *src, const int *ofs, const short *wlo, const short *whi,
+                                           long d, long k0, long k1, short *out) {
+    // A zero weight's partner may lie past the frame (the last pixel): not read.
+    for (long k = k0; k < k1; k++) out[k] = (short)((src[ofs[k]] * wlo[k] + (whi[k] ? src[ofs[k] + d] * whi[k] : 0)) >> 4);
 }
-#endif
 
 /// See reel_bilinear_h in ReelKernels.h.
 static void NAME(bilinear_h)(const unsigned char *src, long readable, const int *ofs, const short *wlo,
-                             const short *whi, long d, long n, short *out) {
+                             const short *whi, const void *plan, long d, long n, short *out) {
     long k = 0;
 #if VLEN >= 8
-    for (; k + VLEN <= n; k += VLEN) {
-        vi a = viload(ofs + k);
-        // Offsets run up or down (a mirrored window): lane 0 or VLEN−1 holds the largest.
-        long hi = a[0] > a[VLEN - 1] ? a[0] : a[VLEN - 1];
-        if (hi + d + 4 > readable) break;
-        vi p, q;
-        if (d <= 3) {
-            // One 4-byte gather per lane holds both taps (1 and 3 channels).
-            vi raw = NAME(gather_u32)(src, a);
-            p = raw & 0xff;
-            q = (raw >> (int)(8 * d)) & 0xff;
-        } else {
-            p = NAME(gather_u32)(src, a) & 0xff;
-            q = NAME(gather_u32)(src, a + (int)d) & 0xff;
+    {
+        // Two groups of 4 outputs a step: each group's 16-byte window of the row (one load per 128-bit half), its
+        // taps picked out as 16-bit pairs (p, q) by one byte shuffle, p·wlo + q·whi by one multiply-add. No gathers
+        // (a vpgatherdd costs several times this on some cores).
+        const long groups = n / 4;
+        const unsigned char *masks = plan;
+        const short *weights = (const short *)(masks + 16 * groups);
+        const int *starts = (const int *)(weights + 8 * groups);
+        long g = 0;
+        for (; g + 2 <= groups; g += 2) {
+            const int b0 = starts[g], b1 = starts[g + 1];
+            if (b0 < 0 || b1 < 0 || b0 + 16 > readable || b1 + 16 > readable) {
+                NAME(bilinear_h_scalar)(src, ofs, wlo, whi, d, 4 * g, 4 * g + 8, out);
+                continue;
+            }
+            __m256i raw = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(src + b0))),
+                                                  _mm_loadu_si128((const __m128i *)(src + b1)), 1);
+            __m256i pairs = _mm256_shuffle_epi8(raw, _mm256_loadu_si256((const __m256i *)(masks + 16 * g)));
+            __m256i sums = _mm256_srai_epi32(_mm256_madd_epi16(pairs, _mm256_loadu_si256((const __m256i *)(weights + 8 * g))), 4);
+            // Every sum is ≤ 255·2049 >> 4: the saturating pack is exact.
+            __m128i o = _mm_packs_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+            _mm_storeu_si128((__m128i *)(out + 4 * g), o);
         }
-        vs wa, wb;
-        memcpy(&wa, wlo + k, sizeof wa);
-        memcpy(&wb, whi + k, sizeof wb);
-        vs o = __builtin_convertvector((p * __builtin_convertvector(wa, vi) + q * __builtin_convertvector(wb, vi)) >> 4, vs);
-        memcpy(out + k, &o, sizeof o);
+        if (g < groups && starts[g] >= 0 && starts[g] + 16 <= readable) {   // an odd last group: one half
+            __m128i pairs = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(src + starts[g])),
+                                             _mm_loadu_si128((const __m128i *)(masks + 16 * g)));
+            __m128i sums = _mm_srai_epi32(_mm_madd_epi16(pairs, _mm_loadu_si128((const __m128i *)(weights + 8 * g))), 4);
+            _mm_storel_epi64((__m128i *)(out + 4 * g), _mm_packs_epi32(sums, sums));
+            g++;
+        }
+        k = 4 * g;
     }
+#else
+    (void)plan; (void)readable;
 #endif
-    // A zero weight's partner may lie past the frame (the last pixel): not read.
-    for (; k < n; k++) out[k] = (short)((src[ofs[k]] * wlo[k] + (whi[k] ? src[ofs[k] + d] * whi[k] : 0)) >> 4);
+    NAME(bilinear_h_scalar)(src, ofs, wlo, whi, d, k, n, out);
 }
 
 /// See reel_bilinear_v in ReelKernels.h.

@@ -10,7 +10,8 @@ final class PipelineKernelISATests: ISATestCase {
     /// (`SpatialChainTests.ReferenceResize`, the pre-BilinearPlan Swift code).
     func testBilinearMatchesScalarReference() {
         let cases: [(w: Int, h: Int, ow: Int, oh: Int)] = [(171, 128, 112, 112), (37, 23, 61, 45), (97, 61, 33, 17),
-                                                           (5, 3, 67, 41), (1, 1, 19, 7), (64, 48, 1, 1), (45, 33, 45, 34)]
+                                                           (5, 3, 67, 41), (1, 1, 19, 7), (64, 48, 1, 1), (45, 33, 45, 34),
+                                                           (171, 128, 20, 9), (203, 17, 29, 5)]
         forEachISA { isa in
             var rng = Philox(seed: 7, stream: 1)
             for ch in [1, 3, 4] {
@@ -22,6 +23,24 @@ final class PipelineKernelISATests: ISATestCase {
                 }
             }
         }
+    }
+
+    /// The horizontal pass's groups: 4 outputs whose taps lie in one 16-byte window take the shuffle path; a steep
+    /// downscale's groups (taps further apart) are marked for the scalar loop, which the cases above also run.
+    func testBilinearGroupsMarkWideSpansForTheScalarLoop() {
+        func starts(width: Int, to out: Int, channels ch: Int) -> [Int32] {
+            let taps = Resize.taps(outSize: out, inSize: width)
+            var ofs = [Int32](), lo = [Int16](), hi = [Int16]()
+            for (s, w0, w1) in taps { for c in 0..<ch { ofs.append(Int32(s * ch + c)); lo.append(Int16(w0)); hi.append(Int16(w1)) } }
+            var plan = [UInt8](repeating: 0, count: reel_bilinear_h_plan_bytes(ofs.count))
+            reel_bilinear_h_plan(ofs, lo, hi, ch, ofs.count, &plan)
+            let groups = ofs.count / 4
+            return (0..<groups).map { g in plan.withUnsafeBytes { $0.load(fromByteOffset: 32 * groups + 4 * g, as: Int32.self) } }
+        }
+        XCTAssertFalse(starts(width: 171, to: 112, channels: 3).contains(-1))
+        XCTAssertFalse(starts(width: 37, to: 61, channels: 3).contains(-1))
+        XCTAssertEqual(Set(starts(width: 171, to: 20, channels: 3)), [-1], "each group spans two pixels 25 bytes apart")
+        XCTAssertFalse(starts(width: 171, to: 20, channels: 4).contains(-1), "each group is one pixel's 4 channels")
     }
 
     /// Cropped and mirrored source windows and kept regions (the fused chain's plans): equal to copying the window,

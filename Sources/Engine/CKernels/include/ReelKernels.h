@@ -82,8 +82,16 @@ void reel_sgemm_nt(long M, long N, long K, const float *a, long lda, const float
 /// >> 4 for k < n, with per-element (channel-expanded) byte offsets of the tap nearer the row's start, its partner d
 /// bytes on (d = the channel count: neighbouring pixels), and 11-bit weights; the shift keeps the sums in 16 bits
 /// (OpenCV's vertical pass reads them only so). `readable`: bytes from src that may be read (ofs[k] + d < it).
+/// `plan`: what `reel_bilinear_h_plan` made of the same ofs, wlo, whi, d and n (one plan serves every row).
 void reel_bilinear_h(const unsigned char *src, long readable, const int *ofs, const short *wlo, const short *whi,
-                     long d, long n, short *out);
+                     const void *plan, long d, long n, short *out);
+/// Bytes of `reel_bilinear_h_plan`'s plan for n outputs.
+long reel_bilinear_h_plan_bytes(long n);
+/// Works out, once for a resize's every row, each group of 4 consecutive outputs' taps as one 16-byte window of the
+/// row: the window's start, a byte shuffle putting each tap in a 16-bit lane, and the weights beside them (the
+/// vector kernels' multiply-add operands). A group whose taps span more than 16 bytes (a steep downscale) is
+/// marked for the scalar loop. ISA-independent.
+void reel_bilinear_h_plan(const int *ofs, const short *wlo, const short *whi, long d, long n, void *plan);
 /// OpenCV's uint8 bilinear vertical pass: dst[k] = min(255, ((r0[k]·v0 >> 16) + (r1[k]·v1 >> 16) + 2) >> 2), with
 /// r0, r1 from `reel_bilinear_h` and 11-bit weights v0, v1 (all non-negative).
 void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);

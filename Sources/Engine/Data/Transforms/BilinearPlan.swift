@@ -13,6 +13,8 @@ struct BilinearPlan {
     /// its partner `channels` bytes on, and their 11-bit weights (`reel_bilinear_h`).
     private let xOffset: [Int32]
     private let xWeightLow: [Int16], xWeightHigh: [Int16]
+    /// The same taps grouped for the vector kernels (`reel_bilinear_h_plan`).
+    private let xGroups: [UInt8]
     /// Per output row: the two physical source rows and their 11-bit weights.
     private let row0: [Int], row1: [Int]
     private let yWeight0: [Int16], yWeight1: [Int16]
@@ -38,6 +40,10 @@ struct BilinearPlan {
             }
         }
         xOffset = offsets; xWeightLow = low; xWeightHigh = high
+        xGroups = [UInt8](unsafeUninitializedCapacity: reel_bilinear_h_plan_bytes(offsets.count)) { plan, made in
+            reel_bilinear_h_plan(offsets, low, high, ch, offsets.count, plan.baseAddress)
+            made = plan.count
+        }
         let yt = Resize.taps(outSize: target.height, inSize: source.height, clampWeights: false)
         var r0 = [Int](), r1 = [Int](), b0 = [Int16](), b1 = [Int16]()
         for i in 0..<region.height {
@@ -60,10 +66,11 @@ struct BilinearPlan {
                 frame.pixels.withUnsafeBufferPointer { src in
                     xOffset.withUnsafeBufferPointer { ofs in
                     xWeightLow.withUnsafeBufferPointer { lo in xWeightHigh.withUnsafeBufferPointer { hi in
+                    xGroups.withUnsafeBytes { groups in
                         func horizontal(_ y: Int, into row: UnsafeMutablePointer<Int16>) {
                             let start = y * sourceRowBytes
                             reel_bilinear_h(src.baseAddress! + start, src.count - start, ofs.baseAddress!, lo.baseAddress!,
-                                            hi.baseAddress!, ch, rowLen, row)
+                                            hi.baseAddress!, groups.baseAddress, ch, rowLen, row)
                         }
                         let slot = [rows.baseAddress!, rows.baseAddress! + rowLen]
                         var held = (-1, -1)
@@ -80,7 +87,7 @@ struct BilinearPlan {
                             reel_bilinear_v(r0, Int32(yWeight0[i]), r1, Int32(yWeight1[i]), out.baseAddress! + i * rowLen,
                                             rowLen)
                         }
-                    } }
+                    } } }
                     }
                 }
             }
