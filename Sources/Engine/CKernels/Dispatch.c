@@ -188,9 +188,9 @@ void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned 
     table()->bilinear_v(r0, v0, r1, v1, dst, n);
 }
 
-void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table_, const double *affine,
-                       int swap, float *dst, long plane_stride) {
-    table()->u8_to_planes(src, pixels, channels, table_, affine, swap, dst, plane_stride);
+void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table_,
+                       reel_pixel_formula formula, const double *coef, int swap, float *dst, long plane_stride) {
+    table()->u8_to_planes(src, pixels, channels, table_, formula, coef, swap, dst, plane_stride);
 }
 
 long reel_winograd_scratch_floats(long H, long W) {

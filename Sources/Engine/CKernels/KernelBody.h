@@ -276,7 +276,7 @@ static void NAME(bilinear_h)(const unsigned char *src, long readable, const int 
                              const short *whi, const void *plan, long d, long n, short *out);
 static void NAME(bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
 static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
-                               const double *affine, int swap, float *dst, long plane_stride);
+                               reel_pixel_formula formula, const double *coef, int swap, float *dst, long plane_stride);
 // The Winograd transforms are in their own body (the same VLEN, vf and NAME).
 #include "WinogradBody.h"
 // The channel-wise 3-D convolution: its own body and table (DepthwiseBody.h).

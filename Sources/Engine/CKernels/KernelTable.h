@@ -29,7 +29,7 @@ typedef struct {
                        const void *plan, long d, long n, short *out);
     void (*bilinear_v)(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
     void (*u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
-                         const double *affine, int swap, float *dst, long plane_stride);
+                         reel_pixel_formula formula, const double *coef, int swap, float *dst, long plane_stride);
     void (*wino_input)(const float *x, long C, long P, long H, long W, long p0, long p1, float *v, long ld,
                        float *scratch);
     void (*wino_output)(const float *m, long ld, long O, long P, long H, long W, long p0, long p1, float *y);

@@ -85,13 +85,28 @@ static void NAME(bilinear_v)(const short *r0, int v0, const short *r1, int v1, u
 
 /// See reel_u8_to_planes in ReelKernels.h.
 static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long channels, const float *table,
-                               const double *affine, int swap, float *dst, long plane_stride) {
-    if (affine && channels == 3 && VLEN >= 8) {
-        // A multiply and an add in double (never fused, so every ISA rounds alike), then to float: loops the
-        // compiler vectorises (a table lookup per value does not).
+                               reel_pixel_formula formula, const double *coef, int swap, float *dst, long plane_stride) {
+    // Never fused: every ISA rounds the arithmetic formulas alike.
 #pragma clang fp contract(off)
-        const long s0 = swap ? 2 : 0, s2 = swap ? 0 : 2;
-        const double a0 = affine[0], b0 = affine[1], a1 = affine[2], b1 = affine[3], a2 = affine[4], b2 = affine[5];
+    // The arithmetic formulas on vector ISAs only: loops the compiler vectorises (a table lookup per value does not).
+    if (VLEN < 8) formula = REEL_PIXELS_TABLE;
+    const long s0 = swap && channels == 3 ? 2 : 0, s2 = swap && channels == 3 ? 0 : 2;
+    if (formula == REEL_PIXELS_QUOTIENT && channels == 3) {
+        // A subtraction and a division in float.
+        const float m0 = (float)coef[0], d0 = (float)coef[1], m1 = (float)coef[2], d1 = (float)coef[3];
+        const float m2 = (float)coef[4], d2 = (float)coef[5];
+        float *restrict p0 = dst, *restrict p1 = dst + plane_stride, *restrict p2 = dst + 2 * plane_stride;
+        for (long i = 0; i < pixels; i++) {
+            const unsigned char *p = src + 3 * i;
+            p0[i] = ((float)p[s0] - m0) / d0;
+            p1[i] = ((float)p[1] - m1) / d1;
+            p2[i] = ((float)p[s2] - m2) / d2;
+        }
+        return;
+    }
+    if (formula == REEL_PIXELS_AFFINE && channels == 3) {
+        // A multiply and an add in double, then to float.
+        const double a0 = coef[0], b0 = coef[1], a1 = coef[2], b1 = coef[3], a2 = coef[4], b2 = coef[5];
         float *restrict p0 = dst, *restrict p1 = dst + plane_stride, *restrict p2 = dst + 2 * plane_stride;
         for (long i = 0; i < pixels; i++) {
             const unsigned char *p = src + 3 * i;
@@ -103,11 +118,13 @@ static void NAME(u8_to_planes)(const unsigned char *src, long pixels, long chann
     }
     for (long c = 0; c < channels; c++) {
         // Plane c reads channel 2−c when `swap` swaps R and B.
-        const long sc = swap && channels == 3 ? 2 - c : c;
+        const long sc = c == 0 ? s0 : c == 2 ? s2 : c;
         float *restrict plane = dst + c * plane_stride;
-        if (affine && VLEN >= 8) {
-#pragma clang fp contract(off)
-            const double a = affine[2 * c], b = affine[2 * c + 1];
+        if (formula == REEL_PIXELS_QUOTIENT) {
+            const float m = (float)coef[2 * c], d = (float)coef[2 * c + 1];
+            for (long i = 0; i < pixels; i++) plane[i] = ((float)src[i * channels + sc] - m) / d;
+        } else if (formula == REEL_PIXELS_AFFINE) {
+            const double a = coef[2 * c], b = coef[2 * c + 1];
             for (long i = 0; i < pixels; i++) plane[i] = (float)((double)src[i * channels + sc] * a + b);
         } else {
             const float *t = table + c * 256;

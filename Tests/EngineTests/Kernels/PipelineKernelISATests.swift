@@ -88,23 +88,21 @@ final class PipelineKernelISATests: ISATestCase {
                                 expected[c * w * h + i] = table[c * 256 + Int(f.pixels[i * ch + sc])]
                             }
                         }
-                        let affine = PixelConversion.affine(norm, table: table)
-                        for useAffine in [false, true] where !useAffine || !affine.isEmpty {
+                        for formula in PixelConversion.formulas(norm, table: table) {
                             var got = [Float](repeating: .nan, count: w * h * ch)
-                            table.withUnsafeBufferPointer { t in affine.withUnsafeBufferPointer { a in
-                                got.withUnsafeMutableBufferPointer { g in
-                                    PixelConversion.write(f, table: t.baseAddress!, affine: useAffine ? a.baseAddress! : nil,
-                                                          toBGR: swap, to: g.baseAddress!, planeStride: w * h)
-                                }
+                            table.withUnsafeBufferPointer { t in got.withUnsafeMutableBufferPointer { g in
+                                PixelConversion.write(f, table: t.baseAddress!, formula: formula, toBGR: swap, to: g.baseAddress!,
+                                                      planeStride: w * h)
                             } }
-                            XCTAssertEqual(got, expected, "\(isa) \(ch) channels \(w)x\(h) affine \(useAffine) \(String(describing: norm))")
+                            XCTAssertEqual(got, expected, "\(isa) \(ch) channels \(w)x\(h) formula \(formula.kind) \(String(describing: norm))")
                         }
                     }
                 }
             }
         }
-        // The mmaction2 ImageNet normalisation takes the vectorised path.
+        // The mmaction2 ImageNet normalisation takes the float quotient, and both arithmetic formulas fit it.
         let imagenet = Normalization(mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], toBGR: false)
-        XCTAssertEqual(PixelConversion.affine(imagenet, table: PixelConversion.table(imagenet, channels: 3)).count, 6)
+        XCTAssertEqual(PixelConversion.formulas(imagenet, table: PixelConversion.table(imagenet, channels: 3)).map(\.kind),
+                       [REEL_PIXELS_QUOTIENT, REEL_PIXELS_AFFINE, REEL_PIXELS_TABLE])
     }
 }

@@ -95,12 +95,21 @@ void reel_bilinear_h_plan(const int *ofs, const short *wlo, const short *whi, lo
 /// OpenCV's uint8 bilinear vertical pass: dst[k] = min(255, ((r0[k]·v0 >> 16) + (r1[k]·v1 >> 16) + 2) >> 2), with
 /// r0, r1 from `reel_bilinear_h` and 11-bit weights v0, v1 (all non-negative).
 void reel_bilinear_v(const short *r0, int v0, const short *r1, int v1, unsigned char *dst, long n);
-/// uint8 HWC pixels → float32 planes, plane c at dst + c·plane_stride: value v of channel c becomes table[c·256 + v],
-/// or, when `affine` is not NULL, (float)(v·affine[2c] + affine[2c + 1]) computed in double, multiply then add
-/// (unfused) — the caller passes `affine` only where that equals the table for all 256 values (it vectorises; the
-/// lookups do not). With `swap` (3 channels only) plane 0 reads channel 2 and plane 2 channel 0.
-void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table, const double *affine,
-                       int swap, float *dst, long plane_stride);
+/// How `reel_u8_to_planes` computes a value v of channel c.
+typedef enum {
+    /// table[c·256 + v].
+    REEL_PIXELS_TABLE = 0,
+    /// (float)(v·coef[2c] + coef[2c + 1]) in double, multiply then add (unfused).
+    REEL_PIXELS_AFFINE = 1,
+    /// ((float)v − (float)coef[2c]) / (float)coef[2c + 1] in float.
+    REEL_PIXELS_QUOTIENT = 2,
+} reel_pixel_formula;
+
+/// uint8 HWC pixels → float32 planes, plane c at dst + c·plane_stride, by `formula` (with `coef`); the caller picks an
+/// arithmetic formula only where it equals the table for all 256 values of every channel (they vectorise; the lookups
+/// do not). With `swap` (3 channels only) plane 0 reads channel 2 and plane 2 channel 0.
+void reel_u8_to_planes(const unsigned char *src, long pixels, long channels, const float *table,
+                       reel_pixel_formula formula, const double *coef, int swap, float *dst, long plane_stride);
 /// Winograd F(2×2, 3×3) activation transforms (Sources/Engine/Core/Kernels/Winograd.swift). Activations are channel
 /// major: C (or O) channels of P planes of H×W each. Tiles are the 2×2 output blocks, ⌈H/2⌉·⌈W/2⌉ per plane, row
 /// major; V, M and their gradients have 16 rows (ξ) of C (or O) rows of stride `ld`, one column per tile of planes

@@ -29,9 +29,9 @@ public struct FormatShape: PipelineStep {
         }
         var out = Tensor(uninitialized: shape)
         let table = PixelConversion.table(sample.normalization, channels: sample.frames.map(\.channels).max() ?? c)
-        let affine = PixelConversion.affine(sample.normalization, table: table)
+        let formula = PixelConversion.formula(sample.normalization, table: table)
         let toBGR = sample.normalization?.toBGR == true && c == 3
-        table.withUnsafeBufferPointer { tab in affine.withUnsafeBufferPointer { aff in out.withMutableData { dst in
+        table.withUnsafeBufferPointer { tab in out.withMutableData { dst in
             for (i, frame) in sample.frames.enumerated() {
                 // Frame i is clip i / t, time i % t; its channel planes are `planeStride` apart in the output.
                 let base: Int, planeStride: Int
@@ -40,10 +40,10 @@ public struct FormatShape: PipelineStep {
                 } else {
                     base = (i / t) * c * t * h * w + (i % t) * h * w; planeStride = t * h * w
                 }
-                PixelConversion.write(frame, table: tab.baseAddress!, affine: aff.isEmpty ? nil : aff.baseAddress!,
-                                      toBGR: toBGR, to: dst + base, planeStride: planeStride)
+                PixelConversion.write(frame, table: tab.baseAddress!, formula: formula, toBGR: toBGR, to: dst + base,
+                                      planeStride: planeStride)
             }
-        } } }
+        } }
         sample.imgs = out
         sample.inputFormat = inputFormat
     }
@@ -68,35 +68,49 @@ enum PixelConversion {
         return table
     }
 
-    /// Per channel (a, b) with Float(Double(v)·a + b) equal to the table's entry for every v — the arithmetic
-    /// `reel_u8_to_planes` vectorises — or empty when some channel has no such pair (the kernel then looks up).
-    static func affine(_ normalization: Normalization?, table: [Float]) -> [Double] {
+    /// The arithmetic `reel_u8_to_planes` uses instead of the table where it can: the first of `formulas`.
+    static func formula(_ normalization: Normalization?, table: [Float]) -> Formula { formulas(normalization, table: table)[0] }
+
+    /// The formulas that give the table's entry for every v of every channel, fastest first: (Float(v) − mean) / std
+    /// in float, Float(Double(v)·(1/std) + (−mean/std)) in double, and the table itself (always, last).
+    static func formulas(_ normalization: Normalization?, table: [Float]) -> [Formula] {
         let c = table.count / 256
-        var out: [Double] = []
-        for ch in 0..<c {
-            let a = normalization.map { 1 / Double($0.std[ch]) } ?? 1
-            let b = normalization.map { -Double($0.mean[ch]) / Double($0.std[ch]) } ?? 0
-            for v in 0..<256 where Float(Double(v) * a + b) != table[ch * 256 + v] { return [] }
-            out += [a, b]
+        func fits(_ coef: [Double], _ value: (Int, Double, Double) -> Float) -> Bool {
+            (0..<c).allSatisfy { ch in (0..<256).allSatisfy { v in value(v, coef[2 * ch], coef[2 * ch + 1]) == table[ch * 256 + v] } }
         }
-        return out
+        var out: [Formula] = []
+        let quotient: [Double] = (0..<c).flatMap { ch -> [Double] in
+            normalization.map { [Double($0.mean[ch]), Double($0.std[ch])] } ?? [0, 1]
+        }
+        if fits(quotient, { v, m, d in (Float(v) - Float(m)) / Float(d) }) { out.append(Formula(kind: REEL_PIXELS_QUOTIENT, coef: quotient)) }
+        let affine: [Double] = (0..<c).flatMap { ch -> [Double] in
+            normalization.map { [1 / Double($0.std[ch]), -Double($0.mean[ch]) / Double($0.std[ch])] } ?? [1, 0]
+        }
+        if fits(affine, { v, a, b in Float(Double(v) * a + b) }) { out.append(Formula(kind: REEL_PIXELS_AFFINE, coef: affine)) }
+        return out + [Formula(kind: REEL_PIXELS_TABLE, coef: [])]
+    }
+
+    /// A `reel_pixel_formula` and its per-channel coefficients.
+    struct Formula {
+        var kind: reel_pixel_formula
+        var coef: [Double]
     }
 
     static func write(_ frame: Frame, normalization: Normalization?, to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
         let table = table(normalization, channels: frame.channels)
-        table.withUnsafeBufferPointer { tab in affine(normalization, table: table).withUnsafeBufferPointer { aff in
-            write(frame, table: tab.baseAddress!, affine: aff.isEmpty ? nil : aff.baseAddress!,
+        table.withUnsafeBufferPointer { tab in
+            write(frame, table: tab.baseAddress!, formula: formula(normalization, table: table),
                   toBGR: normalization?.toBGR == true, to: dst, planeStride: planeStride)
-        } }
+        }
     }
 
-    /// `table` as made by `table(_:channels:)` for this frame's channel count, `affine` by `affine(_:table:)` (or nil).
-    static func write(_ frame: Frame, table: UnsafePointer<Float>, affine: UnsafePointer<Double>?, toBGR: Bool,
+    /// `table` as made by `table(_:channels:)` for this frame's channel count, `formula` by `formula(_:table:)`.
+    static func write(_ frame: Frame, table: UnsafePointer<Float>, formula: Formula, toBGR: Bool,
                       to dst: UnsafeMutablePointer<Float>, planeStride: Int) {
-        frame.pixels.withUnsafeBufferPointer { px in
-            reel_u8_to_planes(px.baseAddress!, frame.width * frame.height, frame.channels, table, affine,
-                              toBGR && frame.channels == 3 ? 1 : 0, dst, planeStride)
-        }
+        frame.pixels.withUnsafeBufferPointer { px in formula.coef.withUnsafeBufferPointer { coef in
+            reel_u8_to_planes(px.baseAddress!, frame.width * frame.height, frame.channels, table, formula.kind,
+                              coef.baseAddress, toBGR && frame.channels == 3 ? 1 : 0, dst, planeStride)
+        } }
     }
 }
 
