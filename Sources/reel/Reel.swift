@@ -17,7 +17,7 @@ struct Reel: ParsableCommand {
             with the same status).
             """,
         version: ReelVersion.string,
-        subcommands: [ConfigCommand.self, TUICommand.self, TrainCommand.self, TestCommand.self, InspectCommand.self,
+        subcommands: [ConfigCommand.self, TUICommand.self, TrainCommand.self, TestCommand.self, InferCommand.self, InspectCommand.self,
                       DataCommand.self, BenchCommand.self, BenchConv3dCommand.self, CheckpointCommand.self, ConvertCommand.self]
     )
 

@@ -18,7 +18,11 @@ public enum DatasetKind: String, Sendable { case rawframes = "RawframeDataset", 
 /// dataset is made.
 public struct DatasetSpec: Sendable {
     public var kind = DatasetKind.rawframes
-    public var annotationFile: String
+    /// nil for `ann_file=None` (mmaction2's demo/inference configs, whose test pipeline demo.py runs on one
+    /// video): the pipeline still builds and `reel infer` runs it, but making the dataset throws `missingAnnotations`.
+    public var annotationFile: String?
+    /// The located config error thrown when a dataset without an annotation file is made.
+    public var missingAnnotations: (any Error & Sendable)?
     public var dataPrefix: String?
     public var testMode = false
     public var startIndex = 1
@@ -29,7 +33,7 @@ public struct DatasetSpec: Sendable {
     public var withOffset = false
     public var pipeline: Pipeline
 
-    public init(annotationFile: String, pipeline: Pipeline) { self.annotationFile = annotationFile; self.pipeline = pipeline }
+    public init(annotationFile: String?, pipeline: Pipeline) { self.annotationFile = annotationFile; self.pipeline = pipeline }
 }
 
 /// One split of the config's data, read once: its dataset, pipeline and loader settings, and the classifier's

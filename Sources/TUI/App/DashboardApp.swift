@@ -87,7 +87,8 @@ public final class DashboardApp {
     /// len(train loader) from the annotation file, for the LR preview (100 when it cannot be read).
     static func itersPerEpoch(_ config: ResolvedConfig) -> Int {
         guard let spec = try? DataConfig(config).spec(.train),
-              let text = try? String(contentsOfFile: spec.dataset.annotationFile, encoding: .utf8) else { return 100 }
+              let file = spec.dataset.annotationFile,
+              let text = try? String(contentsOfFile: file, encoding: .utf8) else { return 100 }
         let n = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
         let s = spec.loader
         return max(1, s.dropLast ? n / s.batchSize : (n + s.batchSize - 1) / s.batchSize)

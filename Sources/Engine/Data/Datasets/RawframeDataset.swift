@@ -54,7 +54,10 @@ public final class RawframeDataset: Sendable {
     /// Reads the annotation file of a dataset spec (a malformed or missing file is a `DatasetError`).
     /// `modelClasses` is the classifier's `num_classes` (nil: labels are only checked to be non-negative).
     public init(spec: DatasetSpec, modelClasses: Int? = nil) throws {
-        annotationFile = spec.annotationFile
+        guard let file = spec.annotationFile else {
+            throw spec.missingAnnotations ?? DatasetError(file: "<config>", line: nil, message: "the dataset has no annotation file (ann_file=None)")
+        }
+        annotationFile = file
         kind = spec.kind
         testMode = spec.testMode
         startIndex = spec.startIndex

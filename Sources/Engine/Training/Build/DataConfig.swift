@@ -68,7 +68,8 @@ public struct DataConfig {
         let named = r.dict["type"]?.string.flatMap(DatasetKind.init(rawValue:)) ?? .rawframes
         let d = try r.reader(ConfigValue(.dict(r.dict), origin: r.origin), name: "dataset", component: named.rawValue)
         let kind = DatasetKind(rawValue: try d.require("type", in: ["RawframeDataset", "VideoDataset"], default: "RawframeDataset"))!
-        let annotationFile = try d.string("ann_file")
+        // None: a demo/inference config (mmaction2's demo.py runs its test pipeline on one video).
+        let annotationFile = d.value("ann_file")?.isNone == true ? nil : try d.string("ann_file")
         let prefix = try d.optionalString("data_prefix")
         let testMode = try d.bool("test_mode", false)
         let startIndex = try d.int("start_index", kind == .videos ? 0 : 1)
@@ -90,6 +91,11 @@ public struct DataConfig {
         if multiClass && numClasses == nil { throw d.error("multi_class=True needs num_classes") }
         guard let p = d.value("pipeline") else { throw d.error("dataset needs 'pipeline'") }
         var spec = DatasetSpec(annotationFile: annotationFile, pipeline: try PipelineReader.read(p, files: d.files, log: d.log))
+        if annotationFile == nil {
+            spec.missingAnnotations = d.error("ann_file is None: this dataset lists no videos (a demo/inference config, as "
+                                              + "mmaction2's demo.py uses on one video): run `reel infer CONFIG CHECKPOINT VIDEO`, or "
+                                              + "give an annotation file", key: "ann_file")
+        }
         try checkDecoding(spec.pipeline, of: kind, at: p, d)
         spec.kind = kind
         spec.dataPrefix = prefix

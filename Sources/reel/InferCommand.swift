@@ -1,0 +1,68 @@
+import ArgumentParser
+import Config
+import EngineCore
+import EngineData
+import EngineTraining
+import Foundation
+
+/// `reel infer FILE CKPT INPUT`: mmaction2's demo/demo.py — one video file or frame directory through the config's
+/// test pipeline and the checkpoint's model, the top classes printed with their scores (names from `--labels`).
+/// Runs mmaction2's demo/inference configs (`ann_file=None`), and any other config with a test or val split.
+struct InferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer",
+        abstract: "Classify one video file or frame directory with a checkpoint (mmaction2's demo.py).")
+
+    @OptionGroup var source: ConfigCommand.Source
+    @Argument(help: "A checkpoint (.safetensors, or a PyTorch .pth such as mmaction2's model-zoo weights).") var checkpoint: String
+    @Argument(help: "A video file, or a directory of frames named by the dataset's filename_tmpl.") var input: String
+    @Option(help: "A label map: class names, one per line (line i names class i).") var labels: String?
+    @Option(help: "How many classes to print.") var top = 5
+    @Option(help: "The split whose pipeline runs (test, or val).") var split: DataConfig.Split = .test
+    @Flag(help: "Print one JSON object (input shape, every class score) instead of the table.") var json = false
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard split != .train else { throw ValidationError("--split must be test or val: inference runs a test-mode pipeline") }
+    }
+
+    func run() throws {
+        let config = try source.load()
+        let problems = config.warnings + SchemaChecker.check(config)
+        if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
+        let spec = try TestSpec.read(config, split: split)
+        let names = try labels.map(Self.labelNames)
+        let model = try ModelBuilder.build(spec.model, seed: 0)
+        let report = CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(checkpoint))
+        if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
+            ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
+        }
+        let start = Date()
+        let result = try VideoInference.run(model: model, dataset: spec.data.dataset, input: input)
+        if let names, names.count < result.scores.count {
+            ExitStatus.printError("warning: \(labels!) names \(names.count) classes; the model has \(result.scores.count)")
+        }
+        if json {
+            let object: [String: Any] = ["input": input, "input_shape": result.inputShape, "scores": result.scores.map(Double.init)]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
+        print(String(format: "%@: %d frames, model input %@, %.2f s", input, result.frames, "\(result.inputShape)",
+                     Date().timeIntervalSince(start)))
+        for (index, score) in result.ranked.prefix(top) {
+            let name = names.flatMap { index < $0.count ? $0[index] : nil } ?? "class \(index)"
+            print(String(format: "%10.4f  %@", score, name))
+        }
+    }
+
+    /// mmaction2's label map: one class name per line (blank lines kept as names, as `readlines` does; a final newline
+    /// ends the last line).
+    static func labelNames(_ path: String) throws -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("\(path): cannot read the label map")
+        }
+        var lines = text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+}
