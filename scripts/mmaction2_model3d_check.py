@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Differential check of Reel's 3-D recognizers against mmaction2 0.24.1's own classes (issue 16).
+"""Differential check of Reel's 3-D recognizers (and ResNetTSM's non-local and temporal-pool variants) against mmaction2 0.24.1's own classes (issue 16).
 
 For each case below, the same model config is built by mmaction2 and by Reel (`reel inspect model`), with the same
 weights (random, BatchNorm statistics included, saved by this script as a .pth) and the same inputs; compared are
@@ -163,6 +163,33 @@ CASES = collections.OrderedDict([
               "se_ratio=0.25, frozen_stages=1, norm_eval=True, spatial_strides=(1, 2, 2, 2)), "
               f"cls_head=dict(type='X3DHead', in_channels=96, num_classes=5, fc1_bias=True, {HEAD0}), test_cfg=dict(average_clips='score'))",
         train=(2, 1, 3, 4, 32, 32), test=(2, 2, 3, 4, 32, 32))),
+    # ResNetTSM's non-local blocks (NL3DWrapper) and temporal pool (Recognizer2D: inputs N × segments × C × H × W; mmaction2's
+    # 2-D ResNet has no base_channels, so these run at full width on small frames).
+    ('tsm_nl r50 (the shipped non_local and dot_product cfg)', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=50, pretrained=None, "
+              "num_segments=4, norm_eval=False, non_local=((0, 0, 0), (1, 0, 1, 0), (1, 0, 1, 0, 1, 0), (0, 0, 0)), "
+              "non_local_cfg=dict(sub_sample=True, use_scale=False, norm_cfg=dict(type='BN3d', requires_grad=True), mode='dot_product')), "
+              f"cls_head=dict(type='TSMHead', num_classes=5, in_channels=2048, num_segments=4, {HEAD0}, is_shift=True), "
+              "test_cfg=dict(average_clips='prob'))",
+        train=(2, 4, 3, 64, 64), test=(1, 8, 3, 64, 64), nl_std=0.001, residual_scale=0.2)),
+    ('tsm_nl r50, embedded_gaussian', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=50, pretrained=None, "
+              "num_segments=4, non_local=((0, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0, 0, 1), (1, 0, 0)), non_local_cfg=dict(mode='embedded_gaussian', "
+              "sub_sample=True, use_scale=True)), "
+              f"cls_head=dict(type='TSMHead', num_classes=5, in_channels=2048, num_segments=4, {HEAD0}), "
+              "test_cfg=dict(average_clips='score'))",
+        train=(2, 4, 3, 64, 64), test=(2, 8, 3, 64, 64), nl_std=0.01, residual_scale=0.2)),
+    ('tsm r50 (no non-local: the blocks the wrappers hold)', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=50, pretrained=None, num_segments=4), "
+              f"cls_head=dict(type='TSMHead', num_classes=5, in_channels=2048, num_segments=4, {HEAD0}), "
+              "test_cfg=dict(average_clips='score'))",
+        train=(2, 4, 3, 64, 64), test=(2, 8, 3, 64, 64), residual_scale=0.2)),
+    ('tsm temporal_pool r18', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, "
+              "num_segments=8, temporal_pool=True), "
+              f"cls_head=dict(type='TSMHead', num_classes=5, in_channels=512, num_segments=8, temporal_pool=True, {HEAD0}), "
+              "test_cfg=dict(average_clips='prob'))",
+        train=(2, 8, 3, 32, 32), test=(1, 16, 3, 32, 32))),
 ])
 LR = 0.1
 
@@ -180,7 +207,7 @@ def randomize(model, g):
             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
                 m.weight.uniform_(0.5, 1.5, generator=g); m.bias.uniform_(-0.2, 0.2, generator=g)
                 m.running_mean.uniform_(-0.2, 0.2, generator=g); m.running_var.uniform_(0.5, 1.5, generator=g)
-            elif isinstance(m, (torch.nn.Conv3d, torch.nn.Linear)):
+            elif isinstance(m, (torch.nn.Conv2d, torch.nn.Conv3d, torch.nn.Linear)):
                 fan_in = m.weight[0].numel()
                 m.weight.normal_(0, (2.0 / fan_in) ** 0.5, generator=g)
                 if m.bias is not None:
@@ -244,6 +271,13 @@ def run_case(reel, name, case, tmp):
             for mname, m in model.named_modules():
                 if 'non_local_block' in mname and isinstance(m, torch.nn.Conv3d) and 'conv_out' not in mname:
                     m.weight.normal_(0, case['nl_std'], generator=g)
+    if 'residual_scale' in case:
+        # A full-width 2-D ResNet-50 on random weights grows its activations block after block (|scores| ~1e5, PyTorch's
+        # own float32 scores NaN): the last BatchNorm of each residual branch scaled down keeps them O(1).
+        with torch.no_grad():
+            for mname, m in model.named_modules():
+                if mname.endswith('conv3.bn'):
+                    m.weight.mul_(case['residual_scale']); m.bias.mul_(case['residual_scale'])
     weights = os.path.join(tmp, 'weights.pth')
     torch.save(model.state_dict(), weights)
     imgs = torch.randn(*case['train'], generator=g)

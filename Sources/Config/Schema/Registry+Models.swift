@@ -80,8 +80,8 @@ extension Registry {
                         args: resnetArgs + [
                             A("num_segments", .int, "8", "Frames per clip (T): the shift moves channels between these frames."),
                             A("is_shift", .bool, "True", "Insert the temporal shift (False gives a plain ResNet)."),
-                            A("non_local", .sequence(.any), "(0, 0, 0, 0)", "Non-local blocks per stage (not implemented in Reel: keep zeros)."),
-                            A("non_local_cfg", .dict, "dict()", "Non-local block settings."),
+                            A("non_local", .sequence(.any), "(0, 0, 0, 0)", "Per stage, a tuple with 1 for each block followed by a NonLocal3d over the video's segments (NL3DWrapper); only with a non-empty non_local_cfg, on Bottleneck depths (50+) and shift_place='blockres'."),
+                            A("non_local_cfg", .dict, "dict()", "NonLocal3d settings: sub_sample (False), use_scale (True), mode ('embedded_gaussian', 'dot_product', 'gaussian'), norm_cfg (None or BN3d after conv_out), reduction (2). Empty: no non-local blocks."),
                             A("shift_div", .int, "8", "1/shift_div of the channels shift forward and 1/shift_div backward; the rest stay."),
                             A("shift_place", .choice(["blockres", "block"]), "'blockres'", "blockres: shift only the residual branch before conv1; block: shift the block input."),
                             A("temporal_pool", .bool, "False", "Halve the frames with a temporal max-pool before layer2."),

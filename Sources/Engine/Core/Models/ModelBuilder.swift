@@ -21,7 +21,13 @@ public enum ModelBuilder {
         case .resnet(let b):
             let backbone = ResNet(depth: b.depth, baseChannels: b.baseChannels, inChannels: b.inChannels, numStages: b.numStages,
                                   strides: b.strides, dilations: b.dilations, frozenStages: b.frozenStages, normEval: b.normEval,
-                                  partialBN: b.partialBN, tsm: b.tsm, rng: &rng)
+                                  partialBN: b.partialBN, tsm: b.tsm, nonLocal: b.nonLocal.map { blocks in
+                                      // ResNetTSM builds its non-local blocks after ResNet.init_weights: they keep
+                                      // NonLocal3d's own init (normal(0, std), conv_out or its norm zeroed).
+                                      ResNet.NonLocal(blocks: blocks, segments: b.nonLocalSegments) { channels, rng in
+                                          ResNet3d.nonLocalBlock(channels: channels, cfg: b.nonLocalCfg, ownInit: true, rng: &rng)
+                                      }
+                                  }, temporalPool: b.temporalPool, rng: &rng)
             let head = ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
                                           dropoutRatio: h.dropoutRatio, initStd: h.initStd,
                                           consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,

@@ -66,6 +66,13 @@ public struct ModelSpec: Sendable, Equatable {
         public var frozenStages = -1
         public var normEval = false, partialBN = false
         public var tsm: ResNet.TSM?
+        /// ResNetTSM's `temporal_pool` (with `is_shift`): a max pool over time halves the segments before layer2.
+        public var temporalPool = false
+        /// ResNetTSM's non-local blocks: per stage, per block (nil: none), the `num_segments` they view frames
+        /// as, and `non_local_cfg`.
+        public var nonLocal: [[Bool]]?
+        public var nonLocalSegments = 8
+        public var nonLocalCfg = ResNet3dSpec.NonLocalCfg()
         /// A local weights file (`pretrained=`), loaded by EngineTraining's ModelBuilder after the network is built.
         public var pretrained: String?
         /// `torchvision_pretrain`: the file uses torchvision's names (`layer1.0.bn1`), mapped onto the ConvModules;

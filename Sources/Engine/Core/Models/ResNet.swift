@@ -3,7 +3,9 @@
 /// Stem `conv1` (7×7/2 ConvModule) + `maxpool` (3×3/2, −∞ padding), stages `layer1…layer4` of BasicBlocks
 /// (depth 18/34) or Bottlenecks (50/101/152) with widths base·(1, 2, 4, 8). With `tsm` set, every block's
 /// `conv1.conv` is wrapped in a temporal shift (`blockres`; every other block when layer3 has ≥ 23 blocks) or
-/// the whole block is (`block`). Parameter names and shapes equal mmaction2's `state_dict()`.
+/// the whole block is (`block`); `temporal_pool` halves the segments before layer2 (`TemporalPool`) and `non_local`
+/// follows the chosen blocks by a NonLocal3d over each video's segments (`NL3DWrapper`). Parameter names and shapes
+/// equal mmaction2's `state_dict()`.
 public final class ResNet: Layer, Backbone {
     /// ResNetTSM's extra settings.
     public struct TSM: Sendable, Equatable {
@@ -13,10 +15,22 @@ public final class ResNet: Layer, Backbone {
         }
     }
 
+    /// ResNetTSM's non-local blocks (`non_local` + `non_local_cfg`): which blocks get an `NL3DWrapper`, the
+    /// segments it views the frames as (the backbone's `num_segments`), and how to make each NonLocal3d.
+    public struct NonLocal {
+        public var blocks: [[Bool]]
+        public var segments: Int
+        public var make: (_ channels: Int, _ rng: inout Philox) -> NonLocal3d
+        public init(blocks: [[Bool]], segments: Int, make: @escaping (Int, inout Philox) -> NonLocal3d) {
+            self.blocks = blocks; self.segments = segments; self.make = make
+        }
+    }
+
     public let depth: Int, baseChannels: Int
     public let conv1: ConvModule
     let maxpool = MaxPool(kernel: 3, stride: 2, padding: 1)
-    public let layers: [Sequential]
+    /// The stages; with `temporal_pool` layer2 is a `TemporalPool` around its blocks.
+    public let layers: [any Layer]
     public let frozenStages: Int, normEval: Bool, partialBN: Bool
     public var isTraining = true
     public let featureChannels: Int
@@ -34,7 +48,8 @@ public final class ResNet: Layer, Backbone {
 
     public init(depth: Int, baseChannels: Int = 64, inChannels: Int = 3, numStages: Int = 4,
                 strides: [Int] = [1, 2, 2, 2], dilations: [Int] = [1, 1, 1, 1], frozenStages: Int = -1,
-                normEval: Bool = false, partialBN: Bool = false, tsm: TSM? = nil, rng: inout Philox) {
+                normEval: Bool = false, partialBN: Bool = false, tsm: TSM? = nil, nonLocal: NonLocal? = nil,
+                temporalPool: Bool = false, rng: inout Philox) {
         guard let (bottleneck, blocks) = Self.stageBlocks(depth: depth) else { preconditionFailure("bad depth \(depth)") }
         self.depth = depth
         self.baseChannels = baseChannels
@@ -42,20 +57,22 @@ public final class ResNet: Layer, Backbone {
         self.normEval = normEval
         self.partialBN = partialBN
         func convModule(_ cin: Int, _ cout: Int, _ k: Int, stride: Int, padding: Int, dilation: Int = 1,
-                        act: Bool, shift: Bool = false) -> ConvModule {
+                        act: Bool, shift: Int? = nil) -> ConvModule {
             let conv = Conv2d(cin, cout, kernel: k, stride: stride, padding: padding, dilation: dilation, bias: false)
             conv.kaimingInit(rng: &rng)
-            let wrapped: any Layer = shift && tsm != nil
-                ? TemporalShift(net: conv, segments: tsm!.segments, shiftDiv: tsm!.shiftDiv) : conv
+            let wrapped: any Layer = shift != nil && tsm != nil
+                ? TemporalShift(net: conv, segments: shift!, shiftDiv: tsm!.shiftDiv) : conv
             return ConvModule(conv: wrapped, bn: BatchNorm(cout), activate: act)
         }
         conv1 = convModule(inChannels, baseChannels, 7, stride: 2, padding: 3, act: true)
         conv1.convolution.computesInputGradient = false   // nothing upstream of the stem needs a gradient
         var cin = baseChannels
-        var stages: [Sequential] = []
+        var stages: [any Layer] = []
         let expansion = bottleneck ? Bottleneck.expansion : BasicBlock.expansion
         for s in 0..<numStages {
             let planes = baseChannels << s
+            // With temporal_pool the stages after layer1 see half the segments (mmaction2's num_segment_list).
+            let segments = (tsm?.segments ?? 0) / (temporalPool && s > 0 ? 2 : 1)
             var stage: [any Layer] = []
             for b in 0..<blocks[s] {
                 let stride = b == 0 ? strides[s] : 1
@@ -63,7 +80,7 @@ public final class ResNet: Layer, Backbone {
                 let needsDown = b == 0 && (stride != 1 || cin != planes * expansion)
                 let down = needsDown ? convModule(cin, planes * expansion, 1, stride: stride, padding: 0, act: false) : nil
                 // blockres shifts every block's residual branch; ResNet-101/152 shift every other block (mmaction2).
-                let shiftHere = tsm?.place == "blockres" && (blocks[2] < 23 || b % 2 == 0)
+                let shiftHere = tsm?.place == "blockres" && (blocks[2] < 23 || b % 2 == 0) ? segments : nil
                 var block: any Layer
                 if bottleneck {
                     block = Bottleneck(
@@ -78,12 +95,16 @@ public final class ResNet: Layer, Backbone {
                         downsample: down)
                 }
                 if let tsm, tsm.place == "block" {
-                    block = TemporalShift(net: block, segments: tsm.segments, shiftDiv: tsm.shiftDiv)
+                    block = TemporalShift(net: block, segments: segments, shiftDiv: tsm.shiftDiv)
+                }
+                if let nonLocal, s < nonLocal.blocks.count, b < nonLocal.blocks[s].count, nonLocal.blocks[s][b] {
+                    block = NL3DWrapper(block: block, nonLocal: nonLocal.make(planes * expansion, &rng), segments: nonLocal.segments)
                 }
                 stage.append(block)
                 cin = planes * expansion
             }
-            stages.append(Sequential(stage))
+            let layer = Sequential(stage)
+            stages.append(temporalPool && s == 1 ? TemporalPool(net: layer, segments: tsm?.segments ?? 0) : layer)
         }
         layers = stages
         featureChannels = cin

@@ -98,17 +98,21 @@ public final class ResNet3d: Layer, Backbone {
 
     /// mmcv's NonLocal3d on `channels` with `non_local_cfg`. From scratch, mmaction2's ResNet3d init re-draws every
     /// Conv3d of the backbone (Kaiming fan_out, bias 0) and sets every BatchNorm to 1/0, the non-local ones included;
-    /// with `pretrained` it keeps NonLocal3d's own init (normal(0, std), conv_out or its norm zeroed).
+    /// with `pretrained` (or `ownInit`: ResNetTSM, which adds them after its init) it keeps NonLocal3d's own init
+    /// (normal(0, std), conv_out or its norm zeroed).
     static func nonLocalBlock(channels: Int, spec: ResNet3dSpec, rng: inout Philox) -> NonLocal3d {
-        let c = spec.nonLocalCfg
+        nonLocalBlock(channels: channels, cfg: spec.nonLocalCfg, ownInit: spec.pretrained != nil, rng: &rng)
+    }
+
+    static func nonLocalBlock(channels: Int, cfg c: ResNet3dSpec.NonLocalCfg, ownInit: Bool, rng: inout Philox) -> NonLocal3d {
         let block = NonLocal3d(channels, reduction: c.reduction, useScale: c.useScale, norm: c.norm, mode: c.mode,
                                subSample: c.subSample)
-        if spec.pretrained == nil {
+        if ownInit {
+            block.initWeights(std: c.std, zerosInit: c.zerosInit, rng: &rng)
+        } else {
             for conv in [block.gConv, block.thetaConv, block.phiConv, block.outConvolution].compactMap({ $0 }) {
                 conv.kaimingInit(rng: &rng)
             }
-        } else {
-            block.initWeights(std: c.std, zerosInit: c.zerosInit, rng: &rng)
         }
         if let bn = block.outNorm, !c.normRequiresGrad { bn.weight.requiresGrad = false; bn.bias.requiresGrad = false }
         return block

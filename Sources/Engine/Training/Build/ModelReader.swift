@@ -85,7 +85,6 @@ public enum ModelReader {
             throw b.error("act_cfg type '\(a)' is not supported (ReLU)", key: "act_cfg")
         }
         b.accepts("with_cp", as: .noted(default: .bool(false), why: "gradient checkpointing saves GPU memory; Reel computes the same gradients either way"))
-        if type == "ResNetTSM" { b.accepts("non_local_cfg", as: .inert("non-local blocks are refused below")) }
         let numStages = try b.int("num_stages", 4)
         guard (1...4).contains(numStages) else { throw b.error("num_stages must be 1–4", key: "num_stages") }
         let outIndices = try b.ints("out_indices", [3])
@@ -96,13 +95,20 @@ public enum ModelReader {
         var spec = ModelSpec.ResNetSpec(depth: depth)
         spec.pretrained = pretrained
         spec.torchvisionPretrain = torchvisionPretrain
-        if type == "ResNetTSM", try b.bool("is_shift", true) {
-            if try b.bool("temporal_pool", false) { throw b.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
-            if try b.ints("non_local", [0, 0, 0, 0]).contains(where: { $0 != 0 }) {
-                throw b.error("non-local blocks are not supported; use non_local=(0, 0, 0, 0)", key: "non_local")
+        if type == "ResNetTSM" {
+            let segments = try b.int("num_segments", 8)
+            guard segments >= 1 else { throw b.error("num_segments must be at least 1", key: "num_segments") }
+            if try b.bool("is_shift", true) {
+                spec.tsm = ResNet.TSM(segments: segments, shiftDiv: try b.int("shift_div", 8),
+                                      place: try b.require("shift_place", in: ["blockres", "block"], default: "blockres"))
+                spec.temporalPool = try b.bool("temporal_pool", false)
+                if spec.temporalPool && segments % 2 != 0 {
+                    throw b.error("temporal_pool=True halves the \(segments) segments: num_segments must be even", key: "temporal_pool")
+                }
+            } else {
+                b.accepts("temporal_pool", as: .inert("mmaction2 pools over time only with is_shift=True"))
             }
-            spec.tsm = ResNet.TSM(segments: try b.int("num_segments", 8), shiftDiv: try b.int("shift_div", 8),
-                                  place: try b.require("shift_place", in: ["blockres", "block"], default: "blockres"))
+            try readNonLocal2d(b, into: &spec, segments: segments)
         }
         spec.baseChannels = try b.int("base_channels", 64)
         spec.inChannels = try b.int("in_channels", 3)
@@ -117,6 +123,42 @@ public enum ModelReader {
         spec.normEval = try b.bool("norm_eval", false)
         spec.partialBN = try b.bool("partial_bn", false)
         return spec
+    }
+
+    /// ResNetTSM's `non_local` + `non_local_cfg`: mmaction2 wraps the blocks `non_local` selects in NL3DWrapper only
+    /// when `non_local_cfg` is a non-empty dict (with an empty one it builds none, so a `non_local` selecting blocks
+    /// would do nothing: refused, located at it).
+    static func readNonLocal2d(_ b: ConfigReader, into spec: inout ModelSpec.ResNetSpec, segments: Int) throws {
+        let blocks = ResNet.stageBlocks(depth: spec.depth)!.blocks
+        let cfg = b.value("non_local_cfg")
+        let hasCfg = !(cfg?.isNone ?? true) && !(cfg?.dict?.isEmpty ?? true)
+        guard hasCfg else {
+            let selected = try perBlock(b, "non_local", default: [0, 0, 0, 0], stages: spec.numStages, blocks: blocks)
+            if selected.joined().contains(true) {
+                throw b.error("non_local selects blocks, but without a non_local_cfg mmaction2's ResNetTSM adds no non-local "
+                              + "block (give non_local_cfg=dict(...), e.g. mode='embedded_gaussian')", key: "non_local")
+            }
+            b.accepts("non_local_cfg", as: .inert("it is empty: mmaction2's ResNetTSM adds non-local blocks only with a non-empty one"))
+            return
+        }
+        let selected = try perBlock(b, "non_local", default: [0, 0, 0, 0], stages: spec.numStages, blocks: blocks)
+        spec.nonLocalCfg = try readNonLocalCfg(b, used: true)
+        guard selected.joined().contains(true) else { return }
+        if spec.temporalPool {
+            throw b.error("non-local blocks with temporal_pool=True: mmaction2 views the pooled stages' frames as the full "
+                          + "num_segments and fails; Reel refuses the pair", key: "non_local")
+        }
+        if spec.tsm?.place == "block" {
+            throw b.error("non-local blocks with shift_place='block': mmaction2's NL3DWrapper reads the wrapped block's conv3, "
+                          + "which a whole-block TemporalShift hides, and fails; use shift_place='blockres'", key: "non_local")
+        }
+        guard ResNet.stageBlocks(depth: spec.depth)!.bottleneck else {
+            // NL3DWrapper sizes its block by the wrapped block's conv3, which only a Bottleneck has.
+            throw b.error("non-local blocks need a Bottleneck ResNetTSM (depth 50, 101 or 152): mmaction2's NL3DWrapper reads "
+                          + "the block's conv3 and fails on ResNet-\(spec.depth)", key: "non_local")
+        }
+        spec.nonLocal = selected
+        spec.nonLocalSegments = segments
     }
 
     /// `norm_cfg` of a 2-D ResNet: BatchNorm2d with PyTorch's defaults. SyncBN (the sthv1 TSN configs) is BatchNorm
@@ -157,13 +199,23 @@ public enum ModelReader {
             throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")
         }
         h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
-        if type == "TSMHead" { h.accepts("is_shift", as: .inert("the head reads it with temporal_pool=True only, which is refused below")) }
         let loss = try readLoss(h)
         let isTSM = type == "TSMHead"
-        if isTSM, try h.bool("temporal_pool", false) { throw h.error("temporal_pool=True is not supported yet", key: "temporal_pool") }
+        var segments = isTSM ? try h.int("num_segments", 8) : 0
+        if isTSM {
+            // TSMHead views its rows as num_segments // 2 per clip when is_shift and temporal_pool are both set.
+            let pooled = try h.bool("is_shift", true) && h.bool("temporal_pool", false)
+            let backbonePools: Bool
+            if case .resnet(let s) = backbone { backbonePools = s.temporalPool } else { backbonePools = false }
+            guard pooled == backbonePools else {
+                throw h.error("the head's temporal_pool (with is_shift) must match the backbone's: the backbone gives "
+                              + (backbonePools ? "half" : "all") + " of the segments", key: "temporal_pool")
+            }
+            if pooled { segments /= 2 }
+        }
         let numClasses = try h.int("num_classes")
         let dropout = Float(try h.double("dropout_ratio", isTSM ? 0.8 : 0.4)), initStd = Float(try h.double("init_std", isTSM ? 0.001 : 0.01))
-        var head = ModelSpec.Head(kind: isTSM ? .tsm(numSegments: try h.int("num_segments", 8)) : .tsn, name: type,
+        var head = ModelSpec.Head(kind: isTSM ? .tsm(numSegments: segments) : .tsn, name: type,
                                   inChannels: inChannels, numClasses: numClasses, dropoutRatio: dropout, initStd: initStd)
         (head.lossWeight, head.classWeight) = loss
         head.topk = try h.ints("topk", [1, 5])

@@ -16,8 +16,9 @@ public enum PretrainedWeights {
         guard net.spec.pretrained2d else { return try load3D(path, into: net) }
         let file = try CheckpointFile.read(path)
         var notes: [String] = [], used: Set<String> = []
-        for (name, module) in net.namedModules() {
+        for (wrapped, module) in net.namedModules() {
             guard let cm = module as? ConvModule else { continue }
+            let name = plainResNetName(wrapped)
             let down = name.contains("downsample")
             let convName = down ? name + ".0" : name
             let bnName = down ? name + ".1" : name.replacingOccurrences(of: "conv", with: "bn")
@@ -74,6 +75,15 @@ public enum PretrainedWeights {
         let remaining = file.tensors.map(\.name).filter { !used.contains($0) }
         if !remaining.isEmpty { notes.append("These parameters in pretrained checkpoint are not loaded: \(remaining.joined(separator: ", "))") }
         return notes
+    }
+
+    /// A module's name in the plain ResNet: ResNetTSM loads `pretrained` before it wraps layer2 in a TemporalPool
+    /// (`layer2.net.0…`) and blocks in NL3DWrapper (`layer2.0.block.conv1`), so the file names them without those.
+    static func plainResNetName(_ name: String) -> String {
+        var parts = name.split(separator: ".").map(String.init)
+        if parts.count > 1, parts[0].hasPrefix("layer"), parts[1] == "net" { parts.remove(at: 1) }
+        if parts.count > 2, parts[0].hasPrefix("layer"), parts[2] == "block" { parts.remove(at: 2) }
+        return parts.joined(separator: ".")
     }
 
     /// A 3-D state dict loaded by name, non-strictly (mmcv `load_checkpoint(strict=False)`); what did not load
