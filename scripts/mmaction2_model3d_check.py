@@ -184,6 +184,18 @@ CASES = collections.OrderedDict([
               f"cls_head=dict(type='TSMHead', num_classes=5, in_channels=2048, num_segments=4, {HEAD0}), "
               "test_cfg=dict(average_clips='score'))",
         train=(2, 4, 3, 64, 64), test=(2, 8, 3, 64, 64), residual_scale=0.2)),
+    # TRNHead on a TSN ResNet-18: with num_segments=3 the multi-scale module uses every subset of every scale (C(3, 2) = 3,
+    # the most it draws), so mmaction2's NumPy draws cannot make the two differ.
+    ('trn r18, TRNMultiScale over 3 segments', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, pretrained=None, norm_eval=False), "
+              f"cls_head=dict(type='TRNHead', num_classes=6, in_channels=512, num_segments=3, relation_type='TRNMultiScale', "
+              f"hidden_dim=32, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(2, 3, 3, 32, 32), test=(2, 6, 3, 32, 32))),
+    ('trn r18, TRN over 4 segments', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, pretrained=None, partial_bn=True), "
+              f"cls_head=dict(type='TRNHead', num_classes=6, in_channels=512, num_segments=4, relation_type='TRN', "
+              f"hidden_dim=16, {HEAD0}), test_cfg=dict(average_clips='score'))",
+        train=(2, 4, 3, 32, 32), test=(1, 8, 3, 32, 32))),
     ('tsm temporal_pool r18', dict(
         model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, "
               "num_segments=8, temporal_pool=True), "
@@ -356,6 +368,18 @@ def run_case(reel, name, case, tmp):
     bad = [1 for d, e in ((d_scores, e_scores), (d_loss, e_loss)) if d == d and d > 4 * e[1] + 1e-5 and e[0] > 4 * e[1] + 1e-5]
     bad += [1] if d_count else []
     bad += [w for w in (wp, ws) if w[0] > 4 * w[4] + 1e-5 and w[3] > 4 * w[4] + 1e-5]
+    # Where float32 gradients are ill-conditioned (softmax attention, BatchNorm over a few positions) each float32
+    # implementation strays from float64 in different tensors: then compare the worst over all parameters, Reel's
+    # against PyTorch's, each relative to the tensor's update.
+    if pretrained is None and any(isinstance(w, tuple) for w in bad):
+        params = [k for k in compared if sd[k].is_floating_point() and 'running' not in k]
+        def rel(k, t):
+            # Updates below 1e-7 (biases the loss barely moves) would turn float32 noise into huge ratios.
+            return (t[k].double() - sd64[k]).abs().max().item() / max((sd[k] - before[k]).abs().max().item(), 1e-7)
+        reel_worst, torch_worst = max(rel(k, got) for k in params), max(rel(k, sd) for k in params)
+        print(f'    worst over all parameters vs float64, relative to the update: Reel {reel_worst:.1e}, PyTorch {torch_worst:.1e}')
+        if reel_worst <= 4 * torch_worst:
+            bad = [b for b in bad if not isinstance(b, tuple)]
     return not bad
 
 

@@ -27,18 +27,10 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try source.load()
-        let problems = config.warnings + SchemaChecker.check(config)
-        if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
-        let spec = try TestSpec.read(config, split: split)
+        let loaded = try EvaluationModel(source, checkpoint: checkpoint, split: split)
         let names = try labels.map(Self.labelNames)
-        let model = try ModelBuilder.build(spec.model, seed: 0)
-        let report = CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(checkpoint))
-        if !report.missing.isEmpty || !report.shapeMismatch.isEmpty {
-            ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
-        }
         let start = Date()
-        let result = try VideoInference.run(model: model, dataset: spec.data.dataset, input: input)
+        let result = try VideoInference.run(model: loaded.model, dataset: loaded.spec.data.dataset, input: input)
         if let names, names.count < result.scores.count {
             ExitStatus.printError("warning: \(labels!) names \(names.count) classes; the model has \(result.scores.count)")
         }

@@ -29,17 +29,8 @@ struct TestCommand: ParsableCommand {
         let group = try launcher.processGroup(threads: threads)
         let parallel = group.world > 1 ? DataParallel(group: group) : nil
         let isMain = group.isMain
-        let config = try source.load()
-        let problems = config.warnings + SchemaChecker.check(config)
-        if problems.contains(where: { $0.severity == .error }) { throw ConfigErrors(errors: problems) }
-        let spec = try TestSpec.read(config, split: split)
-        let (evaluation, data) = (spec.evaluation, spec.data)
-        let model = try ModelBuilder.build(spec.model, seed: 0)
-        let file = try CheckpointFile.read(checkpoint)
-        let report = CheckpointStore.loadWeights(into: model, from: file)
-        if isMain && (!report.missing.isEmpty || !report.shapeMismatch.isEmpty) {
-            ExitStatus.printError("warning: \(checkpoint): \(report.missing.count) missing, \(report.shapeMismatch.count) mismatched tensors")
-        }
+        let loaded = try EvaluationModel(source, checkpoint: checkpoint, split: split, announce: isMain)
+        let (evaluation, data, model) = (loaded.spec.evaluation, loaded.spec.data, loaded.model)
         model.applyMode(training: false)
         // The config's evaluation settings, read as training reads them (EvalSpec); --eval picks other metrics.
         let names = metrics.isEmpty ? evaluation.metrics : metrics

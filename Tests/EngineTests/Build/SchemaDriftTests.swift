@@ -41,6 +41,8 @@ final class SchemaDriftTests: XCTestCase {
         + "cls_head=dict(type='TSNHead', num_classes=3, in_channels=32, loss_cls=dict(type='CrossEntropyLoss')), test_cfg=dict())"
     static let tsm = "dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, base_channels=4), "
         + "cls_head=dict(type='TSMHead', num_classes=3, in_channels=32))"
+    static let trn = "dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, base_channels=4), "
+        + "cls_head=dict(type='TRNHead', num_classes=3, in_channels=32, num_segments=2))"
     static let i3d = "dict(type='Recognizer3D', backbone=dict(type='ResNet3d', pretrained=None, depth=18, base_channels=4), "
         + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=32), test_cfg=dict(average_clips='prob'))"
     static let slowOnly = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', pretrained=None, depth=18, base_channels=4), "
@@ -82,6 +84,7 @@ final class SchemaDriftTests: XCTestCase {
         texts.append(Self.config(model: Self.tsm, optimizer: "dict(type='Adam', constructor='TSMOptimizerConstructor', paramwise_cfg=dict(fc_lr5=True))",
                                  lr: Self.policies[1], runner: "runner = dict(type='EpochBasedRunner', max_epochs=4)"))
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='AdamW')", lr: Self.policies[2]))
+        texts.append(Self.config(model: Self.trn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0]))
         for p in Self.policies.dropFirst(3) {
             // With a warm-up, so each policy reads the warm-up keys too.
             texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)",

@@ -28,10 +28,7 @@ public enum ModelBuilder {
                                           ResNet3d.nonLocalBlock(channels: channels, cfg: b.nonLocalCfg, ownInit: true, rng: &rng)
                                       }
                                   }, temporalPool: b.temporalPool, rng: &rng)
-            let head = ClassificationHead(name: h.name, inChannels: h.inChannels, numClasses: h.numClasses,
-                                          dropoutRatio: h.dropoutRatio, initStd: h.initStd,
-                                          consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,
-                                          numSegments: h.numSegments, rng: &rng)
+            let head = buildHead(h, rng: &rng)
             return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
         case .resnet3d, .slowFast, .c3d, .resnet2plus1d, .csn, .x3d:
             let backbone: any Backbone
@@ -45,7 +42,7 @@ public enum ModelBuilder {
         }
     }
 
-    /// A head for a 3-D recognizer.
+    /// The head the spec names (2-D heads and 3-D heads alike).
     static func buildHead(_ h: ModelSpec.Head, rng: inout Philox) -> any RecognizerHead {
         switch h.kind {
         case .i3d(let avgPool):
@@ -62,6 +59,9 @@ public enum ModelBuilder {
                                       dropoutRatio: h.dropoutRatio, initStd: h.initStd,
                                       consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,
                                       numSegments: h.numSegments, rng: &rng)
+        case .trn(let segments, let relation, let hidden):
+            return TRNHead(inChannels: h.inChannels, numClasses: h.numClasses, numSegments: segments, relation: relation,
+                           hiddenDim: hidden, dropoutRatio: h.dropoutRatio, initStd: h.initStd, rng: &rng)
         }
     }
 }

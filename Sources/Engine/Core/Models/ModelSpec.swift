@@ -101,6 +101,8 @@ public struct ModelSpec: Sendable, Equatable {
             case slowFast
             /// X3DHead: average-pool, fc1 (to 2048, bias per `fc1_bias`), ReLU, dropout, fc2.
             case x3d(fc1Bias: Bool)
+            /// TRNHead: average-pool, dropout, fc to `hiddenDim`, then a relation module over `numSegments` frames.
+            case trn(numSegments: Int, relation: TRNHead.Relation, hiddenDim: Int)
         }
         public var kind: Kind
         /// The config's type name, for messages.

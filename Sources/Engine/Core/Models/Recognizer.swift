@@ -30,8 +30,10 @@ extension Backbone where Self: Layer {
 /// A classification head (mmaction2's BaseHead subclasses): feature maps in, class scores out, with the classifier
 /// registered as `fc_cls`.
 public protocol RecognizerHead: Module {
-    /// The classifier (`fc_cls`): its output count is the number of classes.
+    /// The layer mmaction2 names `fc_cls` (the classifier, except in TRNHead where a relation module follows it).
     var fcCls: Linear { get }
+    /// The number of classes scored.
+    var numClasses: Int { get }
     /// Class scores from the backbone's feature maps; `segments` is the recognizer's `num_segs` (frames or views per
     /// video), which heads that average over segments use.
     func forward(features: [Tensor], segments: Int) -> Tensor
@@ -76,8 +78,12 @@ public protocol Recognizer: Module {
     var blending: BatchBlending? { get set }
 }
 
+extension RecognizerHead {
+    public var numClasses: Int { fcCls.outFeatures }
+}
+
 extension Recognizer {
-    public var numClasses: Int { headModule.fcCls.outFeatures }
+    public var numClasses: Int { headModule.numClasses }
 
     public var randomStreams: [Philox] {
         get { headModule.randomStreams + blendingStreams }

@@ -7,14 +7,14 @@
 public final class Recognizer2D: Recognizer {
     public typealias StepOutput = RecognizerStep
     public let backbone: ResNet
-    public let clsHead: ClassificationHead
+    public let clsHead: any RecognizerHead
     public let loss: CrossEntropyLoss
     public let topk: [Int]
     public let averageClips: String?
     public var isTraining = true
     public var blending: BatchBlending?
 
-    public init(backbone: ResNet, clsHead: ClassificationHead, loss: CrossEntropyLoss = CrossEntropyLoss(),
+    public init(backbone: ResNet, clsHead: any RecognizerHead, loss: CrossEntropyLoss = CrossEntropyLoss(),
                 topk: [Int] = [1, 5], averageClips: String?) {
         self.backbone = backbone
         self.clsHead = clsHead

@@ -185,7 +185,8 @@ public enum ModelReader {
     }
 
     static func readHead(_ reader: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
-        let type = try reader.require("type", in: ["TSNHead", "TSMHead"], default: "TSNHead")
+        let type = try reader.require("type", in: ["TSNHead", "TSMHead", "TRNHead"], default: "TSNHead")
+        if type == "TRNHead" { return try readTRNHead(reader.as(type), backbone: backbone) }
         let h = reader.as(type)
         let inChannels = try h.int("in_channels")
         guard inChannels == backbone.featureChannels else {
@@ -217,6 +218,42 @@ public enum ModelReader {
         let dropout = Float(try h.double("dropout_ratio", isTSM ? 0.8 : 0.4)), initStd = Float(try h.double("init_std", isTSM ? 0.001 : 0.01))
         var head = ModelSpec.Head(kind: isTSM ? .tsm(numSegments: segments) : .tsn, name: type,
                                   inChannels: inChannels, numClasses: numClasses, dropoutRatio: dropout, initStd: initStd)
+        (head.lossWeight, head.classWeight) = loss
+        head.topk = try h.ints("topk", [1, 5])
+        return head
+    }
+
+    /// `TRNHead`: BaseHead's settings, `num_segments`, `relation_type`, `hidden_dim` (SEMANTICS-free: mmaction2 0.24.1's
+    /// trn_head.py). `spatial_type=None` (fc_cls on the flattened map) is refused: the shipped configs pool.
+    static func readTRNHead(_ h: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
+        let inChannels = try h.int("in_channels")
+        guard inChannels == backbone.featureChannels else {
+            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels "
+                          + "(\(backbone.name))", key: "in_channels")
+        }
+        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
+        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
+        let spatial = h.dict["spatial_type"] == nil ? "avg" : try h.optionalString("spatial_type")
+        h.note("spatial_type", .value(.string("avg")))
+        if spatial != "avg" {
+            throw h.error("TRNHead: spatial_type must be 'avg' (None would feed the unpooled map to fc_cls)", key: "spatial_type")
+        }
+        let segments = try h.int("num_segments", 8)
+        let relationName = try h.require("relation_type", in: TRNHead.Relation.allCases.map(\.rawValue), default: "TRNMultiScale")
+        let relation = TRNHead.Relation(rawValue: relationName)!
+        guard segments >= (relation == .multiScale ? 2 : 1) else {
+            throw h.error("TRNHead: num_segments must be at least \(relation == .multiScale ? 2 : 1) for \(relationName)", key: "num_segments")
+        }
+        // C(T, s) subsets per scale: beyond 16 frames the multi-scale tables grow past any shipped config.
+        guard segments <= 16 else { throw h.error("TRNHead: num_segments above 16 is not supported", key: "num_segments") }
+        let hidden = try h.int("hidden_dim", 256)
+        guard hidden >= 1 else { throw h.error("hidden_dim must be at least 1", key: "hidden_dim") }
+        let dropout = Float(try h.double("dropout_ratio", 0.8))
+        guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
+        let loss = try readLoss(h)
+        var head = ModelSpec.Head(kind: .trn(numSegments: segments, relation: relation, hiddenDim: hidden), name: "TRNHead",
+                                  inChannels: inChannels, numClasses: try h.int("num_classes"), dropoutRatio: dropout,
+                                  initStd: Float(try h.double("init_std", 0.001)))
         (head.lossWeight, head.classWeight) = loss
         head.topk = try h.ints("topk", [1, 5])
         return head
