@@ -19,7 +19,7 @@ public final class NL3DWrapper: Layer {
     public var children: [(String, any Module)] { [("block", block), ("non_local_block", nonLocal)] }
     public var kind: ModuleKind { .container }
 
-    /// C×(N·T)×H×W as C×N×T×H×W (or back, with `videos` nil).
+    /// C×(N·T)×H×W as C×N×T×H×W (`asClips`), or back.
     func view(_ x: Tensor, asClips: Bool) -> Tensor {
         if !asClips { return x.reshaped([x.shape[0], x.shape[1] * x.shape[2], x.shape[3], x.shape[4]]) }
         let (c, frames) = (x.shape[0], x.shape[1])

@@ -60,8 +60,7 @@ public final class ResNet: Layer, Backbone {
                         act: Bool, shift: Int? = nil) -> ConvModule {
             let conv = Conv2d(cin, cout, kernel: k, stride: stride, padding: padding, dilation: dilation, bias: false)
             conv.kaimingInit(rng: &rng)
-            let wrapped: any Layer = shift != nil && tsm != nil
-                ? TemporalShift(net: conv, segments: shift!, shiftDiv: tsm!.shiftDiv) : conv
+            let wrapped: any Layer = if let shift, let tsm { TemporalShift(net: conv, segments: shift, shiftDiv: tsm.shiftDiv) } else { conv }
             return ConvModule(conv: wrapped, bn: BatchNorm(cout), activate: act)
         }
         conv1 = convModule(inChannels, baseChannels, 7, stride: 2, padding: 3, act: true)
