@@ -18,8 +18,6 @@ GOAL = {"ResNet", "ResNetTSM", "ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast
 
 # Why a config fails, grouped: (text in Reel's message, the group's one-line reason). First match wins.
 GROUPS = [
-    ("needs a cls_head", "feature-extraction config (no cls_head, for tools/misc/clip_feature_extraction.py; "
-     "its data are videos too): Reel has no feature-extraction command"),
     ("unknown argument 'step' for CosineAnnealing", "broken upstream: lr_config inherits step= from its _base_ without "
      "_delete_=True; mmcv 1.7.2 raises TypeError on it too (CosineAnnealingLrUpdaterHook takes no 'step')"),
     ("must be a dataset dict(type=…), not a list", "OmniSource (several train datasets, ImageDataset/web data) is not implemented"),

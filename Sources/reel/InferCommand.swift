@@ -7,11 +7,12 @@ import Foundation
 
 /// `reel infer FILE CKPT INPUT`: mmaction2's demo/demo.py — one video file or frame directory through the config's
 /// test pipeline and the checkpoint's model, the top classes printed with their scores (names from `--labels`).
-/// Runs mmaction2's demo/inference configs (`ann_file=None`), and any other config with a test or val split.
+/// Runs mmaction2's demo/inference configs (`ann_file=None`), and any other config with a test or val split; a
+/// feature extractor (no cls_head, `test_cfg.feature_extraction=True`) gives the video's pooled features instead.
 struct InferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
-        abstract: "Classify one video file or frame directory with a checkpoint (mmaction2's demo.py).")
+        abstract: "Classify one video file or frame directory with a checkpoint (mmaction2's demo.py), or extract its features.")
 
     @OptionGroup var source: ConfigCommand.Source
     @Argument(help: "A checkpoint (.safetensors, or a PyTorch .pth such as mmaction2's model-zoo weights).") var checkpoint: String
@@ -35,12 +36,18 @@ struct InferCommand: ParsableCommand {
             ExitStatus.printError("warning: \(labels!) names \(names.count) classes; the model has \(result.scores.count)")
         }
         if json {
-            let object: [String: Any] = ["input": input, "input_shape": result.inputShape, "scores": result.scores.map(Double.init)]
+            let key = loaded.spec.model.head.extractsFeatures ? "features" : "scores"
+            let object: [String: Any] = ["input": input, "input_shape": result.inputShape, key: result.scores.map(Double.init)]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
         print(String(format: "%@: %d frames, model input %@, %.2f s", input, result.frames, "\(result.inputShape)",
                      Date().timeIntervalSince(start)))
+        if loaded.spec.model.head.extractsFeatures {
+            let norm = result.scores.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+            print(String(format: "features: %d values (L2 norm %.4f); --json prints them", result.scores.count, norm))
+            return
+        }
         for (index, score) in result.ranked.prefix(top) {
             let name = names.flatMap { index < $0.count ? $0[index] : nil } ?? "class \(index)"
             print(String(format: "%10.4f  %@", score, name))

@@ -31,6 +31,10 @@ struct TestCommand: ParsableCommand {
         let isMain = group.isMain
         let loaded = try EvaluationModel(source, checkpoint: checkpoint, split: split, announce: isMain)
         let (evaluation, data, model) = (loaded.spec.evaluation, loaded.spec.data, loaded.model)
+        if loaded.spec.model.head.extractsFeatures {
+            throw ValidationError("the config's model extracts features (no cls_head): `reel test` scores classes; run "
+                                  + "`reel infer CONFIG CKPT VIDEO --json` for a video's features")
+        }
         model.applyMode(training: false)
         // The config's evaluation settings, read as training reads them (EvalSpec); --eval picks other metrics.
         let names = metrics.isEmpty ? evaluation.metrics : metrics

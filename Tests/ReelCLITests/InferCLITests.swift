@@ -70,4 +70,46 @@ final class InferCLITests: XCTestCase {
         XCTAssertTrue(test.stderr.contains("inference.py:2:"), test.stderr)
         XCTAssertTrue(test.stderr.contains("error: ann_file is None: this dataset lists no videos"), test.stderr)
     }
+
+    /// A feature extractor (mmaction2's clip_feature_extraction configs: no cls_head, feature_extraction=True) gives a
+    /// video's pooled features from a TSM checkpoint's backbone; training and `reel test` refuse it.
+    func testFeatureExtractionConfig() throws {
+        let ws = try DemoWorkspace(self)
+        let train = try ws.run(ws.train(workDir: ws.path("w"), epochs: 1))
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let ckpt = ws.path("w/epoch_1.safetensors")
+        let config = ws.path("features.py")
+        // Shaped like mmaction2's tsn_r50_clip_feature_extraction_1x1x3_rgb.py: a model without cls_head and a test split only.
+        try """
+        model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', pretrained=None, depth=18, base_channels=16,
+                     num_segments=8, shift_div=8, shift_place='blockres', norm_eval=False),
+                     test_cfg=dict(feature_extraction=True))
+        img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
+        test_pipeline = [
+            dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
+            dict(type='RawFrameDecode'), dict(type='CenterCrop', crop_size=56), dict(type='Normalize', **img_norm_cfg),
+            dict(type='FormatShape', input_format='NCHW'), dict(type='Collect', keys=['imgs'], meta_keys=[]),
+            dict(type='ToTensor', keys=['imgs'])]
+        data = dict(videos_per_gpu=1, workers_per_gpu=0,
+                    test=dict(type='RawframeDataset', ann_file=None, data_prefix=None, pipeline=test_pipeline))
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let json = try ws.run(["infer", config, ckpt, ws.path("data/demo/rawframes/video_00000"), "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let features = try XCTUnwrap(object["features"] as? [Double])
+        XCTAssertEqual(features.count, 128, "ResNet-18 at base 16: 128 channels")
+        XCTAssertTrue(features.allSatisfy { $0.isFinite && $0 >= 0 }, "pooled ReLU outputs")
+        let table = try ws.run(["infer", config, ckpt, ws.path("data/demo/rawframes/video_00000")])
+        XCTAssertTrue(table.stdout.contains("features: 128 values"), table.stdout)
+        let build = try ws.run(["config", "check", "--build", config])
+        XCTAssertEqual(build.status, 0, build.stdout + build.stderr)
+        let trained = try ws.run(["train", config, "--no-tui", "--work-dir", ws.path("w2"), "--cfg-options", "optimizer.type=SGD",
+                                  "optimizer.lr=0.1", "total_epochs=1"])
+        XCTAssertEqual(trained.status, 2, trained.stderr)
+        XCTAssertTrue(trained.stderr.contains("features.py:1:"), trained.stderr)
+        XCTAssertTrue(trained.stderr.contains("has nothing to train"), trained.stderr)
+        let tested = try ws.run(["test", config, ckpt])
+        XCTAssertNotEqual(tested.status, 0)
+        XCTAssertTrue(tested.stderr.contains("extracts features (no cls_head)"), tested.stderr)
+    }
 }

@@ -4,6 +4,7 @@
 public final class ClassificationHead: RecognizerHead {
     public enum Consensus: Sendable { case featuresBeforeFC, logitsAfterFC }
     public let fcCls: Linear
+    public var numClasses: Int { fcCls.outFeatures }
     public let dropout: Dropout?
     public let consensus: Consensus
     /// TSMHead's own `num_segments` (TSNHead uses the recognizer's num_segs).

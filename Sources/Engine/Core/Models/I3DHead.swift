@@ -4,6 +4,7 @@
 /// `fc_cls` is initialised normal(0, init_std) with zero bias.
 public final class I3DHead: RecognizerHead {
     public let fcCls: Linear
+    public var numClasses: Int { fcCls.outFeatures }
     public let dropout: Dropout?
     /// `spatial_type == 'avg'`.
     public let avgPool: Bool

@@ -59,6 +59,8 @@ public enum ModelBuilder {
                                       dropoutRatio: h.dropoutRatio, initStd: h.initStd,
                                       consensus: h.isTSM ? .logitsAfterFC : .featuresBeforeFC,
                                       numSegments: h.numSegments, rng: &rng)
+        case .features:
+            return FeatureHead(channels: h.inChannels)
         case .trn(let segments, let relation, let hidden):
             return TRNHead(inChannels: h.inChannels, numClasses: h.numClasses, numSegments: segments, relation: relation,
                            hiddenDim: hidden, dropoutRatio: h.dropoutRatio, initStd: h.initStd, rng: &rng)

@@ -103,6 +103,8 @@ public struct ModelSpec: Sendable, Equatable {
             case x3d(fc1Bias: Bool)
             /// TRNHead: average-pool, dropout, fc to `hiddenDim`, then a relation module over `numSegments` frames.
             case trn(numSegments: Int, relation: TRNHead.Relation, hiddenDim: Int)
+            /// No cls_head, `test_cfg.feature_extraction=True`: pooled backbone features, inference only.
+            case features
         }
         public var kind: Kind
         /// The config's type name, for messages.
@@ -113,6 +115,8 @@ public struct ModelSpec: Sendable, Equatable {
         public var classWeight: [Float]?
         public var topk = [1, 5]
         public var isTSM: Bool { if case .tsm = kind { return true } else { return false } }
+        /// A feature-extraction model: nothing to train or score classes with.
+        public var extractsFeatures: Bool { kind == .features }
         public var numSegments: Int? { if case .tsm(let n) = kind { return n } else { return nil } }
         public init(kind: Kind, name: String, inChannels: Int, numClasses: Int, dropoutRatio: Float, initStd: Float) {
             self.kind = kind; self.name = name; self.inChannels = inChannels; self.numClasses = numClasses

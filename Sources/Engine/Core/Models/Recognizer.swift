@@ -30,9 +30,7 @@ extension Backbone where Self: Layer {
 /// A classification head (mmaction2's BaseHead subclasses): feature maps in, class scores out, with the classifier
 /// registered as `fc_cls`.
 public protocol RecognizerHead: Module {
-    /// The layer mmaction2 names `fc_cls` (the classifier, except in TRNHead where a relation module follows it).
-    var fcCls: Linear { get }
-    /// The number of classes scored.
+    /// The number of scores a row of the output holds: the classes (a feature-extraction head: the feature channels).
     var numClasses: Int { get }
     /// Class scores from the backbone's feature maps; `segments` is the recognizer's `num_segs` (frames or views per
     /// video), which heads that average over segments use.
@@ -76,10 +74,6 @@ public protocol Recognizer: Module {
     var randomStreams: [Philox] { get set }
     /// `train_cfg.blending` (mixup/cutmix), applied to the batches of `trainStep` and `lossOnly`; nil for none.
     var blending: BatchBlending? { get set }
-}
-
-extension RecognizerHead {
-    public var numClasses: Int { fcCls.outFeatures }
 }
 
 extension Recognizer {

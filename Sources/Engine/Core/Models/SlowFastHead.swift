@@ -4,6 +4,7 @@
 /// model-zoo weights load as they are. Input: features [slow, fast], channel-major; output N×classes.
 public final class SlowFastHead: RecognizerHead {
     public let fcCls: Linear
+    public var numClasses: Int { fcCls.outFeatures }
     public let dropout: Dropout?
     let slowPool = GlobalAvgPool(), fastPool = GlobalAvgPool()
     public var isTraining = true {

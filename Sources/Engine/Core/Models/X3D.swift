@@ -201,6 +201,7 @@ public final class X3DHead: RecognizerHead {
     }
 
     public var fcCls: Linear { fc2 }
+    public var numClasses: Int { fc2.outFeatures }
     public var children: [(String, any Module)] { [("fc1", fc1), ("fc2", fc2), ("relu", relu)] }
 
     public func forward(features: [Tensor], segments: Int) -> Tensor {

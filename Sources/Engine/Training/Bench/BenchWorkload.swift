@@ -43,8 +43,10 @@ public struct BenchWorkload {
                 * Double(g.images * g.outPlane)
             total += flops * (conv.computesInputGradient ? 3 : 2)
         }
-        let fc = model.headModule.fcCls
-        total += 2 * Double(fc.inFeatures * fc.outFeatures) * Double(input.shape[0] * input.shape[1]) * 3
+        // The head's linear layers, counted once per frame (an upper bound for heads that pool first).
+        for case let fc as Linear in model.headModule.namedModules().map(\.1) {
+            total += 2 * Double(fc.inFeatures * fc.outFeatures) * Double(input.shape[0] * input.shape[1]) * 3
+        }
         return total / 1e9
     }
 }

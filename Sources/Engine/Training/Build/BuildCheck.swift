@@ -61,8 +61,10 @@ public enum BuildCheck {
     public static func runTest(_ spec: TestSpec, scratch: String) throws -> Report {
         var report = Report()
         let model = try build(spec.model, into: &report)
-        report.lines.append("note: a test-only config (no data.train): built as `reel test` reads it; `reel train` needs "
-                            + "data.train, an optimizer and total_epochs")
+        report.lines.append(spec.model.head.extractsFeatures
+            ? "note: a feature extractor (no cls_head): `reel infer CONFIG CKPT VIDEO --json` gives a video's features"
+            : "note: a test-only config (no data.train): built as `reel test` reads it; `reel train` needs "
+                + "data.train, an optimizer and total_epochs")
         report.lines.append(try testForward(model, spec.data, scratch: scratch))
         return report
     }
@@ -80,7 +82,8 @@ public enum BuildCheck {
         let scores = model.predict(one.reshaped([1] + one.shape))
         guard scores.scalars.allSatisfy(\.isFinite) else { throw Failure(message: "the test forward gave non-finite scores") }
         return "\(testSpec.split.rawValue) pipeline: input \(imgs.shape) (\(views) crop\(views == 1 ? "" : "s")); "
-            + "one view \(one.shape) forwarded: \(scores.shape[1]) scores in " + String(format: "%.2f s", seconds(since: t0))
+            + "one view \(one.shape) forwarded: \(scores.shape[1]) \(model.headModule is FeatureHead ? "features" : "scores") in "
+            + String(format: "%.2f s", seconds(since: t0))
     }
 
     /// The split's pipeline output for the synthetic clip (one video).

@@ -20,22 +20,36 @@ public enum ModelReader {
         case .recognizer2D: backbone = .resnet(try readBackbone(b))
         case .recognizer3D: backbone = try readBackbone3D(b)
         }
-        guard let h = try r.sub("cls_head") else { throw r.error("Reel needs a cls_head to train") }
-        let head: ModelSpec.Head
-        switch kind {
-        case .recognizer2D: head = try readHead(h, backbone: backbone)
-        case .recognizer3D: head = try readHead3D(h, backbone: backbone)
+        let testCfg = try r.sub("test_cfg")?.as("test_cfg")
+        let extractsFeatures = try testCfg?.bool("feature_extraction", false) ?? false
+        var head: ModelSpec.Head
+        if let h = try r.sub("cls_head") {
+            if extractsFeatures {
+                throw testCfg!.error("feature_extraction=True with a cls_head: Reel extracts features from models without "
+                                     + "one (mmaction2's clip_feature_extraction configs); remove cls_head or the flag",
+                                     key: "feature_extraction")
+            }
+            switch kind {
+            case .recognizer2D: head = try readHead(h, backbone: backbone)
+            case .recognizer3D: head = try readHead3D(h, backbone: backbone)
+            }
+        } else {
+            guard extractsFeatures else {
+                throw r.error("\(type) needs a cls_head (or test_cfg=dict(feature_extraction=True) for a feature extractor)")
+            }
+            let channels = backbone.featureChannels
+            head = ModelSpec.Head(kind: .features, name: "feature extraction", inChannels: channels, numClasses: channels,
+                                  dropoutRatio: 0, initStd: 0)
+            head.topk = []
         }
         var averageClips: String? = nil
-        if let t = try r.sub("test_cfg") {
-            let t = t.as("test_cfg")
+        if let t = testCfg {
             averageClips = try t.optionalString("average_clips")
             if let a = averageClips, !["score", "prob"].contains(a) {
                 throw t.error("average_clips must be 'score', 'prob' or None, not '\(a)'", key: "average_clips")
             }
-            if try t.bool("feature_extraction", false) {
-                throw t.error("feature_extraction=True is not supported by Reel (it returns class scores)", key: "feature_extraction")
-            }
+            // mmaction2 returns the features before average_clip.
+            if extractsFeatures { averageClips = nil }
             // A memory option: the views' scores are the same whether computed in one batch or several.
             t.accepts("max_testing_views", as: .inert("Reel scores the views in one pass, with the same result"))
             if try t.bool("fcn_test", false) {
@@ -223,8 +237,8 @@ public enum ModelReader {
         return head
     }
 
-    /// `TRNHead`: BaseHead's settings, `num_segments`, `relation_type`, `hidden_dim` (SEMANTICS-free: mmaction2 0.24.1's
-    /// trn_head.py). `spatial_type=None` (fc_cls on the flattened map) is refused: the shipped configs pool.
+    /// `TRNHead`: BaseHead's settings, `num_segments`, `relation_type`, `hidden_dim`, as mmaction2 0.24.1's trn_head.py
+    /// reads them. `spatial_type=None` (fc_cls on the flattened map) is refused: the shipped configs pool.
     static func readTRNHead(_ h: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
         let inChannels = try h.int("in_channels")
         guard inChannels == backbone.featureChannels else {

@@ -67,6 +67,10 @@ public struct RunSpec {
         readGlobals(top)
         guard let modelConfig = top.value("model") else { throw top.error("the config has no 'model'") }
         let model = try ModelReader.read(modelConfig, files: config.files, log: log)
+        if model.head.extractsFeatures {
+            throw config.files.error("a feature extractor (no cls_head, test_cfg.feature_extraction=True) has nothing to train; "
+                                     + "run `reel infer CONFIG CKPT VIDEO --json` for its features", at: modelConfig.origin)
+        }
         guard let optConfig = top.value("optimizer") else { throw top.error("the config has no 'optimizer'") }
         let optimizer = try OptimizerReader.read(optConfig, files: config.files, log: log)
         let data = try DataConfig(config, log: log)
