@@ -181,8 +181,8 @@ extension Registry {
                             A("label_smooth_eps", .float, "0.0", "Label smoothing, only used with multi_class=True."),
                             A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
                         ]),
-    ] + family3DHeads + ["TPNHead", "TRNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
-        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead, I3DHead, SlowFastHead and X3DHead are implemented")) }
+    ] + family3DHeads + ["TPNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
+        .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead, TRNHead, I3DHead, SlowFastHead and X3DHead are implemented")) }
         + [
             ComponentSchema("CrossEntropyLoss", .loss, "Cross entropy on logits, mean over the batch.", args: [
                 A("loss_weight", .float, "1.0", "Multiplier of the loss."),
