@@ -51,5 +51,13 @@ final class FeatureHeadTests: XCTestCase {
             let c = try config(model)
             XCTAssertThrowsError(try ModelReader.read(c.root["model"]!, files: c.files)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
         }
+        let slowFast = "model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowFast', pretrained=None, resample_rate=1, "
+            + "speed_ratio=1, slow_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=True, base_channels=8), "
+            + "fast_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=False, base_channels=1)), "
+            + "test_cfg=dict(feature_extraction=True))"
+        let sf = try ConfigLoader(read: { $0 == "/s.py" ? slowFast : nil }).load("/s.py")
+        XCTAssertThrowsError(try ModelReader.read(sf.root["model"]!, files: sf.files)) {
+            XCTAssertTrue("\($0)".contains("/s.py:1:") && "\($0)".contains("fails on SlowFast's two"), "\($0)")
+        }
     }
 }

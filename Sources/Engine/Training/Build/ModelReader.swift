@@ -37,6 +37,11 @@ public enum ModelReader {
             guard extractsFeatures else {
                 throw r.error("\(type) needs a cls_head (or test_cfg=dict(feature_extraction=True) for a feature extractor)")
             }
+            if case .slowFast = backbone {
+                // Two feature maps: mmaction2's feature extraction pools `feat` as one tensor and fails on the pair.
+                throw testCfg!.error("feature_extraction=True with ResNet3dSlowFast: mmaction2 pools one feature map and fails "
+                                     + "on SlowFast's two", key: "feature_extraction")
+            }
             let channels = backbone.featureChannels
             head = ModelSpec.Head(kind: .features, name: "feature extraction", inChannels: channels, numClasses: channels,
                                   dropoutRatio: 0, initStd: 0)
