@@ -5,28 +5,14 @@
 public final class FeatureHead: RecognizerHead {
     public let numClasses: Int
     public var isTraining = false
+    let pool = GlobalAvgPool()
 
     public init(channels: Int) { numClasses = channels }
 
     public func forward(features: [Tensor], segments: Int) -> Tensor {
         let x = features[0]
-        let c = x.shape[0], rows = x.shape[1], plane = x.count / max(1, c * rows)
-        precondition(c == numClasses && rows % segments == 0, "feature head: \(x.shape) with \(segments) rows a video")
-        let videos = rows / segments
-        var out = Tensor.zeros([videos, c])
-        x.withData { xp in
-            out.withMutableData { op in
-                for ch in 0..<c {
-                    for r in 0..<rows {
-                        var s: Float = 0
-                        let p = xp + (ch * rows + r) * plane
-                        for i in 0..<plane { s += p[i] }
-                        op[(r / segments) * c + ch] += s / Float(plane) / Float(segments)
-                    }
-                }
-            }
-        }
-        return out
+        precondition(x.shape[0] == numClasses && x.shape[1] % segments == 0, "feature head: \(x.shape) with \(segments) rows a video")
+        return ClassificationHead.meanOverSegments(pool.forward(x), segments: segments)
     }
 
     public func backward(scores dScores: Tensor) -> [Tensor] {

@@ -78,4 +78,13 @@ public enum FilenameTemplate {
         }
         return String(template[..<open]) + text + String(template[template.index(after: close)...])
     }
+
+    /// Whether a file name is the template with some frame number in its placeholder: `^prefix\d+suffix$`, the
+    /// pattern mmaction2's `inference_recognizer` counts frames with (a template without a placeholder: itself).
+    public static func matches(_ name: String, template: String) -> Bool {
+        guard let open = template.firstIndex(of: "{"), let close = template[open...].firstIndex(of: "}") else { return name == template }
+        let prefix = template[..<open], suffix = template[template.index(after: close)...]
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return false }
+        return name.dropFirst(prefix.count).dropLast(suffix.count).allSatisfy { $0.isASCII && $0.isNumber }
+    }
 }

@@ -182,9 +182,8 @@ public enum FrameExtractor {
     /// The number of frame files (`img_NNNNN.jpg`) in a finished directory.
     static func frameFiles(in dir: String) throws -> Int {
         do {
-            return try FileManager.default.contentsOfDirectory(atPath: dir).filter { name in
-                name.hasPrefix("img_") && name.hasSuffix(".jpg") && name.dropFirst(4).dropLast(4).allSatisfy(\.isASCII)
-                    && Int(name.dropFirst(4).dropLast(4)) != nil
+            return try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+                FilenameTemplate.matches($0, template: "img_{:05}.jpg")
             }.count
         } catch {
             throw FrameWriteError(path: dir, reason: "cannot list the finished frame directory (\(reason(error)))")

@@ -181,12 +181,8 @@ extension ModelReader {
             throw h.error("spatial_type=None flattens the whole feature map into fc_cls; \(backbone.name) gives C×T×H×W maps whose "
                           + "size depends on the input: use spatial_type='avg'", key: "spatial_type")
         }
-        guard inChannels == backbone.featureChannels else {
-            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels (\(backbone.name))",
-                          key: "in_channels")
-        }
-        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
-        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
+        try checkInChannels(inChannels, h, backbone: backbone)
+        try refuseMultiClass(h)
         let dropout = try h.double("dropout_ratio", 0.5)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .i3d(avgPool: spatial != nil), name: type, inChannels: inChannels, numClasses: numClasses,

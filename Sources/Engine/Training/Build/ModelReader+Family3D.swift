@@ -155,10 +155,7 @@ extension ModelReader {
         guard spatial == "avg" else {
             throw h.error("spatial_type='\(spatial)' is not supported by Reel's X3DHead ('avg')", key: "spatial_type")
         }
-        guard inChannels == backbone.featureChannels else {
-            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels (\(backbone.name))",
-                          key: "in_channels")
-        }
+        try checkInChannels(inChannels, h, backbone: backbone)
         let dropout = try h.double("dropout_ratio", 0.5)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .x3d(fc1Bias: try h.bool("fc1_bias", false)), name: "X3DHead", inChannels: inChannels,

@@ -136,8 +136,7 @@ extension ModelReader {
             throw h.error("in_channels=\(inChannels) but the pathways give \(b.slow.featureChannels) + \(b.fast.featureChannels) = "
                           + "\(b.featureChannels) channels", key: "in_channels")
         }
-        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
-        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
+        try refuseMultiClass(h)
         let dropout = try h.double("dropout_ratio", 0.8)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .slowFast, name: "SlowFastHead", inChannels: inChannels, numClasses: numClasses,

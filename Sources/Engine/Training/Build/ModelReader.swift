@@ -208,17 +208,13 @@ public enum ModelReader {
         if type == "TRNHead" { return try readTRNHead(reader.as(type), backbone: backbone) }
         let h = reader.as(type)
         let inChannels = try h.int("in_channels")
-        guard inChannels == backbone.featureChannels else {
-            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels "
-                          + "(\(backbone.name))", key: "in_channels")
-        }
-        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
+        try checkInChannels(inChannels, h, backbone: backbone)
+        try refuseMultiClass(h)
         h.note("spatial_type", .value(.string("avg")))   // None pools the same way here
         if let s = try h.optionalString("spatial_type"), s != "avg" { throw h.error("spatial_type must be 'avg'", key: "spatial_type") }
         if let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
             throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")
         }
-        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
         let loss = try readLoss(h)
         let isTSM = type == "TSMHead"
         var segments = isTSM ? try h.int("num_segments", 8) : 0
@@ -246,12 +242,8 @@ public enum ModelReader {
     /// reads them. `spatial_type=None` (fc_cls on the flattened map) is refused: the shipped configs pool.
     static func readTRNHead(_ h: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
         let inChannels = try h.int("in_channels")
-        guard inChannels == backbone.featureChannels else {
-            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels "
-                          + "(\(backbone.name))", key: "in_channels")
-        }
-        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
-        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
+        try checkInChannels(inChannels, h, backbone: backbone)
+        try refuseMultiClass(h)
         let spatial = h.dict["spatial_type"] == nil ? "avg" : try h.optionalString("spatial_type")
         h.note("spatial_type", .value(.string("avg")))
         if spatial != "avg" {
@@ -276,6 +268,21 @@ public enum ModelReader {
         (head.lossWeight, head.classWeight) = loss
         head.topk = try h.ints("topk", [1, 5])
         return head
+    }
+
+    /// A head's `in_channels` must be the channels the backbone gives.
+    static func checkInChannels(_ inChannels: Int, _ h: ConfigReader, backbone: ModelSpec.Backbone) throws {
+        guard inChannels == backbone.featureChannels else {
+            throw h.error("in_channels=\(inChannels) but the backbone gives \(backbone.featureChannels) channels "
+                          + "(\(backbone.name))", key: "in_channels")
+        }
+    }
+
+    /// BaseHead's multi-label settings: `multi_class=True` is refused (Reel's losses take one label a video), so
+    /// `label_smooth_eps`, which mmaction2 applies only with it, is inert.
+    static func refuseMultiClass(_ h: ConfigReader) throws {
+        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
+        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
     }
 
     /// BaseHead's `loss_cls` (CrossEntropyLoss only): its weight and class weights.

@@ -60,20 +60,13 @@ public enum VideoInference {
         return (Pipeline(steps: steps), sample)
     }
 
-    /// The files of `dir` named by `template` with some frame number (mmaction2 counts `^prefix\d+suffix$`).
+    /// The files of `dir` named by `template` with some frame number (`FilenameTemplate.matches`).
     static func frameCount(in dir: String, template: String) throws -> Int {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
             throw InputError(path: dir, reason: "cannot list the frame directory (\(error.localizedDescription))")
         }
-        guard let open = template.firstIndex(of: "{"), let close = template[open...].firstIndex(of: "}") else {
-            return names.filter { $0 == template }.count
-        }
-        let prefix = template[..<open], suffix = template[template.index(after: close)...]
-        return names.filter { name in
-            guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return false }
-            return name.dropFirst(prefix.count).dropLast(suffix.count).allSatisfy(\.isASCIIDigitCharacter)
-        }.count
+        return names.filter { FilenameTemplate.matches($0, template: template) }.count
     }
 
     /// Runs the adapted test pipeline on `input` and the model (in eval mode) on its output.
@@ -88,8 +81,4 @@ public enum VideoInference {
         let scores = model.predict(imgs.reshaped([1] + imgs.shape))
         return Result(inputShape: imgs.shape, scores: scores.scalars, frames: sample.frameIndices.count)
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }
