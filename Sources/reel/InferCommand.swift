@@ -58,7 +58,7 @@ struct InferCommand: ParsableCommand {
     /// ends the last line).
     static func labelNames(_ path: String) throws -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("\(path): cannot read the label map")
+            throw VideoInference.InputError(path: path, reason: "cannot read the label map")
         }
         var lines = text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         if lines.last == "" { lines.removeLast() }

@@ -25,12 +25,13 @@ public enum VideoInference {
         }
     }
 
-    /// An input that cannot be read as a video or a frame directory.
+    /// An input file that cannot be read: the video or frame directory, or the label map.
     public struct InputError: DataInputError, Sendable {
         public var path: String
         public var reason: String
         public var file: String { path }
         public var description: String { "\(path): \(reason)" }
+        public init(path: String, reason: String) { self.path = path; self.reason = reason }
     }
 
     /// The test pipeline adapted to `input` and the sample it starts from.
