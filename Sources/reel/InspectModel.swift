@@ -72,8 +72,8 @@ extension InspectCommand {
             var losses: [Double] = []
             for _ in 0..<steps {
                 model.zeroGradients()
-                losses.append((parallel?.trainStep(model, batch.imgs, labels: batch.labels)
-                               ?? model.trainStep(batch.imgs, labels: batch.labels)).loss)
+                losses.append((parallel?.trainStep(model, batch.imgs, targets: .classes(batch.labels))
+                               ?? model.trainStep(batch.imgs, targets: .classes(batch.labels))).loss)
                 for (_, p) in model.namedParameters() where p.requiresGrad {
                     var v = p.value
                     let n = v.count, rate = Float(lr)

@@ -45,7 +45,7 @@ extension Registry {
             A("by_epoch", .bool, "True", "Count in epochs or iterations."),
             A("save_best", .optional(.string), "'auto'", "Metric of the best checkpoint ('auto' = the first metric returned, usually top1_acc)."),
             A("rule", .optional(.choice(["greater", "less"])), "None", "Better = greater or less; inferred from the metric name ('acc', 'top' … greater; 'loss' less)."),
-            A("metrics", .oneOf([.string, .sequence(.string)]), "'top_k_accuracy'", "top_k_accuracy, mean_class_accuracy, …"),
+            A("metrics", .oneOf([.string, .sequence(.string)]), "'top_k_accuracy'", "top_k_accuracy, mean_class_accuracy (single-label datasets); mean_average_precision (per class, then the mean), mmit_mean_average_precision (per video, then the mean) for multi_class datasets."),
             A("metric_options", .dict, "dict(top_k_accuracy=dict(topk=(1, 5)))", "Options per metric."),
             A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Deprecated alias of metric_options.top_k_accuracy.topk (a tuple, not a list)."),
             A("test_fn", .any, "None", "Custom inference function (not supported)."),

@@ -1,12 +1,13 @@
 import Foundation
 import EngineCore
 
-/// A batch of pipeline outputs stacked along a new first axis: `imgs` B×(sample shape), one label per video.
+/// A batch of pipeline outputs stacked along a new first axis: `imgs` B×(sample shape), and the videos' targets
+/// (one class each, or their label sets from a `multi_class=True` dataset).
 // Unchecked: `Tensor` (the numeric core, Swift 5 mode) is a class; a batch is built by one worker thread and handed
 // over whole through `LoaderEpoch`, which keeps no reference to it.
 public struct Batch: @unchecked Sendable {
     public var imgs: Tensor
-    public var labels: [Int]
+    public var targets: Targets
     /// Dataset indices of the videos, in batch order.
     public var indices: [Int]
     /// One note per item `skip_broken` replaced while building this batch (what was skipped and why).
@@ -67,7 +68,7 @@ public final class Loader: @unchecked Sendable {
     /// Builds batch `b` of an epoch (in the calling thread).
     func makeBatch(_ indices: [Int], epoch: Int, workspace: PipelineWorkspace) throws -> Batch {
         var samples: [Tensor] = []
-        var labels: [Int] = []
+        var labels: [[Int]] = []
         workspace.skipped.removeAll()
         for i in indices {
             var rng = Philox(seed: seed, stream: UInt64(epoch) << 32 | UInt64(i))
@@ -78,7 +79,7 @@ public final class Loader: @unchecked Sendable {
                                    + "batch (frames of different sizes need a Resize or crop to one size in the pipeline)")
             }
             samples.append(imgs)
-            labels.append(s.labels.first ?? 0)
+            labels.append(s.labels)
         }
         var out = Tensor(uninitialized: [samples.count] + samples[0].shape)
         let n = samples[0].count
@@ -87,7 +88,9 @@ public final class Loader: @unchecked Sendable {
         }
         let skipped = workspace.skipped
         workspace.skipped.removeAll()
-        return Batch(imgs: out, labels: labels, indices: indices, skipped: skipped)
+        // A single-label dataset's lines have exactly one label (AnnotationList refuses others).
+        let targets: Targets = dataset.multiClass ? .labelSets(labels) : .classes(labels.map { $0.first ?? 0 })
+        return Batch(imgs: out, targets: targets, indices: indices, skipped: skipped)
     }
 }
 

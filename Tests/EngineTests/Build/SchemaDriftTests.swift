@@ -97,6 +97,12 @@ final class SchemaDriftTests: XCTestCase {
             let model = String(Self.tsm.dropLast()) + ", train_cfg=dict(blending=\(blending)))"
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0]))
         }
+        // Multi-label: a BCE head on a multi_class dataset, evaluated by mean average precision.
+        let multiLabel = Self.tsn.replacingOccurrences(of: "loss_cls=dict(type='CrossEntropyLoss')",
+                                                       with: "multi_class=True, label_smooth_eps=0.1, loss_cls=dict(type='BCELossWithLogits', loss_weight=3.0, class_weight=[1.0, 2.0, 1.0])")
+        texts.append(Self.config(model: multiLabel, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0])
+            .replacingOccurrences(of: "pipeline=\(Self.pipeline))", with: "pipeline=\(Self.pipeline), multi_class=True, num_classes=3)")
+            .replacingOccurrences(of: "save_best='top1_acc'", with: "save_best='mean_average_precision', metrics=['mean_average_precision']"))
         for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
         }

@@ -51,15 +51,14 @@ final class DataConfigTests: XCTestCase {
         XCTAssertEqual(try data.loaderSettings(.test).batchSize, 2)
     }
 
-    /// The loss takes one label a video: a multi-hot (multi_class) dataset is refused when a loader is built.
-    func testMultiClassDatasetsAreRefusedForLoaders() throws {
+    /// A multi-hot (multi_class) dataset's loader gives each video's label set (the loss and metrics take them;
+    /// MultiLabelTests checks the rest).
+    func testMultiClassDatasetsGiveLabelSets() throws {
         let fx = try FrameFixture(videos: 3, frames: 4, width: 16, height: 16)
         let multi = try data(fx, classes: 3, extra: ", multi_class=True, num_classes=3")
-        XCTAssertEqual(try multi.dataset(.train).records.map(\.labels), [[0], [1], [2]], "the dataset itself still reads")
-        XCTAssertThrowsError(try multi.loader(.train, seed: 0)) { e in
-            XCTAssertTrue(e is ConfigError, "\(type(of: e))")
-            XCTAssertTrue("\(e)".contains("error: multi_class=True datasets need a multi-label head, which Reel does not have yet"), "\(e)")
-        }
+        XCTAssertEqual(try multi.dataset(.train).records.map(\.labels), [[0], [1], [2]])
+        XCTAssertEqual(try XCTUnwrap(try multi.loader(.test, seed: 0).epoch(0).next()).targets, .labelSets([[0], [1]]))
+        XCTAssertEqual(try XCTUnwrap(try data(fx, classes: 3).loader(.test, seed: 0).epoch(0).next()).targets, .classes([0, 1]))
     }
 
     /// flip_label_map can change a label after the annotation check: the dataset re-checks the pipeline's output,

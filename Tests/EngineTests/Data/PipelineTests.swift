@@ -288,7 +288,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(inline.map(\.imgs), threaded.map(\.imgs))
         XCTAssertEqual(inline.map(\.imgs.shape), [[2, 3, 3, 8, 8], [2, 3, 3, 8, 8], [1, 3, 3, 8, 8]])
         XCTAssertEqual(inline.flatMap(\.indices).sorted(), [0, 1, 2, 3, 4])
-        XCTAssertEqual(inline.flatMap(\.labels), inline.flatMap(\.indices), "label = video index in the fixture")
+        XCTAssertEqual(inline.flatMap(\.targets.sets).flatMap { $0 }, inline.flatMap(\.indices), "label = video index in the fixture")
         let next = try run(workers: 1, epoch: 1)
         XCTAssertNotEqual(next.flatMap(\.indices), inline.flatMap(\.indices), "a new epoch reshuffles")
         let dropLast = Loader(dataset: ds, batchSize: 2, workers: 0, shuffle: false, dropLast: true, seed: 0)

@@ -247,7 +247,7 @@ final class ModelTests: XCTestCase {
         let labels = [0, 2]
         func loss() -> Double {
             let (f, s) = model.features(imgs)
-            return model.loss(model.clsHead.forward(features: [f], segments: s), labels: labels).loss
+            return model.loss(model.clsHead.forward(features: [f], segments: s), targets: .classes(labels)).loss
         }
         model.zeroGradients()
         _ = model.trainStep(imgs, labels: labels)

@@ -27,8 +27,8 @@ final class ValWorkflowTests: XCTestCase {
         let batches = valLoader.epoch(1)
         defer { batches.cancel() }
         while let b = try batches.next() {
-            let out = runner.model.lossOnly(b.imgs, labels: b.labels)
-            weighted += out.loss * Double(b.labels.count); count += b.labels.count
+            let out = runner.model.lossOnly(b.imgs, targets: b.targets)
+            weighted += out.loss * Double(b.targets.count); count += b.targets.count
         }
         let expected = weighted / Double(count)
         let val = try XCTUnwrap(events.events.compactMap { if case .valEpoch(let v) = $0 { v } else { nil } }.first)

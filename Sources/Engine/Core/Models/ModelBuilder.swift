@@ -14,9 +14,7 @@ public enum ModelBuilder {
     static func recognizer(_ spec: ModelSpec, seed: UInt64) -> any Recognizer {
         var rng = Philox(seed: seed, stream: 0x4D0D)
         let h = spec.head
-        var loss = CrossEntropyLoss()
-        loss.lossWeight = h.lossWeight
-        loss.classWeight = h.classWeight
+        let loss = headLoss(h)
         switch spec.backbone {
         case .resnet(let b):
             let backbone = ResNet(depth: b.depth, baseChannels: b.baseChannels, inChannels: b.inChannels, numStages: b.numStages,
@@ -29,7 +27,7 @@ public enum ModelBuilder {
                                       }
                                   }, temporalPool: b.temporalPool, rng: &rng)
             let head = buildHead(h, rng: &rng)
-            return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+            return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, averageClips: spec.averageClips)
         case .resnet3d, .slowFast, .c3d, .resnet2plus1d, .csn, .x3d:
             let backbone: any Backbone
             switch spec.backbone {
@@ -38,8 +36,19 @@ public enum ModelBuilder {
             default: backbone = buildFamilyBackbone(spec.backbone, rng: &rng)
             }
             let head = buildHead(h, rng: &rng)
-            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, topk: h.topk, averageClips: spec.averageClips)
+            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, averageClips: spec.averageClips)
         }
+    }
+
+    /// The head's `HeadLoss` from its spec.
+    static func headLoss(_ h: ModelSpec.Head) -> HeadLoss {
+        let l = h.loss
+        let function: HeadLoss.Function
+        switch l.function {
+        case .crossEntropy: function = .crossEntropy(CrossEntropyLoss(lossWeight: l.weight, classWeight: l.classWeight))
+        case .binaryCrossEntropy: function = .binaryCrossEntropy(BCELossWithLogits(lossWeight: l.weight, classWeight: l.classWeight))
+        }
+        return HeadLoss(function, multiClass: l.multiClass, labelSmoothEps: l.labelSmoothEps, topk: h.topk)
     }
 
     /// The head the spec names (2-D heads and 3-D heads alike).

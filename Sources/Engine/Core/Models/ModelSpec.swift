@@ -89,6 +89,22 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// The classification head (`model.cls_head`): BaseHead's settings shared by every head, and the head's kind.
     public struct Head: Sendable, Equatable {
+        /// The head's `loss_cls` and multi-label settings (what `HeadLoss` is built from).
+        public struct Loss: Sendable, Equatable {
+            public enum Function: String, Sendable, Equatable, CaseIterable {
+                case crossEntropy = "CrossEntropyLoss"
+                case binaryCrossEntropy = "BCELossWithLogits"
+            }
+            public var function = Function.crossEntropy
+            public var weight: Float = 1
+            public var classWeight: [Float]?
+            /// BaseHead's `multi_class`: trained on multi-hot targets, no top-k accuracies logged.
+            public var multiClass = false
+            /// BaseHead's `label_smooth_eps` (applied with `multiClass` only, as mmaction2 does).
+            public var labelSmoothEps: Float = 0
+            public init() {}
+        }
+
         /// One case per head class, with the settings only it has.
         public enum Kind: Sendable, Equatable {
             /// TSNHead: average features over segments, then fc.
@@ -111,8 +127,8 @@ public struct ModelSpec: Sendable, Equatable {
         public var name: String
         public var inChannels: Int, numClasses: Int
         public var dropoutRatio: Float, initStd: Float
-        public var lossWeight: Float = 1
-        public var classWeight: [Float]?
+        /// `loss_cls` with BaseHead's `multi_class` and `label_smooth_eps`.
+        public var loss = Loss()
         public var topk = [1, 5]
         public var isTSM: Bool { if case .tsm = kind { return true } else { return false } }
         /// A feature-extraction model: nothing to train or score classes with.

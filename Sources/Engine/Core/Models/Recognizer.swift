@@ -53,18 +53,17 @@ public protocol RecognizerHead: Module {
 public protocol Recognizer: Module {
     var backboneModule: any Backbone { get }
     var headModule: any RecognizerHead { get }
-    var loss: CrossEntropyLoss { get }
-    /// Batch accuracies logged in training (`top1_acc`, `top5_acc`).
-    var topk: [Int] { get }
+    /// The head's loss (`loss_cls` with `multi_class`, `label_smooth_eps` and the logged `topk`).
+    var loss: HeadLoss { get }
     /// `test_cfg.average_clips`: "prob", "score" or nil.
     var averageClips: String? { get }
     /// The batch as the backbone takes it (channel-major) and `num_segs`: the rows per video that the head and
     /// `average_clip` group by.
     func backboneInput(_ imgs: Tensor) -> (x: Tensor, segments: Int)
     /// Forward, loss and backward for one batch; gradients are added into the parameters' `grad`.
-    func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep
+    func trainStep(_ imgs: Tensor, targets: Targets) -> RecognizerStep
     /// Forward and loss only (`val_step`), in the current mode.
-    func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep
+    func lossOnly(_ imgs: Tensor, targets: Targets) -> RecognizerStep
     /// Inference: one score row per video (B×K), averaged over its views per `test_cfg.average_clips`.
     func predict(_ imgs: Tensor) -> Tensor
     /// Train or eval mode for the whole model, with the backbone's frozen-stage and norm_eval rules.
@@ -107,37 +106,42 @@ extension Recognizer {
         return headModule.forward(features: backboneModule.features(x), segments: segments)
     }
 
-    public func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
-        let scored = scoredLoss(imgs, labels: labels)
+    public func trainStep(_ imgs: Tensor, targets: Targets) -> RecognizerStep {
+        let scored = scoredLoss(imgs, targets: targets)
         _ = backboneModule.backward(features: headModule.backward(scores: scored.gradient))
-        return Self.step(accuracies: scored.accuracies, topk: scored.topk, loss: scored.loss, batchSize: labels.count)
+        return Self.step(accuracies: scored.accuracies, loss: scored.loss, batchSize: targets.count)
     }
 
-    public func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep {
-        let scored = scoredLoss(imgs, labels: labels)
-        return Self.step(accuracies: scored.accuracies, topk: scored.topk, loss: scored.loss, batchSize: labels.count)
+    public func lossOnly(_ imgs: Tensor, targets: Targets) -> RecognizerStep {
+        let scored = scoredLoss(imgs, targets: targets)
+        return Self.step(accuracies: scored.accuracies, loss: scored.loss, batchSize: targets.count)
     }
+
+    /// A train step on one class per video.
+    public func trainStep(_ imgs: Tensor, labels: [Int]) -> RecognizerStep { trainStep(imgs, targets: .classes(labels)) }
+
+    /// A validation step on one class per video.
+    public func lossOnly(_ imgs: Tensor, labels: [Int]) -> RecognizerStep { lossOnly(imgs, targets: .classes(labels)) }
 
     /// The forward of a train or val step: the loss, ∂loss/∂scores and the logged top-k accuracies. With blending,
     /// of the blended batch against its soft labels, and no accuracies (mmaction2 computes them only for class
-    /// indices).
-    func scoredLoss(_ imgs: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor, accuracies: [Double], topk: [Int]) {
-        if let blending {
-            let (mixed, targets) = blending.blend(imgs, labels: labels)
-            let (value, gradient) = loss(scores(mixed), targets: targets)
-            return (value, gradient, [], [])
+    /// indices; Build refuses blending on a multi_class dataset, whose labels mmaction2 cannot one-hot either).
+    func scoredLoss(_ imgs: Tensor, targets: Targets) -> (loss: Double, gradient: Tensor, accuracies: [(String, Double)]) {
+        if let blending, case .classes(let labels) = targets {
+            let (mixed, soft) = blending.blend(imgs, labels: labels)
+            let (value, gradient) = loss(scores(mixed), dense: soft)
+            return (value, gradient, [])
         }
-        let logits = scores(imgs)
-        let (value, gradient) = loss(logits, labels: labels)
-        return (value, gradient, TopK.accuracies(scores: logits, labels: labels, topk: topk), topk)
+        precondition(blending == nil, "blending takes class-index targets")
+        return loss(scores(imgs), targets: targets)
     }
 
     public func predict(_ imgs: Tensor) -> Tensor {
         RecognizerScores.averageClip(scores(imgs), videos: imgs.shape[0], mode: averageClips)
     }
 
-    static func step(accuracies: [Double], topk: [Int], loss: Double, batchSize: Int) -> RecognizerStep {
-        var vars = zip(topk, accuracies).map { ("top\($0)_acc", $1) }
+    static func step(accuracies: [(String, Double)], loss: Double, batchSize: Int) -> RecognizerStep {
+        var vars = accuracies
         vars.append(("loss_cls", loss))
         vars.append(("loss", loss))
         return RecognizerStep(logVars: vars, loss: loss, batchSize: batchSize)

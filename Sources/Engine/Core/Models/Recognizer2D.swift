@@ -8,18 +8,15 @@ public final class Recognizer2D: Recognizer {
     public typealias StepOutput = RecognizerStep
     public let backbone: ResNet
     public let clsHead: any RecognizerHead
-    public let loss: CrossEntropyLoss
-    public let topk: [Int]
+    public let loss: HeadLoss
     public let averageClips: String?
     public var isTraining = true
     public var blending: BatchBlending?
 
-    public init(backbone: ResNet, clsHead: any RecognizerHead, loss: CrossEntropyLoss = CrossEntropyLoss(),
-                topk: [Int] = [1, 5], averageClips: String?) {
+    public init(backbone: ResNet, clsHead: any RecognizerHead, loss: HeadLoss = HeadLoss(), averageClips: String?) {
         self.backbone = backbone
         self.clsHead = clsHead
         self.loss = loss
-        self.topk = topk
         self.averageClips = averageClips
     }
 

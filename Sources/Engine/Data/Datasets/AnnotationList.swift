@@ -42,7 +42,9 @@ public enum AnnotationList {
     /// Reads and parses the file at `path`.
     public static func read(_ path: String, format: AnnotationFormat) throws -> [VideoRecord] {
         switch InputFile.read(path, maxBytes: maxFileBytes) {
-        case .success(let bytes): return try parse(bytes, file: path, format: format)
+        case .success(let bytes):
+            // mmaction2 picks the reader by the name (BaseDataset: `ann_file.endswith('.json')`).
+            return path.hasSuffix(".json") ? try parseJSON(bytes, file: path, format: format) : try parse(bytes, file: path, format: format)
         case .failure(let failure):
             let message: String
             switch failure {
@@ -77,6 +79,57 @@ public enum AnnotationList {
         }
         if records.isEmpty { throw DatasetError(file: file, line: nil, message: "annotation file lists no videos") }
         return records
+    }
+
+    /// Parses a `.json` annotation file (mmaction2's `load_json_annotations`): a list of objects, each with the path
+    /// under `frame_dir` (or `filename`: whichever the first object has), `label` as a list of class indices
+    /// (exactly one without `multi_class`), and for rawframes `total_frames` (and `offset`, default 0). Errors name
+    /// the file and the item (0-based, as the list's index).
+    public static func parseJSON(_ bytes: [UInt8], file: String, format: AnnotationFormat) throws -> [VideoRecord] {
+        let fail = { (item: Int?, m: String) in
+            DatasetError(file: file, line: nil, message: (item.map { "item \($0): " } ?? "") + m)
+        }
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: []) } catch {
+            throw fail(nil, "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "parse error"))")
+        }
+        guard let items = parsed as? [Any] else { throw fail(nil, "a JSON annotation file must be a list of objects, one per video") }
+        guard let first = items.first else { throw fail(nil, "annotation file lists no videos") }
+        let pathKey = (first as? [String: Any])?["frame_dir"] != nil ? "frame_dir" : "filename"
+        func integer(_ value: Any?, _ name: String, item: Int) throws -> Int {
+            guard let n = value as? NSNumber, let v = Int(exactly: n.doubleValue),
+                  Double(v) == n.doubleValue, abs(v) <= maxFrames else {
+                throw fail(item, value == nil ? "no '\(name)'" : "'\(name)' must be an integer (up to \(maxFrames))")
+            }
+            return v
+        }
+        return try items.enumerated().map { i, any in
+            guard let object = any as? [String: Any] else { throw fail(i, "expected an object") }
+            guard let path = object[pathKey] as? String else {
+                throw fail(i, "no '\(pathKey)' string (the first item names its path with '\(pathKey)')")
+            }
+            guard path.utf8.count <= maxPathBytes, !path.utf8.contains(0) else {
+                throw fail(i, "'\(pathKey)' is over \(maxPathBytes) bytes or contains a NUL byte")
+            }
+            guard let rawLabels = object["label"] as? [Any] else {
+                throw fail(i, "'label' must be a list of class indices (mmaction2's JSON annotations list them)")
+            }
+            let labels = try rawLabels.map { try integer($0, "label", item: i) }
+            guard format.multiClass || labels.count == 1 else {
+                throw fail(i, "expected one label (set multi_class=True for several), got \(labels.count)")
+            }
+            for label in labels {
+                if let k = format.numClasses, label < 0 || label >= k {
+                    throw fail(i, "label \(label) is out of range for num_classes=\(k)")
+                }
+                guard label >= 0 else { throw fail(i, "label \(label) is negative (labels count from 0)") }
+            }
+            let total = format.videos ? 0 : try integer(object["total_frames"], "total_frames", item: i)
+            guard total > 0 || format.videos else { throw fail(i, "video '\(quoted(path, quotes: false))' has \(total) frames") }
+            let offset = object["offset"] == nil ? 0 : try integer(object["offset"], "offset", item: i)
+            guard offset >= 0 else { throw fail(i, "offset must not be negative, got \(offset)") }
+            return VideoRecord(frameDir: join(format.prefix, path), totalFrames: total, labels: labels, offset: offset)
+        }
     }
 
     static func parseLine(_ raw: ArraySlice<UInt8>, file: String, line: Int, format: AnnotationFormat) throws -> VideoRecord {

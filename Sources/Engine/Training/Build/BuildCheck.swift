@@ -34,12 +34,13 @@ public enum BuildCheck {
         let train = try output(of: spec.train, scratch: scratch)
         let start = DispatchTime.now().uptimeNanoseconds
         model.applyMode(training: true)
-        let step = model.trainStep(train.reshaped([1] + train.shape), labels: [0])
+        // Class 0 as the synthetic clip's label (its one label set for a multi_class dataset).
+        let step = model.trainStep(train.reshaped([1] + train.shape), targets: spec.train.dataset.multiClass ? .labelSets([[0]]) : .classes([0]))
         guard step.loss.isFinite else { throw Failure(message: "the train step's loss is \(step.loss) on the synthetic clip") }
         report.lines.append("train pipeline: input \([1] + train.shape); one step (forward, loss, backward): "
                             + String(format: "loss %.4f in %.2f s", step.loss, seconds(since: start)))
 
-        let testSpec = try spec.data.has(.test) ? spec.data.loaderSpec(.test) : spec.val
+        let testSpec = try spec.data.has(.test) ? spec.data.spec(.test) : spec.val
         guard let testSpec else { return report }
         report.lines.append(try testForward(model, testSpec, scratch: scratch))
         return report

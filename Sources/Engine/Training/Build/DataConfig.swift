@@ -32,23 +32,12 @@ public struct DataConfig {
         return DataSpec(split: split, dataset: try Self.readDataset(dataset), loader: try loaderSettings(split), modelClasses: modelClasses)
     }
 
-    /// The spec of a split a loader is built for (training, evaluation, `reel test`). A `multi_class=True` dataset
-    /// is refused: its targets are multi-hot (mmaction2 feeds them to a sigmoid head or a soft-label loss), while
-    /// Reel's heads train on one label a video.
-    public func loaderSpec(_ split: Split) throws -> DataSpec {
-        let s = try spec(split)
-        if s.dataset.multiClass {
-            throw try datasetReader(split).error("multi_class=True datasets need a multi-label head, which Reel does not have yet "
-                                                 + "(its loss takes one label per video)", key: "multi_class")
-        }
-        return s
-    }
 
     /// The split's dataset, its annotation file read (labels checked against `modelClasses`).
     public func dataset(_ split: Split) throws -> RawframeDataset { try spec(split).makeDataset() }
 
-    /// A loader over the split's dataset (`loaderSpec`: a multi_class dataset is refused before any file is read).
-    public func loader(_ split: Split, seed: UInt64) throws -> Loader { try loaderSpec(split).makeLoader(seed: seed) }
+    /// A loader over the split's dataset.
+    public func loader(_ split: Split, seed: UInt64) throws -> Loader { try spec(split).makeLoader(seed: seed) }
 
     /// The split's pipeline alone (its dataset's other settings unread): for previews.
     public func pipeline(_ split: Split) throws -> Pipeline {

@@ -36,6 +36,33 @@ public enum ModelInputCheck {
         }
     }
 
+    /// The training splits' labels against the head's loss, where mmaction2 would fail in the loss or the blending:
+    /// BCELossWithLogits and a `multi_class` head need a `multi_class=True` dataset (multi-hot labels of the scores'
+    /// shape), and mixup/cutmix one-hot class indices, which a multi_class dataset does not give. A multi_class
+    /// dataset under a single-label head trains, as in mmaction2, with the soft-label cross-entropy.
+    public static func checkTargets(_ model: ModelSpec, data: DataConfig, splits: [DataSplit]) throws {
+        let files = data.config.files
+        let head = data.config.root["model"]?.dict?["cls_head"]
+        for split in splits where data.has(split) {
+            let dataset = data.config.root["data"]?.dict?[split.rawValue]
+            let multiLabel = try data.spec(split).dataset.multiClass
+            if multiLabel, model.blending != nil {
+                let at = data.config.root["model"]?.dict?["train_cfg"]?.dict?["blending"] ?? dataset
+                throw files.error("mixup/cutmix blending one-hot encodes one class per video; data.\(split.rawValue) has "
+                                  + "multi_class=True labels (mmaction2 fails on them too)", at: at?.origin ?? Origin(location: nil, source: .file))
+            }
+            guard !multiLabel else { continue }
+            if model.head.loss.function == .binaryCrossEntropy {
+                throw files.error("BCELossWithLogits takes multi-hot labels: data.\(split.rawValue) needs multi_class=True and "
+                                  + "num_classes (mmaction2 fails on the shapes otherwise)", at: (head?.dict?["loss_cls"] ?? head)?.origin ?? Origin(location: nil, source: .file))
+            }
+            if model.head.loss.multiClass {
+                throw files.error("the head has multi_class=True but data.\(split.rawValue) gives one label per video: set "
+                                  + "multi_class=True and num_classes on the dataset too", at: (head?.dict?["multi_class"] ?? head)?.origin ?? Origin(location: nil, source: .file))
+            }
+        }
+    }
+
     /// A `ConfigError` at the split's first step of type `step` (or its pipeline).
     static func error(_ data: DataConfig, _ split: DataSplit, step: String, _ message: String) -> ConfigError {
         let files = data.config.files

@@ -182,12 +182,11 @@ extension ModelReader {
                           + "size depends on the input: use spatial_type='avg'", key: "spatial_type")
         }
         try checkInChannels(inChannels, h, backbone: backbone)
-        try refuseMultiClass(h)
         let dropout = try h.double("dropout_ratio", 0.5)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .i3d(avgPool: spatial != nil), name: type, inChannels: inChannels, numClasses: numClasses,
                                   dropoutRatio: Float(dropout), initStd: Float(try h.double("init_std", 0.01)))
-        (head.lossWeight, head.classWeight) = loss
+        head.loss = loss
         head.topk = try h.ints("topk", [1, 5])
         return head
     }

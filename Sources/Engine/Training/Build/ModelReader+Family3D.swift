@@ -150,7 +150,7 @@ extension ModelReader {
         if case .c3d = backbone { throw h.error("X3DHead pools C×T×H×W maps; C3D gives flat features (use I3DHead with spatial_type=None)") }
         let numClasses = try h.int("num_classes")
         let inChannels = try h.int("in_channels")
-        let loss = try readLoss(h)
+        let loss = try readLoss(h, baseHead: false)
         let spatial = try h.string("spatial_type", "avg")
         guard spatial == "avg" else {
             throw h.error("spatial_type='\(spatial)' is not supported by Reel's X3DHead ('avg')", key: "spatial_type")
@@ -160,7 +160,7 @@ extension ModelReader {
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .x3d(fc1Bias: try h.bool("fc1_bias", false)), name: "X3DHead", inChannels: inChannels,
                                   numClasses: numClasses, dropoutRatio: Float(dropout), initStd: Float(try h.double("init_std", 0.01)))
-        (head.lossWeight, head.classWeight) = loss
+        head.loss = loss
         return head
     }
 }

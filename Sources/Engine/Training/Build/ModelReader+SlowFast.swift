@@ -136,12 +136,11 @@ extension ModelReader {
             throw h.error("in_channels=\(inChannels) but the pathways give \(b.slow.featureChannels) + \(b.fast.featureChannels) = "
                           + "\(b.featureChannels) channels", key: "in_channels")
         }
-        try refuseMultiClass(h)
         let dropout = try h.double("dropout_ratio", 0.8)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .slowFast, name: "SlowFastHead", inChannels: inChannels, numClasses: numClasses,
                                   dropoutRatio: Float(dropout), initStd: Float(try h.double("init_std", 0.01)))
-        (head.lossWeight, head.classWeight) = loss
+        head.loss = loss
         head.topk = try h.ints("topk", [1, 5])
         return head
     }

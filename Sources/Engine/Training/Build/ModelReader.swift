@@ -209,7 +209,6 @@ public enum ModelReader {
         let h = reader.as(type)
         let inChannels = try h.int("in_channels")
         try checkInChannels(inChannels, h, backbone: backbone)
-        try refuseMultiClass(h)
         h.note("spatial_type", .value(.string("avg")))   // None pools the same way here
         if let s = try h.optionalString("spatial_type"), s != "avg" { throw h.error("spatial_type must be 'avg'", key: "spatial_type") }
         if let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
@@ -233,7 +232,7 @@ public enum ModelReader {
         let dropout = Float(try h.double("dropout_ratio", isTSM ? 0.8 : 0.4)), initStd = Float(try h.double("init_std", isTSM ? 0.001 : 0.01))
         var head = ModelSpec.Head(kind: isTSM ? .tsm(numSegments: segments) : .tsn, name: type,
                                   inChannels: inChannels, numClasses: numClasses, dropoutRatio: dropout, initStd: initStd)
-        (head.lossWeight, head.classWeight) = loss
+        head.loss = loss
         head.topk = try h.ints("topk", [1, 5])
         return head
     }
@@ -243,7 +242,6 @@ public enum ModelReader {
     static func readTRNHead(_ h: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
         let inChannels = try h.int("in_channels")
         try checkInChannels(inChannels, h, backbone: backbone)
-        try refuseMultiClass(h)
         let spatial = h.dict["spatial_type"] == nil ? "avg" : try h.optionalString("spatial_type")
         h.note("spatial_type", .value(.string("avg")))
         if spatial != "avg" {
@@ -265,7 +263,7 @@ public enum ModelReader {
         var head = ModelSpec.Head(kind: .trn(numSegments: segments, relation: relation, hiddenDim: hidden), name: "TRNHead",
                                   inChannels: inChannels, numClasses: try h.int("num_classes"), dropoutRatio: dropout,
                                   initStd: Float(try h.double("init_std", 0.001)))
-        (head.lossWeight, head.classWeight) = loss
+        head.loss = loss
         head.topk = try h.ints("topk", [1, 5])
         return head
     }
@@ -278,22 +276,34 @@ public enum ModelReader {
         }
     }
 
-    /// BaseHead's multi-label settings: `multi_class=True` is refused (Reel's losses take one label a video), so
-    /// `label_smooth_eps`, which mmaction2 applies only with it, is inert.
-    static func refuseMultiClass(_ h: ConfigReader) throws {
-        if try h.bool("multi_class", false) { throw h.error("multi_class=True is not supported yet", key: "multi_class") }
-        h.accepts("label_smooth_eps", as: .inert("mmaction2 applies it with multi_class=True only, which is refused above"))
-    }
-
-    /// BaseHead's `loss_cls` (CrossEntropyLoss only): its weight and class weights.
-    static func readLoss(_ h: ConfigReader) throws -> (weight: Float, classWeight: [Float]?) {
-        var lossWeight: Float = 1, classWeight: [Float]?
+    /// BaseHead's `loss_cls` (CrossEntropyLoss or BCELossWithLogits, their `loss_weight` and `class_weight`) and,
+    /// for a `baseHead` (all but X3DHead, which takes neither), `multi_class` and `label_smooth_eps`. A BCE loss
+    /// needs `multi_class=True` targets; Build/DataConfig checks the dataset gives them.
+    static func readLoss(_ h: ConfigReader, baseHead: Bool = true) throws -> ModelSpec.Head.Loss {
+        var loss = ModelSpec.Head.Loss()
         if let l = try h.sub("loss_cls") {
-            let l = l.as(try l.require("type", in: ["CrossEntropyLoss"], default: "CrossEntropyLoss"))
-            lossWeight = Float(try l.double("loss_weight", 1))
-            if l.has("class_weight") { classWeight = try l.doubles("class_weight", []).map(Float.init) }
+            let type = try l.require("type", in: ModelSpec.Head.Loss.Function.allCases.map(\.rawValue), default: "CrossEntropyLoss")
+            let l = l.as(type)
+            loss.function = ModelSpec.Head.Loss.Function(rawValue: type)!
+            loss.weight = Float(try l.double("loss_weight", 1))
+            if l.has("class_weight"), !(l.value("class_weight")?.isNone ?? true) {
+                let weights = try l.doubles("class_weight", []).map(Float.init)
+                let classes = try h.int("num_classes")
+                guard weights.count == classes else {
+                    throw l.error("class_weight has \(weights.count) values for num_classes=\(classes) (one per class)", key: "class_weight")
+                }
+                loss.classWeight = weights
+            }
         }
-        return (lossWeight, classWeight)
+        guard baseHead else { return loss }
+        loss.multiClass = try h.bool("multi_class", false)
+        let eps = try h.double("label_smooth_eps", 0)
+        guard (0...1).contains(eps) else { throw h.error("label_smooth_eps must be in [0, 1]", key: "label_smooth_eps") }
+        if eps != 0 && !loss.multiClass {
+            h.warn("label_smooth_eps=\(eps) has no effect: mmaction2 applies it with multi_class=True only", key: "label_smooth_eps")
+        }
+        loss.labelSmoothEps = Float(eps)
+        return loss
     }
 }
 

@@ -10,6 +10,25 @@ extension RunSpec {
         return try readEvaluation(try ConfigReader(e, name: "evaluation", files: config.files))
     }
 
+    /// `evaluation.metrics` against the split they evaluate: the accuracies need one label per video, the mean
+    /// average precisions a `num_classes` (mmaction2's `label2array`), which a multi_class dataset has.
+    static func checkMetrics(_ evaluation: EvalSpec, on data: DataSpec, config: ResolvedConfig) throws {
+        let at = config.root["evaluation"]?.dict?["metrics"] ?? config.root["evaluation"]
+        let origin = at?.origin ?? Origin(location: nil, source: .file)
+        let split = "data.\(data.split.rawValue)"
+        for metric in evaluation.metrics {
+            if data.dataset.multiClass && Metrics.singleLabel.contains(metric) {
+                throw config.files.error("metric '\(metric)' needs one label per video, but \(split) has multi_class=True: use "
+                                         + "mean_average_precision or mmit_mean_average_precision"
+                                         + (at == nil ? " (evaluation defaults to top_k_accuracy)" : ""), at: origin)
+            }
+            if !Metrics.singleLabel.contains(metric) && data.dataset.numClasses == nil {
+                throw config.files.error("metric '\(metric)' needs num_classes on \(split) (mmaction2 builds the label vectors "
+                                         + "from it)", at: origin)
+            }
+        }
+    }
+
     static func readOptimizerHook(_ r: ConfigReader) throws -> OptimizerHookSpec {
         var spec = OptimizerHookSpec()
         _ = try r.require("type", in: ["OptimizerHook"], default: "OptimizerHook")

@@ -74,8 +74,9 @@ public struct RunSpec {
         guard let optConfig = top.value("optimizer") else { throw top.error("the config has no 'optimizer'") }
         let optimizer = try OptimizerReader.read(optConfig, files: config.files, log: log)
         let data = try DataConfig(config, log: log)
-        let train = try data.loaderSpec(.train)
+        let train = try data.spec(.train)
         try ModelInputCheck.check(model, data: data, splits: [.train, .val])
+        try ModelInputCheck.checkTargets(model, data: data, splits: [.train, .val])
         var lr: LRSchedule?
         if let v = top.value("lr_config"), !v.isNone {
             let schedule = try LRSchedule(reading: try top.reader(v, name: "lr_config"), defaultByEpoch: length.byEpoch)
@@ -93,7 +94,7 @@ public struct RunSpec {
         if let c = top.value("checkpoint_config"), !c.isNone {
             checkpoint = try readCheckpoint(try top.reader(c, name: "checkpoint_config"), defaultByEpoch: length.byEpoch)
         }
-        let val = data.has(.val) ? try data.loaderSpec(.val) : nil
+        let val = data.has(.val) ? try data.spec(.val) : nil
         var valWorkflow: DataSpec?
         if workflow.valEpochs > 0 {
             guard data.has(.val), let w = top.value("workflow"), let entry = w.elements?.last else {
@@ -107,6 +108,7 @@ public struct RunSpec {
         }
         var evaluation = EvalSpec()
         if let e = top.value("evaluation"), !e.isNone { evaluation = try readEvaluation(try top.reader(e, name: "evaluation")) }
+        if let val { try checkMetrics(evaluation, on: val, config: config) }
         let logSpec = try top.sub("log_config").map(readLog)
         if let custom = top.value("custom_hooks"), let items = custom.elements, let first = items.first {
             throw config.files.error("custom_hooks are not supported by Reel yet", at: first.origin)

@@ -20,7 +20,9 @@ public struct TestSpec {
         let evaluation = try RunSpec.evaluation(of: config)
         let dataConfig = try DataConfig(config, log: log)
         try ModelInputCheck.check(model, data: dataConfig, splits: [split])
-        return TestSpec(model: model, evaluation: evaluation, data: try dataConfig.loaderSpec(split))
+        let data = try dataConfig.spec(split)
+        try RunSpec.checkMetrics(evaluation, on: data, config: config)
+        return TestSpec(model: model, evaluation: evaluation, data: data)
     }
 
     /// Whether a config is for testing only: it has a model and a `data.test` (or `data.val`) but no `data.train`,

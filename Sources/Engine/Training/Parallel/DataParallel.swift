@@ -70,9 +70,9 @@ public final class DataParallel: StatisticsSynchronizer {
     /// `model.trainStep` as a rank of the job: the gradients averaged over the ranks (reduced bucket by bucket as the
     /// backward finishes them), and the loss and log variables too (mmaction2's `_parse_losses`), so every rank
     /// takes the same decisions on them. The caller zeroes the gradients before and steps the optimizer after.
-    public func trainStep(_ model: any Recognizer, _ imgs: Tensor, labels: [Int]) -> RecognizerStep {
+    public func trainStep(_ model: any Recognizer, _ imgs: Tensor, targets: Targets) -> RecognizerStep {
         buckets?.begin()
-        var out = model.trainStep(imgs, labels: labels)
+        var out = model.trainStep(imgs, targets: targets)
         lastExposedSeconds = buckets?.finish() ?? 0
         var values = [out.loss] + out.logVars.map(\.1)
         average(&values)
@@ -112,13 +112,28 @@ public final class DataParallel: StatisticsSynchronizer {
 
     /// Every rank's score rows and labels (each rank's in its shard's order, equal counts) back in dataset order, the
     /// shard padding dropped: mmaction2's `collect_results_cpu`.
-    public func gather(scores: [[Float]], labels: [Int], count: Int) -> (scores: [[Float]], labels: [Int]) {
-        // Each row with its label appended, through `allGather` (floats and small integers are exact in a Double).
+    public func gather(scores: [[Float]], targets: Targets, count: Int) -> (scores: [[Float]], targets: Targets) {
+        // Each row with its targets appended — the label, or a multi-hot row of the scores' width for label sets —
+        // through `allGather` (floats and small integers are exact in a Double).
         let width = scores.first?.count ?? 0
-        let mine = zip(scores, labels).flatMap { row, label in row.map(Double.init) + [Double(label)] }
-        let parts = allGather(mine).map { flat in stride(from: 0, to: flat.count, by: width + 1).map { Array(flat[$0..<$0 + width + 1]) } }
+        let multi: Bool
+        if case .labelSets = targets { multi = true } else { multi = false }
+        let extra = multi ? width : 1
+        let hot = targets.multiHot(classes: width), sets = targets.sets
+        var mine: [Double] = []
+        for i in scores.indices {
+            mine += scores[i].map(Double.init)
+            if multi { mine += hot[(i * width)..<((i + 1) * width)].map(Double.init) } else { mine.append(Double(sets[i][0])) }
+        }
+        let rowWidth = width + extra
+        let parts = allGather(mine).map { flat in stride(from: 0, to: flat.count, by: rowWidth).map { Array(flat[$0..<$0 + rowWidth]) } }
         let rowsInOrder = DistributedShard.gather(parts, count: count)
-        return (rowsInOrder.map { $0.prefix(width).map(Float.init) }, rowsInOrder.map { Int($0[width]) })
+        let gathered = rowsInOrder.map { $0.prefix(width).map(Float.init) }
+        if multi {
+            let labelSets: [[Int]] = rowsInOrder.map { row in (0..<width).filter { row[width + $0] != 0 } }
+            return (gathered, .labelSets(labelSets))
+        }
+        return (gathered, .classes(rowsInOrder.map { Int($0[width]) }))
     }
 
     // MARK: - StatisticsSynchronizer (SyncBN)

@@ -31,11 +31,11 @@ extension Runner {
         var start = IterTimerHook.monotonicSeconds()
         while let batch = try batches.next() {
             let fetched = IterTimerHook.monotonicSeconds()
-            let out = model.lossOnly(batch.imgs, labels: batch.labels)
+            let out = model.lossOnly(batch.imgs, targets: batch.targets)
             let now = IterTimerHook.monotonicSeconds()
             records.append(IterationRecord(epoch: epoch, iter: iter, innerIter: records.count, lr: currentLR,
                                            values: LogValues(out.logVars.map { (key: $0.0, value: $0.1) }), loss: out.loss,
-                                           batchSize: batch.labels.count, time: now - start, dataTime: fetched - start,
+                                           batchSize: batch.targets.count, time: now - start, dataTime: fetched - start,
                                            memory: MemoryUsage.peakMiB))
             start = now
         }

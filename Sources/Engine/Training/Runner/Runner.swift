@@ -230,14 +230,14 @@ public final class Runner {
     }
 
     private func trainIteration(_ batch: Batch) throws {
-        record = IterationRecord(epoch: epoch, iter: iter, innerIter: innerIter, batchSize: batch.labels.count)
+        record = IterationRecord(epoch: epoch, iter: iter, innerIter: innerIter, batchSize: batch.targets.count)
         iterationPublished = false
         if !isTraining { setTraining(true) }
         for h in stages { try h.beforeTrainIter(context) }
         record.lr = currentLR
         optimizer.zeroGradients()
         // In a data-parallel run the loss is every rank's average, so a non-finite one stops them all.
-        let out = parallel?.trainStep(model, batch.imgs, labels: batch.labels) ?? model.trainStep(batch.imgs, labels: batch.labels)
+        let out = parallel?.trainStep(model, batch.imgs, targets: batch.targets) ?? model.trainStep(batch.imgs, targets: batch.targets)
         guard out.loss.isFinite else {
             let what = out.loss.isNaN ? "nan" : out.loss > 0 ? "inf" : "-inf"
             throw RunFailure(message: "loss is \(what) at iteration \(iter + 1) (epoch \(epoch + 1), batch \(innerIter + 1)); "

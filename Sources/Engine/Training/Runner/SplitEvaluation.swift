@@ -2,7 +2,7 @@ import EngineCore
 import EngineData
 /// Weights evaluated on one split of a config's data, as `reel test` and the dashboard's `E` do it: the split's
 /// loader (test-mode pipeline, `shuffle=False`), inference, then the metrics (SEMANTICS.md §7); the score rows and
-/// labels come back too, in the split's order. In a data-parallel job (`parallel`) each rank tests its shard and
+/// targets come back too, in the split's order. In a data-parallel job (`parallel`) each rank tests its shard and
 /// every rank gets the whole split's scores (`reel test --launcher mpi`).
 ///
 /// `onSkipped` is required: with `skip_broken=True` each skipped video changes the numbers, so every caller must
@@ -12,7 +12,7 @@ public enum SplitEvaluation {
     public static func run(model: any Recognizer, data: DataSpec, metrics: [String], topk: [Int] = [1, 5],
                            parallel: DataParallel? = nil, onSkipped: @escaping (String) -> Void,
                            progress: ((Int, Int) -> Void)? = nil) throws
-        -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
+        -> (results: [(key: String, value: Double)], scores: [[Float]], targets: Targets)
     {
         let shard = parallel.map { DistributedShard(rank: $0.rank, world: $0.world) } ?? .single
         let loader = try data.makeLoader(seed: 0, shard: shard)
@@ -26,12 +26,12 @@ public enum SplitEvaluation {
     /// process's.
     public static func evaluate(model: any Recognizer, loader: Loader, metrics: [String], topk: [Int],
                                 parallel: DataParallel? = nil, progress: ((Int, Int) -> Void)? = nil) throws
-        -> (results: [(key: String, value: Double)], scores: [[Float]], labels: [Int])
+        -> (results: [(key: String, value: Double)], scores: [[Float]], targets: Targets)
     {
-        var (scores, labels) = try Inference.scores(model: model, loader: loader, progress: progress)
+        var (scores, targets) = try Inference.scores(model: model, loader: loader, progress: progress)
         if let parallel, parallel.world > 1 {
-            (scores, labels) = parallel.gather(scores: scores, labels: labels, count: loader.dataset.count)
+            (scores, targets) = parallel.gather(scores: scores, targets: targets, count: loader.dataset.count)
         }
-        return (try Metrics.evaluate(scores: scores, labels: labels, metrics: metrics, topk: topk), scores, labels)
+        return (try Metrics.evaluate(scores: scores, targets: targets, metrics: metrics, topk: topk), scores, targets)
     }
 }

@@ -104,7 +104,7 @@ public enum TrainingSession {
         runner.register(timer)
         runner.subscribe(timer)   // it restarts its clock after a pause
         if options.validate {
-            let valLoader = try (spec.val ?? spec.data.loaderSpec(.val)).makeLoader(seed: seed, shard: shard)
+            let valLoader = try (spec.val ?? spec.data.spec(.val)).makeLoader(seed: seed, shard: shard)
             valLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
             runner.register(evaluator: EvalHook(spec: spec.evaluation, loader: valLoader))
         }

@@ -198,12 +198,12 @@ public final class EvalHook: Hook {
     }
 }
 
-/// Inference over a loader: one score row per video (`Recognizer.predict`), in loader order, with the labels.
+/// Inference over a loader: one score row per video (`Recognizer.predict`), in loader order, with the targets.
 public enum Inference {
     public static func scores(model: any Recognizer, loader: Loader, progress: ((Int, Int) -> Void)? = nil) throws
-        -> (scores: [[Float]], labels: [Int])
+        -> (scores: [[Float]], targets: Targets)
     {
-        var scores: [[Float]] = [], labels: [Int] = []
+        var scores: [[Float]] = [], targets: Targets = loader.dataset.multiClass ? .labelSets([]) : .classes([])
         let batches = loader.epoch(0)
         defer { batches.cancel() }
         var done = 0
@@ -212,10 +212,10 @@ public enum Inference {
             let k = out.shape[1]
             let flat = out.scalars
             for i in 0..<out.shape[0] { scores.append(Array(flat[(i * k)..<((i + 1) * k)])) }
-            labels += batch.labels
+            targets = targets.appending(batch.targets)
             done += 1
             progress?(done, batches.count)
         }
-        return (scores, labels)
+        return (scores, targets)
     }
 }
