@@ -196,6 +196,18 @@ CASES = collections.OrderedDict([
               f"cls_head=dict(type='TRNHead', num_classes=6, in_channels=512, num_segments=4, relation_type='TRN', "
               f"hidden_dim=16, {HEAD0}), test_cfg=dict(average_clips='score'))",
         train=(2, 4, 3, 32, 32), test=(1, 8, 3, 32, 32))),
+    # Multi-label (the MMiT/HVU configs): multi-hot float labels, a multi_class head — BCELossWithLogits with label
+    # smoothing and class weights, and the soft-label cross-entropy a single-label head applies to such labels.
+    ('tsn r18 multi-label: BCELossWithLogits, label_smooth_eps, class_weight (the MMiT/HVU head)', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, pretrained=None, norm_eval=False), "
+              "cls_head=dict(type='TSNHead', num_classes=6, in_channels=512, multi_class=True, label_smooth_eps=0.1, "
+              f"loss_cls=dict(type='BCELossWithLogits', loss_weight=160.0, class_weight=[1.0, 2.0, 0.5, 1.0, 3.0, 1.0]), {HEAD0}), "
+              "test_cfg=dict(average_clips=None))",
+        train=(3, 3, 3, 32, 32), test=(2, 3, 3, 32, 32), multi_label=True)),
+    ('slowonly r18 base 8, multi-hot labels under a single-label head (soft-label cross-entropy)', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=8), "
+              f"cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 4, 32, 32), test=(1, 2, 3, 4, 32, 32), multi_label=True)),
     ('tsm temporal_pool r18', dict(
         model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, "
               "num_segments=8, temporal_pool=True), "
@@ -294,7 +306,11 @@ def run_case(reel, name, case, tmp):
     torch.save(model.state_dict(), weights)
     imgs = torch.randn(*case['train'], generator=g)
     test_imgs = torch.randn(*case['test'], generator=g)
-    labels = torch.randint(0, model.cls_head.num_classes, (case['train'][0],), generator=g)
+    if case.get('multi_label'):
+        # Each video a random label set (float multi-hot, as mmaction2's dataset makes it).
+        labels = (torch.rand(case['train'][0], model.cls_head.num_classes, generator=g) < 0.4).float()
+    else:
+        labels = torch.randint(0, model.cls_head.num_classes, (case['train'][0],), generator=g)
     inputs = os.path.join(tmp, 'inputs.pth')
     torch.save({'imgs': imgs, 'test_imgs': test_imgs, 'labels': labels}, inputs)
     cfg = os.path.join(tmp, 'model.py')
@@ -317,7 +333,8 @@ def run_case(reel, name, case, tmp):
         with torch.no_grad():
             scores = torch.from_numpy(m(test_imgs.to(dtype), return_loss=False))
         m.train()
-        loss = m(imgs.to(dtype), labels.view(-1, 1), return_loss=True)['loss_cls']
+        target = labels.to(dtype) if case.get('multi_label') else labels.view(-1, 1)
+        loss = m(imgs.to(dtype), target, return_loss=True)['loss_cls']
         m.zero_grad()
         loss.backward()
         with torch.no_grad():

@@ -19,7 +19,7 @@ extension InspectCommand {
                 --weights: a .pth or .safetensors state dict (with or without `module.`) that must fill every parameter \
                 and buffer; without it, the model as the config builds it (seed 0, `pretrained` loaded). --input: a .pth \
                 or .safetensors holding `imgs` (float32, the recognizer's input: B×M×C×H×W for Recognizer2D, \
-                B×V×C×T×H×W for Recognizer3D), `labels` (int64, one per video) and optionally `test_imgs` (scored \
+                B×V×C×T×H×W for Recognizer3D), `labels` (int64, one per video, or float32 B×K multi-hot sets for a multi_class head) and optionally `test_imgs` (scored \
                 instead of `imgs`: inference may take several views per video, training one). --out gets `scores` \
                 (eval mode), `loss` (one value a step, --steps) and every state-dict entry after the last step.
                 """)
@@ -44,36 +44,45 @@ extension InspectCommand {
             let model = try ModelBuilder.recognizer(m, files: config.files, seed: 0)
             if let weights { try load(weights, into: model) }
             let inputs = try CheckpointFile.read(input)
-            guard case .float32(let imgs)? = inputs["imgs"], case .int64(_, let labelValues)? = inputs["labels"] else {
-                throw CheckpointError(path: input, reason: "it needs float32 `imgs` and int64 `labels`")
+            guard case .float32(let imgs)? = inputs["imgs"] else { throw CheckpointError(path: input, reason: "it needs float32 `imgs`") }
+            // One class a video (int64 [B]), or multi-hot label sets (float32 [B, K]) for a multi_class head.
+            let targets: Targets
+            switch inputs["labels"] {
+            case .int64(_, let values)?:
+                let labels = values.map { Int($0) }
+                guard labels.allSatisfy({ (0..<model.numClasses).contains($0) }) else {
+                    throw CheckpointError(path: input, field: "labels", reason: "labels must be in 0..<\(model.numClasses)")
+                }
+                targets = .classes(labels)
+            case .float32(let hot)? where hot.rank == 2 && hot.shape[1] == model.numClasses:
+                let k = hot.shape[1], values = hot.scalars
+                targets = .labelSets((0..<hot.shape[0]).map { i in (0..<k).filter { values[i * k + $0] != 0 } })
+            default:
+                throw CheckpointError(path: input, reason: "it needs `labels`: int64 [B] classes or float32 [B, \(model.numClasses)] multi-hot sets")
             }
             var testImgs = imgs
             if case .float32(let t)? = inputs["test_imgs"] { testImgs = t }
-            let labels = labelValues.map { Int($0) }
-            guard labels.allSatisfy({ (0..<model.numClasses).contains($0) }) else {
-                throw CheckpointError(path: input, field: "labels", reason: "labels must be in 0..<\(model.numClasses)")
-            }
             model.applyMode(training: false)
             let scores = model.predict(testImgs)
             model.applyMode(training: true)
             // With K ranks: this rank's slice of the batch, gradients and the loss averaged over the ranks (DDP's step).
-            var batch = (imgs: imgs, labels: labels)
+            var batch = (imgs: imgs, targets: targets)
             var parallel: DataParallel?
             if group.world > 1 {
-                let k = group.world, b = labels.count
+                let k = group.world, b = targets.count
                 guard b % k == 0 else { throw ValidationError("\(b) videos do not split into \(k) equal slices") }
                 let part = (b / k * group.rank)..<(b / k * (group.rank + 1))
                 let inner = imgs.count / b, all = imgs.scalars
                 batch = (Tensor(shape: [part.count] + Array(imgs.shape.dropFirst()),
-                                values: Array(all[(part.lowerBound * inner)..<(part.upperBound * inner)])), Array(labels[part]))
+                                values: Array(all[(part.lowerBound * inner)..<(part.upperBound * inner)])), targets.slice(part))
                 parallel = DataParallel(group: group)
                 parallel?.attach(model: model, parameters: model.namedParameters().map(\.1), syncBatchNorm: RunSpec.namesSyncBN(m))
             }
             var losses: [Double] = []
             for _ in 0..<steps {
                 model.zeroGradients()
-                losses.append((parallel?.trainStep(model, batch.imgs, targets: .classes(batch.labels))
-                               ?? model.trainStep(batch.imgs, targets: .classes(batch.labels))).loss)
+                losses.append((parallel?.trainStep(model, batch.imgs, targets: batch.targets)
+                               ?? model.trainStep(batch.imgs, targets: batch.targets)).loss)
                 for (_, p) in model.namedParameters() where p.requiresGrad {
                     var v = p.value
                     let n = v.count, rate = Float(lr)

@@ -16,7 +16,7 @@ struct TestCommand: ParsableCommand {
     @OptionGroup var source: ConfigCommand.Source
     @Argument(help: "A checkpoint (.safetensors, or a PyTorch .pth such as mmaction2's model-zoo weights).") var checkpoint: String
     @Option(name: .customLong("eval"), parsing: .upToNextOption,
-            help: "Metrics: top_k_accuracy, mean_class_accuracy (default: the config's evaluation.metrics).")
+            help: "Metrics: top_k_accuracy, mean_class_accuracy, mean_average_precision, mmit_mean_average_precision (default: the config's evaluation.metrics).")
     var metrics: [String] = []
     @Option(help: "Write one class-score list per video, in the test split's order, as JSON.") var out: String?
     @Option(help: "Split to evaluate.") var split: DataConfig.Split = .test

@@ -9,6 +9,12 @@ public enum Metrics {
     /// The metrics that need one class per video.
     public static let singleLabel: Set = ["top_k_accuracy", "mean_class_accuracy"]
 
+    /// Every metric a dataset's targets admit (what the dashboard shows for a checkpoint): the accuracies for one
+    /// class per video, the mean average precisions for label sets.
+    public static func all(multiLabel: Bool) -> [String] {
+        multiLabel ? ["mean_average_precision", "mmit_mean_average_precision"] : ["top_k_accuracy", "mean_class_accuracy"]
+    }
+
     /// The keys `evaluate` returns for these metrics, in its order (what `save_best` may name).
     public static func keys(metrics: [String], topk: [Int]) -> [String] {
         metrics.flatMap { $0 == "top_k_accuracy" ? topk.map { "top\($0)_acc" } : [$0] }

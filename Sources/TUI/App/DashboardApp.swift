@@ -304,7 +304,8 @@ public final class DashboardApp {
             let model = try ModelBuilder.recognizer(m, files: config.files, seed: 0)
             CheckpointStore.loadWeights(into: model, from: try CheckpointFile.read(path))
             model.applyMode(training: false)
-            let (r, _, _) = try SplitEvaluation.run(model: model, data: try DataConfig(config).spec(.val), metrics: Metrics.supported,
+            let val = try DataConfig(config).spec(.val)
+            let (r, _, _) = try SplitEvaluation.run(model: model, data: val, metrics: Metrics.all(multiLabel: val.dataset.multiClass),
                                                  onSkipped: { report(.message("warning: \($0)")) })
             let metrics = r.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
             result(.done(metrics))

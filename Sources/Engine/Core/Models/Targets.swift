@@ -29,6 +29,14 @@ public enum Targets: Sendable, Equatable {
         return out
     }
 
+    /// The targets of videos `range`.
+    public func slice(_ range: Range<Int>) -> Targets {
+        switch self {
+        case .classes(let c): return .classes(Array(c[range]))
+        case .labelSets(let s): return .labelSets(Array(s[range]))
+        }
+    }
+
     /// These targets followed by `other`'s (both of one kind, as the batches of one loader are).
     public func appending(_ other: Targets) -> Targets {
         switch (self, other) {
