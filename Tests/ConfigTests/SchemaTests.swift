@@ -59,7 +59,7 @@ final class SchemaTests: XCTestCase {
                 val_pipeline = [dict(type='SampleFrame', clip_len=1)]
                                           ^
                 note: did you mean 'SampleFrames'? supported: CenterCrop, Collect, DecordDecode, DecordInit, \
-            DenseSampleFrames, Flip, FormatShape, MultiScaleCrop, Normalize, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit, \
+            DenseSampleFrames, Flip, FormatShape, Fuse, MultiScaleCrop, Normalize, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit, \
             RandomCrop, RandomRescale, RandomResizedCrop, RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop, ToTensor
             """])
     }

@@ -37,7 +37,7 @@ extension Registry {
         ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("only RawframeDataset and VideoDataset are implemented"))
     }
 
-    static let lazyArg = ArgSchema("lazy", .bool, "False", "Record the geometry only and apply it in a later Fuse step.")
+    static let lazyArg = ArgSchema("lazy", .bool, "False", "Record the geometry only; a later Fuse step crops the original frames and resizes once. Only lazy steps may come between the first lazy step and Fuse, and a lazy Flip must be the last of them.")
 
     static let pipelineSteps: [ComponentSchema] = [
         ComponentSchema("SampleFrames", .pipelineStep, "Choose frame indices: num_clips clips of clip_len frames, frame_interval apart.", args: samplerArgs,
@@ -95,6 +95,7 @@ extension Registry {
             A("right_kp", .optional(.sequence(.int)), "None", "Keypoints swapped on flip (pose)."),
             lazyArg,
         ]),
+        ComponentSchema("Fuse", .pipelineStep, "Apply what the lazy=True steps before it recorded: crop the original frames once, resize once to the recorded size, then flip (faster than resizing the whole frame first; the pixels differ slightly from the non-lazy steps).", args: []),
         ComponentSchema("Normalize", .pipelineStep, "(x − mean) / std per channel, on 0–255 pixel values (no division by 255).", args: [
             A("mean", .sequence(.float), nil, "Per-channel mean in output channel order, e.g. [123.675, 116.28, 103.53]."),
             A("std", .sequence(.float), nil, "Per-channel std, e.g. [58.395, 57.12, 57.375]."),
@@ -112,7 +113,7 @@ extension Registry {
             A("nested", .bool, "False", "Wrap each value in a list."),
         ]),
         ComponentSchema("ToTensor", .pipelineStep, "Convert these keys to tensors.", args: [A("keys", .sequence(.string), nil, "Keys to convert.")]),
-    ] + videoSteps + ["PyAVDecodeMotionVector", "PIMSInit", "PIMSDecode", "Fuse", "ColorJitter", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
+    ] + videoSteps + ["PyAVDecodeMotionVector", "PIMSInit", "PIMSDecode", "ColorJitter", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
          "SampleProposalFrames", "PoseDecode", "AudioDecode", "AudioDecodeInit", "RandomScale", "EntityBoxRescale",
          "PoseCompact", "GeneratePoseTarget", "ImageToTensor", "Transpose", "Rename", "FormatAudioShape", "FrameSelector",
          "AudioAmplify", "MelSpectrogram", "LoadLocalizationFeature", "ArrayDecode", "ImageDecode", "BuildPseudoClip"].map {

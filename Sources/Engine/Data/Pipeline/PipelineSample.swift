@@ -30,6 +30,8 @@ public struct PipelineSample: Sendable {
     public var cropBoxes: [CropBox] = []
     public var flipped = false
     public var flipDirection = "horizontal"
+    /// What `lazy=True` steps recorded, until `Fuse` applies it (mmaction2's `results['lazy']`).
+    public var lazy: LazyGeometry? = nil
 
     // Normalize (applied by FormatShape or at the end of the pipeline).
     public var normalization: Normalization? = nil

@@ -20,14 +20,14 @@ struct SpatialChain {
     }
 
     private static func fusable(_ step: any PipelineStep) -> Bool {
-        if let r = step as? ResizeStep { return r.interpolation == .bilinear }
+        if let r = step as? ResizeStep { return r.interpolation == .bilinear && !r.lazy }
         if let c = step as? CropStep {
             switch c.kind {
             case .three, .ten: return false
-            default: return true
+            default: return !c.lazy
             }
         }
-        return step is FlipStep
+        return (step as? FlipStep).map { !$0.lazy } ?? false
     }
 
     /// Runs `steps` (a chain: see `length`) on a sample that has frames.

@@ -7,7 +7,8 @@ import EngineData
 enum CropReader {
     static func read(_ r: ConfigReader) throws -> CropStep {
         let type = try r.string("type")
-        if type != "ThreeCrop" && type != "TenCrop" { try PipelineReader.refuseLazy(r) }   // the multi-view crops have no lazy
+        // The multi-view crops have no lazy mode (mmaction2 takes no such argument).
+        let lazy = type != "ThreeCrop" && type != "TenCrop" ? try r.bool("lazy", false) : false
         func size(_ key: String) throws -> (Int, Int) {
             let s = try r.ints(key, [])
             guard (s.count == 1 || s.count == 2), s.allSatisfy({ $0 > 0 }) else {
@@ -47,6 +48,6 @@ enum CropReader {
         case "TenCrop": let (w, h) = try size("crop_size"); kind = .ten(width: w, height: h)
         default: throw r.error("'\(type)' is not a crop", key: "type")
         }
-        return CropStep(typeName: type, kind: kind)
+        return CropStep(typeName: type, kind: kind, lazy: lazy)
     }
 }

@@ -8,14 +8,53 @@ import EngineData
 public enum PipelineReader {
     static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "DecordInit", "DecordDecode", "PyAVInit", "PyAVDecode",
                             "OpenCVInit", "OpenCVDecode", "Resize", "RandomRescale", "RandomCrop",
-                            "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Normalize",
+                            "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Fuse", "Normalize",
                             "FormatShape", "Collect", "ToTensor"]
 
     public static func read(_ config: ConfigValue, files: SourceFiles, log: ReadLog? = nil) throws -> Pipeline {
         guard let items = config.elements else {
             throw files.error("a pipeline must be a list of dict(type=…) steps, not \(config.typeDescription)", at: config.origin)
         }
-        return Pipeline(steps: try items.map { try step(ConfigReader($0, name: "pipeline step", files: files, log: log)) })
+        let steps = try items.map { try step(ConfigReader($0, name: "pipeline step", files: files, log: log)) }
+        try checkLazyOrder(steps, items: items, files: files)
+        return Pipeline(steps: steps)
+    }
+
+    /// Whether a step records its geometry for a later Fuse (`lazy=True`).
+    static func isLazy(_ step: any PipelineStep) -> Bool {
+        (step as? ResizeStep)?.lazy ?? (step as? CropStep)?.lazy ?? (step as? FlipStep)?.lazy ?? false
+    }
+
+    /// mmaction2's lazy steps and Fuse in the order it can run them, found when the config is read (mmaction2 fails
+    /// on the first video, or only on the videos whose flip is drawn): after a lazy step only lazy steps until a
+    /// Fuse (a non-lazy one asserts "Use Fuse after lazy operations"), no lazy Resize or crop after a lazy Flip and
+    /// one lazy Flip ("Put Flip at last for now"), a Fuse only after lazy steps, and lazy steps only before a Fuse
+    /// (without one the frames would never be cut).
+    static func checkLazyOrder(_ steps: [any PipelineStep], items: [ConfigValue], files: SourceFiles) throws {
+        var open: Int?          // the first lazy step since the last Fuse
+        var flipped = false     // a lazy Flip was recorded
+        for (i, step) in steps.enumerated() {
+            let at = items[i].origin
+            if step is FuseStep {
+                guard open != nil else { throw files.error("Fuse without lazy steps before it (mmaction2: 'No lazy operation detected')", at: at) }
+                open = nil; flipped = false
+            } else if isLazy(step) {
+                if flipped {
+                    throw files.error(step is FlipStep ? "a second lazy Flip before Fuse (mmaction2 takes one: 'Use one Flip please')"
+                                                       : "a lazy \(step.typeName) after a lazy Flip: put the Flip last before Fuse (mmaction2 "
+                                                         + "fails whenever the flip is drawn)", at: at)
+                }
+                open = open ?? i
+                flipped = step is FlipStep
+            } else if open != nil {
+                throw files.error("\(step.typeName) between lazy steps and their Fuse: only lazy=True steps may come before Fuse "
+                                  + "(mmaction2: 'Use Fuse after lazy operations')", at: at)
+            }
+        }
+        if let first = open {
+            throw files.error("lazy=True records the geometry for a Fuse step, but none follows: add dict(type='Fuse') after the "
+                              + "lazy steps", at: items[first].origin)
+        }
     }
 
     static func step(_ r: ConfigReader) throws -> any PipelineStep {
@@ -30,6 +69,9 @@ public enum PipelineReader {
         case "RandomCrop", "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop":
             return try CropReader.read(r.as(type))
         case "Flip": return try flip(r.as(type))
+        case "Fuse":
+            r.as(type).note("type", .read)   // no arguments: recorded so the schema check sees the step read
+            return FuseStep()
         case "Normalize": return try normalize(r.as(type))
         case "FormatShape": return try formatShape(r.as(type))
         case "Collect", "ToTensor": return try collect(r.as(type))
@@ -89,10 +131,6 @@ public enum PipelineReader {
         return VideoDecode(typeName: type, mode: mode, threads: threads)
     }
 
-    static func refuseLazy(_ r: ConfigReader) throws {
-        if try r.bool("lazy", false) { throw r.error("lazy=True (the Fuse path) is not supported by Reel", key: "lazy") }
-    }
-
     static func interpolation(_ r: ConfigReader) throws -> ResizeStep.Interpolation {
         ResizeStep.Interpolation(rawValue: try r.require("interpolation", in: ["bilinear", "nearest"], default: "bilinear"))!
     }
@@ -112,9 +150,8 @@ public enum PipelineReader {
             throw r.files.error("Resize scale must be a float or a tuple (w, h), not \(v.typeDescription)", at: v.origin,
                                 note: "mmcv rejects a list here: write (-1, 256), not [-1, 256]")
         }
-        let step = ResizeStep(scale: scale, keepRatio: try r.bool("keep_ratio", true), interpolation: try interpolation(r))
-        try refuseLazy(r)
-        return step
+        return ResizeStep(scale: scale, keepRatio: try r.bool("keep_ratio", true), interpolation: try interpolation(r),
+                          lazy: try r.bool("lazy", false))
     }
 
     static func randomRescale(_ r: ConfigReader) throws -> RandomRescale {
@@ -138,9 +175,8 @@ public enum PipelineReader {
                 labelMap[from] = to
             }
         }
-        try refuseLazy(r)
         r.accepts("left_kp", "right_kp", as: .inert("they swap keypoints, and Reel's samples have none"))
-        return FlipStep(ratio: ratio, horizontal: horizontal, labelMap: labelMap)
+        return FlipStep(ratio: ratio, horizontal: horizontal, labelMap: labelMap, lazy: try r.bool("lazy", false))
     }
 
     static func normalize(_ r: ConfigReader) throws -> NormalizeStep {

@@ -13,8 +13,10 @@ public struct CropStep: PipelineStep {
     }
     public let typeName: String
     public let kind: Kind
+    /// `lazy=True` (single-view crops): the box is recorded in the original frames' coordinates for a later `Fuse`.
+    public var lazy = false
 
-    public init(typeName: String, kind: Kind) { self.typeName = typeName; self.kind = kind }
+    public init(typeName: String, kind: Kind, lazy: Bool = false) { self.typeName = typeName; self.kind = kind; self.lazy = lazy }
 
     /// The boxes this step cuts from a `width`×`height` frame (one per view), drawing from `rng` as mmaction2 does.
     public func boxes(width w: Int, height h: Int, rng: inout Philox) -> [CropBox]? {
@@ -32,11 +34,19 @@ public struct CropStep: PipelineStep {
     }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
-        guard let shape = sample.imageShape else { return }
+        guard let shape = sample.spatialShape else { return }
         guard let boxes = boxes(width: shape.width, height: shape.height, rng: &rng),
               boxes.allSatisfy({ $0.x1 >= 0 && $0.y1 >= 0 && $0.x2 <= shape.width && $0.y2 <= shape.height }) else {
             throw DatasetError(file: sample.frameDir, line: nil,
                                message: "\(typeName) does not fit in the video's \(shape.width)x\(shape.height) frames")
+        }
+        if lazy {
+            var g = sample.lazyGeometry()
+            guard !g.flip, boxes.count == 1 else { throw PipelineError(message: "a lazy \(typeName) after a lazy Flip (put Flip last)") }
+            g.crop(boxes[0])
+            sample.lazy = g
+            sample.cropBoxes = boxes
+            return
         }
         var out: [Frame] = []
         out.reserveCapacity(sample.frames.count * boxes.count * (isTen ? 2 : 1))

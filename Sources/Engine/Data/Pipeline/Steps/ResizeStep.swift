@@ -11,9 +11,11 @@ public struct ResizeStep: PipelineStep {
     public var scale: Scale
     public var keepRatio = true
     public var interpolation = Interpolation.bilinear
+    /// `lazy=True`: only the target shape and interpolation are recorded, for a later `Fuse`.
+    public var lazy = false
 
-    public init(scale: Scale, keepRatio: Bool = true, interpolation: Interpolation = .bilinear) {
-        self.scale = scale; self.keepRatio = keepRatio; self.interpolation = interpolation
+    public init(scale: Scale, keepRatio: Bool = true, interpolation: Interpolation = .bilinear, lazy: Bool = false) {
+        self.scale = scale; self.keepRatio = keepRatio; self.interpolation = interpolation; self.lazy = lazy
     }
 
     public func targetSize(width: Int, height: Int) -> (width: Int, height: Int) {
@@ -24,6 +26,15 @@ public struct ResizeStep: PipelineStep {
     }
 
     public func apply(_ sample: inout PipelineSample, rng: inout Philox, workspace: PipelineWorkspace) throws {
+        if lazy {
+            var g = sample.lazyGeometry()
+            // mmaction2 raises NotImplementedError here; PipelineReader refuses the order first.
+            guard !g.flip else { throw PipelineError(message: "a lazy Resize after a lazy Flip (put Flip last)") }
+            (g.width, g.height) = targetSize(width: g.width, height: g.height)
+            g.interpolation = interpolation
+            sample.lazy = g
+            return
+        }
         guard let shape = sample.imageShape else { return }
         let (w, h) = targetSize(width: shape.width, height: shape.height)
         sample.frames = Self.resize(sample.frames, width: w, height: h, interpolation: interpolation)
