@@ -3,7 +3,7 @@ private typealias A = ArgSchema
 extension Registry {
     static let datasets: [ComponentSchema] = [
         ComponentSchema("RawframeDataset", .dataset, "Videos stored as frame images; annotation lines `frame_dir total_frames label`.", args: [
-            A("ann_file", .optional(.string), nil, "Annotation file (one video per line). None in a demo/inference config: `reel infer` runs its pipeline on one video, while training and `reel test` need a file."),
+            A("ann_file", .optional(.string), nil, "Annotation file: one video per line (`frame_dir total_frames label`, several labels with multi_class), or a .json list of {frame_dir, total_frames, label: [..]}. None in a demo/inference config: `reel infer` runs its pipeline on one video, while training and `reel test` need a file."),
             A("pipeline", .components(.pipelineStep), nil, "The transforms applied to every sample."),
             A("data_prefix", .optional(.string), "None", "Directory joined to every frame_dir."),
             A("test_mode", .bool, "False", "Build for testing (samplers use their test_mode too)."),
@@ -19,7 +19,7 @@ extension Registry {
             A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt frame and resample instead of failing the run."),
         ]),
         ComponentSchema("VideoDataset", .dataset, "Videos stored as files (mp4, avi, mkv…); annotation lines `path label`.", args: [
-            A("ann_file", .optional(.string), nil, "Annotation file (one video per line: `path label`, or `path l1 l2 …` with multi_class). None in a demo/inference config: `reel infer` runs its pipeline on one video, while training and `reel test` need a file."),
+            A("ann_file", .optional(.string), nil, "Annotation file: one video per line (`path label`, or `path l1 l2 …` with multi_class), or a .json list of {filename, label: [..]} (the HVU configs). None in a demo/inference config: `reel infer` runs its pipeline on one video, while training and `reel test` need a file."),
             A("pipeline", .components(.pipelineStep), nil, "The transforms applied to every sample; it opens the video with an Init step (DecordInit, PyAVInit or OpenCVInit)."),
             A("data_prefix", .optional(.string), "None", "Directory joined to every video path."),
             A("test_mode", .bool, "False", "Build for testing (samplers use their test_mode too)."),

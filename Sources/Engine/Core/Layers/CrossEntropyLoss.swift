@@ -4,10 +4,10 @@ import Foundation
 /// `lossWeight`; with `labelSmoothing` ε the target is (1−ε)·onehot + ε/K (PyTorch's `label_smoothing`).
 /// `callAsFunction` returns the loss and ∂loss/∂logits (B×K).
 ///
-/// Labels are one class index per row, in 0..<K. Data never reaches the loss unchecked: `RawframeDataset` refuses
-/// an annotation label outside the model's `num_classes` (file and line named) and re-checks labels after the
-/// pipeline, and `multi_class` (multi-hot) datasets are refused when a loader is built — so an invalid label here
-/// is a programmer error, caught by a precondition before any memory is read.
+/// Labels are one class index per row, in 0..<K (a `multi_class` dataset's label sets take the soft-label form
+/// below, through `HeadLoss`). Data never reaches the loss unchecked: `RawframeDataset` refuses an annotation label
+/// outside the model's `num_classes` (file and line named) and re-checks labels after the pipeline — so an invalid
+/// label here is a programmer error, caught by a precondition before any memory is read.
 public struct CrossEntropyLoss: Sendable {
     public var lossWeight: Float
     public var labelSmoothing: Float
