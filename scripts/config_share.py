@@ -22,10 +22,8 @@ GROUPS = [
      "_delete_=True; mmcv 1.7.2 raises TypeError on it too (CosineAnnealingLrUpdaterHook takes no 'step')"),
     ("must be a dataset dict(type=…), not a list", "OmniSource (several train datasets, ImageDataset/web data) is not implemented"),
     ("train_ratio", "OmniSource (several train datasets, ImageDataset/web data) is not implemented"),
-    ("multi_class=True", "multi-label training (multi_class=True: BCE loss, mAP metrics) is not implemented"),
     ("Imgaug", "external augmentation libraries (imgaug, pytorchvideo) are refused"),
     ("pytorchvideo.", "external augmentation libraries (imgaug, pytorchvideo) are refused"),
-    ("lazy=True", "lazy transforms (lazy=True … Fuse) are not implemented"),
     ("necks", "TPN neck is not implemented"),
     ("FormatShape needs 'input_format'", "broken upstream: FormatShape without input_format; mmaction2 0.24.1 raises "
      "TypeError on it too (a required argument)"),

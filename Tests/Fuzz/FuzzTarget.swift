@@ -100,11 +100,16 @@ enum FuzzTarget: String, CaseIterable {
         _ = try? reader.frames([n])
     }
 
-    /// A rawframe annotation file (`frame_dir total_frames label`), in every layout mmaction2 allows.
+    /// A rawframe annotation file (`frame_dir total_frames label`), in every layout mmaction2 allows, and the same
+    /// bytes as a `.json` annotation list (rawframes and videos, single- and multi-label).
     static func annotations(_ bytes: [UInt8]) {
         for (offset, multi) in [(false, false), (true, false), (false, true)] {
             let format = AnnotationFormat(withOffset: offset, multiClass: multi, numClasses: 8, prefix: "/data")
             _ = try? AnnotationList.parse(bytes, file: "fuzz.txt", format: format)
+        }
+        for (videos, multi) in [(false, false), (true, true)] {
+            let format = AnnotationFormat(multiClass: multi, numClasses: 8, prefix: "/data", videos: videos)
+            _ = try? AnnotationList.parseJSON(bytes, file: "fuzz.json", format: format)
         }
     }
 }
