@@ -53,6 +53,9 @@ extension InspectCommand {
                 guard labels.allSatisfy({ (0..<model.numClasses).contains($0) }) else {
                     throw CheckpointError(path: input, field: "labels", reason: "labels must be in 0..<\(model.numClasses)")
                 }
+                guard !model.loss.takesLabelSets else {
+                    throw CheckpointError(path: input, field: "labels", reason: "the model's head is multi-label: give float32 [B, \(model.numClasses)] multi-hot labels")
+                }
                 targets = .classes(labels)
             case .float32(let hot)? where hot.rank == 2 && hot.shape[1] == model.numClasses:
                 let k = hot.shape[1], values = hot.scalars

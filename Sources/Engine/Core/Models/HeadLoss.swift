@@ -22,6 +22,12 @@ public struct HeadLoss: Sendable {
         self.function = function; self.multiClass = multiClass; self.labelSmoothEps = labelSmoothEps; self.topk = topk
     }
 
+    /// Whether training needs label sets (multi-hot targets): a BCE loss or a `multi_class` head.
+    public var takesLabelSets: Bool {
+        if case .binaryCrossEntropy = function { return true }
+        return multiClass
+    }
+
     /// The loss of `logits` (B×K) against `targets`, ∂loss/∂logits, and the logged accuracies (`top{k}_acc`).
     public func callAsFunction(_ logits: Tensor, targets: Targets) -> (loss: Double, gradient: Tensor, accuracies: [(String, Double)]) {
         switch targets {

@@ -7,7 +7,9 @@ public struct BenchWorkload {
     public let model: any Recognizer
     public let optimizer: Optimizer
     public let input: Tensor
-    public let labels: [Int]
+    /// One random class a video; as one-element label sets for a multi-label head (BCELossWithLogits or
+    /// `multi_class`), which takes multi-hot targets.
+    public let targets: Targets
     public var clips: Int { input.shape[0] }
 
     /// A workload of `batch` random clips of `frames` frames of `width`×`height`, with random labels: B×frames×3×H×W
@@ -19,7 +21,8 @@ public struct BenchWorkload {
         let shape = model is Recognizer3D ? [batch, 1, 3, frames, height, width] : [batch, frames, 3, height, width]
         input = Tensor.uniform(shape, in: -2...2, rng: &rng)
         let classes = model.numClasses
-        labels = (0..<batch).map { _ in rng.nextInt(in: 0..<classes) }
+        let labels = (0..<batch).map { _ in rng.nextInt(in: 0..<classes) }
+        targets = model.loss.takesLabelSets ? .labelSets(labels.map { [$0] }) : .classes(labels)
     }
 
     /// zero_grad + forward + loss + backward + optimizer step; returns the loss (on this fixed batch it must fall
@@ -27,7 +30,7 @@ public struct BenchWorkload {
     @discardableResult
     public func trainStep() -> Double {
         optimizer.zeroGradients()
-        let out = model.trainStep(input, labels: labels)
+        let out = model.trainStep(input, targets: targets)
         optimizer.step()
         return out.loss
     }

@@ -65,7 +65,7 @@ public enum DataParallelBench {
         var times: [Double] = [], exposed: [Double] = [], losses: [Double] = []
         func step() -> Double {
             w.optimizer.zeroGradients()
-            let loss = parallel.trainStep(w.model, w.input, targets: .classes(w.labels)).loss
+            let loss = parallel.trainStep(w.model, w.input, targets: w.targets).loss
             w.optimizer.step()
             return loss
         }
