@@ -35,9 +35,11 @@ final class ConfigCheckVerdictTests: XCTestCase {
                               message: "unknown pipeline step 'PytorchVideoTrans'")
     }
 
-    func testLazyTrueIsRefusedByCheckAsByTrain() throws {
-        try assertSameRefusal("", options: ["data.train.pipeline.2.lazy=True"], line: 1, column: 28,
-                              message: "lazy=True (the Fuse path) is not supported by Reel")
+    /// Lazy steps run (issue 16), but an order mmaction2 cannot run is refused at the step, by both.
+    func testALazyStepWithoutItsFuseIsRefusedByCheckAsByTrain() throws {
+        try assertSameRefusal("data = dict(train=dict(pipeline=[dict(type='SampleFrames', clip_len=1, num_clips=8), dict(type='RawFrameDecode'), "
+                              + "dict(type='Resize', scale=(56, 56), keep_ratio=False, lazy=True), dict(type='FormatShape', input_format='NCHW')]))",
+                              line: 2, column: 181, message: "FormatShape between lazy steps and their Fuse")
     }
 
     func testAnUnknownMetricIsRefusedByCheckAsByTrain() throws {

@@ -5,9 +5,9 @@ import XCTest
 /// BCELossWithLogits, mean average precision), on the demo frames with JSON annotations that give every video two
 /// labels: `reel train` logs no accuracies and keeps the best mAP checkpoint, `reel test` reports both mAPs.
 final class MultiLabelCLITests: XCTestCase {
-    func testMultiLabelConfigTrainsEvaluatesAndTests() throws {
-        let ws = try DemoWorkspace(self)
-        // Two labels a video: its class and, as a tenth or ninth class, whether that class is even.
+    /// The demo workspace with JSON annotations giving every video two labels — its class and, as a ninth or tenth
+    /// class, whether that class is even — and a multi-label TSM config over them; returns the config's path.
+    func multiLabelConfig(_ ws: DemoWorkspace) throws -> String {
         for split in ["train", "val"] {
             let lines = try String(contentsOfFile: ws.path("data/demo/\(split)_list.txt"), encoding: .utf8).split(separator: "\n")
             let items = lines.map { line -> [String: Any] in
@@ -28,6 +28,12 @@ final class MultiLabelCLITests: XCTestCase {
             evaluation = dict(metrics=['mean_average_precision', 'mmit_mean_average_precision'])
 
             """.write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    func testMultiLabelConfigTrainsEvaluatesAndTests() throws {
+        let ws = try DemoWorkspace(self)
+        let config = try multiLabelConfig(ws)
         let check = try ws.run(["config", "check", "--build", config])
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
 
@@ -52,5 +58,25 @@ final class MultiLabelCLITests: XCTestCase {
         let accuracy = try ws.run(["test", config, ws.path("w/epoch_2.safetensors"), "--eval", "top_k_accuracy"])
         XCTAssertNotEqual(accuracy.status, 0)
         XCTAssertTrue(accuracy.stderr.contains("needs one label per video"), accuracy.stderr)
+    }
+
+    /// `reel test --launcher mpi` on two ranks: each scores its shard, the label sets travel with the scores, and
+    /// the mean average precisions equal one process's.
+    func testTwoRanksGatherLabelSetsToOneProcesssMetrics() throws {
+        guard let mpirun = DistributedTrainTests.mpirun else { throw XCTSkip("mpirun not found: `make deps` installs openmpi-bin") }
+        let ws = try DemoWorkspace(self)
+        let config = try multiLabelConfig(ws)
+        let train = try ws.run(["train", config, "--no-tui", "--work-dir", ws.path("w"), "--seed", "1",
+                                "--cfg-options", "total_epochs=1", "checkpoint_config.interval=1"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let checkpoint = ws.path("w/epoch_1.safetensors")
+        let one = try ws.run(["test", config, checkpoint, "--threads", "1"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try ws.start(["test", config, checkpoint, "--threads", "1", "--launcher", "mpi"], launcher: mpirun,
+                               launcherArguments: DistributedTrainTests.twoRanks)
+        XCTAssertEqual(two.wait(), 0, two.stderr)
+        let metrics = { (out: String) in out.split(separator: "\n").filter { $0.contains("average_precision: ") }.map(String.init) }
+        XCTAssertEqual(metrics(one.stdout).count, 2, one.stdout)
+        XCTAssertEqual(metrics(two.stdout), metrics(one.stdout), two.stdout)
     }
 }
