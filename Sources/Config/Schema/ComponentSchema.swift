@@ -1,6 +1,6 @@
 /// The families of config components Reel knows (what a `type=` names in each place).
 public enum ComponentKind: String, Sendable, CaseIterable {
-    case recognizer, backbone, head, loss, blending, optimizer, lrPolicy, hook, loggerHook, dataset, pipelineStep
+    case recognizer, backbone, neck, head, loss, blending, optimizer, lrPolicy, hook, loggerHook, dataset, pipelineStep
     /// A dict without `type`, whose keys are fixed (`checkpoint_config`, `evaluation`, `data`, …).
     case section
 
@@ -9,6 +9,7 @@ public enum ComponentKind: String, Sendable, CaseIterable {
         switch self {
         case .recognizer: return "model"
         case .backbone: return "backbone"
+        case .neck: return "neck"
         case .head: return "head"
         case .loss: return "loss"
         case .blending: return "blending"

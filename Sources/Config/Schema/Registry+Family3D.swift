@@ -60,7 +60,33 @@ extension Registry {
         ], tips: ["X3D-S/M: gamma_w=1, gamma_b=2.25, gamma_d=2.2 (feature width 432); gamma_w=0.25 gives a tiny model for the CPU."]),
     ]
 
+    static let necks: [ComponentSchema] = [
+        ComponentSchema("TPN", .neck, "Temporal Pyramid Network: the backbone's out_indices stages brought to one size (spatial modulation), pooled over time (temporal modulation), mixed top-down and bottom-up, fused to 2048 channels; an auxiliary head adds a loss in training.", args: [
+            A("in_channels", .tuple(.int), nil, "Channels of the backbone's out_indices stages, e.g. (1024, 2048)."),
+            A("out_channels", .int, nil, "Channels of each level after the temporal modulation (a multiple of 32)."),
+            A("spatial_modulation_cfg", .optional(.dict), "None", "dict(in_channels=…, out_channels=top level's channels): stride-2 convs per lower level."),
+            A("temporal_modulation_cfg", .optional(.dict), "None", "dict(downsample_scales=(8, 8)): the max-pool over time per level (equal scales)."),
+            A("upsample_cfg", .optional(.dict), "None", "dict(scale_factor=(1, 1, 1)) turns the top-down flow on (scale 1 only in Reel); None leaves it out."),
+            A("downsample_cfg", .optional(.dict), "None", "dict(downsample_scale=(1, 1, 1)) turns the bottom-up flow on (scale 1 only in Reel); None leaves it out."),
+            A("level_fusion_cfg", .optional(.dict), "None", "dict(in_channels=(out,)*levels, mid_channels=…, out_channels=…, downsample_scales=((1, 1, 1), …))."),
+            A("aux_head_cfg", .optional(.dict), "None", "dict(out_channels=num_classes, loss_weight=0.5): the auxiliary head on the second-to-last stage."),
+            A("flow_type", .choice(["cascade", "parallel"]), "'cascade'", "cascade: bottom-up after top-down; parallel: both from the modulated levels."),
+        ], acceptsExtraArgs: false),
+    ]
+
     static let family3DHeads: [ComponentSchema] = [
+        ComponentSchema("TPNHead", .head, "TPN's head (a TSNHead): on Recognizer3D it average-pools the T×H×W map, applies dropout and fc_cls, like I3DHead.", args: [
+            A("num_classes", .int, nil, "Number of classes."),
+            A("in_channels", .int, nil, "2048: what TPN's pyramid fusion gives."),
+            A("loss_cls", .component(.loss), "dict(type='CrossEntropyLoss')", "Classification loss."),
+            A("spatial_type", .optional(.choice(["avg"])), "'avg'", "'avg' (the only pooling TPNHead can run)."),
+            A("consensus", .dict, "dict(type='AvgConsensus', dim=1)", "TSNHead's segment consensus (unused on 3-D maps)."),
+            A("dropout_ratio", .float, "0.4", "Dropout before the fc (0 removes it)."),
+            A("init_std", .float, "0.01", "Std of the fc's normal init (bias 0)."),
+            A("multi_class", .bool, "False", "Multi-label targets (needs multi_class=True on the dataset; TPN's aux head then must be off)."),
+            A("label_smooth_eps", .float, "0.0", "With multi_class=True: targets become (1 − ε)·y + ε/num_classes."),
+            A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
+        ]),
         ComponentSchema("X3DHead", .head, "X3D head: average-pool, fc1 to 2048 + ReLU, dropout, fc2.", args: [
             A("num_classes", .int, nil, "Number of classes."),
             A("in_channels", .int, nil, "Feature channels from the backbone (X3D's conv5 width, 432 for X3D-M)."),

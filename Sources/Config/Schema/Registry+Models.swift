@@ -61,14 +61,14 @@ extension Registry {
         ComponentSchema("Recognizer2D", .recognizer, "2-D recognizer (TSN, TSM): frames of a clip go through the backbone as a batch; the head averages them.", args: [
             A("backbone", .component(.backbone), nil, "The backbone network."),
             A("cls_head", .optional(.component(.head)), "None", "The classification head."),
-            A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
+            A("neck", .optional(.dict), "None", "A neck between backbone and head: Reel runs TPN with Recognizer3D only."),
             A("train_cfg", .optional(.section("train_cfg")), "None", "Training options: mixup/cutmix blending of each batch; usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how clip scores are averaged."),
         ], tips: ["Input is batch × (clips·frames) × C × H × W; frames become extra batch items for the 2-D backbone."]),
         ComponentSchema("Recognizer3D", .recognizer, "3-D recognizer (I3D, SlowOnly): each view (clip × crop) goes through the 3-D backbone as one volume; the head scores every view.", args: [
             A("backbone", .component(.backbone), nil, "The 3-D backbone network (ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast, C3D, ResNet2Plus1d, ResNet3dCSN, X3D)."),
-            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead, X3DHead; SlowFastHead for ResNet3dSlowFast)."),
-            A("neck", .optional(.dict), "None", "An optional neck between backbone and head (e.g. TPN)."),
+            A("cls_head", .optional(.component(.head)), "None", "The classification head (I3DHead, X3DHead; SlowFastHead for ResNet3dSlowFast; TPNHead after a TPN neck)."),
+            A("neck", .optional(.component(.neck)), "None", "TPN between a multi-output backbone (out_indices) and TPNHead."),
             A("train_cfg", .optional(.section("train_cfg")), "None", "Training options: mixup/cutmix blending of each batch; usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how the views' scores are averaged."),
         ], tips: ["Input is batch × views × C × T × H × W (FormatShape NCTHW); training takes one view per video (num_clips=1).",
@@ -181,7 +181,7 @@ extension Registry {
                             A("label_smooth_eps", .float, "0.0", "With multi_class=True: targets become (1 − ε)·y + ε/num_classes. Without it, no effect (a warning says so)."),
                             A("topk", .oneOf([.int, .tuple(.int)]), "(1, 5)", "Batch top-k accuracies logged during training."),
                         ]),
-    ] + family3DHeads + ["TPNHead", "TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
+    ] + family3DHeads + ["TimeSformerHead", "AudioTSNHead", "STGCNHead", "TSNAudioHead"]
         .map { ComponentSchema($0, .head, "mmaction2 head \($0).", support: .unsupported("only TSNHead, TSMHead, TRNHead, I3DHead, SlowFastHead and X3DHead are implemented")) }
         + [
             ComponentSchema("CrossEntropyLoss", .loss, "Cross entropy on logits, mean over the batch.", args: [

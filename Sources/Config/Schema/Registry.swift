@@ -4,7 +4,7 @@
 public enum Registry {
     /// All components and sections.
     public static let components: [ComponentSchema] =
-        models + heads + optimizers + lrPolicies + hooks + loggerHooks + datasets + pipelineSteps + sections
+        models + necks + heads + optimizers + lrPolicies + hooks + loggerHooks + datasets + pipelineSteps + sections
 
     private static let byKind: [ComponentKind: [String: ComponentSchema]] = {
         var table: [ComponentKind: [String: ComponentSchema]] = [:]

@@ -35,8 +35,10 @@ public enum ModelBuilder {
             case .slowFast(let b): backbone = ResNet3dSlowFast(b, rng: &rng)
             default: backbone = buildFamilyBackbone(spec.backbone, rng: &rng)
             }
+            // mmaction2 registers backbone, neck, cls_head in that order.
+            let neck = spec.neck.map { TPN($0, rng: &rng) }
             let head = buildHead(h, rng: &rng)
-            return Recognizer3D(backbone: backbone, clsHead: head, loss: loss, averageClips: spec.averageClips)
+            return Recognizer3D(backbone: backbone, neck: neck, clsHead: head, loss: loss, averageClips: spec.averageClips)
         }
     }
 

@@ -147,6 +147,8 @@ public struct ModelSpec: Sendable, Equatable {
     public var averageClips: String?
     /// `train_cfg.blending`: mixup or cutmix over each training batch.
     public var blending: Blending?
+    /// `neck=dict(type='TPN', …)` between a multi-output backbone and the head.
+    public var neck: TPNSpec?
 
     /// `train_cfg.blending = dict(type=…, num_classes=…, alpha=…)` (BatchBlending).
     public struct Blending: Sendable, Equatable {

@@ -43,6 +43,15 @@ public protocol RecognizerHead: Module {
     func applyMode(training: Bool)
 }
 
+/// The forward of a train or val step: the head's loss, ∂loss/∂scores, the logged accuracies and a neck's
+/// auxiliary loss.
+struct ScoredLoss {
+    var loss: Double
+    var gradient: Tensor
+    var accuracies: [(String, Double)]
+    var auxiliary: (name: String, value: Double)?
+}
+
 /// A recognizer (mmaction2's BaseRecognizer subclasses): the pipeline's batch → backbone → head → scores, loss and
 /// inference. What differs between recognizers is only how the batch becomes the backbone's input
 /// (`backboneInput`); the steps themselves are shared (the defaults below), so the runner, evaluation, benches,
@@ -52,6 +61,8 @@ public protocol RecognizerHead: Module {
 /// `Backbone`/`RecognizerHead` (see ModelSpec for the config side).
 public protocol Recognizer: Module {
     var backboneModule: any Backbone { get }
+    /// The neck between backbone and head (mmaction2's `neck`, e.g. TPN), if any.
+    var neckModule: (any Neck)? { get }
     var headModule: any RecognizerHead { get }
     /// The head's loss (`loss_cls` with `multi_class`, `label_smooth_eps` and the logged `topk`).
     var loss: HeadLoss { get }
@@ -78,6 +89,8 @@ public protocol Recognizer: Module {
 extension Recognizer {
     public var numClasses: Int { headModule.numClasses }
 
+    public var neckModule: (any Neck)? { nil }
+
     public var randomStreams: [Philox] {
         get { headModule.randomStreams + blendingStreams }
         set {
@@ -98,23 +111,32 @@ extension Recognizer {
     public func applyMode(training: Bool) {
         isTraining = training
         headModule.applyMode(training: training)
+        neckModule?.setTraining(training)
         backboneModule.applyMode(training: training)
     }
 
-    func scores(_ imgs: Tensor) -> Tensor {
+    /// Class scores of a batch; with `auxiliaryFor` classes, also the neck's auxiliary loss on them (training).
+    func scores(_ imgs: Tensor, auxiliaryFor classes: [Int]? = nil) -> (scores: Tensor, auxiliary: (name: String, value: Double)?) {
         let (x, segments) = backboneInput(imgs)
-        return headModule.forward(features: backboneModule.features(x), segments: segments)
+        var features = backboneModule.features(x)
+        var auxiliary: (name: String, value: Double)?
+        if let neck = neckModule {
+            features = neck.forward(features: features)
+            if let classes { auxiliary = neck.auxiliaryLoss(classes: classes) }
+        }
+        return (headModule.forward(features: features, segments: segments), auxiliary)
     }
 
     public func trainStep(_ imgs: Tensor, targets: Targets) -> RecognizerStep {
         let scored = scoredLoss(imgs, targets: targets)
-        _ = backboneModule.backward(features: headModule.backward(scores: scored.gradient))
-        return Self.step(accuracies: scored.accuracies, loss: scored.loss, batchSize: targets.count)
+        var dFeatures = headModule.backward(scores: scored.gradient)
+        if let neck = neckModule { dFeatures = neck.backward(features: dFeatures) }
+        _ = backboneModule.backward(features: dFeatures)
+        return Self.step(scored, batchSize: targets.count)
     }
 
     public func lossOnly(_ imgs: Tensor, targets: Targets) -> RecognizerStep {
-        let scored = scoredLoss(imgs, targets: targets)
-        return Self.step(accuracies: scored.accuracies, loss: scored.loss, batchSize: targets.count)
+        Self.step(scoredLoss(imgs, targets: targets), batchSize: targets.count)
     }
 
     /// A train step on one class per video.
@@ -126,25 +148,35 @@ extension Recognizer {
     /// The forward of a train or val step: the loss, ∂loss/∂scores and the logged top-k accuracies. With blending,
     /// of the blended batch against its soft labels, and no accuracies (mmaction2 computes them only for class
     /// indices; Build refuses blending on a multi_class dataset, whose labels mmaction2 cannot one-hot either).
-    func scoredLoss(_ imgs: Tensor, targets: Targets) -> (loss: Double, gradient: Tensor, accuracies: [(String, Double)]) {
+    /// A neck's auxiliary loss (TPN) takes class indices: Build refuses it with blending and label sets.
+    func scoredLoss(_ imgs: Tensor, targets: Targets) -> ScoredLoss {
         if let blending, case .classes(let labels) = targets {
+            precondition(neckModule == nil, "blending with a neck")
             let (mixed, soft) = blending.blend(imgs, labels: labels)
-            let (value, gradient) = loss(scores(mixed), dense: soft)
-            return (value, gradient, [])
+            let (value, gradient) = loss(scores(mixed).scores, dense: soft)
+            return ScoredLoss(loss: value, gradient: gradient, accuracies: [], auxiliary: nil)
         }
         precondition(blending == nil, "blending takes class-index targets")
-        return loss(scores(imgs), targets: targets)
+        var classes: [Int]?
+        if neckModule != nil, case .classes(let c) = targets { classes = c }
+        let (logits, auxiliary) = scores(imgs, auxiliaryFor: classes)
+        let (value, gradient, accuracies) = loss(logits, targets: targets)
+        return ScoredLoss(loss: value, gradient: gradient, accuracies: accuracies, auxiliary: auxiliary)
     }
 
     public func predict(_ imgs: Tensor) -> Tensor {
-        RecognizerScores.averageClip(scores(imgs), videos: imgs.shape[0], mode: averageClips)
+        RecognizerScores.averageClip(scores(imgs).scores, videos: imgs.shape[0], mode: averageClips)
     }
 
-    static func step(accuracies: [(String, Double)], loss: Double, batchSize: Int) -> RecognizerStep {
-        var vars = accuracies
-        vars.append(("loss_cls", loss))
-        vars.append(("loss", loss))
-        return RecognizerStep(logVars: vars, loss: loss, batchSize: batchSize)
+    /// mmaction2's log order: the neck's loss first (its dict is updated first), the accuracies, `loss_cls`, and
+    /// `loss`, the sum of the losses.
+    static func step(_ s: ScoredLoss, batchSize: Int) -> RecognizerStep {
+        var vars: [(String, Double)] = s.auxiliary.map { [($0.name, $0.value)] } ?? []
+        vars += s.accuracies
+        vars.append(("loss_cls", s.loss))
+        let total = s.loss + (s.auxiliary?.value ?? 0)
+        vars.append(("loss", total))
+        return RecognizerStep(logVars: vars, loss: total, batchSize: batchSize)
     }
 }
 

@@ -4,37 +4,50 @@
 /// Input from the pipeline (FormatShape NCTHW): B×V×C×T×H×W, reshaped to (B·V) volumes with `num_segs = V`.
 /// Training expects V = 1 (one row per label, as mmaction2's loss does); inference averages the V rows of a video
 /// per `test_cfg.average_clips`. `max_testing_views` only splits mmaction2's batch for memory: the scores are the
-/// same, so Reel scores all views at once. Children `backbone`, `cls_head` (state-dict keys as mmaction2's).
+/// same, so Reel scores all views at once. Children `backbone`, `neck` (TPN, if any), `cls_head` (state-dict keys as
+/// mmaction2's).
 public final class Recognizer3D: Recognizer {
     public let backbone: any Backbone
+    public let neck: (any Neck)?
     public let clsHead: any RecognizerHead
     public let loss: HeadLoss
     public let averageClips: String?
     public var isTraining = true
     public var blending: BatchBlending?
 
-    public init(backbone: any Backbone, clsHead: any RecognizerHead, loss: HeadLoss = HeadLoss(), averageClips: String?) {
+    public init(backbone: any Backbone, neck: (any Neck)? = nil, clsHead: any RecognizerHead, loss: HeadLoss = HeadLoss(),
+                averageClips: String?) {
         self.backbone = backbone
+        self.neck = neck
         self.clsHead = clsHead
         self.loss = loss
         self.averageClips = averageClips
     }
 
-    public var children: [(String, any Module)] { [("backbone", backbone), ("cls_head", clsHead)] }
+    public var children: [(String, any Module)] {
+        [("backbone", backbone)] + (neck.map { [("neck", $0 as any Module)] } ?? []) + [("cls_head", clsHead)]
+    }
     public var backboneModule: any Backbone { backbone }
+    public var neckModule: (any Neck)? { neck }
     public var headModule: any RecognizerHead { clsHead }
 
-    /// The head's streams, then the backbone's when it draws too (C3D's dropout), then the blending's, so checkpoints
-    /// keep them all.
+    /// The head's streams, then the backbone's when it draws too (C3D's dropout), then the neck's (TPN's auxiliary
+    /// head), then the blending's, so checkpoints keep them all.
     public var randomStreams: [Philox] {
-        get { clsHead.randomStreams + ((backbone as? any RandomBackbone)?.randomStreams ?? []) + blendingStreams }
+        get {
+            clsHead.randomStreams + ((backbone as? any RandomBackbone)?.randomStreams ?? []) + (neck?.randomStreams ?? [])
+                + blendingStreams
+        }
         set {
             precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
-            let own = clsHead.randomStreams.count
-            clsHead.randomStreams = Array(newValue.prefix(own))
+            var rest = newValue[...]
+            clsHead.randomStreams = Array(rest.prefix(clsHead.randomStreams.count))
+            rest = rest.dropFirst(clsHead.randomStreams.count)
             if let b = backbone as? any RandomBackbone {
-                b.randomStreams = Array(newValue.dropFirst(own).prefix(b.randomStreams.count))
+                b.randomStreams = Array(rest.prefix(b.randomStreams.count))
+                rest = rest.dropFirst(b.randomStreams.count)
             }
+            if let neck { neck.randomStreams = Array(rest.prefix(neck.randomStreams.count)) }
             setBlendingStream(newValue)
         }
     }

@@ -136,6 +136,39 @@ public final class ResNet3d: Layer, Backbone {
         return y
     }
 
+    /// The outputs of the `out_indices` stages (for a neck such as TPN), or the last stage's alone.
+    public func features(_ x: Tensor) -> [Tensor] {
+        guard spec.outIndices.count > 1 else { return [forward(x)] }
+        var y = conv1.forward(x)
+        if spec.withPool1 { y = maxpool.forward(y) }
+        var outs: [Tensor] = []
+        for (i, layer) in layers.enumerated() {
+            y = layer.forward(y)
+            if i == 0 && usesPool2 { y = pool2.forward(y) }
+            if spec.outIndices.contains(i) { outs.append(y) }
+        }
+        return outs
+    }
+
+    /// From ∂L/∂ each returned stage output: the stages' backward with every output's gradient joining at its stage
+    /// (the reader requires the last stage among the outputs).
+    public func backward(features d: [Tensor]) -> Tensor {
+        guard spec.outIndices.count > 1 else { return backward(d[0]) }
+        var g: Tensor?
+        for i in layers.indices.reversed() {
+            if i < spec.frozenStages { return Tensor.zeros([0]) }
+            if let k = spec.outIndices.firstIndex(of: i) {
+                if var sum = g { Elementwise.add(d[k], into: &sum); g = sum } else { g = d[k] }
+            }
+            guard var dy = g else { continue }
+            if i == 0 && usesPool2 { dy = pool2.backward(dy) }
+            g = layers[i].backward(dy)
+        }
+        guard var dy = g, spec.frozenStages < 0 else { return Tensor.zeros([0]) }
+        if spec.withPool1 { dy = maxpool.backward(dy) }
+        return conv1.backward(dy)
+    }
+
     /// Backward through the trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the
     /// stem below them need no gradient, and being in eval mode they kept nothing for one.
     public func backward(_ dy: Tensor) -> Tensor {

@@ -75,7 +75,14 @@ public struct ResNet3dSpec: Sendable, Equatable {
     public var isBottleneck: Bool { ResNet.stageBlocks(depth: depth)?.bottleneck ?? false }
 
     /// Channels of the last stage's output (what the head's in_channels must be).
-    public var featureChannels: Int {
-        (baseChannels << (numStages - 1)) * (isBottleneck ? Bottleneck3d.expansion : BasicBlock3d.expansion)
+    public var featureChannels: Int { stageChannels(numStages - 1) }
+
+    /// Channels of stage `i`'s output.
+    public func stageChannels(_ i: Int) -> Int {
+        (baseChannels << i) * (isBottleneck ? Bottleneck3d.expansion : BasicBlock3d.expansion)
     }
+
+    /// `out_indices`: the stages whose outputs the backbone returns, in order (the last one alone unless a neck
+    /// takes several).
+    public var outIndices: [Int] = []
 }

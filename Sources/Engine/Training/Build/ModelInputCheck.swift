@@ -51,6 +51,11 @@ public enum ModelInputCheck {
                 throw files.error("mixup/cutmix blending one-hot encodes one class per video; data.\(split.rawValue) has "
                                   + "multi_class=True labels (mmaction2 fails on them too)", at: at?.origin ?? Origin(location: nil, source: .file))
             }
+            if multiLabel, model.neck?.aux != nil {
+                let at = data.config.root["model"]?.dict?["neck"]?.dict?["aux_head_cfg"] ?? dataset
+                throw files.error("TPN's auxiliary head takes one class per video; data.\(split.rawValue) has multi_class=True "
+                                  + "labels (set aux_head_cfg=None)", at: at?.origin ?? Origin(location: nil, source: .file))
+            }
             guard !multiLabel else { continue }
             if model.head.loss.function == .binaryCrossEntropy {
                 throw files.error("BCELossWithLogits takes multi-hot labels: data.\(split.rawValue) needs multi_class=True and "

@@ -6,12 +6,13 @@ import Foundation
 /// `Recognizer3D`'s backbone and head: ResNet3d (I3D) / ResNet3dSlowOnly and I3DHead, every argument honoured or
 /// refused at its value (SEMANTICS.md §6.5, §6.7).
 extension ModelReader {
-    static func readBackbone3D(_ reader: ConfigReader) throws -> ModelSpec.Backbone {
+    /// `multiOutput`: a neck takes several stages, so `out_indices` may name more than the last.
+    static func readBackbone3D(_ reader: ConfigReader, multiOutput: Bool = false) throws -> ModelSpec.Backbone {
         let type = try reader.require("type", in: ["ResNet3d", "ResNet3dSlowOnly", "ResNet3dSlowFast"] + familyBackboneTypes, default: "")
         if type == "ResNet3dSlowFast" { return .slowFast(try readSlowFast(reader.as(type))) }
         if familyBackboneTypes.contains(type) { return try readFamilyBackbone(reader.as(type), type: type) }
         let flavour = ResNet3dSpec.Flavour(rawValue: type) ?? .resnet3d
-        let spec = try readResNet3d(reader.as(type), type: type, flavour: flavour, pathway: false)
+        let spec = try readResNet3d(reader.as(type), type: type, flavour: flavour, pathway: false, multiOutput: multiOutput)
         try checkTemporalStrides(spec, reader.as(type))
         return .resnet3d(spec)
     }
@@ -20,7 +21,7 @@ extension ModelReader {
     /// never applies with_pool1/with_pool2 and returns its last stage whatever out_indices says). The subclasses that
     /// keep ResNet3d's arguments (ResNet2Plus1d, ResNet3dCSN) say in `family` what they change.
     static func readResNet3d(_ b: ConfigReader, type: String, flavour: ResNet3dSpec.Flavour, pathway: Bool,
-                             family: ResNet3dFamilyDefaults = .init()) throws -> ResNet3dSpec {
+                             family: ResNet3dFamilyDefaults = .init(), multiOutput: Bool = false) throws -> ResNet3dSpec {
         let slowOnly = flavour == .slowOnly && !pathway
         let depth = try b.int("depth")
         guard let (_, blocks) = ResNet.stageBlocks(depth: depth), family.depths.contains(depth) else {
@@ -49,8 +50,16 @@ extension ModelReader {
             guard outIndices.allSatisfy({ $0 < numStages }) else {
                 throw b.error("out_indices must name stages below num_stages (\(numStages)), as mmaction2 asserts", key: "out_indices")
             }
+        } else if multiOutput {
+            // The stages a neck takes, in order, the last among them (Reel's backward starts there).
+            guard outIndices.last == numStages - 1, zip(outIndices, outIndices.dropFirst()).allSatisfy({ $0 < $1 }),
+                  outIndices.first.map({ $0 >= 0 }) ?? false else {
+                throw b.error("out_indices must be increasing stage indices ending with the last (\(numStages - 1))", key: "out_indices")
+            }
+            spec.outIndices = outIndices
         } else if outIndices != [numStages - 1] {
-            throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),)", key: "out_indices")
+            throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),) (several stages need a "
+                          + "neck such as TPN)", key: "out_indices")
         }
         spec.spatialStrides = try b.ints("spatial_strides", [1, 2, 2, 2])
         spec.temporalStrides = try b.ints("temporal_strides", family.temporalStrides)
@@ -156,8 +165,12 @@ extension ModelReader {
         }
     }
 
-    static func readHead3D(_ reader: ConfigReader, backbone: ModelSpec.Backbone) throws -> ModelSpec.Head {
-        let type = try reader.require("type", in: ["I3DHead", "SlowFastHead", "X3DHead"], default: "")
+    /// `neck`: the head reads TPN's 2048-channel output instead of the backbone's.
+    static func readHead3D(_ reader: ConfigReader, backbone: ModelSpec.Backbone, neck: Bool = false) throws -> ModelSpec.Head {
+        let type = try reader.require("type", in: ["I3DHead", "SlowFastHead", "X3DHead", "TPNHead"], default: "")
+        if neck && type != "TPNHead" && type != "I3DHead" {
+            throw reader.error("with a TPN neck the head takes its one 2048-channel map: use TPNHead", key: "type")
+        }
         if type == "SlowFastHead" { return try readSlowFastHead(reader, backbone: backbone) }
         let h = reader.as(type)
         if case .slowFast = backbone {
@@ -181,8 +194,18 @@ extension ModelReader {
             throw h.error("spatial_type=None flattens the whole feature map into fc_cls; \(backbone.name) gives C×T×H×W maps whose "
                           + "size depends on the input: use spatial_type='avg'", key: "spatial_type")
         }
-        try checkInChannels(inChannels, h, backbone: backbone)
-        let dropout = try h.double("dropout_ratio", 0.5)
+        if neck {
+            guard inChannels == TPNSpec.outputChannels else {
+                throw h.error("in_channels=\(inChannels) but TPN gives \(TPNSpec.outputChannels) channels", key: "in_channels")
+            }
+        } else {
+            try checkInChannels(inChannels, h, backbone: backbone)
+        }
+        // TPNHead is a TSNHead (dropout 0.4, a consensus it does not use on 3-D maps) pooling like I3DHead.
+        if type == "TPNHead", let c = h.value("consensus")?.dict?["type"]?.string, c != "AvgConsensus" {
+            throw h.error("consensus '\(c)' is not supported (AvgConsensus)", key: "consensus")
+        }
+        let dropout = try h.double("dropout_ratio", type == "TPNHead" ? 0.4 : 0.5)
         guard (0..<1).contains(dropout) else { throw h.error("dropout_ratio must be in [0, 1)", key: "dropout_ratio") }
         var head = ModelSpec.Head(kind: .i3d(avgPool: spatial != nil), name: type, inChannels: inChannels, numClasses: numClasses,
                                   dropoutRatio: Float(dropout), initStd: Float(try h.double("init_std", 0.01)))

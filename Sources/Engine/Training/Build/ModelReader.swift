@@ -13,12 +13,15 @@ public enum ModelReader {
             throw m.error("model type '\(type)' is not supported by Reel yet (supported: Recognizer2D, Recognizer3D)", key: "type")
         }
         let r = m.as(type)
-        if let neck = r.value("neck"), !neck.isNone { throw files.error("necks (e.g. TPN) are not supported by Reel", at: neck.origin) }
+        let neckReader = try r.sub("neck")
+        if let neck = neckReader, kind == .recognizer2D {
+            throw neck.error("a neck (TPN) with Recognizer2D is not supported by Reel; TPN runs with Recognizer3D")
+        }
         guard let b = try r.sub("backbone") else { throw r.error("\(type) needs 'backbone'") }
         let backbone: ModelSpec.Backbone
         switch kind {
         case .recognizer2D: backbone = .resnet(try readBackbone(b))
-        case .recognizer3D: backbone = try readBackbone3D(b)
+        case .recognizer3D: backbone = try readBackbone3D(b, multiOutput: neckReader != nil)
         }
         let testCfg = try r.sub("test_cfg")?.as("test_cfg")
         let extractsFeatures = try testCfg?.bool("feature_extraction", false) ?? false
@@ -31,7 +34,7 @@ public enum ModelReader {
             }
             switch kind {
             case .recognizer2D: head = try readHead(h, backbone: backbone)
-            case .recognizer3D: head = try readHead3D(h, backbone: backbone)
+            case .recognizer3D: head = try readHead3D(h, backbone: backbone, neck: neckReader != nil)
             }
         } else {
             guard extractsFeatures else {
@@ -62,7 +65,15 @@ public enum ModelReader {
             }
         }
         let blending = try readTrainCfg(r, headClasses: head.numClasses)
-        return ModelSpec(recognizer: kind, backbone: backbone, head: head, averageClips: averageClips, blending: blending)
+        var spec = ModelSpec(recognizer: kind, backbone: backbone, head: head, averageClips: averageClips, blending: blending)
+        if let neck = neckReader {
+            spec.neck = try readTPN(neck, backbone: backbone, numClasses: head.numClasses)
+            if blending != nil, spec.neck?.aux != nil, let at = r.value("train_cfg") {
+                // mmaction2 hands the blended soft labels to the auxiliary head as well; Reel's takes class indices.
+                throw files.error("mixup/cutmix with TPN's auxiliary head is not supported by Reel", at: at.origin)
+            }
+        }
+        return spec
     }
 
     /// `train_cfg`: mmaction2 reads `aux_info` (extra batch keys) and `blending` (mixup, cutmix) from it and
