@@ -24,7 +24,8 @@ GROUPS = [
     ("train_ratio", "OmniSource (several train datasets, ImageDataset/web data) is not implemented"),
     ("Imgaug", "external augmentation libraries (imgaug, pytorchvideo) are refused"),
     ("pytorchvideo.", "external augmentation libraries (imgaug, pytorchvideo) are refused"),
-    ("necks", "TPN neck is not implemented"),
+    ("ColorJitter", "ColorJitter (OpenCV HSV colour jitter) is not implemented (the TPN-SlowOnly configs' pipelines use it)"),
+    ("neck (TPN) with Recognizer2D", "TPN on Recognizer2D (TPN-TSM, which also needs fcn_test=True) is not supported"),
     ("FormatShape needs 'input_format'", "broken upstream: FormatShape without input_format; mmaction2 0.24.1 raises "
      "TypeError on it too (a required argument)"),
     ("not supported by Reel (supported: ResNet, ResNetTSM)", "backbone outside the goal set (TANet, TIN, MobileNetV2TSM)"),

@@ -208,6 +208,26 @@ CASES = collections.OrderedDict([
         model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=8), "
               f"cls_head=dict(type='I3DHead', in_channels=64, num_classes=5, {HEAD0}), test_cfg=dict(average_clips='prob'))",
         train=(2, 1, 3, 4, 32, 32), test=(1, 2, 3, 4, 32, 32), multi_label=True)),
+    # TPN on a SlowOnly-R18 at base 16 (levels of 64 and 128 channels). Without the auxiliary head: its dropout
+    # (p=0.5, not configurable in mmaction2) would draw differently in the two; TPNTests checks its gradients.
+    ('tpn slowonly r18 base 16, cascade', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=16, "
+              "lateral=False, out_indices=(2, 3), conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1, inflate=(0, 0, 1, 1), "
+              "norm_eval=False), neck=dict(type='TPN', in_channels=(64, 128), out_channels=64, "
+              "spatial_modulation_cfg=dict(in_channels=(64, 128), out_channels=128), temporal_modulation_cfg=dict(downsample_scales=(4, 4)), "
+              "upsample_cfg=dict(scale_factor=(1, 1, 1)), downsample_cfg=dict(downsample_scale=(1, 1, 1)), "
+              "level_fusion_cfg=dict(in_channels=(64, 64), mid_channels=(64, 64), out_channels=128, downsample_scales=((1, 1, 1), (1, 1, 1))), "
+              f"aux_head_cfg=None), cls_head=dict(type='TPNHead', num_classes=5, in_channels=2048, {HEAD0}), "
+              "test_cfg=dict(average_clips='prob'))",
+        train=(2, 1, 3, 8, 64, 64), test=(1, 2, 3, 8, 64, 64))),
+    ('tpn slowonly r18 base 16, parallel flow, no top-down', dict(
+        model="model = dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', depth=18, pretrained=None, base_channels=16, "
+              "lateral=False, out_indices=(2, 3), inflate=(0, 0, 1, 1)), neck=dict(type='TPN', in_channels=(64, 128), out_channels=64, "
+              "spatial_modulation_cfg=dict(in_channels=(64, 128), out_channels=128), temporal_modulation_cfg=dict(downsample_scales=(2, 2)), "
+              "downsample_cfg=dict(downsample_scale=(1, 1, 1)), flow_type='parallel', "
+              "level_fusion_cfg=dict(in_channels=(64, 64), mid_channels=(32, 64), out_channels=64)), "
+              f"cls_head=dict(type='TPNHead', num_classes=5, in_channels=2048, {HEAD0}), test_cfg=dict(average_clips='score'))",
+        train=(2, 1, 3, 8, 64, 64), test=(1, 2, 3, 8, 64, 64))),
     ('tsm temporal_pool r18', dict(
         model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, "
               "num_segments=8, temporal_pool=True), "
