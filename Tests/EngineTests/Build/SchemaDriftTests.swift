@@ -57,6 +57,13 @@ final class SchemaDriftTests: XCTestCase {
         + "base_channels=4, conv_cfg=dict(type='Conv2plus1d')), cls_head=dict(type='I3DHead', num_classes=3, in_channels=32))"
     static let csn = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dCSN', pretrained=None, depth=50, base_channels=4), "
         + "cls_head=dict(type='I3DHead', num_classes=3, in_channels=128))"
+    static let tpn = "dict(type='Recognizer3D', backbone=dict(type='ResNet3dSlowOnly', pretrained=None, depth=18, base_channels=16, "
+        + "out_indices=(2, 3)), neck=dict(type='TPN', in_channels=(64, 128), out_channels=64, "
+        + "spatial_modulation_cfg=dict(in_channels=(64, 128), out_channels=128), temporal_modulation_cfg=dict(downsample_scales=(2, 2)), "
+        + "upsample_cfg=dict(scale_factor=(1, 1, 1), mode='nearest'), downsample_cfg=dict(downsample_scale=(1, 1, 1)), "
+        + "level_fusion_cfg=dict(in_channels=(64, 64), mid_channels=(64, 64), out_channels=64, downsample_scales=((1, 1, 1), (1, 1, 1))), "
+        + "aux_head_cfg=dict(out_channels=3, loss_weight=0.5, loss_cls=dict(type='CrossEntropyLoss')), flow_type='cascade'), "
+        + "cls_head=dict(type='TPNHead', num_classes=3, in_channels=2048, consensus=dict(type='AvgConsensus', dim=1)))"
     static let x3d = "dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=0.25), "
         + "cls_head=dict(type='X3DHead', num_classes=3, in_channels=64))"
     /// The 2-D pipeline with 3-D clips (FormatShape NCTHW) and one view per training video.
@@ -108,7 +115,7 @@ final class SchemaDriftTests: XCTestCase {
         texts.append(Self.config(model: multiLabel, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0])
             .replacingOccurrences(of: "pipeline=\(Self.pipeline))", with: "pipeline=\(Self.pipeline), multi_class=True, num_classes=3)")
             .replacingOccurrences(of: "save_best='top1_acc'", with: "save_best='mean_average_precision', metrics=['mean_average_precision']"))
-        for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d] {
+        for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d, Self.tpn] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
         }
         // VideoDataset with each backend's Init/Decode pair.

@@ -121,7 +121,7 @@ final class Model3DTests: XCTestCase {
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n inflate=(0, (1, 1, 1), 1, 1)")),
                        "3: 'inflate' stage 2 needs one entry per block (2)")
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n out_indices=(2, 3)")),
-                       "3: Reel returns the last stage only: out_indices must be (3,)")
+                       "3: Reel returns the last stage only: out_indices must be (3,) (several stages need a neck such as TPN)")
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n norm_cfg=dict(type='BN')")),
                        "3: norm_cfg type 'BN' is not supported (BN3d, SyncBN)")
         XCTAssertEqual(message(Self.model(backbone: Self.r18 + ",\n lateral=True")),
@@ -132,7 +132,7 @@ final class Model3DTests: XCTestCase {
         XCTAssertEqual(message("model = dict(type='Recognizer3D', backbone=dict(type='ResNet', depth=18))\n"),
                        "1: backbone: type='ResNet' is not supported by Reel (supported: ResNet3d, ResNet3dSlowOnly, ResNet3dSlowFast, C3D, ResNet2Plus1d, ResNet3dCSN, X3D)")
         XCTAssertEqual(message("model = dict(type='Recognizer3D', backbone=dict(\(Self.r18)),\n cls_head=dict(type='TSNHead', num_classes=2, in_channels=64))\n"),
-                       "2: cls_head: type='TSNHead' is not supported by Reel (supported: I3DHead, SlowFastHead, X3DHead)")
+                       "2: cls_head: type='TSNHead' is not supported by Reel (supported: I3DHead, SlowFastHead, X3DHead, TPNHead)")
     }
 
     /// `pretrained` with `pretrained2d=True`: a 2-D ResNet's kernels repeated along t and divided by t; BN copied;
