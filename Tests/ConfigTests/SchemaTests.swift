@@ -58,7 +58,7 @@ final class SchemaTests: XCTestCase {
             /c/t.py:17:27: error: unknown pipeline step type 'SampleFrame'
                 val_pipeline = [dict(type='SampleFrame', clip_len=1)]
                                           ^
-                note: did you mean 'SampleFrames'? supported: CenterCrop, Collect, DecordDecode, DecordInit, \
+                note: did you mean 'SampleFrames'? supported: CenterCrop, Collect, ColorJitter, DecordDecode, DecordInit, \
             DenseSampleFrames, Flip, FormatShape, Fuse, MultiScaleCrop, Normalize, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit, \
             RandomCrop, RandomRescale, RandomResizedCrop, RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop, ToTensor
             """])

@@ -95,6 +95,12 @@ extension Registry {
             A("right_kp", .optional(.sequence(.int)), "None", "Keypoints swapped on flip (pose)."),
             lazyArg,
         ]),
+        ComponentSchema("ColorJitter", .pipelineStep, "Per video, random brightness, contrast, saturation and hue changes (hue in OpenCV's 8-bit HSV), in a random order; frames stay uint8.", args: [
+            A("brightness", .oneOf([.float, .tuple(.float)]), "0.5", "Factor range: v gives (1 − v, 1 + v), at most 1; or a tuple within 0…2."),
+            A("contrast", .oneOf([.float, .tuple(.float)]), "0.5", "Blend with the frame's mean grey: v gives (1 − v, 1 + v)."),
+            A("saturation", .oneOf([.float, .tuple(.float)]), "0.5", "Blend with the grey image: v gives (1 − v, 1 + v)."),
+            A("hue", .oneOf([.float, .tuple(.float)]), "0.1", "Hue shift as a fraction: v gives (−v, v), at most 0.5 (×255, mod 180 in OpenCV's H)."),
+        ]),
         ComponentSchema("Fuse", .pipelineStep, "Apply what the lazy=True steps before it recorded: crop the original frames once, resize once to the recorded size, then flip (faster than resizing the whole frame first; the pixels differ slightly from the non-lazy steps).", args: []),
         ComponentSchema("Normalize", .pipelineStep, "(x − mean) / std per channel, on 0–255 pixel values (no division by 255).", args: [
             A("mean", .sequence(.float), nil, "Per-channel mean in output channel order, e.g. [123.675, 116.28, 103.53]."),
@@ -113,7 +119,7 @@ extension Registry {
             A("nested", .bool, "False", "Wrap each value in a list."),
         ]),
         ComponentSchema("ToTensor", .pipelineStep, "Convert these keys to tensors.", args: [A("keys", .sequence(.string), nil, "Keys to convert.")]),
-    ] + videoSteps + ["PyAVDecodeMotionVector", "PIMSInit", "PIMSDecode", "ColorJitter", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
+    ] + videoSteps + ["PyAVDecodeMotionVector", "PIMSInit", "PIMSDecode", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
          "SampleProposalFrames", "PoseDecode", "AudioDecode", "AudioDecodeInit", "RandomScale", "EntityBoxRescale",
          "PoseCompact", "GeneratePoseTarget", "ImageToTensor", "Transpose", "Rename", "FormatAudioShape", "FrameSelector",
          "AudioAmplify", "MelSpectrogram", "LoadLocalizationFeature", "ArrayDecode", "ImageDecode", "BuildPseudoClip"].map {

@@ -107,7 +107,8 @@ final class SchemaDriftTests: XCTestCase {
         // mmaction2's lazy steps and Fuse.
         let lazy = "[dict(type='SampleFrames', clip_len=1, num_clips=2), dict(type='RawFrameDecode'), dict(type='Resize', scale=(-1, 20), lazy=True), "
             + "dict(type='MultiScaleCrop', input_size=16, scales=(1, 0.8), lazy=True), dict(type='Resize', scale=(16, 16), keep_ratio=False, lazy=True), "
-            + "dict(type='Flip', flip_ratio=0.5, lazy=True), dict(type='Fuse'), dict(type='FormatShape', input_format='NCHW')]"
+            + "dict(type='Flip', flip_ratio=0.5, lazy=True), dict(type='Fuse'), dict(type='ColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.1), "
+            + "dict(type='FormatShape', input_format='NCHW')]"
         texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: lazy))
         // Multi-label: a BCE head on a multi_class dataset, evaluated by mean average precision.
         let multiLabel = Self.tsn.replacingOccurrences(of: "loss_cls=dict(type='CrossEntropyLoss')",

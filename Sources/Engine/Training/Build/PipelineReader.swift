@@ -8,7 +8,7 @@ import EngineData
 public enum PipelineReader {
     static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "DecordInit", "DecordDecode", "PyAVInit", "PyAVDecode",
                             "OpenCVInit", "OpenCVDecode", "Resize", "RandomRescale", "RandomCrop",
-                            "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Fuse", "Normalize",
+                            "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Fuse", "ColorJitter", "Normalize",
                             "FormatShape", "Collect", "ToTensor"]
 
     public static func read(_ config: ConfigValue, files: SourceFiles, log: ReadLog? = nil) throws -> Pipeline {
@@ -69,6 +69,7 @@ public enum PipelineReader {
         case "RandomCrop", "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop":
             return try CropReader.read(r.as(type))
         case "Flip": return try flip(r.as(type))
+        case "ColorJitter": return try colorJitter(r.as(type))
         case "Fuse":
             r.as(type).note("type", .read)   // no arguments: recorded so the schema check sees the step read
             return FuseStep()
@@ -177,6 +178,32 @@ public enum PipelineReader {
         }
         r.accepts("left_kp", "right_kp", as: .inert("they swap keypoints, and Reel's samples have none"))
         return FlipStep(ratio: ratio, horizontal: horizontal, labelMap: labelMap, lazy: try r.bool("lazy", false))
+    }
+
+    /// mmaction2's `check_input`: a float v gives (base − v, base + v) and must be at most `max`; a tuple must lie
+    /// within base ± max, low ≤ high.
+    static func colorJitter(_ r: ConfigReader) throws -> ColorJitterStep {
+        func range(_ key: String, _ fallback: Double, max limit: Double, base: Double) throws -> (Double, Double) {
+            r.note(key, .value(.float(fallback)))
+            var v = [fallback]
+            if let value = r.dict[key], !value.isNone {
+                guard let numbers = value.number.map({ [$0] }) ?? value.elements.map({ $0.compactMap(\.number) }),
+                      numbers.count == (value.elements?.count ?? 1) else {
+                    throw r.files.error("'\(key)' must be a number or a tuple of two numbers, not \(value.typeDescription)", at: value.origin)
+                }
+                v = numbers
+            }
+            let pair: (Double, Double) = v.count == 1 ? (base - v[0], base + v[0]) : v.count == 2 ? (v[0], v[1]) : (1, 0)
+            guard v.count <= 2, v.count == 2 || v[0] <= limit, base - limit <= pair.0, pair.0 <= pair.1, pair.1 <= base + limit else {
+                throw r.error("\(key) must be a number up to \(limit) or a tuple (low, high) within \(base - limit)…\(base + limit) "
+                              + "(mmaction2 asserts the same)", key: key)
+            }
+            return pair
+        }
+        return ColorJitterStep(brightness: try range("brightness", 0.5, max: 1, base: 1),
+                               contrast: try range("contrast", 0.5, max: 1, base: 1),
+                               saturation: try range("saturation", 0.5, max: 1, base: 1),
+                               hue: try range("hue", 0.1, max: 0.5, base: 0))
     }
 
     static func normalize(_ r: ConfigReader) throws -> NormalizeStep {
