@@ -154,18 +154,14 @@ public final class TPN: Neck {
         let halves = Self.split(pyramidFusion.backward(d[0]), channels: [spec.fusionOut, spec.fusionOut])
         var db = levelFusion2.backward(halves[1])
         for i in downsampleOps.indices.reversed() { db[i] = Self.sum(db[i], downsampleOps[i].backward(db[i + 1])) }
+        // ∂/∂(the top-down outputs): the first fusion's, plus, in cascade, the bottom-up flow's (it started from them).
         var dO = levelFusion1.backward(halves[0])
-        var dt: [Tensor]
-        if spec.parallel {
-            dt = db
-        } else {
-            dO = zip(dO, db).map { Self.sum($0, $1) }
-            dt = []
-        }
+        if !spec.parallel { dO = zip(dO, db).map { Self.sum($0, $1) } }
         if spec.topDown {
             for i in 1..<dO.count { dO[i] = Self.sum(dO[i], dO[i - 1]) }
         }
-        dt = spec.parallel ? zip(dt, dO).map { Self.sum($0, $1) } : dO
+        // In the parallel flow the bottom-up one started from the modulated levels themselves.
+        let dt = spec.parallel ? zip(dO, db).map { Self.sum($0, $1) } : dO
         var dx = zip(spatial, temporal).enumerated().map { i, ops in ops.0.backward(ops.1.backward(dt[i])) }
         if let auxHead, let g = auxLogitsGradient {
             dx[dx.count - 2] = Self.sum(dx[dx.count - 2], auxHead.backward(logits: g))
