@@ -38,6 +38,11 @@ struct TestCommand: ParsableCommand {
         model.applyMode(training: false)
         // The config's evaluation settings, read as training reads them (EvalSpec); --eval picks other metrics.
         let names = metrics.isEmpty ? evaluation.metrics : metrics
+        // Before inference: accuracies cannot score a multi_class split's label sets.
+        if data.dataset.multiClass, let m = names.first(where: Metrics.singleLabel.contains) {
+            throw ValidationError("--eval \(m) needs one label per video, but data.\(split.rawValue) has multi_class=True: use "
+                                  + "mean_average_precision or mmit_mean_average_precision")
+        }
         let topk = evaluation.topk
         let tty = isatty(STDERR_FILENO) == 1 && isMain
         let start = Date()
