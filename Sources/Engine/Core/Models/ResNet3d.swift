@@ -126,38 +126,38 @@ public final class ResNet3d: Layer, Backbone {
     /// `with_pool2`, except that ResNet2Plus1d never applies pool2 (mmaction2's forward leaves it out).
     var usesPool2: Bool { spec.withPool2 && variant != .r2plus1d }
 
-    public func forward(_ x: Tensor) -> Tensor {
-        var y = conv1.forward(x)
-        if spec.withPool1 { y = maxpool.forward(y) }
-        for (i, layer) in layers.enumerated() {
-            y = layer.forward(y)
-            if i == 0 && usesPool2 { y = pool2.forward(y) }
-        }
-        return y
-    }
+    /// The stages whose outputs `features` returns: `out_indices` when a neck takes several, else the last.
+    var outputStages: [Int] { spec.outIndices.count > 1 ? spec.outIndices : [layers.count - 1] }
 
-    /// The outputs of the `out_indices` stages (for a neck such as TPN), or the last stage's alone.
+    /// The last stage's output (the reader requires it among `out_indices`).
+    public func forward(_ x: Tensor) -> Tensor { features(x).last! }
+
+    /// The outputs of `outputStages`, in order (several for a neck such as TPN).
     public func features(_ x: Tensor) -> [Tensor] {
-        guard spec.outIndices.count > 1 else { return [forward(x)] }
+        let keep = outputStages
         var y = conv1.forward(x)
         if spec.withPool1 { y = maxpool.forward(y) }
         var outs: [Tensor] = []
         for (i, layer) in layers.enumerated() {
             y = layer.forward(y)
             if i == 0 && usesPool2 { y = pool2.forward(y) }
-            if spec.outIndices.contains(i) { outs.append(y) }
+            if keep.contains(i) { outs.append(y) }
         }
         return outs
     }
 
-    /// From ∂L/∂ each returned stage output: the stages' backward with every output's gradient joining at its stage
-    /// (the reader requires the last stage among the outputs).
+    /// ∂L/∂ the last stage's output → ∂L/∂input (see `backward(features:)`).
+    public func backward(_ dy: Tensor) -> Tensor { backward(features: [dy]) }
+
+    /// From ∂L/∂ each `outputStages` output, the gradients joining at their stages. Backward runs through the
+    /// trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the stem below them need no
+    /// gradient, and being in eval mode they kept nothing for one.
     public func backward(features d: [Tensor]) -> Tensor {
-        guard spec.outIndices.count > 1 else { return backward(d[0]) }
+        let keep = outputStages
         var g: Tensor?
         for i in layers.indices.reversed() {
             if i < spec.frozenStages { return Tensor.zeros([0]) }
-            if let k = spec.outIndices.firstIndex(of: i) {
+            if let k = keep.firstIndex(of: i) {
                 if var sum = g { Elementwise.add(d[k], into: &sum); g = sum } else { g = d[k] }
             }
             guard var dy = g else { continue }
@@ -167,20 +167,6 @@ public final class ResNet3d: Layer, Backbone {
         guard var dy = g, spec.frozenStages < 0 else { return Tensor.zeros([0]) }
         if spec.withPool1 { dy = maxpool.backward(dy) }
         return conv1.backward(dy)
-    }
-
-    /// Backward through the trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the
-    /// stem below them need no gradient, and being in eval mode they kept nothing for one.
-    public func backward(_ dy: Tensor) -> Tensor {
-        var d = dy
-        for i in layers.indices.reversed() {
-            if i < spec.frozenStages { return Tensor.zeros([0]) }
-            if i == 0 && usesPool2 { d = pool2.backward(d) }
-            d = layers[i].backward(d)
-        }
-        if spec.frozenStages >= 0 { return Tensor.zeros([0]) }
-        if spec.withPool1 { d = maxpool.backward(d) }
-        return conv1.backward(d)
     }
 
     /// PyTorch `.train(mode)` plus mmaction2's train-mode rules: `frozen_stages` (stem and stages 1…k in eval mode
