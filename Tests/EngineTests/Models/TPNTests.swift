@@ -126,6 +126,21 @@ final class TPNTests: XCTestCase {
         XCTAssertEqual(model.predict(imgs).shape, [2, 5])
     }
 
+    /// Mixup without the auxiliary head: the neck runs in the blended step (it trapped on a precondition before).
+    func testBlendingTrainsWithATPNWithoutAuxiliaryHead() throws {
+        let text = Self.config.replacingOccurrences(of: "aux_head_cfg=dict(out_channels=5, loss_weight=0.5)", with: "aux_head_cfg=None")
+            .replacingOccurrences(of: "test_cfg=dict(average_clips", with: "train_cfg=dict(blending=dict(type='MixupBlending', num_classes=5, "
+                                  + "alpha=0.2)), test_cfg=dict(average_clips")
+        let spec = try read(text)
+        XCTAssertNotNil(spec.blending)
+        XCTAssertNil(spec.neck?.aux)
+        let model = ModelBuilder.fromScratch(spec, seed: 0)
+        var rng = Philox(seed: 4)
+        let step = model.trainStep(Tensor.uniform([2, 1, 3, 4, 32, 32], in: -1...1, rng: &rng), labels: [0, 3])
+        XCTAssertEqual(step.logVars.map(\.0), ["loss_cls", "loss"])
+        XCTAssertTrue(step.loss.isFinite)
+    }
+
     func testSettingsMmaction2CannotRunOrReelDoesNotImplementAreLocated() {
         XCTAssertTrue(refusal("out_indices=(2, 3)", "out_indices=(3,)").contains("error: TPN takes two or more backbone stages"))
         XCTAssertTrue(refusal("neck=dict(type='TPN', in_channels=(64, 128)", "neck=dict(type='TPN', in_channels=(64, 256)")

@@ -151,7 +151,7 @@ extension Recognizer {
     /// A neck's auxiliary loss (TPN) takes class indices: Build refuses it with blending and label sets.
     func scoredLoss(_ imgs: Tensor, targets: Targets) -> ScoredLoss {
         if let blending, case .classes(let labels) = targets {
-            precondition(neckModule == nil, "blending with a neck")
+            // A neck runs without its auxiliary loss here: Build refuses blending with TPN's auxiliary head.
             let (mixed, soft) = blending.blend(imgs, labels: labels)
             let (value, gradient) = loss(scores(mixed).scores, dense: soft)
             return ScoredLoss(loss: value, gradient: gradient, accuracies: [], auxiliary: nil)
