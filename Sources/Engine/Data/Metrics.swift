@@ -75,9 +75,10 @@ public enum Metrics {
     /// number (classes no video has are left out); NaN when none is.
     public static func meanAveragePrecision(scores: [[Float]], labelSets: [[Int]]) -> Double {
         let k = scores.first?.count ?? 0
-        let aps = (0..<k).map { c in
-            averagePrecision(scores: scores.map { $0[c] }, positives: Set(labelSets.indices.filter { labelSets[$0].contains(c) }))
-        }.filter { !$0.isNaN }
+        // Each class's videos, in one pass over the label sets.
+        var positives = [Set<Int>](repeating: [], count: k)
+        for (video, set) in labelSets.enumerated() { for c in set where c < k { positives[c].insert(video) } }
+        let aps = (0..<k).map { c in averagePrecision(scores: scores.map { $0[c] }, positives: positives[c]) }.filter { !$0.isNaN }
         return aps.isEmpty ? .nan : aps.reduce(0, +) / Double(aps.count)
     }
 

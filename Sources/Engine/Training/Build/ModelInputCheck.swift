@@ -40,30 +40,33 @@ public enum ModelInputCheck {
     /// BCELossWithLogits and a `multi_class` head need a `multi_class=True` dataset (multi-hot labels of the scores'
     /// shape), and mixup/cutmix one-hot class indices, which a multi_class dataset does not give. A multi_class
     /// dataset under a single-label head trains, as in mmaction2, with the soft-label cross-entropy.
-    public static func checkTargets(_ model: ModelSpec, data: DataConfig, splits: [DataSplit]) throws {
-        let files = data.config.files
-        let head = data.config.root["model"]?.dict?["cls_head"]
-        for split in splits where data.has(split) {
-            let dataset = data.config.root["data"]?.dict?[split.rawValue]
-            let multiLabel = try data.spec(split).dataset.multiClass
-            if multiLabel, model.blending != nil {
-                let at = data.config.root["model"]?.dict?["train_cfg"]?.dict?["blending"] ?? dataset
-                throw files.error("mixup/cutmix blending one-hot encodes one class per video; data.\(split.rawValue) has "
-                                  + "multi_class=True labels (mmaction2 fails on them too)", at: at?.origin ?? Origin(location: nil, source: .file))
+    public static func checkTargets(_ model: ModelSpec, specs: [DataSpec], config: ResolvedConfig) throws {
+        let modelDict = config.root["model"]?.dict
+        let head = modelDict?["cls_head"]
+        // The first of `values` that exists is where the error points.
+        func at(_ values: ConfigValue?...) -> Origin { values.compactMap { $0 }.first?.origin ?? Origin(location: nil, source: .file) }
+        for spec in specs {
+            let split = spec.split.rawValue
+            let dataset = config.root["data"]?.dict?[split]
+            if spec.dataset.multiClass {
+                if model.blending != nil {
+                    throw config.files.error("mixup/cutmix blending one-hot encodes one class per video; data.\(split) has "
+                                             + "multi_class=True labels (mmaction2 fails on them too)",
+                                             at: at(modelDict?["train_cfg"]?.dict?["blending"], dataset))
+                }
+                if model.neck?.aux != nil {
+                    throw config.files.error("TPN's auxiliary head takes one class per video; data.\(split) has multi_class=True "
+                                             + "labels (set aux_head_cfg=None)", at: at(modelDict?["neck"]?.dict?["aux_head_cfg"], dataset))
+                }
+                continue
             }
-            if multiLabel, model.neck?.aux != nil {
-                let at = data.config.root["model"]?.dict?["neck"]?.dict?["aux_head_cfg"] ?? dataset
-                throw files.error("TPN's auxiliary head takes one class per video; data.\(split.rawValue) has multi_class=True "
-                                  + "labels (set aux_head_cfg=None)", at: at?.origin ?? Origin(location: nil, source: .file))
-            }
-            guard !multiLabel else { continue }
             if model.head.loss.function == .binaryCrossEntropy {
-                throw files.error("BCELossWithLogits takes multi-hot labels: data.\(split.rawValue) needs multi_class=True and "
-                                  + "num_classes (mmaction2 fails on the shapes otherwise)", at: (head?.dict?["loss_cls"] ?? head)?.origin ?? Origin(location: nil, source: .file))
+                throw config.files.error("BCELossWithLogits takes multi-hot labels: data.\(split) needs multi_class=True and "
+                                         + "num_classes (mmaction2 fails on the shapes otherwise)", at: at(head?.dict?["loss_cls"], head))
             }
             if model.head.loss.multiClass {
-                throw files.error("the head has multi_class=True but data.\(split.rawValue) gives one label per video: set "
-                                  + "multi_class=True and num_classes on the dataset too", at: (head?.dict?["multi_class"] ?? head)?.origin ?? Origin(location: nil, source: .file))
+                throw config.files.error("the head has multi_class=True but data.\(split) gives one label per video: set "
+                                         + "multi_class=True and num_classes on the dataset too", at: at(head?.dict?["multi_class"], head))
             }
         }
     }

@@ -75,8 +75,9 @@ public struct RunSpec {
         let optimizer = try OptimizerReader.read(optConfig, files: config.files, log: log)
         let data = try DataConfig(config, log: log)
         let train = try data.spec(.train)
+        let val = data.has(.val) ? try data.spec(.val) : nil
         try ModelInputCheck.check(model, data: data, splits: [.train, .val])
-        try ModelInputCheck.checkTargets(model, data: data, splits: [.train, .val])
+        try ModelInputCheck.checkTargets(model, specs: [train] + (val.map { [$0] } ?? []), config: config)
         var lr: LRSchedule?
         if let v = top.value("lr_config"), !v.isNone {
             let schedule = try LRSchedule(reading: try top.reader(v, name: "lr_config"), defaultByEpoch: length.byEpoch)
@@ -94,7 +95,6 @@ public struct RunSpec {
         if let c = top.value("checkpoint_config"), !c.isNone {
             checkpoint = try readCheckpoint(try top.reader(c, name: "checkpoint_config"), defaultByEpoch: length.byEpoch)
         }
-        let val = data.has(.val) ? try data.spec(.val) : nil
         var valWorkflow: DataSpec?
         if workflow.valEpochs > 0 {
             guard data.has(.val), let w = top.value("workflow"), let entry = w.elements?.last else {

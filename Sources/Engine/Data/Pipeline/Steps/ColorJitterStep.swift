@@ -113,9 +113,16 @@ enum OpenCVHSV {
             var sector = Int(h.rounded(.down))
             h -= Float(sector)
             if sector < 0 || sector >= 6 { sector = 0; h = 0 }
-            let tab = [v, v * (1 - s), v * (1 - s * h), v * (1 - s * (1 - h))]
-            let sectors = [[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]]
-            b = tab[sectors[sector][0]]; g = tab[sectors[sector][1]]; r = tab[sectors[sector][2]]
+            // OpenCV's tab[4] and sector_data: which of v, p, q, t each of b, g, r takes in each sector.
+            let p = v * (1 - s), q = v * (1 - s * h), t = v * (1 - s * (1 - h))
+            switch sector {
+            case 0: (b, g, r) = (p, t, v)
+            case 1: (b, g, r) = (p, v, q)
+            case 2: (b, g, r) = (t, v, p)
+            case 3: (b, g, r) = (v, q, p)
+            case 4: (b, g, r) = (v, p, t)
+            default: (b, g, r) = (q, p, v)
+            }
         }
         func byte(_ x: Float) -> UInt8 { UInt8(clamping: Int((x * 255).rounded(.toNearestOrEven))) }
         return (byte(r), byte(g), byte(b))
@@ -134,10 +141,11 @@ enum NumPySum {
             return res
         }
         if n <= 128 {
-            var r = (0..<8).map { a[$0] }
+            // Eight lane-wise accumulators (each lane adds in order, as NumPy's r[0…7] do), no allocation.
+            var r = SIMD8<Float>(UnsafeBufferPointer(start: a, count: 8))
             var i = 8
             while i < n - n % 8 {
-                for k in 0..<8 { r[k] += a[i + k] }
+                r += SIMD8<Float>(UnsafeBufferPointer(start: a + i, count: 8))
                 i += 8
             }
             var res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
