@@ -228,6 +228,26 @@ CASES = collections.OrderedDict([
               "level_fusion_cfg=dict(in_channels=(64, 64), mid_channels=(32, 64), out_channels=64)), "
               f"cls_head=dict(type='TPNHead', num_classes=5, in_channels=2048, {HEAD0}), test_cfg=dict(average_clips='score'))",
         train=(2, 1, 3, 8, 64, 64), test=(1, 2, 3, 8, 64, 64))),
+    # TPN on Recognizer2D (the TPN-TSM config): a TSM-R18's stages 3 and 4 (256, 512 channels), each video's 4 frames one
+    # clip in training; fcn_test=True scores each num_segs=4 clip of the test frames (two here) with fc_cls as a 1×1×1 conv.
+    ('tpn tsm r18 on Recognizer2D, fcn_test', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, num_segments=4, "
+              "out_indices=(2, 3), norm_eval=False), neck=dict(type='TPN', in_channels=(256, 512), out_channels=256, "
+              "spatial_modulation_cfg=dict(in_channels=(256, 512), out_channels=512), temporal_modulation_cfg=dict(downsample_scales=(4, 4)), "
+              "upsample_cfg=dict(scale_factor=(1, 1, 1)), downsample_cfg=dict(downsample_scale=(1, 1, 1)), "
+              "level_fusion_cfg=dict(in_channels=(256, 256), mid_channels=(256, 256), out_channels=512, downsample_scales=((1, 1, 1), (1, 1, 1)))), "
+              f"cls_head=dict(type='TPNHead', num_classes=5, in_channels=2048, {HEAD0}), "
+              "test_cfg=dict(average_clips='score', fcn_test=True))",
+        train=(2, 4, 3, 64, 64), test=(2, 8, 3, 64, 64))),
+    ('tpn tsm r18 on Recognizer2D, fcn_test with flip and num_segs 2', dict(
+        model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, num_segments=4, "
+              "out_indices=(2, 3)), neck=dict(type='TPN', in_channels=(256, 512), out_channels=256, "
+              "spatial_modulation_cfg=dict(in_channels=(256, 512), out_channels=512), temporal_modulation_cfg=dict(downsample_scales=(4, 4)), "
+              "downsample_cfg=dict(downsample_scale=(1, 1, 1)), flow_type='parallel', "
+              "level_fusion_cfg=dict(in_channels=(256, 256), mid_channels=(256, 256), out_channels=512)), "
+              f"cls_head=dict(type='TPNHead', num_classes=5, in_channels=2048, {HEAD0}), "
+              "test_cfg=dict(average_clips='score', fcn_test=True, num_segs=2, flip=True))",
+        train=(2, 4, 3, 64, 64), test=(1, 8, 3, 64, 64))),
     ('tsm temporal_pool r18', dict(
         model="model = dict(type='Recognizer2D', backbone=dict(type='ResNetTSM', depth=18, pretrained=None, "
               "num_segments=8, temporal_pool=True), "
@@ -351,6 +371,10 @@ def run_case(reel, name, case, tmp):
     def step(m, dtype):
         m.eval()
         with torch.no_grad():
+            if m.test_cfg.get('fcn_test') and m.cls_head.new_cls is None:
+                # TPNHead makes its 1×1×1 conv from fc_cls at the first fcn test, in PyTorch's default float32.
+                m.cls_head._init_new_cls()
+                m.cls_head.new_cls.to(dtype)
             scores = torch.from_numpy(m(test_imgs.to(dtype), return_loss=False))
         m.train()
         target = labels.to(dtype) if case.get('multi_label') else labels.view(-1, 1)
@@ -364,7 +388,9 @@ def run_case(reel, name, case, tmp):
         return scores, loss
     scores, loss = step(model, torch.float32)
     scores64, loss64 = step(ref, torch.float64)
-    sd, sd64 = model.state_dict(), ref.state_dict()
+    # TPNHead's fcn-test conv is a copy of fc_cls made at the first test (not a parameter mmaction2 trains).
+    sd = {k: v for k, v in model.state_dict().items() if '.new_cls.' not in k}
+    sd64 = ref.state_dict()
     missing = [k for k in sd if k not in got]
     if missing:
         raise SystemExit(f'{name}: Reel lacks {missing[:3]}')

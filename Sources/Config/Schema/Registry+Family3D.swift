@@ -75,7 +75,7 @@ extension Registry {
     ]
 
     static let family3DHeads: [ComponentSchema] = [
-        ComponentSchema("TPNHead", .head, "TPN's head (a TSNHead): on Recognizer3D it average-pools the T×H×W map, applies dropout and fc_cls, like I3DHead.", args: [
+        ComponentSchema("TPNHead", .head, "TPN's head (a TSNHead): it average-pools the neck's T×H×W map, applies dropout and fc_cls, like I3DHead (on Recognizer3D, and on Recognizer2D after TPN).", args: [
             A("num_classes", .int, nil, "Number of classes."),
             A("in_channels", .int, nil, "2048: what TPN's pyramid fusion gives."),
             A("loss_cls", .component(.loss), "dict(type='CrossEntropyLoss')", "Classification loss."),

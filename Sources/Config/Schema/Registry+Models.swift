@@ -7,7 +7,7 @@ extension Registry {
         A("torchvision_pretrain", .bool, "True", "Whether `pretrained` uses torchvision's key names (downsample.0/.1, bn1 …)."),
         A("in_channels", .int, "3", "Input channels (3 for RGB)."),
         A("num_stages", .int, "4", "Number of residual stages used (1–4)."),
-        A("out_indices", .sequence(.int), "(3,)", "Stages whose outputs are returned; one index gives a tensor."),
+        A("out_indices", .sequence(.int), "(3,)", "Stages whose outputs are returned: the last alone, or several ending with it for a TPN neck, e.g. (2, 3)."),
         A("strides", .sequence(.int), "(1, 2, 2, 2)", "Spatial stride of the first block of each stage."),
         A("dilations", .sequence(.int), "(1, 1, 1, 1)", "Dilation of each stage's 3×3 convs."),
         A("style", .choice(["pytorch", "caffe"]), "'pytorch'", "Where a Bottleneck puts its stride: the 3×3 conv (pytorch) or the first 1×1 (caffe)."),
@@ -31,7 +31,7 @@ extension Registry {
             A("in_channels", .int, "3", "Input channels (3 for RGB)."),
             A("num_stages", .int, "4", "Number of residual stages used (1–4)."),
             A("base_channels", .int, "64", "Width of the stem and first stage (stages are ×1, ×2, ×4, ×8)."),
-            A("out_indices", .sequence(.int), "(3,)", "Stages whose outputs are returned (Reel: the last one)."),
+            A("out_indices", .sequence(.int), "(3,)", "Stages whose outputs are returned: the last alone, or several ending with it for a TPN neck, e.g. (2, 3)."),
             A("spatial_strides", .sequence(.int), "(1, 2, 2, 2)", "Spatial stride of the first block of each stage."),
             A("temporal_strides", .sequence(.int), "(1, 1, 1, 1)", "Temporal stride of the first block of each stage."),
             A("dilations", .sequence(.int), "(1, 1, 1, 1)", "Spatial dilation of each stage."),
@@ -60,8 +60,8 @@ extension Registry {
     static let models: [ComponentSchema] = [
         ComponentSchema("Recognizer2D", .recognizer, "2-D recognizer (TSN, TSM): frames of a clip go through the backbone as a batch; the head averages them.", args: [
             A("backbone", .component(.backbone), nil, "The backbone network."),
-            A("cls_head", .optional(.component(.head)), "None", "The classification head."),
-            A("neck", .optional(.dict), "None", "A neck between backbone and head: Reel runs TPN with Recognizer3D only."),
+            A("cls_head", .optional(.component(.head)), "None", "The classification head (TPNHead after a TPN neck)."),
+            A("neck", .optional(.component(.neck)), "None", "TPN over the backbone's out_indices stages, each video's frames taken as one clip (TPN-TSM); its temporal pooling must bring the clip to one step."),
             A("train_cfg", .optional(.section("train_cfg")), "None", "Training options: mixup/cutmix blending of each batch; usually None."),
             A("test_cfg", .optional(.section("test_cfg")), "None", "Inference options: how clip scores are averaged."),
         ], tips: ["Input is batch × (clips·frames) × C × H × W; frames become extra batch items for the 2-D backbone."]),
@@ -214,6 +214,8 @@ extension Registry {
         A("average_clips", .optional(.choice(["score", "prob"])), "None", "'prob': softmax per view then mean; 'score': mean of raw scores; None: rows as they are (only when the head already gives one row per video, as TSN)."),
         A("max_testing_views", .optional(.int), "None", "Evaluate at most this many views at once (memory)."),
         A("feature_extraction", .bool, "False", "Return pooled features instead of scores."),
-        A("fcn_test", .bool, "False", "Fully-convolutional testing (mmaction2 TSN option; Reel tests with the regular head)."),
+        A("fcn_test", .bool, "False", "Recognizer2D with a TPN neck and TPNHead: test on clips of num_segs frames, each scored by the pooled map (fc_cls as a 1×1×1 conv), averaged per average_clips. Recognizer3D ignores it."),
+        A("num_segs", .int, "backbone num_segments", "With fcn_test: frames per clip (ResNetTSM's num_segments by default; required for a plain ResNet)."),
+        A("flip", .bool, "False", "With fcn_test: mirror every test frame left–right first."),
     ])
 }

@@ -152,7 +152,6 @@ final class TPNTests: XCTestCase {
         XCTAssertTrue(refusal("aux_head_cfg=dict(out_channels=5", "aux_head_cfg=dict(out_channels=7")
             .contains("error: aux_head_cfg.out_channels=7 but the head has num_classes=5"))
         XCTAssertTrue(refusal("in_channels=2048, spatial_type", "in_channels=1024, spatial_type").contains("but TPN gives 2048 channels"))
-        XCTAssertTrue(refusal("type='Recognizer3D'", "type='Recognizer2D'").contains("error: a neck (TPN) with Recognizer2D is not supported"))
         XCTAssertTrue(refusal("test_cfg=dict(average_clips", "train_cfg=dict(blending=dict(type='MixupBlending', num_classes=5, alpha=0.2)), test_cfg=dict(average_clips")
             .contains("error: mixup/cutmix with TPN's auxiliary head is not supported"))
         XCTAssertEqual(refusal("upsample_cfg=dict(scale_factor=(1, 1, 1)), downsample_cfg=dict(downsample_scale=(1, 1, 1)),",

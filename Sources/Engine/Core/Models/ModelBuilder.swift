@@ -25,9 +25,12 @@ public enum ModelBuilder {
                                       ResNet.NonLocal(blocks: blocks, segments: b.nonLocalSegments) { channels, rng in
                                           ResNet3d.nonLocalBlock(channels: channels, cfg: b.nonLocalCfg, ownInit: true, rng: &rng)
                                       }
-                                  }, temporalPool: b.temporalPool, rng: &rng)
+                                  }, temporalPool: b.temporalPool, outIndices: b.outIndices.isEmpty ? nil : b.outIndices,
+                                  rng: &rng)
+            let neck = spec.neck.map { TPN($0, rng: &rng) }
             let head = buildHead(h, rng: &rng)
-            return Recognizer2D(backbone: backbone, clsHead: head, loss: loss, averageClips: spec.averageClips)
+            return Recognizer2D(backbone: backbone, neck: neck, clsHead: head, loss: loss, averageClips: spec.averageClips,
+                                fcnTest: spec.fcnTest)
         case .resnet3d, .slowFast, .c3d, .resnet2plus1d, .csn, .x3d:
             let backbone: any Backbone
             switch spec.backbone {

@@ -78,12 +78,17 @@ public struct ModelSpec: Sendable, Equatable {
         /// `torchvision_pretrain`: the file uses torchvision's names (`layer1.0.bn1`), mapped onto the ConvModules;
         /// False loads it by Reel's (mmaction2's) own names, non-strictly.
         public var torchvisionPretrain = true
+        /// `out_indices`: the stages the backbone returns, in order (empty: the last one alone; several for a neck).
+        public var outIndices: [Int] = []
         public init(depth: Int) { self.depth = depth }
 
         /// Channels of the last stage's output (what the head's in_channels must be).
-        public var featureChannels: Int {
+        public var featureChannels: Int { stageChannels(numStages - 1) }
+
+        /// Channels of stage `i`'s output.
+        public func stageChannels(_ i: Int) -> Int {
             let bottleneck = ResNet.stageBlocks(depth: depth)?.bottleneck ?? false
-            return (baseChannels << (numStages - 1)) * (bottleneck ? Bottleneck.expansion : BasicBlock.expansion)
+            return (baseChannels << i) * (bottleneck ? Bottleneck.expansion : BasicBlock.expansion)
         }
     }
 
@@ -149,6 +154,8 @@ public struct ModelSpec: Sendable, Equatable {
     public var blending: Blending?
     /// `neck=dict(type='TPN', …)` between a multi-output backbone and the head.
     public var neck: TPNSpec?
+    /// `test_cfg.fcn_test=True` on a Recognizer2D with a neck: inference on clips of `num_segs` frames.
+    public var fcnTest: Recognizer2D.FullyConvolutionalTest?
 
     /// `train_cfg.blending = dict(type=…, num_classes=…, alpha=…)` (BatchBlending).
     public struct Blending: Sendable, Equatable {

@@ -77,6 +77,12 @@ public protocol Recognizer: Module {
     func lossOnly(_ imgs: Tensor, targets: Targets) -> RecognizerStep
     /// Inference: one score row per video (B×K), averaged over its views per `test_cfg.average_clips`.
     func predict(_ imgs: Tensor) -> Tensor
+    /// The backbone's maps as the neck takes them, and the `num_segs` the head then groups by. `clipFrames`: how many
+    /// of a video's frames form one clip for the neck (nil: all of them). 3-D maps are clips already (the default
+    /// returns them unchanged); Recognizer2D regroups its frames.
+    func neckInput(_ features: [Tensor], segments: Int, clipFrames: Int?) -> (features: [Tensor], segments: Int)
+    /// The neck's input gradients in the backbone's shapes (undoes `neckInput`).
+    func backboneGradients(_ d: [Tensor]) -> [Tensor]
     /// Train or eval mode for the whole model, with the backbone's frozen-stage and norm_eval rules.
     func applyMode(training: Bool)
     /// The generators training draws from (the head's dropout masks), in a fixed order. A checkpoint keeps them
@@ -90,6 +96,12 @@ extension Recognizer {
     public var numClasses: Int { headModule.numClasses }
 
     public var neckModule: (any Neck)? { nil }
+
+    public func neckInput(_ features: [Tensor], segments: Int, clipFrames: Int?) -> (features: [Tensor], segments: Int) {
+        (features, segments)
+    }
+
+    public func backboneGradients(_ d: [Tensor]) -> [Tensor] { d }
 
     public var randomStreams: [Philox] {
         get { headModule.randomStreams + blendingStreams }
@@ -116,11 +128,15 @@ extension Recognizer {
     }
 
     /// Class scores of a batch; with `auxiliaryFor` classes, also the neck's auxiliary loss on them (training).
-    func scores(_ imgs: Tensor, auxiliaryFor classes: [Int]? = nil) -> (scores: Tensor, auxiliary: (name: String, value: Double)?) {
-        let (x, segments) = backboneInput(imgs)
+    /// `clipFrames`: see `neckInput`.
+    func scores(_ imgs: Tensor, auxiliaryFor classes: [Int]? = nil,
+                clipFrames: Int? = nil) -> (scores: Tensor, auxiliary: (name: String, value: Double)?) {
+        let (x, videoSegments) = backboneInput(imgs)
+        var segments = videoSegments
         var features = backboneModule.features(x)
         var auxiliary: (name: String, value: Double)?
         if let neck = neckModule {
+            (features, segments) = neckInput(features, segments: segments, clipFrames: clipFrames)
             features = neck.forward(features: features)
             if let classes { auxiliary = neck.auxiliaryLoss(classes: classes) }
         }
@@ -130,7 +146,7 @@ extension Recognizer {
     public func trainStep(_ imgs: Tensor, targets: Targets) -> RecognizerStep {
         let scored = scoredLoss(imgs, targets: targets)
         var dFeatures = headModule.backward(scores: scored.gradient)
-        if let neck = neckModule { dFeatures = neck.backward(features: dFeatures) }
+        if let neck = neckModule { dFeatures = backboneGradients(neck.backward(features: dFeatures)) }
         _ = backboneModule.backward(features: dFeatures)
         return Self.step(scored, batchSize: targets.count)
     }

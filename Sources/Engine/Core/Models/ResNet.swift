@@ -32,6 +32,8 @@ public final class ResNet: Layer, Backbone {
     /// The stages; with `temporal_pool` layer2 is a `TemporalPool` around its blocks.
     public let layers: [any Layer]
     public let frozenStages: Int, normEval: Bool, partialBN: Bool
+    /// `out_indices`: the stages `features` returns, in order, the last among them (one unless a neck takes several).
+    public let outIndices: [Int]
     public var isTraining = true
     public let featureChannels: Int
 
@@ -49,8 +51,10 @@ public final class ResNet: Layer, Backbone {
     public init(depth: Int, baseChannels: Int = 64, inChannels: Int = 3, numStages: Int = 4,
                 strides: [Int] = [1, 2, 2, 2], dilations: [Int] = [1, 1, 1, 1], frozenStages: Int = -1,
                 normEval: Bool = false, partialBN: Bool = false, tsm: TSM? = nil, nonLocal: NonLocal? = nil,
-                temporalPool: Bool = false, rng: inout Philox) {
+                temporalPool: Bool = false, outIndices: [Int]? = nil, rng: inout Philox) {
         guard let (bottleneck, blocks) = Self.stageBlocks(depth: depth) else { preconditionFailure("bad depth \(depth)") }
+        precondition(outIndices.map { $0.last == numStages - 1 } ?? true, "out_indices must end with the last stage")
+        self.outIndices = outIndices ?? [numStages - 1]
         self.depth = depth
         self.baseChannels = baseChannels
         self.frozenStages = frozenStages
@@ -113,17 +117,37 @@ public final class ResNet: Layer, Backbone {
         [("conv1", conv1), ("maxpool", maxpool)] + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) }
     }
 
-    public func forward(_ x: Tensor) -> Tensor {
-        layers.reduce(maxpool.forward(conv1.forward(x))) { $1.forward($0) }
+    /// The last stage's output.
+    public func forward(_ x: Tensor) -> Tensor { features(x).last! }
+
+    /// The outputs of the `outIndices` stages, in order (several for a neck such as TPN).
+    public func features(_ x: Tensor) -> [Tensor] {
+        var y = maxpool.forward(conv1.forward(x))
+        var outs: [Tensor] = []
+        for (i, layer) in layers.enumerated() {
+            y = layer.forward(y)
+            if outIndices.contains(i) { outs.append(y) }
+        }
+        return outs
     }
 
-    /// Backward through the trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the
-    /// stem below them need no gradient, and being in eval mode they kept nothing for one.
-    public func backward(_ dy: Tensor) -> Tensor {
-        let frozen = max(0, min(frozenStages, layers.count))
-        let d = layers.dropFirst(frozen).reversed().reduce(dy) { $1.backward($0) }
-        if frozenStages >= 0 { return Tensor.zeros([0]) }
-        return conv1.backward(maxpool.backward(d))
+    /// ∂L/∂ the last stage's output → ∂L/∂input (see `backward(features:)`).
+    public func backward(_ dy: Tensor) -> Tensor { backward(features: [dy]) }
+
+    /// From ∂L/∂ each `outIndices` output, the gradients joining at their stages. Backward runs through the
+    /// trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the stem below them need no
+    /// gradient, and being in eval mode they kept nothing for one.
+    public func backward(features d: [Tensor]) -> Tensor {
+        var g: Tensor?
+        for i in layers.indices.reversed() {
+            if i < frozenStages { return Tensor.zeros([0]) }
+            if let k = outIndices.firstIndex(of: i) {
+                if var sum = g { Elementwise.add(d[k], into: &sum); g = sum } else { g = d[k] }
+            }
+            if let dy = g { g = layers[i].backward(dy) }
+        }
+        guard let dy = g, frozenStages < 0 else { return Tensor.zeros([0]) }
+        return conv1.backward(maxpool.backward(dy))
     }
 
     /// PyTorch `.train(mode)` plus mmaction2's train-mode rules: `frozen_stages` (stem and stages 1…k in eval

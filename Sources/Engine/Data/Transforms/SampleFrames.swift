@@ -35,6 +35,14 @@ public struct SampleFrames: Sendable, Equatable {
             && a.dense?.sampleRange == b.dense?.sampleRange && a.dense?.numSamplePositions == b.dense?.numSamplePositions
     }
 
+    /// The clips a video gives: `num_clips`, twice with `twice_sample` and per sample position of a dense test
+    /// (a test video shorter than a clip gives `num_clips` only, as in mmaction2).
+    public var clipsPerVideo: Int {
+        guard testMode else { return numClips }
+        if let dense { return numClips * dense.numSamplePositions }
+        return numClips * (twiceSample ? 2 : 1)
+    }
+
     /// The sampled frame indices (clip-major), start_index included.
     public func indices(totalFrames n: Int, startIndex: Int = 1, rng: inout Philox) -> [Int] {
         let offsets = dense == nil ? clipOffsets(n, rng: &rng) : denseOffsets(n, rng: &rng)

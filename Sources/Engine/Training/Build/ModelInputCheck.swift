@@ -20,19 +20,50 @@ public enum ModelInputCheck {
                 throw error(data, split, step: "FormatShape", "\(model.recognizer.rawValue) takes input_format='\(expected)', "
                             + "but data.\(split.rawValue)'s FormatShape makes '\(f.inputFormat)'")
             }
-            guard split == .train, model.recognizer == .recognizer3D else { continue }
-            var views = 1
-            for step in steps {
-                if let s = step as? SampleFrames { views *= s.numClips * (s.twiceSample ? 2 : 1) }
-                if let c = step as? CropStep {
-                    if case .three = c.kind { views *= 3 }
-                    if case .ten = c.kind { views *= 10 }
-                }
+            if model.recognizer == .recognizer2D, let neck = model.neck {
+                let (views, frames) = views(steps)
+                try checkClips(neck, fcnTest: model.fcnTest, data: data, split: split, frames: views * frames)
             }
+            guard split == .train, model.recognizer == .recognizer3D else { continue }
+            let views = views(steps).views
             if views != 1 {
                 throw error(data, split, step: "SampleFrames", "Recognizer3D trains on one view per video, but data.train's pipeline "
                             + "makes \(views) (num_clips × crops); mmaction2's loss fails on that too")
             }
+        }
+    }
+
+    /// The views a pipeline makes per video (clips × crops) and the frames of each view: the last sampling step's
+    /// (a later one replaces an earlier one's frame indices, as in mmaction2).
+    static func views(_ steps: [any PipelineStep]) -> (views: Int, frames: Int) {
+        let sampler = steps.compactMap { $0 as? SampleFrames }.last
+        var views = sampler?.clipsPerVideo ?? 1
+        for case let c as CropStep in steps {
+            if case .three = c.kind { views *= 3 }
+            if case .ten = c.kind { views *= 10 }
+        }
+        return (views, sampler?.clipLen ?? 1)
+    }
+
+    /// A TPN after a 2-D backbone (mmaction2's Recognizer2D): the neck sees each video's `frames` as one clip and its
+    /// temporal pooling must leave one step, since the head then pools H×W only (mmaction2's fails otherwise);
+    /// fully-convolutional testing (val/test) instead cuts the frames into clips of `num_segs`, which must divide them.
+    static func checkClips(_ neck: TPNSpec, fcnTest: Recognizer2D.FullyConvolutionalTest?, data: DataConfig, split: DataSplit,
+                           frames: Int) throws {
+        if split != .train, let fcn = fcnTest {
+            if frames % fcn.clipFrames != 0 {
+                throw error(data, split, step: "SampleFrames", "fcn_test cuts the \(frames) images data.\(split.rawValue)'s pipeline "
+                            + "makes per video (clips × clip_len × crops) into clips of num_segs=\(fcn.clipFrames), which does "
+                            + "not divide them")
+            }
+            return
+        }
+        let scale = neck.temporalScales[0]
+        let steps = (frames + scale - 1) / scale
+        if steps != 1 {
+            throw error(data, split, step: "SampleFrames", "TPN pools the \(frames) frames data.\(split.rawValue)'s pipeline makes per "
+                        + "video (one clip on Recognizer2D) by \(scale) in time to \(steps) steps, and the head takes one: use "
+                        + "downsample_scales of at least \(frames)" + (split == .train ? "" : ", or test_cfg fcn_test=True"))
         }
     }
 

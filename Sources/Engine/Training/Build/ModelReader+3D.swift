@@ -50,16 +50,8 @@ extension ModelReader {
             guard outIndices.allSatisfy({ $0 < numStages }) else {
                 throw b.error("out_indices must name stages below num_stages (\(numStages)), as mmaction2 asserts", key: "out_indices")
             }
-        } else if multiOutput {
-            // The stages a neck takes, in order, the last among them (Reel's backward starts there).
-            guard outIndices.last == numStages - 1, zip(outIndices, outIndices.dropFirst()).allSatisfy({ $0 < $1 }),
-                  outIndices.first.map({ $0 >= 0 }) ?? false else {
-                throw b.error("out_indices must be increasing stage indices ending with the last (\(numStages - 1))", key: "out_indices")
-            }
-            spec.outIndices = outIndices
-        } else if outIndices != [numStages - 1] {
-            throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),) (several stages need a "
-                          + "neck such as TPN)", key: "out_indices")
+        } else {
+            spec.outIndices = try readOutIndices(b, numStages: numStages, multiOutput: multiOutput)
         }
         spec.spatialStrides = try b.ints("spatial_strides", [1, 2, 2, 2])
         spec.temporalStrides = try b.ints("temporal_strides", family.temporalStrides)

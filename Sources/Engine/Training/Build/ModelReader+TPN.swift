@@ -2,19 +2,22 @@ import Config
 import EngineCore
 
 extension ModelReader {
-    /// mmaction2's `TPN` neck for a multi-output 3-D backbone, with located refusals where mmaction2 fails (shapes
+    /// mmaction2's `TPN` neck for a multi-output backbone (3-D, or 2-D whose frames the recognizer groups into clips), with located refusals where mmaction2 fails (shapes
     /// that cannot add or concatenate, channels a 32-group convolution cannot split, a missing sub-config) and where
     /// Reel implements less: up- and down-sampling at scale 1 only (what the shipped configs use; the levels then
     /// share their shape, which the flows' additions need).
     static func readTPN(_ reader: ConfigReader, backbone: ModelSpec.Backbone, numClasses: Int) throws -> TPNSpec {
         _ = try reader.require("type", in: ["TPN"], default: "")
         let n = reader.as("TPN")
-        guard case .resnet3d(let b) = backbone, b.outIndices.count >= 2 else {
-            throw n.error("TPN takes two or more backbone stages: give the ResNet3d/ResNet3dSlowOnly backbone out_indices "
-                          + "such as (2, 3)")
+        let stages: [Int]
+        switch backbone {
+        case .resnet3d(let b) where b.outIndices.count >= 2: stages = b.outIndices.map(b.stageChannels)
+        case .resnet(let b) where b.outIndices.count >= 2: stages = b.outIndices.map(b.stageChannels)
+        default:
+            throw n.error("TPN takes two or more backbone stages: give the ResNet/ResNetTSM/ResNet3d/ResNet3dSlowOnly backbone "
+                          + "out_indices such as (2, 3)")
         }
         let inChannels = try n.ints("in_channels", [])
-        let stages = b.outIndices.map(b.stageChannels)
         guard inChannels == stages else {
             throw n.error("in_channels=\(tuple(inChannels)) but the backbone's out_indices stages give \(tuple(stages))", key: "in_channels")
         }

@@ -14,13 +14,10 @@ public enum ModelReader {
         }
         let r = m.as(type)
         let neckReader = try r.sub("neck")
-        if let neck = neckReader, kind == .recognizer2D {
-            throw neck.error("a neck (TPN) with Recognizer2D is not supported by Reel; TPN runs with Recognizer3D")
-        }
         guard let b = try r.sub("backbone") else { throw r.error("\(type) needs 'backbone'") }
         let backbone: ModelSpec.Backbone
         switch kind {
-        case .recognizer2D: backbone = .resnet(try readBackbone(b))
+        case .recognizer2D: backbone = .resnet(try readBackbone(b, multiOutput: neckReader != nil))
         case .recognizer3D: backbone = try readBackbone3D(b, multiOutput: neckReader != nil)
         }
         let testCfg = try r.sub("test_cfg")?.as("test_cfg")
@@ -33,6 +30,12 @@ public enum ModelReader {
                                      key: "feature_extraction")
             }
             switch kind {
+            case .recognizer2D where neckReader != nil:
+                // mmaction2's Recognizer2D hands the neck's C×N×1×H×W map to the head: only TPNHead pools it.
+                guard try h.string("type") == "TPNHead" else {
+                    throw h.error("with a TPN neck on Recognizer2D the head takes a clip's map: use TPNHead", key: "type")
+                }
+                head = try readHead3D(h, backbone: backbone, neck: true)
             case .recognizer2D: head = try readHead(h, backbone: backbone)
             case .recognizer3D: head = try readHead3D(h, backbone: backbone, neck: neckReader != nil)
             }
@@ -51,6 +54,7 @@ public enum ModelReader {
             head.topk = []
         }
         var averageClips: String? = nil
+        var fcnTest: Recognizer2D.FullyConvolutionalTest?
         if let t = testCfg {
             averageClips = try t.optionalString("average_clips")
             if let a = averageClips, !["score", "prob"].contains(a) {
@@ -60,12 +64,11 @@ public enum ModelReader {
             if extractsFeatures { averageClips = nil }
             // A memory option: the views' scores are the same whether computed in one batch or several.
             t.accepts("max_testing_views", as: .inert("Reel scores the views in one pass, with the same result"))
-            if try t.bool("fcn_test", false) {
-                throw t.error("fcn_test=True (fully-convolutional testing) is not supported by Reel", key: "fcn_test")
-            }
+            fcnTest = try readFCNTest(t, kind: kind, backbone: backbone, head: head, neck: neckReader != nil)
         }
         let blending = try readTrainCfg(r, headClasses: head.numClasses)
         var spec = ModelSpec(recognizer: kind, backbone: backbone, head: head, averageClips: averageClips, blending: blending)
+        spec.fcnTest = fcnTest
         if let neck = neckReader {
             spec.neck = try readTPN(neck, backbone: backbone, numClasses: head.numClasses)
             if blending != nil, spec.neck?.aux != nil, let at = r.value("train_cfg") {
@@ -74,6 +77,39 @@ public enum ModelReader {
             }
         }
         return spec
+    }
+
+    /// `test_cfg.fcn_test` with its `num_segs` and `flip`, which only mmaction2's Recognizer2D reads (its
+    /// `_do_fcn_test`, which calls the head with `fcn_test=True`: only TPNHead takes that, here after a TPN neck).
+    /// `num_segs` defaults to ResNetTSM's `num_segments`; a plain ResNet has none, so mmaction2 fails without it.
+    static func readFCNTest(_ t: ConfigReader, kind: ModelSpec.RecognizerKind, backbone: ModelSpec.Backbone,
+                            head: ModelSpec.Head, neck: Bool) throws -> Recognizer2D.FullyConvolutionalTest? {
+        guard kind == .recognizer2D else {
+            t.accepts("fcn_test", as: .inert("mmaction2's Recognizer3D does not read it"))
+            return nil
+        }
+        guard try t.bool("fcn_test", false) else {
+            for key in ["num_segs", "flip"] {
+                t.accepts(key, as: .inert("mmaction2 reads it for fully-convolutional testing (fcn_test=True) only"))
+            }
+            return nil
+        }
+        guard neck, head.name == "TPNHead" else {
+            throw t.error("fcn_test=True calls the head with fcn_test=True, which only TPNHead after a TPN neck takes "
+                          + "(mmaction2's \(head.name) fails on it)", key: "fcn_test")
+        }
+        guard case .resnet(let b) = backbone else { preconditionFailure("Recognizer2D reads a ResNet") }
+        let clipFrames: Int
+        if t.value("num_segs") != nil {
+            clipFrames = try t.int("num_segs")
+        } else if let tsm = b.tsm {
+            clipFrames = tsm.segments
+        } else {
+            throw t.error("fcn_test=True groups the test frames by num_segs, which defaults to ResNetTSM's num_segments; "
+                          + "this backbone has none (mmaction2 fails too): give test_cfg.num_segs", key: "fcn_test")
+        }
+        guard clipFrames >= 1 else { throw t.error("num_segs must be at least 1", key: "num_segs") }
+        return Recognizer2D.FullyConvolutionalTest(clipFrames: clipFrames, flip: try t.bool("flip", false))
     }
 
     /// `train_cfg`: mmaction2 reads `aux_info` (extra batch keys) and `blending` (mixup, cutmix) from it and
@@ -98,7 +134,8 @@ public enum ModelReader {
         return ModelSpec.Blending(kind: BatchBlending.Kind(rawValue: type)!, numClasses: numClasses, alpha: alpha)
     }
 
-    static func readBackbone(_ reader: ConfigReader) throws -> ModelSpec.ResNetSpec {
+    /// `multiOutput`: a neck takes several stages, so `out_indices` may name more than the last.
+    static func readBackbone(_ reader: ConfigReader, multiOutput: Bool = false) throws -> ModelSpec.ResNetSpec {
         let type = try reader.require("type", in: ["ResNet", "ResNetTSM"], default: "ResNet")
         let b = reader.as(type)
         let depth = try b.int("depth")
@@ -117,12 +154,10 @@ public enum ModelReader {
         b.accepts("with_cp", as: .noted(default: .bool(false), why: "gradient checkpointing saves GPU memory; Reel computes the same gradients either way"))
         let numStages = try b.int("num_stages", 4)
         guard (1...4).contains(numStages) else { throw b.error("num_stages must be 1–4", key: "num_stages") }
-        let outIndices = try b.ints("out_indices", [3])
-        guard outIndices == [numStages - 1] else {
-            throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),)", key: "out_indices")
-        }
+        let outIndices = try readOutIndices(b, numStages: numStages, multiOutput: multiOutput)
         try readNorm2d(b)
         var spec = ModelSpec.ResNetSpec(depth: depth)
+        spec.outIndices = outIndices
         spec.pretrained = pretrained
         spec.torchvisionPretrain = torchvisionPretrain
         if type == "ResNetTSM" {
@@ -153,6 +188,24 @@ public enum ModelReader {
         spec.normEval = try b.bool("norm_eval", false)
         spec.partialBN = try b.bool("partial_bn", false)
         return spec
+    }
+
+    /// A ResNet's `out_indices`: the last stage alone, or with a neck (`multiOutput`) increasing stages ending with the
+    /// last (Reel's backward starts there). Returns them when there are several, else [] (the last stage).
+    static func readOutIndices(_ b: ConfigReader, numStages: Int, multiOutput: Bool) throws -> [Int] {
+        let outIndices = try b.ints("out_indices", [3])
+        if multiOutput {
+            guard outIndices.last == numStages - 1, zip(outIndices, outIndices.dropFirst()).allSatisfy({ $0 < $1 }),
+                  outIndices.first.map({ $0 >= 0 }) ?? false else {
+                throw b.error("out_indices must be increasing stage indices ending with the last (\(numStages - 1))", key: "out_indices")
+            }
+            return outIndices.count > 1 ? outIndices : []
+        }
+        guard outIndices == [numStages - 1] else {
+            throw b.error("Reel returns the last stage only: out_indices must be (\(numStages - 1),) (several stages need a "
+                          + "neck such as TPN)", key: "out_indices")
+        }
+        return []
     }
 
     /// ResNetTSM's `non_local` + `non_local_cfg`: mmaction2 wraps the blocks `non_local` selects in NL3DWrapper only
