@@ -58,8 +58,8 @@ final class SchemaTests: XCTestCase {
             /c/t.py:17:27: error: unknown pipeline step type 'SampleFrame'
                 val_pipeline = [dict(type='SampleFrame', clip_len=1)]
                                           ^
-                note: did you mean 'SampleFrames'? supported: CenterCrop, Collect, ColorJitter, DecordDecode, DecordInit, \
-            DenseSampleFrames, Flip, FormatShape, Fuse, MultiScaleCrop, Normalize, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit, \
+                note: did you mean 'SampleFrames'? supported: BuildPseudoClip, CenterCrop, Collect, ColorJitter, DecordDecode, DecordInit, \
+            DenseSampleFrames, Flip, FormatShape, Fuse, ImageDecode, MultiScaleCrop, Normalize, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit, \
             RandomCrop, RandomRescale, RandomResizedCrop, RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop, ToTensor
             """])
     }
@@ -111,11 +111,11 @@ final class SchemaTests: XCTestCase {
     }
 
     func testKnownButUnsupportedFeaturesAreWarnings() throws {
-        let problems = try check("fp16 = dict(loss_scale=512.)\ndata['test'] = dict(type='RawVideoDataset', ann_file='t', pipeline=[])\n")
+        let problems = try check("fp16 = dict(loss_scale=512.)\ndata['test'] = dict(type='AVADataset', ann_file='t', pipeline=[])\n")
         XCTAssertEqual(problems.map(\.severity), [.warning, .warning])
         XCTAssertEqual(problems.map(\.message), [
             "'fp16' is not supported by Reel yet: CPU mixed precision is planned after the first milestone; training runs in float32",
-            "dataset 'RawVideoDataset' is not supported by Reel yet: only RawframeDataset and VideoDataset are implemented",
+            "dataset 'AVADataset' is not supported by Reel yet: Reel implements RawframeDataset, VideoDataset, ImageDataset and RawVideoDataset",
         ])
         XCTAssertEqual(problems.map(\.location.line), [17, 18])
     }

@@ -13,9 +13,9 @@ extension Registry {
             A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
             A("start_index", .int, "1", "Added to every sampled index (rawframes start at img_00001)."),
             A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
-            A("sample_by_class", .bool, "False", "Sample videos class-balanced."),
-            A("power", .float, "0", "Class-balancing exponent."),
-            A("dynamic_length", .bool, "False", "Videos of varying length in a batch."),
+            A("sample_by_class", .bool, "False", "Draw each epoch's videos by class: class c with probability ∝ (its share of the videos)^power."),
+            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the videos (plain sampling)."),
+            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many videos as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
             A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt frame and resample instead of failing the run."),
         ]),
         ComponentSchema("VideoDataset", .dataset, "Videos stored as files (mp4, avi, mkv…); annotation lines `path label`.", args: [
@@ -27,14 +27,42 @@ extension Registry {
             A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
             A("start_index", .int, "0", "Added to every sampled index: video frames count from 0."),
             A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
-            A("sample_by_class", .bool, "False", "Sample videos class-balanced."),
-            A("power", .float, "0", "Class-balancing exponent."),
-            A("dynamic_length", .bool, "False", "Videos of varying length in a batch."),
+            A("sample_by_class", .bool, "False", "Draw each epoch's videos by class: class c with probability ∝ (its share of the videos)^power."),
+            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the videos (plain sampling)."),
+            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many videos as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
             A("skip_broken", .bool, "False", "Reel extension: log a missing, corrupt or undecodable video and resample instead of failing the run."),
         ]),
-    ] + ["RawVideoDataset", "AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",
-         "ImageDataset", "HVUDataset", "ConcatDataset", "RepeatDataset", "BaseDataset"].map {
-        ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("only RawframeDataset and VideoDataset are implemented"))
+        ComponentSchema("ImageDataset", .dataset, "OmniSource web images: annotation lines `path label`, one image per item (decode with ImageDecode).", args: [
+            A("ann_file", .string, nil, "Annotation file: one image per line (`path label`, or `path l1 l2 …` with multi_class)."),
+            A("pipeline", .components(.pipelineStep), nil, "The transforms applied to every image: ImageDecode first, BuildPseudoClip for a 3-D model."),
+            A("data_prefix", .optional(.string), "None", "Directory joined to every image path."),
+            A("test_mode", .bool, "False", "Build for testing."),
+            A("multi_class", .bool, "False", "Several labels per line (multi-hot targets)."),
+            A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
+            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
+            A("sample_by_class", .bool, "False", "Draw each epoch's images by class: class c with probability ∝ (its share of the images)^power."),
+            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the images (plain sampling)."),
+            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many images as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+            A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt image and resample instead of failing the run."),
+        ]),
+        ComponentSchema("RawVideoDataset", .dataset, "OmniSource raw videos cut into clip files: lines `video_dir label num_clips positive…` (or a .json list of {video_dir, label, num_clips, positive_clip_inds}); each item is one clip file, drawn per sample.", args: [
+            A("ann_file", .string, nil, "Annotation file: one raw video per line (`video_dir label num_clips pos1 pos2 …`, clips counted from 0) or its .json list."),
+            A("pipeline", .components(.pipelineStep), nil, "The transforms applied to every clip; it opens the clip file with an Init step (DecordInit, …)."),
+            A("clipname_tmpl", .string, "'part_{}.mp4'", "A clip's file name, {} its index; joined to video_dir as a path when it starts with a letter, appended otherwise."),
+            A("sampling_strategy", .choice(["positive", "random"]), "'positive'", "positive: a random positive clip (videos without one are dropped); random: any clip."),
+            A("data_prefix", .optional(.string), "None", "Directory joined to every video_dir."),
+            A("test_mode", .bool, "False", "Build for testing."),
+            A("num_classes", .optional(.int), "None", "Number of classes."),
+            A("multi_class", .bool, "False", "Must stay False: a raw video has one label."),
+            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
+            A("sample_by_class", .bool, "False", "Draw each epoch's videos by class: class c with probability ∝ (its share of the videos)^power."),
+            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the videos (plain sampling)."),
+            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many videos as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+            A("skip_broken", .bool, "False", "Reel extension: log a missing or undecodable clip and resample instead of failing the run."),
+        ]),
+    ] + ["AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",
+         "HVUDataset", "ConcatDataset", "RepeatDataset", "BaseDataset"].map {
+        ComponentSchema($0, .dataset, "mmaction2 dataset \($0).", support: .unsupported("Reel implements RawframeDataset, VideoDataset, ImageDataset and RawVideoDataset"))
     }
 
     static let lazyArg = ArgSchema("lazy", .bool, "False", "Record the geometry only; a later Fuse step crops the original frames and resizes once. Only lazy steps may come between the first lazy step and Fuse, and a lazy Flip must be the last of them.")
@@ -119,10 +147,17 @@ extension Registry {
             A("nested", .bool, "False", "Wrap each value in a list."),
         ]),
         ComponentSchema("ToTensor", .pipelineStep, "Convert these keys to tensors.", args: [A("keys", .sequence(.string), nil, "Keys to convert.")]),
+        ComponentSchema("ImageDecode", .pipelineStep, "Decode an ImageDataset item's one image (RGB) as the clip's only frame.", args: [
+            A("io_backend", .string, "'disk'", "Storage backend."),
+            A("decoding_backend", .choice(["cv2", "turbojpeg", "pillow"]), "'cv2'", "Image decoder; Reel decodes JPEG with libjpeg-turbo for all three."),
+        ]),
+        ComponentSchema("BuildPseudoClip", .pipelineStep, "Repeat the one image into a clip of clip_len frames (web images for a 3-D model).", args: [
+            A("clip_len", .int, nil, "Frames of the pseudo clip (the model's clip length)."),
+        ]),
     ] + videoSteps + ["PyAVDecodeMotionVector", "PIMSInit", "PIMSDecode", "Imgaug", "PytorchVideoTrans", "TorchvisionTrans", "UntrimmedSampleFrames", "SampleAVAFrames",
          "SampleProposalFrames", "PoseDecode", "AudioDecode", "AudioDecodeInit", "RandomScale", "EntityBoxRescale",
          "PoseCompact", "GeneratePoseTarget", "ImageToTensor", "Transpose", "Rename", "FormatAudioShape", "FrameSelector",
-         "AudioAmplify", "MelSpectrogram", "LoadLocalizationFeature", "ArrayDecode", "ImageDecode", "BuildPseudoClip"].map {
+         "AudioAmplify", "MelSpectrogram", "LoadLocalizationFeature", "ArrayDecode"].map {
         ComponentSchema($0, .pipelineStep, "mmaction2 transform \($0).", support: .unsupported("not implemented in Reel"))
     }
 

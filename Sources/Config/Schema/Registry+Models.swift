@@ -215,7 +215,7 @@ extension Registry {
         A("max_testing_views", .optional(.int), "None", "Evaluate at most this many views at once (memory)."),
         A("feature_extraction", .bool, "False", "Return pooled features instead of scores."),
         A("fcn_test", .bool, "False", "Recognizer2D with a TPN neck and TPNHead: test on clips of num_segs frames, each scored by the pooled map (fc_cls as a 1×1×1 conv), averaged per average_clips. Recognizer3D ignores it."),
-        A("num_segs", .int, "backbone num_segments", "With fcn_test: frames per clip (ResNetTSM's num_segments by default; required for a plain ResNet)."),
+        A("num_segs", .optional(.int), "None", "With fcn_test: frames per clip; None takes ResNetTSM's num_segments (a plain ResNet needs it given)."),
         A("flip", .bool, "False", "With fcn_test: mirror every test frame left–right first."),
     ])
 }

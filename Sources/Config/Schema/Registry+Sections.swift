@@ -63,13 +63,14 @@ extension Registry {
         ComponentSchema("data", .section, "Loaders and datasets.", args: [
             A("videos_per_gpu", .int, "1", "Batch size (videos per step)."),
             A("workers_per_gpu", .int, "0", "Loader worker threads (decoding overlaps training); 0 decodes on the training thread."),
-            A("train", .component(.dataset), "None", "Training dataset."),
+            A("train", .oneOf([.component(.dataset), .components(.dataset)]), "None", "Training dataset; with omnisource=True a list: the main dataset, then the auxiliary ones."),
             A("val", .component(.dataset), "None", "Validation dataset (EvalHook)."),
             A("test", .component(.dataset), "None", "Test dataset (reel test)."),
             A("train_dataloader", .section("dataloader"), "dict()", "Overrides for the train loader."),
             A("val_dataloader", .section("dataloader"), "dict()", "Overrides for the val loader."),
             A("test_dataloader", .section("dataloader"), "dict()", "Overrides for the test loader (configs use videos_per_gpu=1)."),
-            A("omni_videos_per_gpu", .any, "None", "OmniSource option (unsupported)."),
+            A("omni_videos_per_gpu", .optional(.list(.int)), "None", "With omnisource=True: each train dataset's batch size (the first is the main one's), overriding videos_per_gpu."),
+            A("train_ratio", .optional(.list(.int)), "None", "With omnisource=True (None: 1 for each dataset): the auxiliary datasets train after every train_ratio[0]-th main iteration, dataset k for train_ratio[k] iterations."),
         ]),
         ComponentSchema("dataloader", .section, "Loader overrides.", args: [
             A("videos_per_gpu", .int, "None", "Batch size."),

@@ -59,7 +59,7 @@ public enum Registry {
         ArgSchema("fp16", .dict, "None", "Mixed precision (Fp16OptimizerHook)."),
         ArgSchema("momentum_config", .dict, "None", "Momentum schedule (MomentumUpdaterHook)."),
         ArgSchema("precise_bn", .dict, "None", "PreciseBNHook: recompute BN statistics before evaluation."),
-        ArgSchema("omnisource", .bool, "False", "OmniSource multi-source training."),
+        ArgSchema("omnisource", .bool, "False", "OmniSource joint training: data.train lists the main dataset and auxiliary ones (web images, other videos); after every train_ratio[0]-th main iteration each auxiliary source trains train_ratio[k] iterations of its own (OmniSourceRunner). The main dataset sets the epoch's length."),
         ArgSchema("module_hooks", .list(.dict), "[]", "mmaction2 module hooks (GPU normalisation)."),
     ]
 
@@ -68,7 +68,6 @@ public enum Registry {
         "fp16": "CPU mixed precision is planned after the first milestone; training runs in float32",
         "momentum_config": "momentum schedules (MomentumUpdaterHook) are not implemented yet",
         "precise_bn": "PreciseBNHook is not implemented yet",
-        "omnisource": "OmniSource training is not implemented",
         "module_hooks": "module hooks are GPU-specific and not implemented",
     ]
 

@@ -11,8 +11,28 @@ public struct LoaderSettings: Sendable, Equatable {
     }
 }
 
-/// What a dataset reads: frame directories (`RawframeDataset`) or video files (`VideoDataset`).
-public enum DatasetKind: String, Sendable { case rawframes = "RawframeDataset", videos = "VideoDataset" }
+/// What a dataset reads: frame directories (`RawframeDataset`), video files (`VideoDataset`), single images
+/// (`ImageDataset`, OmniSource's web images: a VideoDataset whose pipeline decodes one image), or raw videos cut into
+/// clip files (`RawVideoDataset`, OmniSource: each item one clip file, chosen per sample).
+public enum DatasetKind: String, Sendable, CaseIterable {
+    case rawframes = "RawframeDataset", videos = "VideoDataset", images = "ImageDataset", rawVideos = "RawVideoDataset"
+
+    /// Lines name a file (`path label`) rather than a frame directory with its frame count.
+    public var listsFiles: Bool { self != .rawframes }
+}
+
+/// `sample_by_class=True` with `power` and `dynamic_length` (mmaction2's BaseDataset and its
+/// ClassSpecificDistributedSampler): each class is drawn with probability ∝ (its share of the items)^power.
+public struct ClassSampling: Sendable, Equatable {
+    public var power: Double
+    /// True: an epoch takes ⌊p_c · n_c⌋ random items of each class c, shuffled (the length changes); false: as many
+    /// items as the dataset has, drawn with replacement, item i with probability p_class(i) / n_class(i).
+    public var dynamicLength: Bool
+    public init(power: Double, dynamicLength: Bool) { self.power = power; self.dynamicLength = dynamicLength }
+}
+
+/// RawVideoDataset's clip choice (`sampling_strategy`): one of the video's positive clips, or any clip.
+public enum RawVideoSampling: String, Sendable { case positive, random }
 
 /// A `RawframeDataset` or `VideoDataset` dict as read (Build/DataConfig): the annotation file is read only when the
 /// dataset is made.
@@ -32,6 +52,11 @@ public struct DatasetSpec: Sendable {
     public var skipBroken = false
     public var withOffset = false
     public var pipeline: Pipeline
+    /// `sample_by_class=True` (nil: uniform shuffling).
+    public var classSampling: ClassSampling?
+    /// RawVideoDataset: `clipname_tmpl` (`part_{}.mp4`) and `sampling_strategy`.
+    public var clipNameTemplate = "part_{}.mp4"
+    public var rawVideoSampling = RawVideoSampling.positive
 
     public init(annotationFile: String?, pipeline: Pipeline) { self.annotationFile = annotationFile; self.pipeline = pipeline }
 }
@@ -55,6 +80,6 @@ public struct DataSpec: Sendable {
     /// The loader of this split; in data-parallel training, of one rank's `shard` of it.
     public func makeLoader(seed: UInt64, shard: DistributedShard = .single) throws -> Loader {
         Loader(dataset: try makeDataset(), batchSize: loader.batchSize, workers: loader.workers, shuffle: loader.shuffle,
-               dropLast: loader.dropLast, seed: seed, shard: shard)
+               dropLast: loader.dropLast, seed: seed, shard: shard, classSampling: dataset.classSampling)
     }
 }

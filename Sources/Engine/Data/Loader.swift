@@ -36,29 +36,43 @@ public final class Loader: @unchecked Sendable {
     /// batch order, just before the batch is returned: the runner logs them. Set it before the first epoch.
     public var onSkipped: ((String) -> Void)?
 
+    /// `sample_by_class=True`: each epoch's items drawn by class (`ClassSampler`), nil for the dataset's items.
+    public let classSampler: ClassSampler?
+
     public init(dataset: RawframeDataset, batchSize: Int, workers: Int, shuffle: Bool, dropLast: Bool = false,
-                seed: UInt64, prefetch: Int = 2, shard: DistributedShard = .single) {
+                seed: UInt64, prefetch: Int = 2, shard: DistributedShard = .single, classSampling: ClassSampling? = nil) {
         precondition(batchSize > 0 && workers >= 0)
         self.dataset = dataset; self.batchSize = batchSize; self.workers = workers; self.shuffle = shuffle
         self.dropLast = dropLast; self.seed = seed; self.prefetch = max(1, prefetch); self.shard = shard
+        classSampler = classSampling.map { ClassSampler($0, labels: dataset.records.map { $0.labels.first ?? 0 }) }
     }
 
     /// `len(data_loader)`: this process's batches (its shard's items in data-parallel training).
     public var batchesPerEpoch: Int {
-        let items = shard.perRank(dataset.count)
+        let items = shard.perRank(classSampler?.itemsPerEpoch(world: shard.world) ?? dataset.count)
         return dropLast ? items / batchSize : (items + batchSize - 1) / batchSize
     }
 
     /// The items of epoch `epoch` this process takes: the dataset order (a seeded permutation when shuffling, the
-    /// same on every rank) and, in data-parallel training, this rank's shard of it. Items are augmented by their
-    /// dataset index, so an item the shard padding repeats on another rank gets the same augmentation there.
-    public func order(epoch: Int) -> [Int] {
+    /// same on every rank; with `sample_by_class`, the class sampler's draws) and, in data-parallel training, this
+    /// rank's shard of it.
+    public func order(epoch: Int) -> [Int] { draws(epoch: epoch).map(\.item) }
+
+    /// `order(epoch:)` with each item's augmentation key: its dataset index, so an item the shard padding repeats on
+    /// another rank gets the same augmentation there; with `sample_by_class`, its place among the epoch's draws, so
+    /// an item drawn twice is augmented twice.
+    func draws(epoch: Int) -> [(item: Int, key: Int)] {
+        if let classSampler {
+            var rng = Philox(seed: seed, stream: 0xC1A5_0000_0000 | UInt64(epoch))
+            let drawn = classSampler.draw(shuffle: shuffle, world: shard.world, rng: &rng)
+            return shard.take(drawn.enumerated().map { ($0.element, $0.offset) })
+        }
         var order = Array(0..<dataset.count)
         if shuffle {
             var rng = Philox(seed: seed, stream: 0xD47A_0000_0000 | UInt64(epoch))
             rng.shuffle(&order)
         }
-        return shard.take(order)
+        return shard.take(order).map { ($0, $0) }
     }
 
     /// Starts producing the batches of one epoch; iterate with `next()`.
@@ -66,12 +80,13 @@ public final class Loader: @unchecked Sendable {
     public func epoch(_ epoch: Int, startingAt first: Int = 0) -> LoaderEpoch { LoaderEpoch(loader: self, epoch: epoch, first: first) }
 
     /// Builds batch `b` of an epoch (in the calling thread).
-    func makeBatch(_ indices: [Int], epoch: Int, workspace: PipelineWorkspace) throws -> Batch {
+    func makeBatch(_ draws: [(item: Int, key: Int)], epoch: Int, workspace: PipelineWorkspace) throws -> Batch {
         var samples: [Tensor] = []
         var labels: [[Int]] = []
         workspace.skipped.removeAll()
-        for i in indices {
-            var rng = Philox(seed: seed, stream: UInt64(epoch) << 32 | UInt64(i))
+        let indices = draws.map(\.item)
+        for (i, key) in draws {
+            var rng = Philox(seed: seed, stream: UInt64(epoch) << 32 | UInt64(key))
             let s = try dataset.item(i, rng: &rng, workspace: workspace)
             guard let imgs = s.imgs else { throw PipelineError(message: "the pipeline produced no imgs") }
             if let first = samples.first, first.shape != imgs.shape {
@@ -100,7 +115,7 @@ public final class Loader: @unchecked Sendable {
 public final class LoaderEpoch: @unchecked Sendable {
     private let loader: Loader
     private let epoch: Int
-    private let batches: [[Int]]
+    private let batches: [[(item: Int, key: Int)]]
     private let condition = NSCondition()
     private var ready: [Int: Result<Batch, Error>] = [:]
     private var consumed = 0
@@ -113,7 +128,7 @@ public final class LoaderEpoch: @unchecked Sendable {
     init(loader: Loader, epoch: Int, first: Int = 0) {
         self.loader = loader
         self.epoch = epoch
-        let order = loader.order(epoch: epoch)
+        let order = loader.draws(epoch: epoch)
         batches = (min(first, loader.batchesPerEpoch)..<loader.batchesPerEpoch).map { b in
             Array(order[(b * loader.batchSize)..<min(order.count, (b + 1) * loader.batchSize)])
         }

@@ -119,6 +119,16 @@ final class SchemaDriftTests: XCTestCase {
         for model in [Self.i3d, Self.slowOnly, Self.slowFast, Self.c3d, Self.r2plus1d, Self.csn, Self.x3d, Self.tpn] {
             texts.append(Self.config(model: model, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0], pipeline: Self.pipeline3D))
         }
+        // OmniSource: a main dataset, web images (class-balanced) and raw videos, with their own pipelines and batch sizes.
+        let web = "[dict(type='ImageDecode'), dict(type='Resize', scale=(-1, 32)), dict(type='BuildPseudoClip', clip_len=1), "
+            + "dict(type='FormatShape', input_format='NCHW')]"
+        let omni = Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0])
+            .replacingOccurrences(of: "train=d,", with: "train=[d, dict(type='ImageDataset', ann_file='web.txt', pipeline=\(web), "
+                                  + "sample_by_class=True, power=0.5, dynamic_length=False), dict(type='RawVideoDataset', "
+                                  + "ann_file='raw.txt', pipeline=\(Self.videoPipeline("DecordInit", "DecordDecode")), "
+                                  + "clipname_tmpl='part_{}.mp4', sampling_strategy='positive')], train_ratio=[2, 1, 1], "
+                                  + "omni_videos_per_gpu=[2, 4, 2],") + "omnisource = True\n"
+        texts.append(omni)
         // VideoDataset with each backend's Init/Decode pair.
         for (open, decode) in [("DecordInit", "DecordDecode"), ("PyAVInit", "PyAVDecode"), ("OpenCVInit", "OpenCVDecode")] {
             texts.append(Self.config(model: Self.tsn, optimizer: "dict(type='SGD', lr=0.1)", lr: Self.policies[0],

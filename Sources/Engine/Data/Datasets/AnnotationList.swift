@@ -14,6 +14,9 @@ public struct AnnotationFormat: Sendable, Equatable {
     public var prefix: String?
     /// VideoDataset lines `path label` (no total_frames: the video's Init step counts its frames).
     public var videos = false
+    /// RawVideoDataset lines `video_dir label num_clips positive…` (JSON: `video_dir`, `label`, `num_clips`,
+    /// `positive_clip_inds`); one label.
+    public var rawVideos = false
 
     public init(withOffset: Bool = false, multiClass: Bool = false, numClasses: Int? = nil, prefix: String? = nil, videos: Bool = false) {
         self.withOffset = withOffset; self.multiClass = multiClass; self.numClasses = numClasses; self.prefix = prefix
@@ -105,6 +108,19 @@ public enum AnnotationList {
         }
         return try items.enumerated().map { i, any in
             guard let object = any as? [String: Any] else { throw fail(i, "expected an object") }
+            if format.rawVideos {
+                // mmaction2's RawVideoDataset takes the items as they are: `label` one class (a one-item list is read
+                // as that class too), `num_clips`, `positive_clip_inds`.
+                guard let dir = object["video_dir"] as? String else { throw fail(i, "no 'video_dir' string") }
+                let rawLabel = (object["label"] as? [Any]).flatMap { $0.count == 1 ? $0[0] : nil } ?? object["label"]
+                let positive = try (object["positive_clip_inds"] as? [Any] ?? []).map { try integer($0, "positive_clip_inds", item: i) }
+                if object["positive_clip_inds"] != nil && !(object["positive_clip_inds"] is [Any]) {
+                    throw fail(i, "'positive_clip_inds' must be a list of clip indices")
+                }
+                return try rawVideoRecord(dir: dir, label: try integer(rawLabel, "label", item: i),
+                                          clips: try integer(object["num_clips"], "num_clips", item: i), positive: positive,
+                                          fail: { fail(i, $0) }, format: format)
+            }
             guard let path = object[pathKey] as? String else {
                 throw fail(i, "no '\(pathKey)' string (the first item names its path with '\(pathKey)')")
             }
@@ -137,6 +153,7 @@ public enum AnnotationList {
         if raw.contains(0) { throw fail("the line contains a NUL byte (is this a binary file?)") }
         guard let text = String(validating: raw, as: UTF8.self) else { throw fail("the line is not UTF-8 text (is this a binary file?)") }
         let fields = text.unicodeScalars.split(whereSeparator: isPythonWhitespace).map { String(String.UnicodeScalarView($0)) }
+        if format.rawVideos { return try rawVideoLine(fields, fail: fail, format: format) }
         let fixed = format.videos ? 1 : format.withOffset ? 3 : 2
         let form = format.videos ? "path label" : format.withOffset ? "frame_dir offset total_frames label" : "frame_dir total_frames label"
         if fields.isEmpty { throw fail("blank line: remove it (mmaction2 cannot read blank lines either)") }
@@ -148,12 +165,7 @@ public enum AnnotationList {
         guard dir.utf8.count <= maxPathBytes else {
             throw fail("\(format.videos ? "path" : "frame_dir") is \(dir.utf8.count) bytes long; paths over \(maxPathBytes) bytes are refused")
         }
-        func integer(_ field: String, _ name: String) throws -> Int {
-            if let v = Int(field) { return v }
-            let digits = field.drop(while: { $0 == "+" || $0 == "-" })
-            let isNumber = !digits.isEmpty && field.count - digits.count <= 1 && digits.allSatisfy { $0.isASCII && $0.isNumber }
-            throw fail("\(name) \(quoted(field)) " + (isNumber ? "is too large" : "is not an integer"))
-        }
+        func integer(_ field: String, _ name: String) throws -> Int { try Self.integer(field, name, fail: fail) }
         var numbers = Array(fields.dropFirst())[...]
         let offset = format.withOffset ? try integer(numbers.removeFirst(), "offset") : 0
         // A video's frames are counted when its Init step opens it.
@@ -171,6 +183,36 @@ public enum AnnotationList {
             guard label >= 0 else { throw fail("label \(label) is negative (labels count from 0)") }
         }
         return VideoRecord(frameDir: join(format.prefix, dir), totalFrames: total, labels: labels, offset: offset)
+    }
+
+    /// A field as an integer, or a `DatasetError` saying why not.
+    static func integer(_ field: String, _ name: String, fail: (String) -> DatasetError) throws -> Int {
+        if let v = Int(field) { return v }
+        let digits = field.drop(while: { $0 == "+" || $0 == "-" })
+        let isNumber = !digits.isEmpty && field.count - digits.count <= 1 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        throw fail("\(name) \(quoted(field)) " + (isNumber ? "is too large" : "is not an integer"))
+    }
+
+    /// A RawVideoDataset line `video_dir label num_clips positive…`.
+    static func rawVideoLine(_ fields: [String], fail: (String) -> DatasetError, format: AnnotationFormat) throws -> VideoRecord {
+        if fields.isEmpty { throw fail("blank line: remove it (mmaction2 cannot read blank lines either)") }
+        guard fields.count >= 3 else { throw fail("expected 'video_dir label num_clips positive_clip…', got \(fields.count) field(s)") }
+        let numbers = try fields.dropFirst().map { try integer($0, "field", fail: fail) }
+        return try rawVideoRecord(dir: fields[0], label: numbers[0], clips: numbers[1], positive: Array(numbers.dropFirst(2)),
+                                  fail: fail, format: format)
+    }
+
+    /// A raw video's record, its label and clip indices checked.
+    static func rawVideoRecord(dir: String, label: Int, clips: Int, positive: [Int], fail: (String) -> DatasetError,
+                               format: AnnotationFormat) throws -> VideoRecord {
+        guard dir.utf8.count <= maxPathBytes, !dir.utf8.contains(0) else { throw fail("video_dir is over \(maxPathBytes) bytes or contains a NUL byte") }
+        if let k = format.numClasses, label < 0 || label >= k { throw fail("label \(label) is out of range for num_classes=\(k)") }
+        guard label >= 0 else { throw fail("label \(label) is negative (labels count from 0)") }
+        guard (1...maxFrames).contains(clips) else { throw fail("num_clips must be at least 1, got \(clips)") }
+        if let bad = positive.first(where: { !(0..<clips).contains($0) }) {
+            throw fail("positive clip \(bad) is not one of the video's \(clips) clips (0…\(clips - 1))")
+        }
+        return VideoRecord(frameDir: join(format.prefix, dir), totalFrames: 0, labels: [label], offset: 0, clips: (clips, positive))
     }
 
     /// `os.path.join(prefix, dir)`: an absolute `dir` replaces the prefix.

@@ -9,6 +9,17 @@ public struct VideoRecord: Sendable, Equatable {
     public var totalFrames: Int
     public var labels: [Int]
     public var offset: Int
+    /// RawVideoDataset: the clip files the raw video is cut into and the positive ones among them (0-based).
+    public var clips: (count: Int, positive: [Int])?
+
+    public init(frameDir: String, totalFrames: Int, labels: [Int], offset: Int, clips: (count: Int, positive: [Int])? = nil) {
+        self.frameDir = frameDir; self.totalFrames = totalFrames; self.labels = labels; self.offset = offset; self.clips = clips
+    }
+
+    public static func == (a: VideoRecord, b: VideoRecord) -> Bool {
+        a.frameDir == b.frameDir && a.totalFrames == b.totalFrames && a.labels == b.labels && a.offset == b.offset
+            && a.clips?.count == b.clips?.count && a.clips?.positive == b.clips?.positive
+    }
 }
 
 /// Refused data: a bad annotation file or line (`file` and `line`), or a video whose frames the pipeline cannot use
@@ -48,6 +59,11 @@ public final class RawframeDataset: Sendable {
     public let skipBroken: Bool
     /// Every label must be below this: the smaller of the classifier's and the dataset's `num_classes`.
     public let labelLimit: Int?
+    /// `sample_by_class=True`: the loader draws each epoch's items by class (see `ClassSampling`).
+    public let classSampling: ClassSampling?
+    /// RawVideoDataset: `clipname_tmpl` and `sampling_strategy`.
+    public let clipNameTemplate: String
+    public let rawVideoSampling: RawVideoSampling
 
     public var count: Int { records.count }
 
@@ -67,9 +83,22 @@ public final class RawframeDataset: Sendable {
         skipBroken = spec.skipBroken
         pipeline = spec.pipeline
         labelLimit = [modelClasses, numClasses].compactMap { $0 }.min()
-        records = try AnnotationList.read(annotationFile, format: AnnotationFormat(withOffset: spec.withOffset, multiClass: multiClass,
-                                                                                   numClasses: labelLimit, prefix: spec.dataPrefix,
-                                                                                   videos: spec.kind == .videos))
+        classSampling = spec.classSampling
+        clipNameTemplate = spec.clipNameTemplate
+        rawVideoSampling = spec.rawVideoSampling
+        var format = AnnotationFormat(withOffset: spec.withOffset, multiClass: multiClass, numClasses: labelLimit,
+                                      prefix: spec.dataPrefix, videos: spec.kind.listsFiles)
+        format.rawVideos = spec.kind == .rawVideos
+        var records = try AnnotationList.read(annotationFile, format: format)
+        if spec.kind == .rawVideos && spec.rawVideoSampling == .positive {
+            // mmaction2 keeps only the raw videos that have a positive clip to draw.
+            records = records.filter { !($0.clips?.positive.isEmpty ?? true) }
+            if records.isEmpty {
+                throw DatasetError(file: file, line: nil, message: "no raw video lists a positive clip (sampling_strategy='positive' "
+                                   + "keeps only those)")
+            }
+        }
+        self.records = records
     }
 
     /// Reads an annotation file (see `AnnotationList.read`; `AnnotationList.parse` takes bytes without a file).
@@ -90,21 +119,38 @@ public final class RawframeDataset: Sendable {
         return s
     }
 
+    /// RawVideoDataset's `sample_clip`: the file of one clip of raw video `index` (a positive one, or any, per
+    /// `sampling_strategy`), `clipname_tmpl` joined to the video's directory as a path when it starts with a letter and
+    /// appended to it otherwise. Other datasets: the record's path.
+    public func samplePath(_ index: Int, rng: inout Philox) -> String {
+        let r = records[index]
+        guard kind == .rawVideos, let clips = r.clips else { return r.frameDir }
+        let clip = rawVideoSampling == .positive ? clips.positive[rng.nextInt(in: 0..<clips.positive.count)]
+                                                 : rng.nextInt(in: 0..<clips.count)
+        let name = clipNameTemplate.replacingOccurrences(of: "{}", with: String(clip))
+        return name.first?.isLetter == true ? AnnotationList.join(r.frameDir, name) : r.frameDir + name
+    }
+
     /// Runs the pipeline on item `index`. Under `skip_broken`, an item with a missing or undecodable frame is noted
     /// in `workspace.skipped` and another one (chosen from `rng`) takes its place; up to 10 tries, then the last
     /// error is thrown.
     public func item(_ index: Int, rng: inout Philox, workspace: PipelineWorkspace) throws -> PipelineSample {
         var i = index
+        func sample(_ i: Int) -> PipelineSample {
+            var s = initialSample(i)
+            if kind == .rawVideos { s.frameDir = samplePath(i, rng: &rng) }
+            return s
+        }
         for attempt in 0..<10 {
             do {
-                return try checked(pipeline.run(initialSample(i), rng: &rng, workspace: workspace))
+                return try checked(pipeline.run(sample(i), rng: &rng, workspace: workspace))
             } catch let e as DataInputError where skipBroken && attempt < 9 && (e is JPEGDecoder.DecodeError || e is VideoError) {
                 let next = rng.nextInt(in: 0..<count)
                 workspace.skipped.append("skip_broken: skipped \(records[i].frameDir) (\(e)); using \(records[next].frameDir) instead")
                 i = next
             }
         }
-        return try checked(pipeline.run(initialSample(i), rng: &rng, workspace: workspace))
+        return try checked(pipeline.run(sample(i), rng: &rng, workspace: workspace))
     }
 
     /// The pipeline's labels must still be valid classes (`Flip`'s `flip_label_map` can change them).

@@ -40,6 +40,17 @@ public enum BuildCheck {
         report.lines.append("train pipeline: input \([1] + train.shape); one step (forward, loss, backward): "
                             + String(format: "loss %.4f in %.2f s", step.loss, seconds(since: start)))
 
+        // OmniSource's auxiliary sources: each pipeline's output through a training step too.
+        for (k, aux) in spec.auxiliaryTrain.enumerated() {
+            let name = "data.train[\(k + 1)]"
+            let imgs = try output(of: aux, scratch: scratch, name: name)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let step = model.trainStep(imgs.reshaped([1] + imgs.shape), targets: aux.dataset.multiClass ? .labelSets([[0]]) : .classes([0]))
+            guard step.loss.isFinite else { throw Failure(message: "\(name)'s train step's loss is \(step.loss) on the synthetic input") }
+            report.lines.append("\(name) (\(aux.dataset.kind.rawValue)) pipeline: input \([1] + imgs.shape); one step: "
+                                + String(format: "loss %.4f in %.2f s", step.loss, seconds(since: t0)))
+        }
+
         let testSpec = try spec.data.has(.test) ? spec.data.spec(.test) : spec.val
         guard let testSpec else { return report }
         report.lines.append(try testForward(model, testSpec, scratch: scratch))
@@ -88,17 +99,24 @@ public enum BuildCheck {
     }
 
     /// The split's pipeline output for the synthetic clip (one video).
-    static func output(of data: DataSpec, scratch: String) throws -> Tensor {
-        try pipelineOutput(data, scratch: scratch).imgs!
+    static func output(of data: DataSpec, scratch: String, name: String? = nil) throws -> Tensor {
+        try pipelineOutput(data, scratch: scratch, name: name).imgs!
     }
 
-    static func pipelineOutput(_ data: DataSpec, scratch: String) throws -> PipelineSample {
+    /// `name`: how errors name the dataset (default `data.<split>`).
+    static func pipelineOutput(_ data: DataSpec, scratch: String, name: String? = nil) throws -> PipelineSample {
         let d = data.dataset
-        var dir = (scratch as NSString).appendingPathComponent("video_\(data.split.rawValue)")
-        if d.kind == .videos {
+        let name = name ?? "data.\(data.split.rawValue)"
+        var dir = (scratch as NSString).appendingPathComponent("video_" + name.filter { $0.isLetter || $0.isNumber })
+        switch d.kind {
+        case .videos, .rawVideos:
+            // A raw video's item is one of its clip files: the synthetic video stands for that clip.
             dir += ".mp4"
             try writeVideo(to: dir)
-        } else {
+        case .images:
+            dir += ".jpg"
+            try JPEGDecoder.encode(clipFrame(0), quality: 85).write(to: URL(fileURLWithPath: dir))
+        case .rawframes:
             try writeClip(to: dir, template: d.filenameTemplate, startIndex: d.startIndex)
         }
         var sample = PipelineSample(frameDir: dir, totalFrames: frames, labels: [0])
@@ -109,11 +127,11 @@ public enum BuildCheck {
         do {
             out = try d.pipeline.run(sample, rng: &rng, workspace: PipelineWorkspace())
         } catch {
-            throw Failure(message: "data.\(data.split.rawValue).pipeline fails on a synthetic \(frames)-frame \(width)x\(height) "
-                          + "clip: \(error)")
+            throw Failure(message: "\(name).pipeline fails on a synthetic \(d.kind == .images ? "" : "\(frames)-frame ")\(width)x\(height) "
+                          + "\(d.kind == .images ? "image" : "clip"): \(error)")
         }
         guard out.inputFormat != nil, let imgs = out.imgs, imgs.rank >= 4 else {
-            throw Failure(message: "data.\(data.split.rawValue).pipeline does not end in model input (FormatShape NCHW or NCTHW)")
+            throw Failure(message: "\(name).pipeline does not end in model input (FormatShape NCHW or NCTHW)")
         }
         return out
     }

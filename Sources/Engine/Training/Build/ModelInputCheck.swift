@@ -8,28 +8,62 @@ import EngineData
 public enum ModelInputCheck {
     public static func check(_ model: ModelSpec, data: DataConfig, splits: [DataSplit]) throws {
         try checkSlowFastClips(model, data: data, splits: splits)
-        let expected = model.recognizer == .recognizer3D ? "NCTHW" : "NCHW"
         for split in splits where data.has(split) {
-            let steps = try data.pipeline(split).steps
-            guard let f = steps.compactMap({ $0 as? FormatShape }).last else {
-                // Without it the frames stay H×W×C: the model would read rows as channels.
-                throw error(data, split, step: "FormatShape", "\(model.recognizer.rawValue) needs FormatShape(input_format="
-                            + "'\(expected)') in data.\(split.rawValue).pipeline (without it the frames stay H×W×C)")
+            var pipeline = data.config.root["data"]?.dict?[split.rawValue]
+            if split == .train, let first = pipeline?.elements?.first { pipeline = first }   // OmniSource's main source
+            try check(model, steps: try data.pipeline(split).steps, name: "data.\(split.rawValue)", training: split == .train,
+                      pipeline: pipeline?.dict?["pipeline"], files: data.config.files)
+        }
+    }
+
+    /// OmniSource's auxiliary training sources (`data.train[1…]`), checked as the main one.
+    public static func checkAuxiliary(_ model: ModelSpec, data: DataConfig, specs: [DataSpec]) throws {
+        let list = data.config.root["data"]?.dict?["train"]?.elements ?? []
+        for (k, spec) in specs.enumerated() {
+            try check(model, steps: spec.dataset.pipeline.steps, name: "data.train[\(k + 1)]", training: true,
+                      pipeline: list.count > k + 1 ? list[k + 1].dict?["pipeline"] : nil, files: data.config.files)
+        }
+    }
+
+    /// One pipeline (`name`'s, whose config list is `pipeline`) against the model.
+    static func check(_ model: ModelSpec, steps: [any PipelineStep], name: String, training: Bool, pipeline: ConfigValue?,
+                      files: SourceFiles) throws {
+        let expected = model.recognizer == .recognizer3D ? "NCTHW" : "NCHW"
+        // A ConfigError at the pipeline's first step of type `step` (or the pipeline).
+        func error(step: String, _ message: String) -> ConfigError {
+            let at = pipeline?.elements?.first { $0.dict?["type"]?.string == step } ?? pipeline
+            return files.error(message, at: at?.origin ?? Origin(location: nil, source: .file))
+        }
+        guard let f = steps.compactMap({ $0 as? FormatShape }).last else {
+            // Without it the frames stay H×W×C: the model would read rows as channels.
+            throw error(step: "FormatShape", "\(model.recognizer.rawValue) needs FormatShape(input_format='\(expected)') in "
+                        + "\(name).pipeline (without it the frames stay H×W×C)")
+        }
+        if f.inputFormat != expected {
+            throw error(step: "FormatShape", "\(model.recognizer.rawValue) takes input_format='\(expected)', but \(name)'s "
+                        + "FormatShape makes '\(f.inputFormat)'")
+        }
+        let (views, frames) = views(steps)
+        if model.recognizer == .recognizer2D, let neck = model.neck {
+            if !training, let fcn = model.fcnTest {
+                if (views * frames) % fcn.clipFrames != 0 {
+                    throw error(step: "SampleFrames", "fcn_test cuts the \(views * frames) images \(name)'s pipeline makes per video "
+                                + "(clips × clip_len × crops) into clips of num_segs=\(fcn.clipFrames), which does not divide them")
+                }
+            } else {
+                // The neck sees a video's frames as one clip; the head then pools H×W only, so time must pool to one step.
+                let scale = neck.temporalScales[0]
+                let steps = (views * frames + scale - 1) / scale
+                if steps != 1 {
+                    throw error(step: "SampleFrames", "TPN pools the \(views * frames) frames \(name)'s pipeline makes per video "
+                                + "(one clip on Recognizer2D) by \(scale) in time to \(steps) steps, and the head takes one: use "
+                                + "downsample_scales of at least \(views * frames)" + (training ? "" : ", or test_cfg fcn_test=True"))
+                }
             }
-            if f.inputFormat != expected {
-                throw error(data, split, step: "FormatShape", "\(model.recognizer.rawValue) takes input_format='\(expected)', "
-                            + "but data.\(split.rawValue)'s FormatShape makes '\(f.inputFormat)'")
-            }
-            if model.recognizer == .recognizer2D, let neck = model.neck {
-                let (views, frames) = views(steps)
-                try checkClips(neck, fcnTest: model.fcnTest, data: data, split: split, frames: views * frames)
-            }
-            guard split == .train, model.recognizer == .recognizer3D else { continue }
-            let views = views(steps).views
-            if views != 1 {
-                throw error(data, split, step: "SampleFrames", "Recognizer3D trains on one view per video, but data.train's pipeline "
-                            + "makes \(views) (num_clips × crops); mmaction2's loss fails on that too")
-            }
+        }
+        if training && model.recognizer == .recognizer3D && views != 1 {
+            throw error(step: "SampleFrames", "Recognizer3D trains on one view per video, but \(name)'s pipeline makes \(views) "
+                        + "(num_clips × crops); mmaction2's loss fails on that too")
         }
     }
 
@@ -43,28 +77,6 @@ public enum ModelInputCheck {
             if case .ten = c.kind { views *= 10 }
         }
         return (views, sampler?.clipLen ?? 1)
-    }
-
-    /// A TPN after a 2-D backbone (mmaction2's Recognizer2D): the neck sees each video's `frames` as one clip and its
-    /// temporal pooling must leave one step, since the head then pools H×W only (mmaction2's fails otherwise);
-    /// fully-convolutional testing (val/test) instead cuts the frames into clips of `num_segs`, which must divide them.
-    static func checkClips(_ neck: TPNSpec, fcnTest: Recognizer2D.FullyConvolutionalTest?, data: DataConfig, split: DataSplit,
-                           frames: Int) throws {
-        if split != .train, let fcn = fcnTest {
-            if frames % fcn.clipFrames != 0 {
-                throw error(data, split, step: "SampleFrames", "fcn_test cuts the \(frames) images data.\(split.rawValue)'s pipeline "
-                            + "makes per video (clips × clip_len × crops) into clips of num_segs=\(fcn.clipFrames), which does "
-                            + "not divide them")
-            }
-            return
-        }
-        let scale = neck.temporalScales[0]
-        let steps = (frames + scale - 1) / scale
-        if steps != 1 {
-            throw error(data, split, step: "SampleFrames", "TPN pools the \(frames) frames data.\(split.rawValue)'s pipeline makes per "
-                        + "video (one clip on Recognizer2D) by \(scale) in time to \(steps) steps, and the head takes one: use "
-                        + "downsample_scales of at least \(frames)" + (split == .train ? "" : ", or test_cfg fcn_test=True"))
-        }
     }
 
     /// The training splits' labels against the head's loss, where mmaction2 would fail in the loss or the blending:

@@ -7,7 +7,7 @@ import EngineData
 /// `ConfigError`. What training, `config check`, `inspect` and the dashboard's previews all call.
 public enum PipelineReader {
     static let supported = ["SampleFrames", "DenseSampleFrames", "RawFrameDecode", "DecordInit", "DecordDecode", "PyAVInit", "PyAVDecode",
-                            "OpenCVInit", "OpenCVDecode", "Resize", "RandomRescale", "RandomCrop",
+                            "OpenCVInit", "OpenCVDecode", "ImageDecode", "BuildPseudoClip", "Resize", "RandomRescale", "RandomCrop",
                             "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop", "Flip", "Fuse", "ColorJitter", "Normalize",
                             "FormatShape", "Collect", "ToTensor"]
 
@@ -64,6 +64,16 @@ public enum PipelineReader {
         case "RawFrameDecode": return try rawFrameDecode(r.as(type))
         case "DecordInit", "PyAVInit", "OpenCVInit": return try videoInit(r.as(type))
         case "DecordDecode", "PyAVDecode", "OpenCVDecode": return try videoDecode(r.as(type))
+        case "ImageDecode":
+            let d = r.as(type)
+            _ = try d.require("io_backend", in: ["disk"], default: "disk")
+            _ = try d.require("decoding_backend", in: ["cv2", "turbojpeg", "pillow"], default: "cv2")
+            return ImageDecode()
+        case "BuildPseudoClip":
+            let b = r.as(type)
+            let clipLen = try b.int("clip_len")
+            guard clipLen >= 1 else { throw b.error("clip_len must be at least 1, not \(clipLen)", key: "clip_len") }
+            return BuildPseudoClip(clipLen: clipLen)
         case "Resize": return try resize(r.as(type))
         case "RandomRescale": return try randomRescale(r.as(type))
         case "RandomCrop", "RandomResizedCrop", "MultiScaleCrop", "CenterCrop", "ThreeCrop", "TenCrop":

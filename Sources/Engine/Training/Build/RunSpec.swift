@@ -27,6 +27,10 @@ public struct RunSpec {
     public var optimizer: OptimizerSpec
     public var data: DataConfig
     public var train: DataSpec
+    /// OmniSource (`omnisource=True`): the training sources after the main one (`data.train[1…]`) and `train_ratio`
+    /// (see `Runner.OmniSource`); empty and [1] otherwise.
+    public var auxiliaryTrain: [DataSpec] = []
+    public var trainRatio = [1]
     /// The val split, when the config has one (needed by `--validate`).
     public var val: DataSpec?
     public var lr: LRSchedule?
@@ -74,10 +78,30 @@ public struct RunSpec {
         guard let optConfig = top.value("optimizer") else { throw top.error("the config has no 'optimizer'") }
         let optimizer = try OptimizerReader.read(optConfig, files: config.files, log: log)
         let data = try DataConfig(config, log: log)
+        let omniSource = try top.bool("omnisource", false)
+        if omniSource, let t = data.config.root["data"]?.dict?["train"], t.elements == nil, let flag = top.value("omnisource") {
+            // mmaction2's train.py asserts a list (its own single-source OmniSource baselines fail on it); one dataset
+            // is a one-source OmniSource run, which trains as a regular one (docs/differences.md).
+            log.note(config.error("omnisource=True with one train dataset: trained as a regular run (mmaction2's train.py "
+                                  + "asserts that data.train is a list)", at: flag.origin, severity: .warning))
+        }
         let train = try data.spec(.train)
+        let auxiliaryTrain = try data.auxiliaryTrainSpecs()
+        let trainRatio = try data.trainRatio()
+        if omniSource {
+            if !length.byEpoch, let r = top.value("runner") {
+                throw config.files.error("omnisource=True runs mmaction2's OmniSourceRunner, which is epoch-based: use "
+                                         + "EpochBasedRunner", at: r.origin)
+            }
+            if workflow.valEpochs > 0, let w = top.value("workflow") {
+                throw config.files.error("omnisource=True does not run a ('val', m) workflow phase (mmaction2's train.py asserts "
+                                         + "it): validate with --validate", at: w.origin)
+            }
+        }
         let val = data.has(.val) ? try data.spec(.val) : nil
         try ModelInputCheck.check(model, data: data, splits: [.train, .val])
-        try ModelInputCheck.checkTargets(model, specs: [train] + (val.map { [$0] } ?? []), config: config)
+        try ModelInputCheck.checkAuxiliary(model, data: data, specs: auxiliaryTrain)
+        try ModelInputCheck.checkTargets(model, specs: [train] + auxiliaryTrain + (val.map { [$0] } ?? []), config: config)
         var lr: LRSchedule?
         if let v = top.value("lr_config"), !v.isNone {
             let schedule = try LRSchedule(reading: try top.reader(v, name: "lr_config"), defaultByEpoch: length.byEpoch)
@@ -114,7 +138,8 @@ public struct RunSpec {
             throw config.files.error("custom_hooks are not supported by Reel yet", at: first.origin)
         }
         return RunSpec(config: config, workDir: workDir, seed: seed, resumeFrom: resume, loadFrom: load, length: length,
-                       model: model, optimizer: optimizer, data: data, train: train, val: val, lr: lr,
+                       model: model, optimizer: optimizer, data: data, train: train, auxiliaryTrain: auxiliaryTrain,
+                       trainRatio: trainRatio, val: val, lr: lr,
                        optimizerHook: optimizerHook, checkpoint: checkpoint, evaluation: evaluation, log: logSpec,
                        workflow: workflow, valWorkflow: valWorkflow, syncBatchNorm: namesSyncBN(modelConfig),
                        warnings: log.notes)

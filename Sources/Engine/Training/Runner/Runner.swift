@@ -32,6 +32,10 @@ public final class Runner {
     /// The data-parallel job this process is a rank of (`--launcher mpi`); nil for one process. Set (with
     /// `DataParallel.attach`) by whoever builds the run, before it starts.
     public var parallel: DataParallel?
+    /// OmniSource's auxiliary training sources (`omnisource=True`), set by whoever builds the run; nil: one source.
+    public var omniSource: OmniSource?
+    /// The auxiliary loaders' positions in the current epoch.
+    var auxiliaryCursors: [AuxiliaryCursor] = []
     /// Whether this process writes checkpoints: one process, or rank 0 of a data-parallel job.
     public var isMainProcess: Bool { parallel?.isMain ?? true }
 
@@ -198,7 +202,8 @@ public final class Runner {
         startLogBuffer()
         for h in stages { try h.beforeTrainEpoch(context) }
         let batches = loader.epoch(epoch, startingAt: resumeInnerIter)
-        defer { batches.cancel() }
+        startAuxiliarySources(innerIter: resumeInnerIter)
+        defer { batches.cancel(); auxiliaryCursors.forEach { $0.cancel() } }
         innerIter = resumeInnerIter
         resumeInnerIter = 0
         while !stopRequested, let batch = try batches.next() {
@@ -245,7 +250,13 @@ public final class Runner {
         }
         record.loss = out.loss
         for (k, v) in out.logVars { record.values[k] = v }
-        for h in stages { try h.afterTrainIter(context) }
+        // OmniSource's auxiliary iterations follow the main optimizer step (before the hooks that save or log).
+        let stepHook = stages.lastIndex { $0 is OptimizerHook }
+        if stepHook == nil { try auxiliaryIterations(step: nil) }
+        for (i, h) in stages.enumerated() {
+            try h.afterTrainIter(context)
+            if i == stepHook { try auxiliaryIterations(step: h as? OptimizerHook) }
+        }
         publishIteration()
         try throwSinkFailure()
         iter += 1

@@ -67,6 +67,19 @@ public enum TrainingSession {
         runner.parallel = parallel
         // skip_broken notes reach the console and the .log as messages, on the engine thread (see Loader.onSkipped).
         trainLoader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
+        if !spec.auxiliaryTrain.isEmpty {
+            // Each auxiliary loader shuffles from its own seed, derived from the run's.
+            let sources = try spec.auxiliaryTrain.enumerated().map { k, aux in
+                let loader = try aux.makeLoader(seed: seed &+ UInt64(k + 1) &* 0x9E37_79B9_7F4A_7C15, shard: shard)
+                guard loader.batchesPerEpoch > 0 else {
+                    throw RunFailure(message: "data.train[\(k + 1)] gives no batch (\(loader.dataset.count) items, videos_per_gpu "
+                                     + "\(loader.batchSize) with drop_last)")
+                }
+                loader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
+                return (loader: loader, times: spec.trainRatio[k + 1])
+            }
+            runner.omniSource = OmniSource(sources: sources, mainEvery: spec.trainRatio[0])
+        }
         let timestamp = logTimestamp()
         if isMain {
             try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
@@ -81,6 +94,13 @@ public enum TrainingSession {
             runner.log("Distributed training: rank \(parallel.rank) of \(parallel.world) (\(parallel.group.localWorld) ranks on \(parallel.group.host)), "
                        + "videos_per_gpu=\(b) per rank, \(b * parallel.world) videos per step; \(Parallel.workers) threads per rank"
                        + (spec.syncBatchNorm ? "; SyncBN: batch statistics summed over the ranks" : ""))
+        }
+        if let omni = runner.omniSource {
+            runner.log("OmniSource: data.train[0] sets the epoch (\(trainLoader.batchesPerEpoch) iterations); after every "
+                       + "\(omni.mainEvery == 1 ? "" : "\(omni.mainEvery)th ")iteration "
+                       + omni.sources.enumerated().map { k, s in
+                           "data.train[\(k + 1)] trains \(s.times) (\(s.loader.dataset.count) items, videos_per_gpu \(s.loader.batchSize))"
+                       }.joined(separator: ", "))
         }
         // The config's warnings (an unsupported `fp16`, …), which `reel` prints, are part of the run's story too.
         for warning in configWarnings(config) + spec.warnings { runner.log(warning.description) }

@@ -19,7 +19,11 @@ public final class OptimizerHook: Hook {
         detectAnomalousParams = spec.detectAnomalousParams
     }
 
-    public func afterTrainIter(_ context: any HookContext) throws {
+    public func afterTrainIter(_ context: any HookContext) throws { try step(context) }
+
+    /// Clips (recording `grad_norm` + `valueSuffix`) and steps: the main iteration's step, and each of OmniSource's
+    /// auxiliary iterations' (suffix `/auxK`).
+    public func step(_ context: any HookContext, valueSuffix: String = "") throws {
         let params = context.optimizer.orderedParameters
         if detectAnomalousParams {
             for (name, p) in params where p.requiresGrad && p.grad.scalars.allSatisfy({ $0 == 0 }) {
@@ -28,7 +32,7 @@ public final class OptimizerHook: Hook {
         }
         if let clip = gradClip {
             let norm = GradClip.clip(params.map(\.parameter), maxNorm: clip.maxNorm, normType: clip.normType)
-            context.recordValue("grad_norm", norm)
+            context.recordValue("grad_norm" + valueSuffix, norm)
         }
         context.optimizer.step()
     }
