@@ -9,7 +9,8 @@ import EngineData
 /// The auxiliary steps run inside the main iteration, right after its optimizer step, so what the later hooks of the
 /// iteration do (save, evaluate, log) sees the state after them — what mmcv's repeated hook calls at the same `iter`
 /// leave. Their log values join the iteration's record with mmaction2's suffix (`loss_cls/aux0`, `top1_acc/aux1`, …;
-/// `grad_norm/aux0` too). A resume in the middle of an epoch puts each auxiliary loader where an uninterrupted run
+/// `grad_norm/aux0` too): a source's mean over its iterations of the round, weighted by batch size as mmcv's log
+/// buffer weighs them. A resume in the middle of an epoch puts each auxiliary loader where an uninterrupted run
 /// would be: its batches so far follow from the iterations done.
 public struct OmniSource {
     /// The auxiliary sources, in `data.train` order after the main one.
@@ -72,6 +73,8 @@ extension Runner {
     func auxiliaryIterations(step: OptimizerHook?) throws {
         guard let omni = omniSource, iter % omni.mainEvery == 0 else { return }
         for (k, source) in omni.sources.enumerated() {
+            let suffix = "/aux\(k)"
+            var sums = LogValues(), samples = 0
             for _ in 0..<source.times {
                 let batch = try auxiliaryCursors[k].next()
                 optimizer.zeroGradients()
@@ -82,9 +85,14 @@ extension Runner {
                                      + "\(k) (data.train[\(k + 1)]); the run stopped before updating the weights",
                                      iter: iter + 1, lastCheckpoint: lastGoodCheckpoint)
                 }
-                for (key, v) in out.logVars { record.values[key + "/aux\(k)"] = v }
-                try step?.step(context, valueSuffix: "/aux\(k)")
+                try step?.step(context, valueSuffix: suffix)
+                let n = batch.targets.count
+                var values = out.logVars.map { ($0.0 + suffix, $0.1) }
+                if let norm = record.values["grad_norm" + suffix] { values.append(("grad_norm" + suffix, norm)) }
+                for (key, v) in values { sums[key] = (sums[key] ?? 0) + v * Double(n) }
+                samples += n
             }
+            for (key, sum) in sums { record.values[key] = sum / Double(max(samples, 1)) }
         }
     }
 }
