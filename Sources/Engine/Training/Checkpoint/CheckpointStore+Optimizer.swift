@@ -12,7 +12,8 @@ extension CheckpointStore {
     /// Restores the optimizer state and param-group hyper-parameters (lr, initial_lr, momentum, weight decay …)
     /// saved with `save`. Everything is checked before anything is changed: the optimizer's type and groups must fit
     /// this one, every hyper-parameter must be finite and in range, every state tensor must have its parameter's
-    /// shape, and each `step` must lie in 0...`maxStep` (a parameter steps at most once per iteration).
+    /// shape, and each `step` must lie in 0...`maxStep` (the optimizer steps of the iterations done: one per iteration,
+    /// plus OmniSource's auxiliary ones).
     /// Throws `CheckpointError` naming the file and field.
     /// The state lives in the sidecar the checkpoint names (`OptimizerSidecar`, checked against its size and
     /// SHA-256), or, in checkpoints of the older layout, in the checkpoint itself.
@@ -61,7 +62,7 @@ extension CheckpointStore {
                 throw CheckpointError(path: path, field: prefix + "step", reason: "expected an int64 scalar")
             }
             guard (0...Int64(maxStep)).contains(values[0]) else {
-                throw CheckpointError(path: path, field: prefix + "step", reason: "\(values[0]) is outside 0...\(maxStep) (the iterations done)")
+                throw CheckpointError(path: path, field: prefix + "step", reason: "\(values[0]) is outside 0...\(maxStep) (the optimizer steps of the iterations done)")
             }
             var s = Optimizer.State()
             s.step = Int(values[0])

@@ -55,7 +55,7 @@ extension Runner {
         guard bad.isEmpty else {
             throw CheckpointError(path: path, field: bad[0], reason: "holds inf or NaN" + (bad.count > 1 ? " (and \(bad.count - 1) more tensors)" : ""))
         }
-        try CheckpointStore.restoreOptimizer(optimizer, from: file, path: path, maxStep: savedIter)
+        try CheckpointStore.restoreOptimizer(optimizer, from: file, path: path, maxStep: optimizerSteps(after: savedIter))
         let report = CheckpointStore.loadWeights(into: model, from: file)
         if !report.isClean { log("resume: \(Self.describe(report))") }
         epoch = meta.epoch

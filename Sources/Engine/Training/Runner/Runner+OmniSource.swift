@@ -59,6 +59,14 @@ final class AuxiliaryCursor {
 }
 
 extension Runner {
+    /// The optimizer steps of `iterations` main iterations: one each, and with OmniSource the auxiliary rounds' too
+    /// (a resumed optimizer's `step` is checked against it).
+    func optimizerSteps(after iterations: Int) -> Int {
+        guard let omni = omniSource else { return iterations }
+        let rounds = (iterations + omni.mainEvery - 1) / omni.mainEvery
+        return iterations + rounds * omni.sources.reduce(0) { $0 + $1.times }
+    }
+
     /// Sets up the auxiliary loaders for the epoch now starting, `innerIter` batches in (a resume).
     func startAuxiliarySources(innerIter: Int) {
         guard let omni = omniSource else { return }
@@ -88,7 +96,11 @@ extension Runner {
                 try step?.step(context, valueSuffix: suffix)
                 let n = batch.targets.count
                 var values = out.logVars.map { ($0.0 + suffix, $0.1) }
-                if let norm = record.values["grad_norm" + suffix] { values.append(("grad_norm" + suffix, norm)) }
+                // The hook's value is this iteration's: taken out, to join the round's mean after the model's values.
+                if let norm = record.values["grad_norm" + suffix] {
+                    values.append(("grad_norm" + suffix, norm))
+                    record.values["grad_norm" + suffix] = nil
+                }
                 for (key, v) in values { sums[key] = (sums[key] ?? 0) + v * Double(n) }
                 samples += n
             }
