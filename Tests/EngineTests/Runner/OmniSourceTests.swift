@@ -108,7 +108,7 @@ final class OmniSourceTests: XCTestCase {
                 XCTAssertEqual(keys, ["top1_acc", "top5_acc", "loss_cls", "loss", "grad_norm"])
             }
         }
-        XCTAssertTrue(log.messages.contains { $0.hasPrefix("OmniSource: data.train[0] sets the epoch (2 iterations); after every 2th iteration") })
+        XCTAssertTrue(log.messages.contains { $0.hasPrefix("OmniSource: data.train[0] sets the epoch (2 iterations); after every 2 main iterations data.train[1] trains 1 (16 items, videos_per_gpu 3), data.train[2] trains 2") })
     }
 
     /// A stop after main iteration 1 of epoch 2 (mid-epoch, after that epoch's auxiliary round) and a resume end with

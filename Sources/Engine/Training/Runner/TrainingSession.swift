@@ -97,7 +97,7 @@ public enum TrainingSession {
         }
         if let omni = runner.omniSource {
             runner.log("OmniSource: data.train[0] sets the epoch (\(trainLoader.batchesPerEpoch) iterations); after every "
-                       + "\(omni.mainEvery == 1 ? "" : "\(omni.mainEvery)th ")iteration "
+                       + (omni.mainEvery == 1 ? "main iteration " : "\(omni.mainEvery) main iterations ")
                        + omni.sources.enumerated().map { k, s in
                            "data.train[\(k + 1)] trains \(s.times) (\(s.loader.dataset.count) items, videos_per_gpu \(s.loader.batchSize))"
                        }.joined(separator: ", "))
