@@ -151,6 +151,12 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(Registry.help(at: ["lr_config", "step"], in: c.root)?.component?.name, "Step")
         XCTAssertEqual(Registry.help(at: ["model", "backbone", "shift_div"], in: c.root)?.arg?.defaultText, "8")
         XCTAssertEqual(Registry.help(at: ["evaluation", "save_best"], in: c.root)?.component?.name, "evaluation")
+        // OmniSource's list of train datasets: each entry gets its dataset's help.
+        let omni = try Files(["/c/o.py": "omnisource = True\ndata = dict(train=[dict(type='RawframeDataset', ann_file='a', pipeline=[]), "
+                                + "dict(type='ImageDataset', ann_file='w', pipeline=[dict(type='ImageDecode')], sample_by_class=True)])\n"]).load("/c/o.py")
+        let o = try XCTUnwrap(Registry.help(at: ["data", "train", "1", "sample_by_class"], in: omni.root))
+        XCTAssertEqual([o.component?.name, o.arg?.name], ["ImageDataset", "sample_by_class"])
+        XCTAssertEqual(Registry.help(at: ["data", "train", "1", "pipeline", "0"], in: omni.root)?.component?.name, "ImageDecode")
         XCTAssertEqual(Suggestion.closest(to: "intervl", in: ["interval", "by_epoch"]), "interval")
         XCTAssertNil(Suggestion.closest(to: "zzz", in: ["interval"]))
     }

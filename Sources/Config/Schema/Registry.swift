@@ -135,7 +135,9 @@ public enum Registry {
         case .oneOf(let options):
             // Pick the alternative that matches the value's container kind.
             if value?.dict != nil, let d = options.first(where: { if case .component = $0 { true } else if case .section = $0 { true } else { false } }) { return d }
-            if value?.elements != nil, let l = options.first(where: { if case .list = $0 { true } else if case .sequence = $0 { true } else if case .tuple = $0 { true } else { false } }) { return l }
+            if value?.elements != nil, let l = options.first(where: {
+                switch $0 { case .list, .sequence, .tuple, .components: true; default: false }
+            }) { return l }
             return t
         default: return t
         }
