@@ -1,6 +1,17 @@
 private typealias A = ArgSchema
 
 extension Registry {
+    /// `modality` and BaseDataset's class-balanced sampling (`sample_by_class`, `power`, `dynamic_length`), which every
+    /// dataset takes; `items` names what it lists.
+    static func samplingArgs(_ items: String) -> [ArgSchema] {
+        [
+            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
+            A("sample_by_class", .bool, "False", "Draw each epoch's \(items) by class: class c with probability ∝ (its share of the \(items))^power."),
+            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the \(items) (plain sampling)."),
+            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many \(items) as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+        ]
+    }
+
     static let datasets: [ComponentSchema] = [
         ComponentSchema("RawframeDataset", .dataset, "Videos stored as frame images; annotation lines `frame_dir total_frames label`.", args: [
             A("ann_file", .optional(.string), nil, "Annotation file: one video per line (`frame_dir total_frames label`, several labels with multi_class), or a .json list of {frame_dir, total_frames, label: [..]}. None in a demo/inference config: `reel infer` runs its pipeline on one video, while training and `reel test` need a file."),
@@ -12,10 +23,7 @@ extension Registry {
             A("multi_class", .bool, "False", "Several labels per line (multi-hot targets)."),
             A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
             A("start_index", .int, "1", "Added to every sampled index (rawframes start at img_00001)."),
-            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
-            A("sample_by_class", .bool, "False", "Draw each epoch's videos by class: class c with probability ∝ (its share of the videos)^power."),
-            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the videos (plain sampling)."),
-            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many videos as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+        ] + samplingArgs("videos") + [
             A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt frame and resample instead of failing the run."),
         ]),
         ComponentSchema("VideoDataset", .dataset, "Videos stored as files (mp4, avi, mkv…); annotation lines `path label`.", args: [
@@ -26,10 +34,7 @@ extension Registry {
             A("multi_class", .bool, "False", "Several labels per line (multi-hot targets)."),
             A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
             A("start_index", .int, "0", "Added to every sampled index: video frames count from 0."),
-            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
-            A("sample_by_class", .bool, "False", "Draw each epoch's videos by class: class c with probability ∝ (its share of the videos)^power."),
-            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the videos (plain sampling)."),
-            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many videos as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+        ] + samplingArgs("videos") + [
             A("skip_broken", .bool, "False", "Reel extension: log a missing, corrupt or undecodable video and resample instead of failing the run."),
         ]),
         ComponentSchema("ImageDataset", .dataset, "OmniSource web images: annotation lines `path label`, one image per item (decode with ImageDecode).", args: [
@@ -39,10 +44,7 @@ extension Registry {
             A("test_mode", .bool, "False", "Build for testing."),
             A("multi_class", .bool, "False", "Several labels per line (multi-hot targets)."),
             A("num_classes", .optional(.int), "None", "Number of classes (required with multi_class)."),
-            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
-            A("sample_by_class", .bool, "False", "Draw each epoch's images by class: class c with probability ∝ (its share of the images)^power."),
-            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the images (plain sampling)."),
-            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many images as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+        ] + samplingArgs("images") + [
             A("skip_broken", .bool, "False", "Reel extension: log a missing or corrupt image and resample instead of failing the run."),
         ]),
         ComponentSchema("RawVideoDataset", .dataset, "OmniSource raw videos cut into clip files: lines `video_dir label num_clips positive…` (or a .json list of {video_dir, label, num_clips, positive_clip_inds}); each item is one clip file, drawn per sample.", args: [
@@ -54,10 +56,7 @@ extension Registry {
             A("test_mode", .bool, "False", "Build for testing."),
             A("num_classes", .optional(.int), "None", "Number of classes."),
             A("multi_class", .bool, "False", "Must stay False: a raw video has one label."),
-            A("modality", .choice(["RGB", "Flow"]), "'RGB'", "Frame modality."),
-            A("sample_by_class", .bool, "False", "Draw each epoch's videos by class: class c with probability ∝ (its share of the videos)^power."),
-            A("power", .float, "0", "With sample_by_class: 0 weighs the classes equally, 1 the videos (plain sampling)."),
-            A("dynamic_length", .bool, "False", "With sample_by_class: False draws as many videos as the dataset has, with replacement; True takes a share of each class (a shorter epoch)."),
+        ] + samplingArgs("videos") + [
             A("skip_broken", .bool, "False", "Reel extension: log a missing or undecodable clip and resample instead of failing the run."),
         ]),
     ] + ["AVADataset", "PoseDataset", "ActivityNetDataset", "AudioDataset", "AudioFeatureDataset",

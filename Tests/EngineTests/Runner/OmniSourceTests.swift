@@ -52,16 +52,11 @@ final class OmniSourceTests: XCTestCase {
             """)
     }
 
+    /// The demo data of `DemoConfigRun` (16 train and 8 val videos) and web images made of its first frames.
     final class Fixture {
         let root: String
         init(_ test: XCTestCase) throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("reel-omni-\(UUID().uuidString)").path
-            let root = self.root
-            test.addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
-            var spec = DemoDatasetSpec()
-            spec.videosPerClass = 3
-            spec.frames = 8
-            _ = try DemoDataset.write(spec, to: root + "/data")
+            root = try DemoConfigRun(test).root
             // Web images: each training video's first frame, with its label.
             let lines = try String(contentsOfFile: root + "/data/train_list.txt", encoding: .utf8).split(separator: "\n").map { line in
                 let f = line.split(separator: " ")
