@@ -177,11 +177,11 @@ final class OmniSourceTests: XCTestCase {
         var seen = Set<String>()
         for _ in 0..<40 { seen.insert(positive.samplePath(0, rng: &rng)) }
         XCTAssertEqual(seen, ["/clips/a/v1/part_0.mp4", "/clips/a/v1/part_3.mp4"])
-        let random = try dataset(", sampling_strategy='random', clipname_tmpl='_clip{}.mp4'")
+        let random = try dataset(", sampling_strategy='random', clipname_tmpl='_clip{:02d}.mp4'")
         XCTAssertEqual(random.count, 3)
         seen = []
         for _ in 0..<60 { seen.insert(random.samplePath(1, rng: &rng)) }
-        XCTAssertEqual(seen, ["/clips/a/v2_clip0.mp4", "/clips/a/v2_clip1.mp4", "/clips/a/v2_clip2.mp4"])
+        XCTAssertEqual(seen, ["/clips/a/v2_clip00.mp4", "/clips/a/v2_clip01.mp4", "/clips/a/v2_clip02.mp4"])
 
         try #"[{"video_dir": "b/w", "label": 2, "num_clips": 2, "positive_clip_inds": [1]}, {"video_dir": "b/x", "label": [1], "num_clips": 1, "positive_clip_inds": [0]}]"#
             .write(toFile: dir + "/raw.json", atomically: true, encoding: .utf8)

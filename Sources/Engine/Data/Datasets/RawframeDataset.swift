@@ -127,7 +127,7 @@ public final class RawframeDataset: Sendable {
         guard kind == .rawVideos, let clips = r.clips else { return r.frameDir }
         let clip = rawVideoSampling == .positive ? clips.positive[rng.nextInt(in: 0..<clips.positive.count)]
                                                  : rng.nextInt(in: 0..<clips.count)
-        let name = clipNameTemplate.replacingOccurrences(of: "{}", with: String(clip))
+        let name = FilenameTemplate.format(clipNameTemplate, clip)
         return name.first?.isLetter == true ? AnnotationList.join(r.frameDir, name) : r.frameDir + name
     }
 

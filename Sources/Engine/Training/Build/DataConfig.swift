@@ -150,9 +150,7 @@ public struct DataConfig {
         if kind == .rawVideos {
             if multiClass { throw d.error("RawVideoDataset takes one label per video (mmaction2 asserts multi_class=False)", key: "multi_class") }
             clipNameTemplate = try d.string("clipname_tmpl", "part_{}.mp4")
-            guard clipNameTemplate.contains("{}"), !clipNameTemplate.isEmpty else {
-                throw d.error("clipname_tmpl needs '{}' where the clip's index goes, as in 'part_{}.mp4'", key: "clipname_tmpl")
-            }
+            guard !clipNameTemplate.isEmpty else { throw d.error("clipname_tmpl must name the clip files, as 'part_{}.mp4'", key: "clipname_tmpl") }
             rawVideoSampling = RawVideoSampling(rawValue: try d.require("sampling_strategy", in: ["positive", "random"], default: "positive"))!
         }
         guard let p = d.value("pipeline") else { throw d.error("dataset needs 'pipeline'") }
