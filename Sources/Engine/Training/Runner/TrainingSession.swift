@@ -72,8 +72,8 @@ public enum TrainingSession {
             let sources = try spec.auxiliaryTrain.enumerated().map { k, aux in
                 let loader = try aux.makeLoader(seed: seed &+ UInt64(k + 1) &* 0x9E37_79B9_7F4A_7C15, shard: shard)
                 guard loader.batchesPerEpoch > 0 else {
-                    throw RunFailure(message: "data.train[\(k + 1)] gives no batch (\(loader.dataset.count) items, videos_per_gpu "
-                                     + "\(loader.batchSize) with drop_last)")
+                    throw DatasetError(file: loader.dataset.annotationFile, line: nil, message: "data.train[\(k + 1)] gives no batch "
+                                       + "(\(loader.dataset.count) items, videos_per_gpu \(loader.batchSize) with drop_last)")
                 }
                 loader.onSkipped = { [weak runner] in runner?.log("warning: \($0)") }
                 return (loader: loader, times: spec.trainRatio[k + 1])
