@@ -35,8 +35,6 @@ final class UnusedKeyTests: XCTestCase {
         "DenseSampleFrames.start_index": "data['train']['pipeline'][1]['start_index'] = 1",
         "SampleFrames.start_index": "data['train']['pipeline'][0]['start_index'] = 0",
         "Collect.nested": "data['train']['pipeline'][14]['nested'] = True",
-        "RawframeDataset.dynamic_length": "data['train']['dynamic_length'] = True",
-        "VideoDataset.dynamic_length": "data['train']['dynamic_length'] = True",
         "dataloader.pin_memory": "data['train_dataloader'] = dict(pin_memory=False)",
         "dataloader.persistent_workers": "data['train_dataloader'] = dict(persistent_workers=True)",
         "dataloader.prefetch_factor": "data['train_dataloader'] = dict(prefetch_factor=4)",
@@ -92,7 +90,7 @@ final class UnusedKeyTests: XCTestCase {
 
     func testSettingsThatWouldChangeTheRunAreRefused() throws {
         let cases: [(String, String)] = [
-            ("model['test_cfg']['fcn_test'] = True", "fcn_test=True (fully-convolutional testing) is not supported by Reel"),
+            ("model['test_cfg']['fcn_test'] = True", "fcn_test=True calls the head with fcn_test=True, which only TPNHead after a TPN neck takes"),
             ("model['train_cfg'] = dict(blending=dict(type='MixupBlending', num_classes=4, alpha=.2))", "MixupBlending: num_classes=4 must equal the head's num_classes (3)"),
             ("model['train_cfg'] = dict(aux_info=['x'])", "train_cfg.aux_info (extra batch keys) is not supported by Reel"),
             ("model['backbone']['act_cfg'] = dict(type='GELU')", "act_cfg type 'GELU' is not supported (ReLU)"),
