@@ -101,7 +101,8 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     /// A rawframe annotation file (`frame_dir total_frames label`), in every layout mmaction2 allows, and the same
-    /// bytes as a `.json` annotation list (rawframes and videos, single- and multi-label).
+    /// bytes as a `.json` annotation list (rawframes and videos, single- and multi-label), and both as OmniSource's
+    /// raw-video lists (`video_dir label num_clips positive…`).
     static func annotations(_ bytes: [UInt8]) {
         for (offset, multi) in [(false, false), (true, false), (false, true)] {
             let format = AnnotationFormat(withOffset: offset, multiClass: multi, numClasses: 8, prefix: "/data")
@@ -111,6 +112,10 @@ enum FuzzTarget: String, CaseIterable {
             let format = AnnotationFormat(multiClass: multi, numClasses: 8, prefix: "/data", videos: videos)
             _ = try? AnnotationList.parseJSON(bytes, file: "fuzz.json", format: format)
         }
+        var raw = AnnotationFormat(numClasses: 8, prefix: "/data", videos: true)
+        raw.rawVideos = true
+        _ = try? AnnotationList.parse(bytes, file: "fuzz.txt", format: raw)
+        _ = try? AnnotationList.parseJSON(bytes, file: "fuzz.json", format: raw)
     }
 }
 
