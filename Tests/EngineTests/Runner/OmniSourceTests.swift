@@ -233,6 +233,9 @@ final class OmniSourceTests: XCTestCase {
         XCTAssertTrue(message(base.replacingOccurrences(of: "omnisource = True", with: "omnisource = False"))
             .contains("error: data.train is a list of datasets: mmaction2 trains on several only with omnisource=True"))
         XCTAssertTrue(message(base + "workflow = [('train', 1), ('val', 1)]\n").contains("does not run a ('val', m) workflow phase"))
+        XCTAssertTrue(message(base.replacingOccurrences(of: "data_prefix='\(fx.root)/data/rawframes', pipeline=clips))",
+                                                        with: "data_prefix='\(fx.root)/data/rawframes', pipeline=clips, sample_by_class=True))"))
+            .contains("error: sample_by_class=True on data.val: an evaluation scores every video once"))
         XCTAssertTrue(message(base + "runner = dict(type='IterBasedRunner', max_iters=10)\n").contains("which is epoch-based"))
         XCTAssertTrue(message(base.replacingOccurrences(of: "images = [dict(type='ImageDecode'),", with: "images = [dict(type='RawFrameDecode'),"))
             .contains("error: RawFrameDecode samples or decodes a video, but an ImageDataset lists single images"))

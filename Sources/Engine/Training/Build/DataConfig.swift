@@ -29,7 +29,13 @@ public struct DataConfig {
     /// `data.<split>`: its dataset dict, pipeline and loader settings.
     public func spec(_ split: Split) throws -> DataSpec {
         let dataset = try datasetReader(split)
-        return DataSpec(split: split, dataset: try Self.readDataset(dataset), loader: try loaderSettings(split), modelClasses: modelClasses)
+        let spec = DataSpec(split: split, dataset: try Self.readDataset(dataset), loader: try loaderSettings(split), modelClasses: modelClasses)
+        if split != .train, spec.dataset.classSampling != nil {
+            // mmaction2's distributed sampler would draw the val/test videos by class, with replacement.
+            throw dataset.error("sample_by_class=True on data.\(split.rawValue): an evaluation scores every video once; class-balanced "
+                                + "sampling is for training datasets", key: "sample_by_class")
+        }
+        return spec
     }
 
 

@@ -68,7 +68,7 @@ public enum ModelInputCheck {
     }
 
     /// The views a pipeline makes per video (clips × crops) and the frames of each view: the last sampling step's
-    /// (a later one replaces an earlier one's frame indices, as in mmaction2).
+    /// (a later one replaces an earlier one's frame indices, as in mmaction2), or an image's pseudo clip.
     static func views(_ steps: [any PipelineStep]) -> (views: Int, frames: Int) {
         let sampler = steps.compactMap { $0 as? SampleFrames }.last
         var views = sampler?.clipsPerVideo ?? 1
@@ -76,7 +76,7 @@ public enum ModelInputCheck {
             if case .three = c.kind { views *= 3 }
             if case .ten = c.kind { views *= 10 }
         }
-        return (views, sampler?.clipLen ?? 1)
+        return (views, sampler?.clipLen ?? steps.compactMap { ($0 as? BuildPseudoClip)?.clipLen }.last ?? 1)
     }
 
     /// The training splits' labels against the head's loss, where mmaction2 would fail in the loss or the blending:
