@@ -30,19 +30,14 @@ final class TPNRecognizer2DTests: XCTestCase {
         """
     }
 
-    func read(_ text: String) throws -> ModelSpec {
-        let c = try ConfigLoader(read: { $0 == "/m.py" ? text : nil }).load("/m.py")
-        return try ModelReader.read(c.root["model"]!, files: c.files)
-    }
-
     func refusal(_ text: String) -> String {
-        do { _ = try read(text); return "no error" } catch { return "\(error)" }
+        do { _ = try TPNTests.read(text); return "no error" } catch { return "\(error)" }
     }
 
     /// Reads with the backbone's two stages and fcn_test's clip length (ResNetTSM's num_segments), builds with
     /// mmaction2's names, and trains a step whose log starts with the auxiliary loss.
     func testReadsBuildsAndTrainsAStepOnEachVideosFramesAsOneClip() throws {
-        let spec = try read(Self.config())
+        let spec = try TPNTests.read(Self.config())
         guard case .resnet(let b) = spec.backbone else { return XCTFail("a 2-D backbone") }
         XCTAssertEqual(b.outIndices, [2, 3])
         XCTAssertEqual(spec.neck?.inChannels, [64, 128])
@@ -67,7 +62,7 @@ final class TPNRecognizer2DTests: XCTestCase {
     /// fcn_test: eight test frames are two clips of num_segs=4, so the video's 'score' average is the mean of the two
     /// halves scored alone; with flip=True the scores are those of the mirrored frames.
     func testFullyConvolutionalTestScoresEachClipAndFlips() throws {
-        let model = ModelBuilder.fromScratch(try read(Self.config()), seed: 1)
+        let model = ModelBuilder.fromScratch(try TPNTests.read(Self.config()), seed: 1)
         model.applyMode(training: false)
         var rng = Philox(seed: 5)
         let imgs = Tensor.uniform([1, 8, 3, 32, 32], in: -1...1, rng: &rng)
@@ -79,7 +74,7 @@ final class TPNRecognizer2DTests: XCTestCase {
         XCTAssertGreaterThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-4, "the halves score differently")
         for k in 0..<5 { XCTAssertEqual(both[k], (a[k] + b[k]) / 2, accuracy: 1e-5 * max(1, abs(both[k]))) }
 
-        let flipping = ModelBuilder.fromScratch(try read(Self.config(testCfg: "average_clips='score', fcn_test=True, flip=True")), seed: 1)
+        let flipping = ModelBuilder.fromScratch(try TPNTests.read(Self.config(testCfg: "average_clips='score', fcn_test=True, flip=True")), seed: 1)
         flipping.applyMode(training: false)
         let mirrored = Recognizer2D.flippedHorizontally(imgs)
         XCTAssertEqual(mirrored[31], imgs[0])
@@ -88,7 +83,7 @@ final class TPNRecognizer2DTests: XCTestCase {
 
     /// Without fcn_test a test video's frames are one clip: its 4 frames pool to one step, as in training.
     func testRegularTestTakesTheVideoAsOneClip() throws {
-        let spec = try read(Self.config(testCfg: "average_clips='prob'"))
+        let spec = try TPNTests.read(Self.config(testCfg: "average_clips='prob'"))
         XCTAssertNil(spec.fcnTest)
         let model = ModelBuilder.fromScratch(spec, seed: 2)
         model.applyMode(training: false)
@@ -102,7 +97,7 @@ final class TPNRecognizer2DTests: XCTestCase {
     /// directly and through layer4, so its gradient is the sum the multi-output backward forms after the clips are
     /// regrouped into frames.
     func testGradientsReachTheBackboneThroughBothLevels() throws {
-        let model = ModelBuilder.fromScratch(try read(Self.config(aux: "None", dropout: "0.0")), seed: 3)
+        let model = ModelBuilder.fromScratch(try TPNTests.read(Self.config(aux: "None", dropout: "0.0")), seed: 3)
         var rng = Philox(seed: 7)
         // 64×64 frames leave layer4 2×2: the neck's BatchNorms then normalise over 8 positions (over 2 they would make
         // the loss nearly flat in their inputs and the differences meaningless).

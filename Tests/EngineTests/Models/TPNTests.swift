@@ -97,19 +97,20 @@ final class TPNTests: XCTestCase {
 
         """
 
-    func read(_ text: String) throws -> ModelSpec {
+    /// The `model` of a config text, as ModelReader reads it (TPNRecognizer2DTests reads with it too).
+    static func read(_ text: String) throws -> ModelSpec {
         let c = try ConfigLoader(read: { $0 == "/m.py" ? text : nil }).load("/m.py")
         return try ModelReader.read(c.root["model"]!, files: c.files)
     }
 
     func refusal(_ old: String, _ new: String) -> String {
-        do { _ = try read(Self.config.replacingOccurrences(of: old, with: new)); return "no error" } catch { return "\(error)" }
+        do { _ = try Self.read(Self.config.replacingOccurrences(of: old, with: new)); return "no error" } catch { return "\(error)" }
     }
 
     /// A SlowOnly-R18 with TPN reads, builds with mmaction2's names and trains a step: the log has loss_aux first and
     /// the total is the sum; inference runs without the auxiliary head.
     func testConfigReadsBuildsAndTrains() throws {
-        let spec = try read(Self.config)
+        let spec = try Self.read(Self.config)
         XCTAssertEqual(spec.neck?.inChannels, [64, 128])
         XCTAssertEqual(spec.head.name, "TPNHead")
         let model = ModelBuilder.fromScratch(spec, seed: 0)
@@ -131,7 +132,7 @@ final class TPNTests: XCTestCase {
         let text = Self.config.replacingOccurrences(of: "aux_head_cfg=dict(out_channels=5, loss_weight=0.5)", with: "aux_head_cfg=None")
             .replacingOccurrences(of: "test_cfg=dict(average_clips", with: "train_cfg=dict(blending=dict(type='MixupBlending', num_classes=5, "
                                   + "alpha=0.2)), test_cfg=dict(average_clips")
-        let spec = try read(text)
+        let spec = try Self.read(text)
         XCTAssertNotNil(spec.blending)
         XCTAssertNil(spec.neck?.aux)
         let model = ModelBuilder.fromScratch(spec, seed: 0)

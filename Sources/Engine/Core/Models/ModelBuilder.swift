@@ -25,8 +25,7 @@ public enum ModelBuilder {
                                       ResNet.NonLocal(blocks: blocks, segments: b.nonLocalSegments) { channels, rng in
                                           ResNet3d.nonLocalBlock(channels: channels, cfg: b.nonLocalCfg, ownInit: true, rng: &rng)
                                       }
-                                  }, temporalPool: b.temporalPool, outIndices: b.outIndices.isEmpty ? nil : b.outIndices,
-                                  rng: &rng)
+                                  }, temporalPool: b.temporalPool, outIndices: b.outIndices, rng: &rng)
             let neck = spec.neck.map { TPN($0, rng: &rng) }
             let head = buildHead(h, rng: &rng)
             return Recognizer2D(backbone: backbone, neck: neck, clsHead: head, loss: loss, averageClips: spec.averageClips,

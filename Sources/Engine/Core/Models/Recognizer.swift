@@ -103,11 +103,28 @@ extension Recognizer {
 
     public func backboneGradients(_ d: [Tensor]) -> [Tensor] { d }
 
+    /// `backbone`, `neck` (if any), `cls_head`: mmaction2's registration order, so state-dict keys are its own.
+    public var children: [(String, any Module)] {
+        [("backbone", backboneModule)] + (neckModule.map { [("neck", $0 as any Module)] } ?? []) + [("cls_head", headModule)]
+    }
+
+    /// The head's streams, then the backbone's when it draws too (C3D's dropout), then the neck's (TPN's auxiliary
+    /// head), then the blending's, so checkpoints keep them all.
     public var randomStreams: [Philox] {
-        get { headModule.randomStreams + blendingStreams }
+        get {
+            headModule.randomStreams + ((backboneModule as? any RandomBackbone)?.randomStreams ?? [])
+                + (neckModule?.randomStreams ?? []) + blendingStreams
+        }
         set {
             precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
-            headModule.randomStreams = Array(newValue.prefix(headModule.randomStreams.count))
+            var rest = newValue[...]
+            headModule.randomStreams = Array(rest.prefix(headModule.randomStreams.count))
+            rest = rest.dropFirst(headModule.randomStreams.count)
+            if let b = backboneModule as? any RandomBackbone {
+                b.randomStreams = Array(rest.prefix(b.randomStreams.count))
+                rest = rest.dropFirst(b.randomStreams.count)
+            }
+            if let neck = neckModule { neck.randomStreams = Array(rest.prefix(neck.randomStreams.count)) }
             setBlendingStream(newValue)
         }
     }

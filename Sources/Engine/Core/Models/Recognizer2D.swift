@@ -39,25 +39,9 @@ public final class Recognizer2D: Recognizer {
         self.fcnTest = fcnTest
     }
 
-    public var children: [(String, any Module)] {
-        [("backbone", backbone)] + (neck.map { [("neck", $0 as any Module)] } ?? []) + [("cls_head", clsHead)]
-    }
     public var backboneModule: any Backbone { backbone }
     public var neckModule: (any Neck)? { neck }
     public var headModule: any RecognizerHead { clsHead }
-
-    /// The neck's dropout stream after the head's (TPN's auxiliary head), then the blending's.
-    public var randomStreams: [Philox] {
-        get { clsHead.randomStreams + (neck?.randomStreams ?? []) + blendingStreams }
-        set {
-            precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
-            clsHead.randomStreams = Array(newValue.prefix(clsHead.randomStreams.count))
-            if let neck {
-                neck.randomStreams = Array(newValue.dropFirst(clsHead.randomStreams.count).prefix(neck.randomStreams.count))
-            }
-            setBlendingStream(newValue)
-        }
-    }
 
     /// C×(B·M)×H×W maps → C×(B·M/g)×g×H×W clips of g = `clipFrames` (all M by default) frames; the head then
     /// scores one row per clip (num_segs 1).

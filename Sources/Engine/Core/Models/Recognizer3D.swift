@@ -24,33 +24,9 @@ public final class Recognizer3D: Recognizer {
         self.averageClips = averageClips
     }
 
-    public var children: [(String, any Module)] {
-        [("backbone", backbone)] + (neck.map { [("neck", $0 as any Module)] } ?? []) + [("cls_head", clsHead)]
-    }
     public var backboneModule: any Backbone { backbone }
     public var neckModule: (any Neck)? { neck }
     public var headModule: any RecognizerHead { clsHead }
-
-    /// The head's streams, then the backbone's when it draws too (C3D's dropout), then the neck's (TPN's auxiliary
-    /// head), then the blending's, so checkpoints keep them all.
-    public var randomStreams: [Philox] {
-        get {
-            clsHead.randomStreams + ((backbone as? any RandomBackbone)?.randomStreams ?? []) + (neck?.randomStreams ?? [])
-                + blendingStreams
-        }
-        set {
-            precondition(newValue.count == randomStreams.count, "the model has \(randomStreams.count) random streams")
-            var rest = newValue[...]
-            clsHead.randomStreams = Array(rest.prefix(clsHead.randomStreams.count))
-            rest = rest.dropFirst(clsHead.randomStreams.count)
-            if let b = backbone as? any RandomBackbone {
-                b.randomStreams = Array(rest.prefix(b.randomStreams.count))
-                rest = rest.dropFirst(b.randomStreams.count)
-            }
-            if let neck { neck.randomStreams = Array(rest.prefix(neck.randomStreams.count)) }
-            setBlendingStream(newValue)
-        }
-    }
 
     /// B×V×C×T×H×W → C×(B·V)×T×H×W.
     public func backboneInput(_ imgs: Tensor) -> (x: Tensor, segments: Int) {

@@ -32,7 +32,8 @@ public final class ResNet: Layer, Backbone {
     /// The stages; with `temporal_pool` layer2 is a `TemporalPool` around its blocks.
     public let layers: [any Layer]
     public let frozenStages: Int, normEval: Bool, partialBN: Bool
-    /// `out_indices`: the stages `features` returns, in order, the last among them (one unless a neck takes several).
+    /// `out_indices`: the stages `features` returns, in order, the last among them (one unless a neck takes several;
+    /// the initialiser's empty list means the last stage alone, as `ModelSpec.ResNetSpec.outIndices` does).
     public let outIndices: [Int]
     public var isTraining = true
     public let featureChannels: Int
@@ -51,10 +52,10 @@ public final class ResNet: Layer, Backbone {
     public init(depth: Int, baseChannels: Int = 64, inChannels: Int = 3, numStages: Int = 4,
                 strides: [Int] = [1, 2, 2, 2], dilations: [Int] = [1, 1, 1, 1], frozenStages: Int = -1,
                 normEval: Bool = false, partialBN: Bool = false, tsm: TSM? = nil, nonLocal: NonLocal? = nil,
-                temporalPool: Bool = false, outIndices: [Int]? = nil, rng: inout Philox) {
+                temporalPool: Bool = false, outIndices: [Int] = [], rng: inout Philox) {
         guard let (bottleneck, blocks) = Self.stageBlocks(depth: depth) else { preconditionFailure("bad depth \(depth)") }
-        precondition(outIndices.map { $0.last == numStages - 1 } ?? true, "out_indices must end with the last stage")
-        self.outIndices = outIndices ?? [numStages - 1]
+        precondition(outIndices.isEmpty || outIndices.last == numStages - 1, "out_indices must end with the last stage")
+        self.outIndices = outIndices.isEmpty ? [numStages - 1] : outIndices
         self.depth = depth
         self.baseChannels = baseChannels
         self.frozenStages = frozenStages
@@ -138,15 +139,8 @@ public final class ResNet: Layer, Backbone {
     /// trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the stem below them need no
     /// gradient, and being in eval mode they kept nothing for one.
     public func backward(features d: [Tensor]) -> Tensor {
-        var g: Tensor?
-        for i in layers.indices.reversed() {
-            if i < frozenStages { return Tensor.zeros([0]) }
-            if let k = outIndices.firstIndex(of: i) {
-                if var sum = g { Elementwise.add(d[k], into: &sum); g = sum } else { g = d[k] }
-            }
-            if let dy = g { g = layers[i].backward(dy) }
-        }
-        guard let dy = g, frozenStages < 0 else { return Tensor.zeros([0]) }
+        guard let dy = StageStack.backward(stages: layers.count, outputs: outIndices, frozenStages: frozenStages, gradients: d,
+                                           stage: { layers[$0].backward($1) }) else { return Tensor.zeros([0]) }
         return conv1.backward(maxpool.backward(dy))
     }
 

@@ -153,18 +153,10 @@ public final class ResNet3d: Layer, Backbone {
     /// trainable stages only: frozen ones (`frozen_stages`, eval mode, no gradients) and the stem below them need no
     /// gradient, and being in eval mode they kept nothing for one.
     public func backward(features d: [Tensor]) -> Tensor {
-        let keep = outputStages
-        var g: Tensor?
-        for i in layers.indices.reversed() {
-            if i < spec.frozenStages { return Tensor.zeros([0]) }
-            if let k = keep.firstIndex(of: i) {
-                if var sum = g { Elementwise.add(d[k], into: &sum); g = sum } else { g = d[k] }
-            }
-            guard var dy = g else { continue }
-            if i == 0 && usesPool2 { dy = pool2.backward(dy) }
-            g = layers[i].backward(dy)
-        }
-        guard var dy = g, spec.frozenStages < 0 else { return Tensor.zeros([0]) }
+        // pool2 follows stage 0 in the forward: its backward comes before that stage's.
+        guard var dy = StageStack.backward(stages: layers.count, outputs: outputStages, frozenStages: spec.frozenStages, gradients: d,
+                                           stage: { i, dy in layers[i].backward(i == 0 && usesPool2 ? pool2.backward(dy) : dy) })
+        else { return Tensor.zeros([0]) }
         if spec.withPool1 { dy = maxpool.backward(dy) }
         return conv1.backward(dy)
     }
